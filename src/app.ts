@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { LurkConfig } from './config/load.js';
+import { InProcessBus, type Bus } from './core/bus.js';
+import { SystemClock, type Clock } from './core/clock.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { createMetrics, type Metrics } from './core/metrics.js';
+import { Scheduler } from './core/scheduler.js';
+import { openStore, type Store } from './store/database.js';
+import { statusRoutes } from './status/routes.js';
+import { JobHistory, StatusService } from './status/service.js';
+import { DEFAULT_UI_DIR, createWebServer, serveUi } from './web/server.js';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/** Client-side pages of the UI; the server answers them with index.html. */
+export const UI_PAGES = ['/status'];
+
+export interface LurkOptions {
+  clock?: Clock;
+  log?: Logger;
+  uiDir?: string;
+}
+
+export interface Lurk {
+  readonly config: LurkConfig;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly bus: Bus;
+  readonly store: Store;
+  readonly scheduler: Scheduler;
+  readonly metrics: Metrics;
+  readonly web: FastifyInstance;
+  /** migrates, starts jobs and listens; resolves with the base URL */
+  start(): Promise<string>;
+  /** graceful: stop jobs, drain HTTP, close the bus and the database */
+  stop(): Promise<void>;
+}
+
+/**
+ * Assembles one Lurk process with every role. Nothing listens or runs until start().
+ */
+export async function createLurk(config: LurkConfig, options: LurkOptions = {}): Promise<Lurk> {
+  const clock = options.clock ?? new SystemClock();
+  const log = options.log ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const bus = new InProcessBus(log, (topic) => metrics.busHandlerErrors.inc({ topic }));
+  const store = await openStore({ url: config.database.url, onQueryError: () => metrics.dbErrors.inc() });
+  const scheduler = new Scheduler(clock, bus, log.child({ component: 'scheduler' }));
+  const history = new JobHistory(store);
+  const startedAt = clock.now();
+  const status = new StatusService({ clock, store, scheduler, mode: config.mode, version: VERSION, startedAt, startedAtReal: Date.now() });
+
+  let migrated = false;
+  const web = await createWebServer({
+    log,
+    metrics,
+    bodyLimit: config.http.bodyLimit,
+    version: VERSION,
+    uiDir: options.uiDir ?? DEFAULT_UI_DIR,
+    readiness: [
+      {
+        name: 'database',
+        async check() {
+          await sql`select 1`.execute(store.db);
+          return undefined;
+        },
+      },
+      {
+        name: 'migrations',
+        async check() {
+          if (migrated) return undefined;
+          const pending = await store.pendingMigrations();
+          if (pending.length > 0) return `${pending.length} pending (${pending.join(', ')})`;
+          migrated = true;
+          return undefined;
+        },
+      },
+    ],
+  });
+
+  bus.subscribe('job.finished', async (event) => {
+    metrics.jobRuns.inc({ job: event.job, outcome: event.outcome ?? 'ok', trigger: event.trigger });
+    if (event.durationMs !== undefined) metrics.jobDuration.observe({ job: event.job }, event.durationMs / 1000);
+    await history.record(event.job, {
+      startedAt: event.startedAt,
+      finishedAt: event.finishedAt ?? event.startedAt,
+      durationMs: event.durationMs ?? 0,
+      outcome: event.outcome ?? 'ok',
+      trigger: event.trigger,
+      ...(event.error ? { error: event.error } : {}),
+    });
+  });
+
+  scheduler.register({
+    name: 'status.sample',
+    description: 'Samples memory, event-loop delay and database size for the Status page',
+    schedule: { everyMs: 10_000 },
+    runAtStart: true,
+    run: async () => {
+      await status.sample();
+    },
+  });
+  scheduler.register({
+    name: 'store.maintenance',
+    description: 'Prunes old job history and lets the database refresh its query statistics',
+    schedule: { cron: '17 * * * *' },
+    run: async () => {
+      await history.prune(500);
+      if (store.kind === 'sqlite') {
+        await sql`pragma optimize`.execute(store.db);
+        await sql`pragma wal_checkpoint(passive)`.execute(store.db);
+      } else {
+        await sql`analyze`.execute(store.db);
+      }
+    },
+  });
+
+  await web.register(statusRoutes, { status, scheduler, history, bus });
+  await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGES);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    clock,
+    log,
+    bus,
+    store,
+    scheduler,
+    metrics,
+    web,
+    async start() {
+      const report = await store.migrate();
+      if (report.applied.length > 0) log.info({ applied: report.applied }, 'database migrated');
+      migrated = true;
+      for (const job of scheduler.list()) scheduler.restoreHistory(job.name, await history.recent(job.name, 60));
+      const address = await web.listen({ host: config.http.host, port: config.http.port });
+      scheduler.start();
+      log.info({ url: address, mode: config.mode, database: store.label }, 'Lurk is up');
+      return address;
+    },
+    stop() {
+      stopping ??= (async () => {
+        log.info('shutting down');
+        await scheduler.stop(Math.max(100, config.shutdownTimeoutMs / 2));
+        await web.close();
+        await bus.close();
+        status.stop();
+        await store.close();
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,199 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { settings, type LogLevel, type Setting, type SettingName } from './settings.js';
+
+import type { Mode } from '../status/types.js';
+
+export type { Mode };
+export type Source = 'default' | 'env' | 'file';
+
+/** The one typed configuration object every part of Lurk receives. */
+export interface LurkConfig {
+  mode: Mode;
+  database: { url: string; kind: 'sqlite' | 'postgres'; sqlitePath?: string };
+  http: { host: string; port: number; bodyLimit: number };
+  twitch: { clientId?: string; clientSecret?: string };
+  redisUrl?: string;
+  logLevel: LogLevel;
+  shutdownTimeoutMs: number;
+  /** the config file that was read, if any */
+  configFile?: string;
+  /** where each setting's value came from, for `lurk config` */
+  sources: Record<SettingName, Source>;
+}
+
+export interface ConfigProblem {
+  /** the variable or file key at fault, e.g. `PORT` or `lurk.config.json: port` */
+  name: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.name}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+const CONFIG_FILE_ENV = 'LURK_CONFIG';
+const DEFAULT_CONFIG_FILE = 'lurk.config.json';
+/** LURK_* variables that are not settings but are read elsewhere (tests, tooling). */
+const OTHER_LURK_VARS = new Set([CONFIG_FILE_ENV, 'LURK_TEST_PG_URL', 'LURK_TEST_REDIS_URL', 'LURK_BENCH_QUICK']);
+
+function describe(raw: unknown): string {
+  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  return text.length > 60 ? `${JSON.stringify(text.slice(0, 57))}…` : JSON.stringify(text);
+}
+
+function readConfigFile(env: NodeJS.ProcessEnv, cwd: string, problems: ConfigProblem[]) {
+  const explicit = env[CONFIG_FILE_ENV];
+  const file = path.resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (explicit) problems.push({ name: CONFIG_FILE_ENV, message: `file ${file} does not exist` });
+    return { file: undefined, values: {} as Record<string, unknown> };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    problems.push({ name: path.basename(file), message: `is not valid JSON (${(err as Error).message})` });
+    return { file, values: {} };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push({ name: path.basename(file), message: 'must contain a JSON object of settings' });
+    return { file, values: {} };
+  }
+  return { file, values: parsed as Record<string, unknown> };
+}
+
+/**
+ * Reads the environment and the optional config file, validates every value, and
+ * reports all problems at once (ConfigError) rather than the first one found.
+ * The environment wins over the file; the file wins over defaults.
+ */
+export function loadConfig(options: LoadOptions = {}): LurkConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const problems: ConfigProblem[] = [];
+  const { file, values: fileValues } = readConfigFile(env, cwd, problems);
+  const fileLabel = file ? path.basename(file) : DEFAULT_CONFIG_FILE;
+
+  const known = new Map(Object.entries(settings).map(([name, s]) => [s.key, name]));
+  for (const key of Object.keys(fileValues)) {
+    if (!known.has(key)) {
+      const allowed = [...known.keys()].join(', ');
+      problems.push({ name: `${fileLabel}: ${key}`, message: `unknown setting; allowed keys are ${allowed}` });
+    }
+  }
+  const envNames = new Set(Object.values(settings).map((s) => s.env));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('LURK_') && !envNames.has(name) && !OTHER_LURK_VARS.has(name)) {
+      const allowed = [...envNames].filter((n) => n.startsWith('LURK_')).concat(CONFIG_FILE_ENV).join(', ');
+      problems.push({ name, message: `unknown LURK_ variable; known ones are ${allowed}` });
+    }
+  }
+
+  const values: Record<string, unknown> = {};
+  const sources = {} as Record<SettingName, Source>;
+  for (const [name, setting] of Object.entries(settings) as [SettingName, Setting<unknown>][]) {
+    const fromEnv = env[setting.env];
+    let raw: unknown;
+    let label: string;
+    if (fromEnv !== undefined && fromEnv !== '') {
+      raw = fromEnv;
+      label = setting.env;
+      sources[name] = 'env';
+    } else if (fileValues[setting.key] !== undefined && fileValues[setting.key] !== null) {
+      raw = fileValues[setting.key];
+      label = `${fileLabel}: ${setting.key}`;
+      sources[name] = 'file';
+    } else {
+      values[name] = setting.default;
+      sources[name] = 'default';
+      continue;
+    }
+    const parsed = setting.parse(raw);
+    if (parsed.ok) {
+      values[name] = parsed.value;
+    } else {
+      const shown = setting.secret ? '(hidden)' : describe(raw);
+      problems.push({ name: label, message: `${shown} is not valid; expected ${parsed.expected}` });
+    }
+  }
+
+  const hasId = values.twitchClientId !== undefined;
+  const hasSecret = values.twitchClientSecret !== undefined;
+  if (hasId !== hasSecret) {
+    const missing = hasId ? settings.twitchClientSecret.env : settings.twitchClientId.env;
+    problems.push({
+      name: missing,
+      message: `is required when ${hasId ? settings.twitchClientId.env : settings.twitchClientSecret.env} is set (set both for real Twitch, neither for the simulator)`,
+    });
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const databaseUrl = values.databaseUrl as string;
+  const kind = databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+  const sqliteTarget = databaseUrl.slice('sqlite:'.length);
+  return {
+    mode: hasId ? 'twitch' : 'simulator',
+    database: {
+      url: databaseUrl,
+      kind,
+      ...(kind === 'sqlite' ? { sqlitePath: sqliteTarget === ':memory:' ? ':memory:' : path.resolve(cwd, sqliteTarget) } : {}),
+    },
+    http: { host: values.host as string, port: values.port as number, bodyLimit: values.bodyLimit as number },
+    twitch: hasId ? { clientId: values.twitchClientId as string, clientSecret: values.twitchClientSecret as string } : {},
+    ...(values.redisUrl ? { redisUrl: values.redisUrl as string } : {}),
+    logLevel: values.logLevel as LogLevel,
+    shutdownTimeoutMs: values.shutdownTimeoutMs as number,
+    ...(file ? { configFile: file } : {}),
+    sources,
+  };
+}
+
+/** Hides passwords in URLs and secret values, for printing and logging. */
+export function maskSecret(value: string): string {
+  if (value.length <= 4) return '****';
+  return `${value.slice(0, 2)}${'*'.repeat(Math.min(12, value.length - 4))}${value.slice(-2)}`;
+}
+
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '****';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Rows of `setting | value | source`, secrets masked, for `lurk config`. */
+export function describeConfig(config: LurkConfig): { env: string; key: string; value: string; source: Source }[] {
+  const current: Record<SettingName, unknown> = {
+    databaseUrl: config.database.url,
+    port: config.http.port,
+    host: config.http.host,
+    twitchClientId: config.twitch.clientId,
+    twitchClientSecret: config.twitch.clientSecret,
+    redisUrl: config.redisUrl,
+    logLevel: config.logLevel,
+    bodyLimit: config.http.bodyLimit,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+  };
+  return (Object.entries(settings) as [SettingName, Setting<unknown>][]).map(([name, s]) => {
+    const v = current[name];
+    let value = v === undefined ? '(not set)' : String(v);
+    if (v !== undefined && typeof v === 'string') {
+      if (/^\w+:\/\//.test(v)) value = maskUrl(v);
+      if (s.secret && !/^\w+:\/\//.test(v)) value = maskSecret(v);
+    }
+    return { env: s.env, key: s.key, value, source: config.sources[name] };
+  });
+}

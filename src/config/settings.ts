@@ -1,0 +1,148 @@
+// Every setting Lurk reads, in one table: the loader, `lurk config` and the README table all come from here.
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
+
+export interface Setting<T> {
+  /** environment variable name */
+  env: string;
+  /** key in lurk.config.json */
+  key: string;
+  description: string;
+  /** value used when neither the environment nor the file sets it */
+  default: T | undefined;
+  secret?: boolean;
+  parse(raw: unknown): Parsed<T>;
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = <T>(expected: string): Parsed<T> => ({ ok: false, expected });
+
+function integer(min: number, max: number, what: string) {
+  return (raw: unknown): Parsed<number> => {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+    if (!/^-?\d+$/.test(text)) return bad(`${what}: an integer from ${min} to ${max}`);
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < min || n > max) return bad(`${what}: an integer from ${min} to ${max}`);
+    return ok(n);
+  };
+}
+
+function nonEmptyString(what: string, pattern?: RegExp) {
+  return (raw: unknown): Parsed<string> => {
+    if (typeof raw !== 'string' || raw.trim() === '') return bad(what);
+    const text = raw.trim();
+    if (pattern && !pattern.test(text)) return bad(what);
+    return ok(text);
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: unknown): Parsed<T> => {
+    const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+    return (values as readonly string[]).includes(text) ? ok(text as T) : bad(`one of ${values.join(', ')}`);
+  };
+}
+
+function databaseUrl(raw: unknown): Parsed<string> {
+  const expected = 'sqlite:<path>, sqlite::memory: or postgres://user@host:port/database';
+  if (typeof raw !== 'string') return bad(expected);
+  const text = raw.trim();
+  if (/^sqlite:.+/.test(text)) return ok(text);
+  if (/^postgres(ql)?:\/\//.test(text)) {
+    try {
+      const url = new URL(text);
+      if (!url.hostname || url.pathname.replace(/^\//, '') === '') return bad(`${expected} (host and database name required)`);
+      return ok(text);
+    } catch {
+      return bad(expected);
+    }
+  }
+  return bad(expected);
+}
+
+function redisUrl(raw: unknown): Parsed<string> {
+  const expected = 'redis://host:port[/db] or rediss://…';
+  if (typeof raw !== 'string' || !/^rediss?:\/\//.test(raw.trim())) return bad(expected);
+  try {
+    new URL(raw.trim());
+    return ok(raw.trim());
+  } catch {
+    return bad(expected);
+  }
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const settings = {
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    key: 'databaseUrl',
+    description: 'Where Lurk keeps its data: a SQLite file (folder created) or a PostgreSQL database.',
+    default: 'sqlite:./data/lurk.db',
+    parse: databaseUrl,
+  } satisfies Setting<string>,
+  port: {
+    env: 'PORT',
+    key: 'port',
+    description: 'HTTP port of the web UI and API (0 picks a free port).',
+    default: 8080,
+    parse: integer(0, 65535, 'a TCP port'),
+  } satisfies Setting<number>,
+  host: {
+    env: 'HOST',
+    key: 'host',
+    description: 'Address the web server listens on. 0.0.0.0 exposes it to the network.',
+    default: '127.0.0.1',
+    parse: nonEmptyString('a host name or IP address', /^[A-Za-z0-9.:\-\[\]]+$/),
+  } satisfies Setting<string>,
+  twitchClientId: {
+    env: 'TWITCH_CLIENT_ID',
+    key: 'twitchClientId',
+    description: 'Twitch application client id. Absent: Lurk runs against its built-in Twitch simulator.',
+    default: undefined,
+    parse: nonEmptyString('a Twitch client id (letters and digits)', /^[A-Za-z0-9]+$/),
+  } satisfies Setting<string>,
+  twitchClientSecret: {
+    env: 'TWITCH_CLIENT_SECRET',
+    key: 'twitchClientSecret',
+    description: 'Twitch application client secret (required with TWITCH_CLIENT_ID).',
+    default: undefined,
+    secret: true,
+    parse: nonEmptyString('a Twitch client secret', /^[A-Za-z0-9]+$/),
+  } satisfies Setting<string>,
+  redisUrl: {
+    env: 'REDIS_URL',
+    key: 'redisUrl',
+    description: 'Redis for scale-out (bus and leases). Absent: everything stays in one process.',
+    default: undefined,
+    secret: true,
+    parse: redisUrl,
+  } satisfies Setting<string>,
+  logLevel: {
+    env: 'LOG_LEVEL',
+    key: 'logLevel',
+    description: 'Log verbosity (logs are JSON lines on stdout).',
+    default: 'info',
+    parse: oneOf(LOG_LEVELS),
+  } satisfies Setting<LogLevel>,
+  bodyLimit: {
+    env: 'LURK_BODY_LIMIT',
+    key: 'bodyLimit',
+    description: 'Largest accepted HTTP request body in bytes; larger bodies get 413.',
+    default: 1_048_576,
+    parse: integer(1024, 104_857_600, 'a size in bytes'),
+  } satisfies Setting<number>,
+  shutdownTimeoutMs: {
+    env: 'LURK_SHUTDOWN_TIMEOUT_MS',
+    key: 'shutdownTimeoutMs',
+    description: 'How long a graceful shutdown may take before the process exits anyway.',
+    default: 10_000,
+    parse: integer(100, 60_000, 'milliseconds'),
+  } satisfies Setting<number>,
+};
+
+export type SettingName = keyof typeof settings;
+export type SettingValues = {
+  [K in SettingName]: (typeof settings)[K] extends Setting<infer T> ? T | undefined : never;
+};

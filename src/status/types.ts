@@ -1,0 +1,29 @@
+// Wire shapes of the Status API, shared with the UI (no runtime imports here).
+import type { JobStatus } from '../core/job-types.js';
+
+export type Mode = 'simulator' | 'twitch';
+
+export interface ResourceSample {
+  /** clock time */
+  at: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  dbSizeBytes: number;
+  /** event-loop delay p99 over the sample interval */
+  eventLoopP99Ms: number;
+}
+
+export interface StatusSnapshot {
+  version: string;
+  mode: Mode;
+  twitch: string;
+  startedAt: number;
+  now: number;
+  uptimeSeconds: number;
+  clock: { kind: string; speed: number };
+  database: { kind: string; label: string; sizeBytes: number };
+  node: string;
+  pid: number;
+  jobs: JobStatus[];
+  resources: ResourceSample[];
+}

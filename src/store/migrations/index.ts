@@ -1,0 +1,18 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { DialectFacts } from '../dialect.js';
+import { foundation } from './0001_foundation.js';
+
+// Schema migrations in order. Names sort lexically; never rename or edit a landed one,
+// add a new one instead.
+export function schemaMigrations(facts: DialectFacts): Record<string, Migration> {
+  return {
+    '0001_foundation': foundation(facts),
+  };
+}
+
+export class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly facts: DialectFacts) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return schemaMigrations(this.facts);
+  }
+}

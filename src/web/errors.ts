@@ -1,0 +1,75 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { HttpError } from '../core/errors.js';
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  431: 'headers_too_large',
+  503: 'unavailable',
+};
+
+/** The one error body every Lurk endpoint answers with, as a shared OpenAPI schema. */
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  description: 'Every error: HTTP 4xx/5xx with a stable machine code and a message for people.',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', examples: ['bad_request'] },
+        message: { type: 'string', examples: ['querystring/limit must be <= 100'] },
+      },
+    },
+  },
+} as const;
+
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+/** Maps every failure to `{"error":{"code","message"}}`; 5xx details go to the log, not the client. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.addSchema(errorSchema);
+
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    if (err instanceof HttpError) {
+      return reply.status(err.statusCode).send(errorBody(err.code, err.message));
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const where = fe.validationContext ?? 'request';
+      const details = fe.validation
+        .map((v) => {
+          const field = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || (v.params as { missingProperty?: string })?.missingProperty || '';
+          return `${where}${field ? `.${field}` : ''} ${v.message ?? 'is invalid'}`;
+        })
+        .join('; ');
+      return reply.status(400).send(errorBody('bad_request', details || fe.message));
+    }
+    const status = typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 600 ? fe.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      return reply.status(status).send(errorBody(CODE_BY_STATUS[status] ?? 'internal_error', status === 503 ? fe.message : 'Something went wrong on the server; the details are in its log.'));
+    }
+    let message = fe.message;
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `Request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes.`;
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = `Unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; send application/json.`;
+    return reply.status(status).send(errorBody(CODE_BY_STATUS[status] ?? 'bad_request', message));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,73 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ComponentType } from 'preact';
+import { StatusPage } from './pages/status';
+import { useStatus } from './lib/status';
+
+interface Page {
+  path: string;
+  label: string;
+  component: ComponentType;
+}
+
+// A capability's page is listed here when it lands; the server lists the same paths (UI_PAGES).
+const pages: Page[] = [{ path: '/status', label: 'Status', component: StatusPage }];
+
+function currentPath(): string {
+  return window.location.pathname;
+}
+
+export function navigate(path: string): void {
+  if (path === currentPath()) return;
+  history.pushState(null, '', path);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+export function App() {
+  const [path, setPath] = useState(currentPath());
+  const { status } = useStatus();
+  useEffect(() => {
+    const onPop = () => setPath(currentPath());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const page = pages.find((p) => p.path === path) ?? pages[0]!;
+  useEffect(() => {
+    if (path === '/') history.replaceState(null, '', page.path);
+    document.title = `${page.label} · Lurk`;
+  }, [path, page]);
+  const Current = page.component;
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <a class="brand" href="/" onClick={(e) => { e.preventDefault(); navigate(pages[0]!.path); }}>
+          <span class="logo" aria-hidden="true" />
+          Lurk
+        </a>
+        <nav aria-label="Main">
+          {pages.map((p) => (
+            <a
+              key={p.path}
+              href={p.path}
+              aria-current={p === page ? 'page' : undefined}
+              onClick={(e) => {
+                if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+                e.preventDefault();
+                navigate(p.path);
+              }}
+            >
+              {p.label}
+            </a>
+          ))}
+        </nav>
+        {status && (
+          <span class={`mode ${status.mode}`} title={status.mode === 'simulator' ? 'No Twitch credentials configured: Lurk is talking to its built-in Twitch simulator' : 'Connected to real Twitch'}>
+            {status.twitch}
+          </span>
+        )}
+      </header>
+      <main>
+        <Current />
+      </main>
+    </div>
+  );
+}

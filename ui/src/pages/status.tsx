@@ -1,0 +1,172 @@
+import { useMemo, useState } from 'preact/hooks';
+import type { JobStatus } from '../../../src/core/job-types';
+import { TimeChart } from '../components/time-chart';
+import { formatBytes, formatDuration, formatRelative, formatTime, formatUptime } from '../lib/format';
+import { useStatus, useTick } from '../lib/status';
+
+/** Tiny bar chart of a job's recent run durations (red bars are failures). */
+function DurationSpark({ job }: { job: JobStatus }) {
+  const runs = job.recent.slice(-30);
+  if (runs.length === 0) return <span class="muted">–</span>;
+  const max = Math.max(...runs.map((r) => r.durationMs), 0.001);
+  const w = 3;
+  return (
+    <svg class="spark" width={30 * (w + 1)} height={20} role="img" aria-label={`last ${runs.length} run durations, longest ${formatDuration(max)}`}>
+      {runs.map((r, i) => {
+        const h = Math.max(1, (r.durationMs / max) * 18);
+        return <rect key={i} x={i * (w + 1)} y={20 - h} width={w} height={h} class={r.outcome === 'ok' ? 'ok' : 'err'} />;
+      })}
+    </svg>
+  );
+}
+
+function JobRow({ job, clockNow }: { job: JobStatus; clockNow: number }) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string>();
+  const runNow = async () => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const res = await fetch(`/api/jobs/${encodeURIComponent(job.name)}/run`, { method: 'POST' });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+        setProblem(body?.error?.message ?? `HTTP ${res.status}`);
+      }
+    } catch (err) {
+      setProblem((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const last = job.lastRun;
+  return (
+    <tr data-job={job.name}>
+      <td>
+        <div class="job-name">{job.name}</div>
+        <div class="muted small">{job.description}</div>
+      </td>
+      <td class="nowrap">{job.schedule}</td>
+      <td class="nowrap" data-field="last-run" title={last ? formatTime(last.startedAt) : undefined}>
+        {job.running ? <span class="pill running">running</span> : last ? formatRelative(last.startedAt, clockNow) : <span class="muted">never</span>}
+      </td>
+      <td class="nowrap num" data-field="duration">{last ? formatDuration(last.durationMs) : '–'}</td>
+      <td data-field="outcome">
+        {last ? <span class={`pill ${last.outcome}`} title={last.error}>{last.outcome === 'ok' ? 'ok' : 'failed'}</span> : '–'}
+        {last?.error && <div class="small err-text">{last.error}</div>}
+      </td>
+      <td class="nowrap" title={job.nextRunAt ? formatTime(job.nextRunAt) : undefined}>{job.nextRunAt ? formatRelative(job.nextRunAt, clockNow) : '–'}</td>
+      <td class="num" data-field="runs">
+        {job.runs}
+        {job.failures > 0 && <span class="err-text"> / {job.failures} failed</span>}
+        {job.skipped > 0 && <span class="muted"> / {job.skipped} skipped</span>}
+      </td>
+      <td>
+        <DurationSpark job={job} />
+      </td>
+      <td>
+        <button type="button" onClick={runNow} disabled={busy || job.running}>
+          {busy ? 'Running…' : 'Run now'}
+        </button>
+        {problem && <div class="small err-text">{problem}</div>}
+      </td>
+    </tr>
+  );
+}
+
+export function StatusPage() {
+  const { status, receivedAt, connection } = useStatus();
+  useTick(1000);
+  const sinceReceived = status ? (performance.now() - receivedAt) / 1000 : 0;
+  const clockNow = status ? status.now + sinceReceived * 1000 * status.clock.speed : Date.now();
+  const resources = status?.resources ?? [];
+  const chart = useMemo(
+    () => ({
+      times: resources.map((r) => r.at),
+      memory: [
+        { label: 'RSS', values: resources.map((r) => r.rssBytes), color: 'var(--accent)', format: formatBytes },
+        { label: 'Heap used', values: resources.map((r) => r.heapUsedBytes), color: 'var(--accent-2)', format: formatBytes },
+        { label: 'Database', values: resources.map((r) => r.dbSizeBytes), color: 'var(--accent-3)', format: formatBytes },
+      ],
+      loop: [{ label: 'Event-loop delay p99', values: resources.map((r) => r.eventLoopP99Ms), color: 'var(--accent)', format: (v: number) => `${v.toFixed(1)} ms` }],
+    }),
+    [resources],
+  );
+
+  if (!status) {
+    return (
+      <section class="page">
+        <h1>Status</h1>
+        <p class="muted">{connection === 'connecting' ? 'Connecting…' : 'Lost the connection to Lurk; retrying…'}</p>
+      </section>
+    );
+  }
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>Status</h1>
+        <span class={`live ${connection}`} data-connection={connection}>
+          {connection === 'live' ? 'live' : 'reconnecting…'}
+        </span>
+      </div>
+      <div class="cards">
+        <div class="card">
+          <div class="label">Uptime</div>
+          <div class="value" data-field="uptime">{formatUptime(status.uptimeSeconds + sinceReceived)}</div>
+          <div class="muted small">since {formatTime(status.startedAt)}</div>
+        </div>
+        <div class="card">
+          <div class="label">Mode</div>
+          <div class="value" data-field="mode">{status.twitch}</div>
+          <div class="muted small">{status.mode === 'simulator' ? 'no Twitch credentials configured' : 'Twitch credentials configured'}</div>
+        </div>
+        <div class="card">
+          <div class="label">Database</div>
+          <div class="value" data-field="database">{status.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} · {formatBytes(status.database.sizeBytes)}</div>
+          <div class="muted small">{status.database.label}</div>
+        </div>
+        <div class="card">
+          <div class="label">Version</div>
+          <div class="value">Lurk {status.version}</div>
+          <div class="muted small">
+            Node {status.node} · pid {status.pid}
+            {status.clock.kind !== 'system' && ` · clock ×${status.clock.speed}`}
+          </div>
+        </div>
+      </div>
+
+      <h2>Scheduled jobs</h2>
+      <div class="table-wrap">
+        <table class="jobs">
+          <thead>
+            <tr>
+              <th>Job</th>
+              <th>Schedule</th>
+              <th>Last run</th>
+              <th>Duration</th>
+              <th>Outcome</th>
+              <th>Next run</th>
+              <th>Runs</th>
+              <th>Recent</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {status.jobs.map((job) => (
+              <JobRow key={job.name} job={job} clockNow={clockNow} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h2>Resources</h2>
+      {resources.length < 2 ? (
+        <p class="muted">Collecting samples (one every 10 s)…</p>
+      ) : (
+        <div class="charts">
+          <TimeChart title="Memory and database size" times={chart.times} series={chart.memory} />
+          <TimeChart title="Event-loop delay (p99)" times={chart.times} series={chart.loop} />
+        </div>
+      )}
+    </section>
+  );
+}
