@@ -1,0 +1,239 @@
+// Store upsert throughput: one sweep's worth of Helix streams written in ONE transaction,
+// through Lurk's Kysely path (SQLite and PostgreSQL), against a hand-written better-sqlite3
+// prepared-statement loop on the same schema as the anchor.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { openStore, type Store } from '../src/store/database.js';
+import { upsertStreams } from '../src/streams/store.js';
+import type { HelixStream } from '../src/twitch/helix.external.js';
+import { median, type BenchContext, type Figure } from './lib.js';
+
+const RUNS = 3;
+const ADMIN_PG_URL = process.env.LURK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+// ---------------------------------------------------------------- deterministic rows
+
+/** Small seeded PRNG: the same rows every run, so runs and machines compare. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const GAMES = [
+  ['509658', 'Just Chatting'],
+  ['21779', 'League of Legends'],
+  ['32982', 'Grand Theft Auto V'],
+  ['1084410498', "Assassin's Creed Shadows"],
+  ['1276213489', 'Pokémon Scarlet and Violet'],
+  ['27471', 'Minecraft'],
+  ['509660', 'Art'],
+  ['26936', 'Music'],
+] as const;
+const TITLES = ['chill stream', "let's go ranked", "don't backseat pls", 'café & code', 'première partie', 'día de speedrun', 'GRIND until 100 subs', 'late night lurkers welcome ☕', 'Ça va ? new game', 'ñoño marathon'];
+const WORDS = ['pixel', 'night', 'owl', 'cozy', 'frost', 'ember', 'lurk', 'nova', 'moss', 'echo'];
+const LANGUAGES = ['en', 'en', 'en', 'es', 'de', 'fr', 'pt', 'ja', 'ko', 'ru', 'other'];
+const TAGS = ['English', 'Chill', 'FPS', 'Español', 'Deutsch', 'NoBackseating', 'LGBTQIAPlus', 'Cozy', 'Speedrun'];
+const SWEEP_START = Date.UTC(2025, 4, 1, 12, 0, 0);
+
+function pick<T>(rng: () => number, items: readonly T[]): T {
+  return items[Math.floor(rng() * items.length)]!;
+}
+
+/** Heavy-tailed like Twitch: about a third of streams have 0 viewers, a few have 100k+. */
+function viewers(rng: () => number): number {
+  return Math.min(400_000, Math.floor(Math.pow(1 - rng(), -1.6)) - 1);
+}
+
+function makeStream(rng: () => number, i: number): HelixStream {
+  const login = `${pick(rng, WORDS)}_${pick(rng, WORDS)}${i}`;
+  const [gameId, gameName] = pick(rng, GAMES);
+  const tags = Array.from({ length: Math.floor(rng() * 5) }, () => pick(rng, TAGS));
+  return {
+    id: String(40_000_000_000 + i * 7),
+    user_id: String(100_000_000 + i),
+    user_login: login,
+    user_name: rng() < 0.5 ? login.toUpperCase() : login,
+    game_id: gameId,
+    game_name: gameName,
+    type: 'live',
+    title: `${pick(rng, TITLES)} #${i % 1000}`,
+    viewer_count: viewers(rng),
+    started_at: new Date(SWEEP_START - Math.floor(rng() * 12 * 3600_000)).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    language: pick(rng, LANGUAGES),
+    thumbnail_url: `https://static-cdn.jtvnw.net/previews-ttv/live_user_${login}-{width}x{height}.jpg`,
+    tag_ids: [],
+    tags: [...new Set(tags)],
+    is_mature: rng() < 0.1,
+  };
+}
+
+/** The fresh sweep, and the next sweep: same ids, new viewer counts. */
+function makeSweeps(n: number): { fresh: HelixStream[]; update: HelixStream[] } {
+  const rng = mulberry32(0x1ec7);
+  const fresh = Array.from({ length: n }, (_, i) => makeStream(rng, i));
+  const next = mulberry32(0xbeef);
+  return { fresh, update: fresh.map((s) => ({ ...s, viewer_count: viewers(next) })) };
+}
+
+// ---------------------------------------------------------------- measuring
+
+interface Pass {
+  rows: HelixStream[];
+  generation: number;
+}
+
+/** rows per second of one timed write */
+async function rate(rows: number, write: () => unknown): Promise<number> {
+  const start = performance.now();
+  await write();
+  return rows / ((performance.now() - start) / 1000);
+}
+
+interface Throughput {
+  fresh: number;
+  update: number;
+}
+
+/**
+ * Median fresh-insert and update rates. Every run starts from an empty table so the
+ * fresh insert really is one, then upserts the next sweep over it.
+ */
+async function measurePair(clear: () => unknown, write: (pass: Pass) => unknown, fresh: Pass, update: Pass): Promise<Throughput> {
+  const once = async (): Promise<Throughput> => {
+    await clear();
+    return { fresh: await rate(fresh.rows.length, () => write(fresh)), update: await rate(update.rows.length, () => write(update)) };
+  };
+  await once(); // warm-up: JIT, statement caches, the file's first pages
+  const runs: Throughput[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await once());
+  return { fresh: median(runs.map((r) => r.fresh)), update: median(runs.map((r) => r.update)) };
+}
+
+async function lurkThroughput(store: Store, fresh: Pass, update: Pass): Promise<Throughput> {
+  // TRUNCATE leaves PostgreSQL without dead tuples; SQLite's unqualified DELETE is its truncate
+  const clear = store.kind === 'postgres' ? () => sql`truncate table streams`.execute(store.db) : () => store.db.deleteFrom('streams').execute();
+  const write = (pass: Pass) => store.db.transaction().execute((trx) => upsertStreams(trx, store.facts, pass.rows, { generation: pass.generation, seenAt: Date.now() }));
+  return measurePair(clear, write, fresh, update);
+}
+
+// Same columns and conflict handling as upsertStreams, without the query builder.
+const ANCHOR_UPSERT = `
+  INSERT INTO streams (id, user_id, user_login, user_name, game_id, game_name, type, title, viewer_count, started_at,
+                       language, thumbnail_url, tags, is_mature, first_seen_at, last_seen_at, generation)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT(id) DO UPDATE SET
+    user_id = excluded.user_id, user_login = excluded.user_login, user_name = excluded.user_name,
+    game_id = excluded.game_id, game_name = excluded.game_name, type = excluded.type, title = excluded.title,
+    viewer_count = excluded.viewer_count, started_at = excluded.started_at, language = excluded.language,
+    thumbnail_url = excluded.thumbnail_url, tags = excluded.tags, is_mature = excluded.is_mature,
+    last_seen_at = excluded.last_seen_at, generation = excluded.generation`;
+
+async function anchorThroughput(file: string, fresh: Pass, update: Pass): Promise<Throughput> {
+  // the schema comes from Lurk's own migrations so both sides write the same table and indexes
+  const schema = await openStore({ url: `sqlite:${file}` });
+  await schema.migrate();
+  await schema.close();
+
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    const upsert = db.prepare(ANCHOR_UPSERT);
+    const writeAll = db.transaction((pass: Pass, seenAt: number) => {
+      for (const s of pass.rows) {
+        upsert.run(s.id, s.user_id, s.user_login, s.user_name, s.game_id, s.game_name, s.type, s.title, s.viewer_count, s.started_at, s.language, s.thumbnail_url, JSON.stringify(s.tags), s.is_mature ? 1 : 0, seenAt, seenAt, pass.generation);
+      }
+    });
+    const clear = db.prepare('DELETE FROM streams');
+    return await measurePair(() => clear.run(), (pass) => writeAll(pass, Date.now()), fresh, update);
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------- PostgreSQL scratch database
+
+/** Runs `use` on a throwaway database, or returns undefined when PostgreSQL does not answer. */
+async function withScratchPostgres<T>(ctx: BenchContext, use: (url: string) => Promise<T>): Promise<T | undefined> {
+  const admin = new pg.Client({ connectionString: ADMIN_PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    ctx.log(`PostgreSQL unreachable at ${new URL(ADMIN_PG_URL).host} (${(err as Error).message}): skipping its figures`);
+    await admin.end().catch(() => undefined);
+    return undefined;
+  }
+  const name = `lurk_bench_${randomBytes(4).toString('hex')}`;
+  const url = new URL(ADMIN_PG_URL);
+  url.pathname = `/${name}`;
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    return await use(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function withStore<T>(url: string, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ url });
+  try {
+    await store.migrate();
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+// ---------------------------------------------------------------- figures
+
+function figures(backend: string, n: number, lurk: Throughput, anchor: Throughput): Figure[] {
+  const size = `${n / 1000}k`;
+  const note = `median of ${RUNS} after a warm-up, one transaction`;
+  return (['fresh', 'update'] as const).map((pass) => ({
+    name: `${backend} kysely upsertStreams ${size} rows (${pass === 'fresh' ? 'fresh insert' : 'update'})`,
+    value: lurk[pass],
+    unit: 'rows/s',
+    anchor: `better-sqlite3 prepared loop (${pass === 'fresh' ? 'fresh insert' : 'update'})`,
+    anchorValue: anchor[pass],
+    better: 'higher' as const,
+    note,
+  }));
+}
+
+export default async function storeBench(ctx: BenchContext): Promise<Figure[]> {
+  const n = ctx.quick ? 10_000 : 100_000;
+  const sweeps = makeSweeps(n);
+  const fresh: Pass = { rows: sweeps.fresh, generation: 1 };
+  const update: Pass = { rows: sweeps.update, generation: 2 };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'lurk-bench-store-'));
+  try {
+    ctx.log(`better-sqlite3 prepared loop upsert ${n} rows…`);
+    const anchor = await anchorThroughput(path.join(dir, 'anchor.db'), fresh, update);
+
+    ctx.log(`sqlite kysely upsert ${n} rows…`);
+    const sqlite = await withStore(`sqlite:${path.join(dir, 'lurk.db')}`, (store) => lurkThroughput(store, fresh, update));
+    const out = figures('sqlite', n, sqlite, anchor);
+
+    const postgres = await withScratchPostgres(ctx, (url) => {
+      ctx.log(`postgres kysely upsert ${n} rows…`);
+      return withStore(url, (store) => lurkThroughput(store, fresh, update));
+    });
+    if (postgres) out.push(...figures('postgres', n, postgres, anchor));
+    return out;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

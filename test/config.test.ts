@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ConfigError, describeConfig, loadConfig, maskUrl } from '../src/config/load.js';
+import { runLurk } from './helpers/process.js';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'lurk-config-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function problems(env: Record<string, string>, cwd = dir): { name: string; message: string }[] {
+  try {
+    loadConfig({ env, cwd });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+    return err.problems;
+  }
+  assert.fail('expected the configuration to be rejected');
+}
+
+describe('defaults', () => {
+  test('an empty environment gives the embedded default in simulator mode', () => {
+    const config = loadConfig({ env: {}, cwd: dir });
+    assert.equal(config.mode, 'simulator');
+    assert.equal(config.database.url, 'sqlite:./data/lurk.db');
+    assert.equal(config.database.kind, 'sqlite');
+    assert.equal(config.database.sqlitePath, path.join(dir, 'data/lurk.db'));
+    assert.equal(config.http.port, 8080);
+    assert.equal(config.http.host, '127.0.0.1');
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.shutdownTimeoutMs, 10_000);
+    assert.equal(config.sources.port, 'default');
+  });
+
+  test('both Twitch credentials switch to real Twitch mode', () => {
+    const config = loadConfig({ env: { TWITCH_CLIENT_ID: 'abc123', TWITCH_CLIENT_SECRET: 's3cr3tvalue' }, cwd: dir });
+    assert.equal(config.mode, 'twitch');
+    assert.equal(config.twitch.clientSecret, 's3cr3tvalue');
+  });
+
+  test('a postgres URL selects PostgreSQL', () => {
+    const config = loadConfig({ env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/lurk' }, cwd: dir });
+    assert.equal(config.database.kind, 'postgres');
+    assert.equal(config.database.sqlitePath, undefined);
+  });
+});
+
+describe('every bad value is named', () => {
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    ['PORT not a number', { PORT: 'abc' }, 'PORT', /"abc".*integer from 0 to 65535/],
+    ['PORT out of range', { PORT: '70000' }, 'PORT', /integer from 0 to 65535/],
+    ['PORT negative', { PORT: '-1' }, 'PORT', /integer/],
+    ['PORT fractional', { PORT: '80.5' }, 'PORT', /integer/],
+    ['HOST with spaces', { HOST: 'local host' }, 'HOST', /host name or IP/],
+    ['DATABASE_URL unknown scheme', { DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL', /sqlite:<path>.*postgres:\/\//],
+    ['DATABASE_URL without database', { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/' }, 'DATABASE_URL', /database name required/],
+    ['DATABASE_URL empty sqlite path', { DATABASE_URL: 'sqlite:' }, 'DATABASE_URL', /sqlite:<path>/],
+    ['LOG_LEVEL unknown', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of fatal, error, warn, info, debug, trace, silent/],
+    ['REDIS_URL not redis', { REDIS_URL: 'http://x' }, 'REDIS_URL', /redis:\/\//],
+    ['LURK_BODY_LIMIT too small', { LURK_BODY_LIMIT: '10' }, 'LURK_BODY_LIMIT', /from 1024/],
+    ['LURK_SHUTDOWN_TIMEOUT_MS not a number', { LURK_SHUTDOWN_TIMEOUT_MS: 'soon' }, 'LURK_SHUTDOWN_TIMEOUT_MS', /milliseconds/],
+    ['TWITCH_CLIENT_ID with bad characters', { TWITCH_CLIENT_ID: 'a b', TWITCH_CLIENT_SECRET: 'x' }, 'TWITCH_CLIENT_ID', /client id/],
+    ['client id without secret', { TWITCH_CLIENT_ID: 'abc' }, 'TWITCH_CLIENT_SECRET', /required when TWITCH_CLIENT_ID is set/],
+    ['secret without client id', { TWITCH_CLIENT_SECRET: 'abc' }, 'TWITCH_CLIENT_ID', /required when TWITCH_CLIENT_SECRET is set/],
+    ['unknown LURK_ variable', { LURK_PROT: '1' }, 'LURK_PROT', /unknown LURK_ variable.*LURK_BODY_LIMIT/],
+    ['LURK_CONFIG file missing', { LURK_CONFIG: 'nope.json' }, 'LURK_CONFIG', /does not exist/],
+  ];
+  for (const [label, env, name, message] of cases) {
+    test(label, () => {
+      const found = problems(env);
+      const problem = found.find((p) => p.name === name);
+      assert.ok(problem, `expected a problem named ${name}, got ${JSON.stringify(found)}`);
+      assert.match(problem.message, message);
+    });
+  }
+
+  test('all problems are reported at once', () => {
+    const found = problems({ PORT: 'abc', LOG_LEVEL: 'loud', HOST: ' ', DATABASE_URL: 'nope' });
+    assert.deepEqual(found.map((p) => p.name).sort(), ['DATABASE_URL', 'HOST', 'LOG_LEVEL', 'PORT']);
+  });
+
+  test('a secret never appears in an error message', () => {
+    const found = problems({ TWITCH_CLIENT_ID: 'abc', TWITCH_CLIENT_SECRET: 'hunter2 with spaces' });
+    const text = new ConfigError(found).message;
+    assert.match(text, /TWITCH_CLIENT_SECRET: \(hidden\) is not valid/);
+    assert.doesNotMatch(text, /hunter2/);
+  });
+});
+
+describe('lurk.config.json', () => {
+  test('values from the file apply, and the environment wins over them', async () => {
+    const sub = await mkdtemp(path.join(dir, 'file-'));
+    await writeFile(path.join(sub, 'lurk.config.json'), JSON.stringify({ port: 9000, host: '0.0.0.0', logLevel: 'debug' }));
+    const config = loadConfig({ env: { PORT: '9100' }, cwd: sub });
+    assert.equal(config.http.port, 9100);
+    assert.equal(config.sources.port, 'env');
+    assert.equal(config.http.host, '0.0.0.0');
+    assert.equal(config.sources.host, 'file');
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.configFile, path.join(sub, 'lurk.config.json'));
+  });
+
+  test('bad values and unknown keys in the file are named by file and key', async () => {
+    const sub = await mkdtemp(path.join(dir, 'file-'));
+    await writeFile(path.join(sub, 'lurk.config.json'), JSON.stringify({ port: 'eighty', colour: 'red' }));
+    const found = problems({}, sub);
+    assert.deepEqual(found.map((p) => p.name).sort(), ['lurk.config.json: colour', 'lurk.config.json: port']);
+    assert.match(found.find((p) => p.name.endsWith('colour'))!.message, /unknown setting; allowed keys are databaseUrl, port/);
+  });
+
+  test('invalid JSON is reported', async () => {
+    const sub = await mkdtemp(path.join(dir, 'file-'));
+    await writeFile(path.join(sub, 'lurk.config.json'), '{ "port": 80, }');
+    const [problem] = problems({}, sub);
+    assert.equal(problem?.name, 'lurk.config.json');
+    assert.match(problem!.message, /not valid JSON/);
+  });
+
+  test('a JSON value that is not an object is reported', async () => {
+    const sub = await mkdtemp(path.join(dir, 'file-'));
+    await writeFile(path.join(sub, 'lurk.config.json'), '[1,2]');
+    const [problem] = problems({}, sub);
+    assert.match(problem!.message, /JSON object/);
+  });
+
+  test('LURK_CONFIG points at another file', async () => {
+    const file = path.join(dir, 'elsewhere.json');
+    await writeFile(file, JSON.stringify({ port: 1234 }));
+    assert.equal(loadConfig({ env: { LURK_CONFIG: file }, cwd: dir }).http.port, 1234);
+  });
+});
+
+describe('masking', () => {
+  test('describeConfig hides secrets and URL passwords', () => {
+    const config = loadConfig({
+      env: { TWITCH_CLIENT_ID: 'clientid123', TWITCH_CLIENT_SECRET: 'verysecretvalue42', DATABASE_URL: 'postgres://lurk:pa55word@db.example:5432/lurk', REDIS_URL: 'redis://:redispass@127.0.0.1:6379/0' },
+      cwd: dir,
+    });
+    const text = JSON.stringify(describeConfig(config));
+    assert.doesNotMatch(text, /verysecretvalue42|pa55word|redispass/);
+    const secret = describeConfig(config).find((r) => r.env === 'TWITCH_CLIENT_SECRET')!;
+    assert.match(secret.value, /^ve\*+42$/);
+    assert.equal(maskUrl('postgres://u:p@h/db'), 'postgres://u:****@h/db');
+  });
+});
+
+describe('the CLI', () => {
+  test('PORT=abc lurk start exits 2 naming PORT', async () => {
+    const result = await runLurk(['start'], { PORT: 'abc', DATABASE_URL: `sqlite:${path.join(dir, 'never.db')}` });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /PORT: "abc" is not valid/);
+  });
+
+  test('lurk config masks secrets and checks the database', async () => {
+    const result = await runLurk(['config'], { TWITCH_CLIENT_ID: 'clientid123', TWITCH_CLIENT_SECRET: 'verysecretvalue42', DATABASE_URL: `sqlite:${path.join(dir, 'cfg.db')}` });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /verysecretvalue42/);
+    assert.match(result.stdout, /TWITCH_CLIENT_SECRET\s+ve\*+42\s+\[env\]/);
+    assert.match(result.stdout, /mode: real Twitch/);
+    assert.match(result.stdout, /ok\s+database sqlite/);
+  });
+
+  test('lurk config reports an unreachable Redis and exits 1', async () => {
+    const result = await runLurk(['config', '--json'], { REDIS_URL: 'redis://127.0.0.1:1/0', DATABASE_URL: `sqlite:${path.join(dir, 'cfg2.db')}` });
+    assert.equal(result.code, 1);
+    const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean }[] };
+    assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [['database', true], ['redis', false]]);
+  });
+
+  test('lurk config checks a Redis that answers', async () => {
+    const result = await runLurk(['config', '--json'], { REDIS_URL: process.env.LURK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0', DATABASE_URL: `sqlite:${path.join(dir, 'cfg3.db')}` });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean }[] };
+    assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [['database', true], ['redis', true]]);
+  });
+
+  test('an unknown flag exits 2 and names it', async () => {
+    const result = await runLurk(['start', '--colour']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /unknown option '--colour'/);
+  });
+
+  test('an unknown command exits 2', async () => {
+    const result = await runLurk(['strat']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /unknown command 'strat'/);
+  });
+
+  test('--version and --help exit 0', async () => {
+    const version = await runLurk(['--version']);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    for (const command of ['start', 'migrate', 'config']) {
+      const help = await runLurk([command, '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, new RegExp(`Usage: lurk ${command}`));
+    }
+  });
+});

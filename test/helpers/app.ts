@@ -1,0 +1,56 @@
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import { loadConfig, type LurkConfig } from '../../src/config/load.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
+
+/** A logger that keeps its lines in memory, so tests stay quiet and can read what was logged. */
+export function memoryLogger(level: 'info' | 'debug' | 'warn' = 'info'): { log: Logger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return {
+    log: createLogger(level, sink),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/** A validated config as Lurk would load it, from the given environment only. */
+export function testConfig(env: Record<string, string>): LurkConfig {
+  return loadConfig({ env: { PORT: '0', LOG_LEVEL: 'warn', ...env }, cwd: process.cwd() });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Polls `check` until it returns a value, or fails after `timeoutMs` (a deadline, not a timing assertion). */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
