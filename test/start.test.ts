@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { freePort, waitFor } from './helpers/app.js';
+import { tempPostgres, tempSqlite } from './helpers/db.js';
+import { startLurk } from './helpers/process.js';
+
+async function ready(port: number): Promise<any> {
+  return waitFor('lurk to be ready', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+    return res.status === 200 ? res.json() : undefined;
+  });
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`lurk start stops cleanly on ${signal}`, async () => {
+    const db = await tempSqlite();
+    const port = await freePort();
+    const lurk = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url });
+    try {
+      await ready(port);
+      lurk.child.kill(signal);
+      const exit = await lurk.exited;
+      assert.equal(exit.code, 0, lurk.output());
+      assert.match(lurk.output(), /"msg":"stopped"/);
+    } finally {
+      lurk.child.kill('SIGKILL');
+      await db.drop();
+    }
+  });
+}
+
+test('the default database is a SQLite file under ./data, created with its folder', async () => {
+  const cwd = await mkdtemp(path.join(os.tmpdir(), 'lurk-cwd-'));
+  const port = await freePort();
+  const lurk = startLurk(['start'], { PORT: String(port) }, cwd);
+  try {
+    await ready(port);
+    assert.ok(existsSync(path.join(cwd, 'data/lurk.db')));
+    const status = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json();
+    assert.equal(status.database.kind, 'sqlite');
+    assert.equal(status.database.label, 'sqlite data/lurk.db');
+  } finally {
+    lurk.child.kill('SIGTERM');
+    await lurk.exited;
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+test('DATABASE_URL=postgres://… runs the same app on PostgreSQL', async () => {
+  const db = await tempPostgres();
+  const port = await freePort();
+  const lurk = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url });
+  try {
+    const readiness = await ready(port);
+    assert.deepEqual(readiness.checks, { database: 'ok', migrations: 'ok' });
+    const status = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json();
+    assert.equal(status.database.kind, 'postgres');
+    assert.ok(status.database.sizeBytes > 0 || status.jobs.length > 0);
+    const run = await (await fetch(`http://127.0.0.1:${port}/api/jobs/store.maintenance/run`, { method: 'POST' })).json();
+    assert.equal(run.outcome, 'ok');
+  } finally {
+    lurk.child.kill('SIGTERM');
+    await lurk.exited;
+    await db.drop();
+  }
+});
+
+test('a port already in use is a clear error, exit 1', async () => {
+  const db = await tempSqlite();
+  const port = await freePort();
+  const first = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url });
+  try {
+    await ready(port);
+    const second = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url });
+    const exit = await second.exited;
+    assert.equal(exit.code, 1);
+    assert.match(second.output(), new RegExp(`port ${port} on 127.0.0.1 is already in use`));
+  } finally {
+    first.child.kill('SIGTERM');
+    await first.exited;
+    await db.drop();
+  }
+});
+
+test('lurk migrate applies once and then reports up to date', async () => {
+  const db = await tempSqlite();
+  const { runLurk } = await import('./helpers/process.js');
+  try {
+    const dry = await runLurk(['migrate', '--dry-run'], { DATABASE_URL: db.url });
+    assert.match(dry.stdout, /1 pending: 0001_foundation/);
+    const first = await runLurk(['migrate'], { DATABASE_URL: db.url });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /applied 0001_foundation/);
+    const second = await runLurk(['migrate'], { DATABASE_URL: db.url });
+    assert.match(second.stdout, /up to date \(1 migrations applied earlier\)/);
+  } finally {
+    await db.drop();
+  }
+});

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { createLurk, type Lurk } from '../src/app.js';
+import { tempSqlite, type TestDatabase } from './helpers/db.js';
+import { memoryLogger, testConfig, waitFor } from './helpers/app.js';
+
+let db: TestDatabase;
+let lurk: Lurk;
+let base: string;
+let releaseSlow: (() => void) | undefined;
+let releaseBlocking: (() => void) | undefined;
+
+before(async () => {
+  db = await tempSqlite();
+  lurk = await createLurk(testConfig({ DATABASE_URL: db.url, LURK_BODY_LIMIT: '2048' }), { log: memoryLogger().log });
+  // a slow route to prove in-flight requests are drained on shutdown
+  lurk.web.get('/test/slow', { schema: { hide: true } }, async () => {
+    await new Promise<void>((r) => (releaseSlow = r));
+    return { done: true };
+  });
+  lurk.scheduler.register({
+    name: 'test.blocking',
+    description: 'waits until the test lets it finish',
+    schedule: { cron: '0 0 1 1 *' },
+    run: () => new Promise<void>((r) => (releaseBlocking = r)),
+  });
+  base = await lurk.start();
+});
+
+after(async () => {
+  await lurk.stop();
+  await db.drop();
+});
+
+async function json(path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(base + path, init);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('health', () => {
+  test('/healthz and /readyz answer', async () => {
+    assert.deepEqual((await json('/healthz')).body, { status: 'ok' });
+    const ready = await json('/readyz');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body, { status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+  });
+
+  test('/metrics exposes HTTP latency, job runs and DB errors', async () => {
+    await json('/healthz');
+    await lurk.scheduler.runNow('status.sample');
+    await lurk.bus.drain();
+    const text = await (await fetch(`${base}/metrics`)).text();
+    assert.match(text, /lurk_http_request_duration_seconds_bucket\{[^}]*route="\/healthz"/);
+    assert.match(text, /lurk_job_runs_total\{job="status.sample",outcome="ok",trigger="manual"/);
+    assert.match(text, /lurk_db_errors_total\{app="lurk"\} \d+/);
+    assert.match(text, /lurk_process_resident_memory_bytes/);
+  });
+});
+
+describe('one error format', () => {
+  test('unknown routes are a JSON 404', async () => {
+    const res = await json('/no/such/thing?x=1');
+    assert.equal(res.status, 404);
+    assert.deepEqual(res.body, { error: { code: 'not_found', message: 'No route GET /no/such/thing' } });
+    const post = await json('/api/status', { method: 'DELETE' });
+    assert.equal(post.status, 404);
+    assert.equal(post.body.error.code, 'not_found');
+  });
+
+  test('schema validation failures are a 400 naming the field', async () => {
+    const res = await json('/api/jobs/status.sample/runs?limit=5000');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, 'bad_request');
+    assert.match(res.body.error.message, /querystring\.limit must be <= 1000/);
+    const unknownParam = await json('/api/jobs/status.sample/runs?colour=red');
+    assert.equal(unknownParam.status, 400);
+    assert.match(unknownParam.body.error.message, /must NOT have additional properties/);
+  });
+
+  test('bodies over the limit are a 413', async () => {
+    const res = await json('/api/jobs/status.sample/run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(4096) }) });
+    assert.equal(res.status, 413);
+    assert.deepEqual(res.body, { error: { code: 'payload_too_large', message: 'Request body is larger than the limit of 2048 bytes.' } });
+  });
+
+  test('malformed JSON is a 400', async () => {
+    const res = await json('/api/jobs/status.sample/run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, 'bad_request');
+  });
+
+  test('an unknown job is a 404 and a running one a 409', async () => {
+    const missing = await json('/api/jobs/nope/run', { method: 'POST' });
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.body, { error: { code: 'not_found', message: 'No job named nope' } });
+    const first = lurk.scheduler.runNow('test.blocking');
+    const busy = await json('/api/jobs/test.blocking/run', { method: 'POST' });
+    assert.equal(busy.status, 409);
+    assert.deepEqual(busy.body, { error: { code: 'conflict', message: 'Job test.blocking is already running' } });
+    releaseBlocking!();
+    await first;
+  });
+
+  test('a database failure is a 500 that reveals nothing and is counted', async () => {
+    const { sql } = await import('kysely');
+    await sql`alter table job_runs rename to job_runs_away`.execute(lurk.store.db);
+    try {
+      const res = await json('/api/jobs/store.maintenance/runs');
+      assert.equal(res.status, 500);
+      assert.deepEqual(res.body, { error: { code: 'internal_error', message: 'Something went wrong on the server; the details are in its log.' } });
+    } finally {
+      await sql`alter table job_runs_away rename to job_runs`.execute(lurk.store.db);
+    }
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /lurk_db_errors_total\{app="lurk"\} [1-9]/);
+  });
+});
+
+describe('OpenAPI', () => {
+  test('the document is generated from the route schemas', async () => {
+    const doc = (await json('/api/openapi.json')).body;
+    assert.equal(doc.openapi, '3.0.3');
+    assert.ok(doc.paths['/api/status'].get);
+    assert.ok(doc.paths['/api/jobs/{name}/run'].post);
+    const limit = doc.paths['/api/jobs/{name}/runs'].get.parameters.find((p: { name: string }) => p.name === 'limit');
+    assert.equal(limit.schema.maximum, 1000);
+    assert.ok(doc.components.schemas.Error);
+    assert.equal(doc.paths['/test/slow'], undefined);
+  });
+
+  test('a browsable page is served at /api/docs', async () => {
+    const res = await fetch(`${base}/api/docs/`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /swagger-ui/i);
+  });
+});
+
+describe('status', () => {
+  test('the snapshot reports mode, database and jobs', async () => {
+    const { body } = await json('/api/status');
+    assert.equal(body.mode, 'simulator');
+    assert.equal(body.twitch, 'Simulated Twitch');
+    assert.equal(body.database.kind, 'sqlite');
+    assert.deepEqual(body.jobs.map((j: { name: string }) => j.name).sort(), ['status.sample', 'store.maintenance', 'test.blocking']);
+  });
+
+  test('job runs are stored and listed', async () => {
+    await json('/api/jobs/store.maintenance/run', { method: 'POST' });
+    await lurk.bus.drain();
+    const runs = (await json('/api/jobs/store.maintenance/runs?limit=5')).body;
+    assert.ok(runs.length >= 1);
+    assert.equal(runs.at(-1).trigger, 'manual');
+    assert.equal(runs.at(-1).outcome, 'ok');
+  });
+
+  test('the live socket pushes a snapshot at connect and again when a job runs', async () => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/status/live`);
+    const messages: any[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await waitFor('first snapshot', () => messages.length >= 1 || undefined);
+    assert.equal(messages[0].type, 'status');
+    const before = messages[0].data.jobs.find((j: { name: string }) => j.name === 'store.maintenance').runs;
+    await fetch(`${base}/api/jobs/store.maintenance/run`, { method: 'POST' });
+    const updated = await waitFor('pushed update', () =>
+      messages.map((m) => m.data?.jobs?.find((j: { name: string }) => j.name === 'store.maintenance')).find((j) => j && j.runs > before && !j.running),
+    );
+    assert.equal(updated.lastRun.trigger, 'manual');
+    ws.close();
+  });
+});
+
+describe('shutdown', () => {
+  test('stop drains an in-flight request before closing', async () => {
+    const pending = fetch(`${base}/test/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await waitFor('slow request to arrive', () => releaseSlow);
+    const stopping = lurk.stop();
+    let stopped = false;
+    void stopping.then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(stopped, false, 'stop waits for the in-flight request');
+    releaseSlow!();
+    const res = await pending;
+    assert.deepEqual(res, { status: 200, body: { done: true } });
+    await stopping;
+    await assert.rejects(fetch(`${base}/healthz`));
+  });
+});
