@@ -32,12 +32,21 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Runs `measure` once to warm up (JIT, caches), then `runs` times, and returns the median. */
-export async function warmMedian(runs: number, measure: () => Promise<number>): Promise<number> {
-  await measure();
-  const values: number[] = [];
-  for (let i = 0; i < runs; i++) values.push(await measure());
-  return median(values);
+/**
+ * Medians of several measurements taken in rounds (a, b, c, a, b, c…) after one warm-up
+ * round, so drift on a busy machine hits each of them alike instead of whichever ran last.
+ * `before` hears of every measurement about to run; round 0 is the warm-up.
+ */
+export async function interleavedMedians(runs: number, measures: readonly (() => Promise<number>)[], before?: (round: number, index: number) => void): Promise<number[]> {
+  const samples = measures.map(() => [] as number[]);
+  for (let round = 0; round <= runs; round++) {
+    for (const [i, measure] of measures.entries()) {
+      before?.(round, i);
+      const value = await measure();
+      if (round > 0) samples[i]!.push(value);
+    }
+  }
+  return samples.map(median);
 }
 
 export function withRatio(figure: Figure): Figure & { ratio: number } {

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { openStore, type Store } from '../src/store/database.js';
 import { upsertStreams } from '../src/streams/store.js';
 import type { HelixStream } from '../src/twitch/helix.external.js';
-import { median, type BenchContext, type Figure } from './lib.js';
+import { interleavedMedians, type BenchContext, type Figure } from './lib.js';
 
 const RUNS = 3;
 const ADMIN_PG_URL = process.env.LURK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -87,45 +87,43 @@ function makeSweeps(n: number): { fresh: HelixStream[]; update: HelixStream[] } 
   return { fresh, update: fresh.map((s) => ({ ...s, viewer_count: viewers(next) })) };
 }
 
-// ---------------------------------------------------------------- measuring
+// ---------------------------------------------------------------- what is measured
 
 interface Pass {
   rows: HelixStream[];
   generation: number;
 }
 
-/** rows per second of one timed write */
-async function rate(rows: number, write: () => unknown): Promise<number> {
-  const start = performance.now();
-  await write();
-  return rows / ((performance.now() - start) / 1000);
+/** One way of writing a sweep: Lurk's path on a backend, or the hand-written anchor. */
+interface Target {
+  name: string;
+  /** empties the streams table so the next fresh insert really is one */
+  clear(): unknown;
+  /** the whole pass in one transaction */
+  write(pass: Pass): unknown;
+  close(): Promise<void>;
 }
 
-interface Throughput {
-  fresh: number;
-  update: number;
+async function migratedStore(url: string): Promise<Store> {
+  const store = await openStore({ url });
+  try {
+    await store.migrate();
+    return store;
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }
 
-/**
- * Median fresh-insert and update rates. Every run starts from an empty table so the
- * fresh insert really is one, then upserts the next sweep over it.
- */
-async function measurePair(clear: () => unknown, write: (pass: Pass) => unknown, fresh: Pass, update: Pass): Promise<Throughput> {
-  const once = async (): Promise<Throughput> => {
-    await clear();
-    return { fresh: await rate(fresh.rows.length, () => write(fresh)), update: await rate(update.rows.length, () => write(update)) };
+async function lurkTarget(url: string): Promise<Target> {
+  const store = await migratedStore(url);
+  return {
+    name: `${store.kind} kysely upsertStreams`,
+    // TRUNCATE leaves PostgreSQL no dead tuples; SQLite turns an unqualified DELETE into its truncate
+    clear: () => (store.kind === 'postgres' ? sql`truncate table streams`.execute(store.db) : store.db.deleteFrom('streams').execute()),
+    write: (pass) => store.db.transaction().execute((trx) => upsertStreams(trx, store.facts, pass.rows, { generation: pass.generation, seenAt: Date.now() })),
+    close: () => store.close(),
   };
-  await once(); // warm-up: JIT, statement caches, the file's first pages
-  const runs: Throughput[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await once());
-  return { fresh: median(runs.map((r) => r.fresh)), update: median(runs.map((r) => r.update)) };
-}
-
-async function lurkThroughput(store: Store, fresh: Pass, update: Pass): Promise<Throughput> {
-  // TRUNCATE leaves PostgreSQL without dead tuples; SQLite's unqualified DELETE is its truncate
-  const clear = store.kind === 'postgres' ? () => sql`truncate table streams`.execute(store.db) : () => store.db.deleteFrom('streams').execute();
-  const write = (pass: Pass) => store.db.transaction().execute((trx) => upsertStreams(trx, store.facts, pass.rows, { generation: pass.generation, seenAt: Date.now() }));
-  return measurePair(clear, write, fresh, update);
 }
 
 // Same columns and conflict handling as upsertStreams, without the query builder.
@@ -140,33 +138,54 @@ const ANCHOR_UPSERT = `
     thumbnail_url = excluded.thumbnail_url, tags = excluded.tags, is_mature = excluded.is_mature,
     last_seen_at = excluded.last_seen_at, generation = excluded.generation`;
 
-async function anchorThroughput(file: string, fresh: Pass, update: Pass): Promise<Throughput> {
+async function anchorTarget(file: string): Promise<Target> {
   // the schema comes from Lurk's own migrations so both sides write the same table and indexes
-  const schema = await openStore({ url: `sqlite:${file}` });
-  await schema.migrate();
-  await schema.close();
-
+  await (await migratedStore(`sqlite:${file}`)).close();
   const db = new BetterSqlite3(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    const upsert = db.prepare(ANCHOR_UPSERT);
-    const writeAll = db.transaction((pass: Pass, seenAt: number) => {
-      for (const s of pass.rows) {
-        upsert.run(s.id, s.user_id, s.user_login, s.user_name, s.game_id, s.game_name, s.type, s.title, s.viewer_count, s.started_at, s.language, s.thumbnail_url, JSON.stringify(s.tags), s.is_mature ? 1 : 0, seenAt, seenAt, pass.generation);
-      }
-    });
-    const clear = db.prepare('DELETE FROM streams');
-    return await measurePair(() => clear.run(), (pass) => writeAll(pass, Date.now()), fresh, update);
-  } finally {
-    db.close();
-  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const upsert = db.prepare(ANCHOR_UPSERT);
+  const clear = db.prepare('DELETE FROM streams');
+  const writeAll = db.transaction((pass: Pass, seenAt: number) => {
+    for (const s of pass.rows) {
+      upsert.run(s.id, s.user_id, s.user_login, s.user_name, s.game_id, s.game_name, s.type, s.title, s.viewer_count, s.started_at, s.language, s.thumbnail_url, JSON.stringify(s.tags), s.is_mature ? 1 : 0, seenAt, seenAt, pass.generation);
+    }
+  });
+  return {
+    name: 'better-sqlite3 prepared loop',
+    clear: () => clear.run(),
+    write: (pass) => writeAll(pass, Date.now()),
+    close: async () => void db.close(),
+  };
+}
+
+/** rows per second of one timed write */
+async function rate(rows: number, write: () => unknown): Promise<number> {
+  const start = performance.now();
+  await write();
+  return rows / ((performance.now() - start) / 1000);
+}
+
+/** A fresh insert into an empty table, then the next sweep upserted over it: the real sweep case. */
+function sweepMeasures(target: Target, fresh: Pass, update: Pass): (() => Promise<number>)[] {
+  return [
+    async () => {
+      await target.clear();
+      return rate(fresh.rows.length, () => target.write(fresh));
+    },
+    () => rate(update.rows.length, () => target.write(update)),
+  ];
 }
 
 // ---------------------------------------------------------------- PostgreSQL scratch database
 
-/** Runs `use` on a throwaway database, or returns undefined when PostgreSQL does not answer. */
-async function withScratchPostgres<T>(ctx: BenchContext, use: (url: string) => Promise<T>): Promise<T | undefined> {
+interface Scratch {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A throwaway database, or undefined when PostgreSQL does not answer. */
+async function scratchPostgres(ctx: BenchContext): Promise<Scratch | undefined> {
   const admin = new pg.Client({ connectionString: ADMIN_PG_URL, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -176,40 +195,37 @@ async function withScratchPostgres<T>(ctx: BenchContext, use: (url: string) => P
     return undefined;
   }
   const name = `lurk_bench_${randomBytes(4).toString('hex')}`;
-  const url = new URL(ADMIN_PG_URL);
-  url.pathname = `/${name}`;
+  const drop = async () => {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  };
   try {
     await admin.query(`CREATE DATABASE ${name}`);
-    return await use(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+  } catch (err) {
+    await drop();
+    throw err;
   }
-}
-
-async function withStore<T>(url: string, use: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ url });
-  try {
-    await store.migrate();
-    return await use(store);
-  } finally {
-    await store.close();
-  }
+  const url = new URL(ADMIN_PG_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop };
 }
 
 // ---------------------------------------------------------------- figures
 
-function figures(backend: string, n: number, lurk: Throughput, anchor: Throughput): Figure[] {
-  const size = `${n / 1000}k`;
-  const note = `median of ${RUNS} after a warm-up, one transaction`;
-  return (['fresh', 'update'] as const).map((pass) => ({
-    name: `${backend} kysely upsertStreams ${size} rows (${pass === 'fresh' ? 'fresh insert' : 'update'})`,
-    value: lurk[pass],
+type Throughput = Record<'fresh insert' | 'update', number>;
+
+function figures(target: Target, anchor: Target, size: string, value: Throughput, anchorValue: Throughput): Figure[] {
+  return (['fresh insert', 'update'] as const).map((pass) => ({
+    name: `${target.name} ${size} rows (${pass})`,
+    value: value[pass],
     unit: 'rows/s',
-    anchor: `better-sqlite3 prepared loop (${pass === 'fresh' ? 'fresh insert' : 'update'})`,
-    anchorValue: anchor[pass],
+    anchor: `${anchor.name} (${pass})`,
+    anchorValue: anchorValue[pass],
     better: 'higher' as const,
-    note,
+    note: `median of ${RUNS} interleaved rounds after a warm-up, one transaction per pass`,
   }));
 }
 
@@ -219,21 +235,31 @@ export default async function storeBench(ctx: BenchContext): Promise<Figure[]> {
   const fresh: Pass = { rows: sweeps.fresh, generation: 1 };
   const update: Pass = { rows: sweeps.update, generation: 2 };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lurk-bench-store-'));
+  const cleanups: (() => Promise<void>)[] = [];
   try {
-    ctx.log(`better-sqlite3 prepared loop upsert ${n} rows…`);
-    const anchor = await anchorThroughput(path.join(dir, 'anchor.db'), fresh, update);
+    const anchor = await anchorTarget(path.join(dir, 'anchor.db'));
+    cleanups.push(anchor.close);
+    const sqlite = await lurkTarget(`sqlite:${path.join(dir, 'lurk.db')}`);
+    cleanups.push(sqlite.close);
+    const targets = [anchor, sqlite];
+    const scratch = await scratchPostgres(ctx);
+    if (scratch) {
+      cleanups.push(scratch.drop);
+      const postgres = await lurkTarget(scratch.url);
+      cleanups.push(postgres.close);
+      targets.push(postgres);
+    }
 
-    ctx.log(`sqlite kysely upsert ${n} rows…`);
-    const sqlite = await withStore(`sqlite:${path.join(dir, 'lurk.db')}`, (store) => lurkThroughput(store, fresh, update));
-    const out = figures('sqlite', n, sqlite, anchor);
-
-    const postgres = await withScratchPostgres(ctx, (url) => {
-      ctx.log(`postgres kysely upsert ${n} rows…`);
-      return withStore(url, (store) => lurkThroughput(store, fresh, update));
-    });
-    if (postgres) out.push(...figures('postgres', n, postgres, anchor));
-    return out;
+    // Rounds alternate the targets so a busy machine slows each of them alike.
+    const medians = await interleavedMedians(
+      RUNS,
+      targets.flatMap((t) => sweepMeasures(t, fresh, update)),
+      (round, i) => i % 2 === 0 && ctx.log(`${round === 0 ? 'warm-up' : `round ${round}/${RUNS}`}: ${targets[i / 2]!.name} ${n} rows, fresh insert + update…`),
+    );
+    const throughput = (i: number): Throughput => ({ 'fresh insert': medians[2 * i]!, update: medians[2 * i + 1]! });
+    return targets.slice(1).map((t, i) => figures(t, anchor, `${n / 1000}k`, throughput(i + 1), throughput(0))).flat();
   } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: Error) => ctx.log(`cleanup failed: ${err.message}`));
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -40,7 +40,7 @@ test('the default database is a SQLite file under ./data, created with its folde
   try {
     await ready(port);
     assert.ok(existsSync(path.join(cwd, 'data/lurk.db')));
-    const status = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json();
+    const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as any;
     assert.equal(status.database.kind, 'sqlite');
     assert.equal(status.database.label, 'sqlite data/lurk.db');
   } finally {
@@ -57,10 +57,10 @@ test('DATABASE_URL=postgres://… runs the same app on PostgreSQL', async () => 
   try {
     const readiness = await ready(port);
     assert.deepEqual(readiness.checks, { database: 'ok', migrations: 'ok' });
-    const status = await (await fetch(`http://127.0.0.1:${port}/api/status`)).json();
+    const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as any;
     assert.equal(status.database.kind, 'postgres');
     assert.ok(status.database.sizeBytes > 0 || status.jobs.length > 0);
-    const run = await (await fetch(`http://127.0.0.1:${port}/api/jobs/store.maintenance/run`, { method: 'POST' })).json();
+    const run = (await (await fetch(`http://127.0.0.1:${port}/api/jobs/store.maintenance/run`, { method: 'POST' })).json()) as any;
     assert.equal(run.outcome, 'ok');
   } finally {
     lurk.child.kill('SIGTERM');

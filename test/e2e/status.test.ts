@@ -72,10 +72,10 @@ test('the Status page shows mode, database and a job list that updates live', as
 test('the page follows the OS colour scheme', async () => {
   const dark = await browser.newPage({ colorScheme: 'dark' });
   await dark.goto(`${base}/status`);
-  const darkBg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const darkBg = await dark.evaluate<string>('getComputedStyle(document.body).backgroundColor');
   const light = await browser.newPage({ colorScheme: 'light' });
   await light.goto(`${base}/status`);
-  const lightBg = await light.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const lightBg = await light.evaluate<string>('getComputedStyle(document.body).backgroundColor');
   assert.equal(darkBg, 'rgb(15, 15, 19)');
   assert.equal(lightBg, 'rgb(247, 247, 249)');
   await dark.close();
