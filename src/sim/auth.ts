@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+
+export interface RegisteredClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface SimToken {
+  accessToken: string;
+  kind: 'app' | 'user';
+  clientId: string;
+  /** the user's index in the world, for user tokens */
+  user?: number;
+  scopes: string[];
+  expiresAt: number;
+  refreshToken?: string;
+}
+
+// Lifetimes as Twitch hands them out (examples in twitch-protocol.md §1.2, §1.3).
+export const APP_TOKEN_SECONDS = 5_011_271;
+export const USER_TOKEN_SECONDS = 14_124;
+const CODE_SECONDS = 600;
+
+function token(length = 30): string {
+  // Twitch tokens are lower-case alphanumerics
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+export function generateClientId(): string {
+  return token(30);
+}
+export function generateClientSecret(): string {
+  return token(30);
+}
+
+/** The simulator's identity provider: registered clients, codes, access and refresh tokens. */
+export class SimAuth {
+  private readonly clients = new Map<string, RegisteredClient>();
+  private readonly tokens = new Map<string, SimToken>();
+  private readonly refreshTokens = new Map<string, SimToken>();
+  private readonly codes = new Map<string, { clientId: string; user: number; scopes: string[]; redirectUri: string; expiresAt: number }>();
+
+  constructor(
+    private readonly clock: Clock,
+    clients: RegisteredClient[],
+  ) {
+    for (const c of clients) this.clients.set(c.clientId, c);
+  }
+
+  registeredClients(): RegisteredClient[] {
+    return [...this.clients.values()];
+  }
+
+  client(clientId: string | undefined): RegisteredClient | undefined {
+    return clientId ? this.clients.get(clientId) : undefined;
+  }
+
+  checkSecret(clientId: string | undefined, secret: string | undefined): boolean {
+    const c = this.client(clientId);
+    return !!c && c.clientSecret === secret;
+  }
+
+  issueApp(clientId: string): SimToken {
+    return this.store({ accessToken: token(), kind: 'app', clientId, scopes: [], expiresAt: this.clock.now() + APP_TOKEN_SECONDS * 1000 });
+  }
+
+  /** a user token issued directly (the CLI prints one; tests use it) */
+  issueUser(clientId: string, user: number, scopes: string[]): SimToken {
+    const t = this.store({ accessToken: token(), kind: 'user', clientId, user, scopes: [...new Set(scopes)], expiresAt: this.clock.now() + USER_TOKEN_SECONDS * 1000, refreshToken: token(50) });
+    this.refreshTokens.set(t.refreshToken!, t);
+    return t;
+  }
+
+  issueCode(clientId: string, user: number, scopes: string[], redirectUri: string): string {
+    const code = token(30);
+    this.codes.set(code, { clientId, user, scopes, redirectUri, expiresAt: this.clock.now() + CODE_SECONDS * 1000 });
+    return code;
+  }
+
+  exchangeCode(clientId: string, code: string, redirectUri: string | undefined): SimToken | 'invalid_code' | 'redirect_mismatch' {
+    const grant = this.codes.get(code);
+    if (!grant || grant.clientId !== clientId || grant.expiresAt < this.clock.now()) return 'invalid_code';
+    if (redirectUri !== undefined && redirectUri !== grant.redirectUri) return 'redirect_mismatch';
+    this.codes.delete(code);
+    return this.issueUser(clientId, grant.user, grant.scopes);
+  }
+
+  /** rotates: the old refresh token stops working, as Twitch's do once used */
+  refresh(clientId: string, refreshToken: string): SimToken | undefined {
+    const old = this.refreshTokens.get(refreshToken);
+    if (!old || old.clientId !== clientId || old.user === undefined) return undefined;
+    this.refreshTokens.delete(refreshToken);
+    this.tokens.delete(old.accessToken);
+    return this.issueUser(clientId, old.user, old.scopes);
+  }
+
+  /** the token's grant, or undefined when unknown, revoked or expired */
+  validate(accessToken: string | undefined): SimToken | undefined {
+    if (!accessToken) return undefined;
+    const t = this.tokens.get(accessToken);
+    if (!t) return undefined;
+    if (t.expiresAt <= this.clock.now()) return undefined;
+    return t;
+  }
+
+  revoke(clientId: string, accessToken: string): 'ok' | 'invalid_token' {
+    const t = this.tokens.get(accessToken);
+    if (!t || t.clientId !== clientId) return 'invalid_token';
+    this.tokens.delete(accessToken);
+    if (t.refreshToken) this.refreshTokens.delete(t.refreshToken);
+    return 'ok';
+  }
+
+  expiresIn(t: SimToken): number {
+    return Math.max(0, Math.floor((t.expiresAt - this.clock.now()) / 1000));
+  }
+
+  private store(t: SimToken): SimToken {
+    this.tokens.set(t.accessToken, t);
+    return t;
+  }
+}

@@ -1,0 +1,87 @@
+import type { CancelTimer, Clock } from '../core/clock.js';
+
+interface Timer {
+  atMs: number;
+  seq: number;
+  fn: () => void;
+}
+
+/**
+ * The simulator's clock, switchable at run time between real time (speed 1), accelerated
+ * (speed N: N simulated seconds per real second) and stepped (speed 0: time moves only when
+ * advanced). Timers are checked by `pump()`, which the simulator calls often, and by `advance`.
+ */
+export class SimClock implements Clock {
+  private baseSim: number;
+  private baseReal: number;
+  private currentSpeed: number;
+  private timers: Timer[] = [];
+  private seq = 0;
+
+  constructor(startMs: number, speed: number) {
+    if (!(speed >= 0)) throw new RangeError('speed must be ≥ 0');
+    this.baseSim = startMs;
+    this.baseReal = Date.now();
+    this.currentSpeed = speed;
+  }
+
+  get kind(): 'accelerated' | 'manual' {
+    return this.currentSpeed === 0 ? 'manual' : 'accelerated';
+  }
+  get speed(): number {
+    return this.currentSpeed;
+  }
+
+  now(): number {
+    return this.baseSim + (Date.now() - this.baseReal) * this.currentSpeed;
+  }
+
+  setSpeed(speed: number): void {
+    if (!(speed >= 0) || !Number.isFinite(speed)) throw new RangeError('speed must be a finite number ≥ 0');
+    this.baseSim = this.now();
+    this.baseReal = Date.now();
+    this.currentSpeed = speed;
+  }
+
+  /** moves simulated time forward by `ms` at once (any speed), firing due timers */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('cannot move time backwards');
+    this.baseSim += ms;
+    this.pump();
+  }
+
+  at(atMs: number, fn: () => void): CancelTimer {
+    const timer = { atMs, seq: this.seq++, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+      const onAbort = () => {
+        cancel();
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const cancel = this.at(this.now() + ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** fires every timer that is due, in time order */
+  pump(): void {
+    const now = this.now();
+    for (;;) {
+      let due: Timer | undefined;
+      for (const t of this.timers) if (t.atMs <= now && (!due || t.atMs < due.atMs || (t.atMs === due.atMs && t.seq < due.seq))) due = t;
+      if (!due) return;
+      this.timers = this.timers.filter((t) => t !== due);
+      due.fn();
+    }
+  }
+}

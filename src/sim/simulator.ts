@@ -1,0 +1,153 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyWebsocket from '@fastify/websocket';
+import type { Logger } from 'pino';
+import { SimAuth, generateClientId, generateClientSecret, type RegisteredClient } from './auth.js';
+import { SimClock } from './clock.js';
+import { NO_FAULTS, type Faults } from './faults.js';
+import { RateLimiter } from './protocols/ratelimit.js';
+import { World } from './world/world.js';
+
+export interface SimulatorOptions {
+  seed: number;
+  /** registered broadcasters */
+  channels: number;
+  /** live channels (default: a quarter of the channels) */
+  live?: number;
+  /** simulated seconds per real second; 0 = stepped (time moves only when advanced) */
+  speed: number;
+  /** the world's start time (default: now) */
+  startMs?: number;
+  /** HTTP host: `localhost` listens on both 127.0.0.1 and ::1, as twurple needs */
+  host?: string;
+  /** HTTP port for OAuth, Helix, EventSub and /_sim (0 = any free port) */
+  port: number;
+  /** IRC over TCP (twurple's ChatClient only connects to 6667); null = no IRC */
+  ircPort: number | null;
+  /** IRC over WebSocket; null = none */
+  ircWsPort: number | null;
+  /** clients accepted by OAuth; one is generated when none is given */
+  clients?: RegisteredClient[];
+  /** Helix points per minute per client (per user for user tokens); 0 = unlimited */
+  rateLimitPerMinute?: number;
+  log: Logger;
+  viewersPerLive?: number;
+}
+
+/** A protocol that renders the world on the wire; started and stopped with the simulator. */
+export interface SimProtocol {
+  name: string;
+  /** register HTTP routes or WebSocket endpoints on the shared HTTP server */
+  register?(app: FastifyInstance, sim: Simulator): Promise<void> | void;
+  /** start servers on ports of its own, after the HTTP server listens */
+  start?(sim: Simulator): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export interface SimulatorAddresses {
+  /** e.g. http://localhost:8081 */
+  httpUrl: string;
+  port: number;
+  ircPort: number | null;
+  ircWsPort: number | null;
+}
+
+const PUMP_EVERY_MS = 25;
+/** at most this much real time per pump goes to stepping the world, so the wire stays responsive */
+const PUMP_BUDGET_MS = 40;
+
+/**
+ * A living fake Twitch: the world, its clock, its identity provider, and every protocol
+ * that renders it (OAuth, Helix, EventSub, IRC, the /_sim control and truth API).
+ */
+export class Simulator {
+  readonly world: World;
+  readonly clock: SimClock;
+  readonly auth: SimAuth;
+  readonly rateLimiter: RateLimiter;
+  readonly log: Logger;
+  faults: Faults = { ...NO_FAULTS };
+  readonly app: FastifyInstance;
+  private readonly protocols: SimProtocol[] = [];
+  private pump?: NodeJS.Timeout;
+  private addresses?: SimulatorAddresses;
+  /** true while the world lags behind the clock (the machine cannot keep up with the speed) */
+  lagging = false;
+
+  constructor(readonly options: SimulatorOptions) {
+    const startMs = options.startMs ?? Date.now();
+    this.log = options.log.child({ component: 'sim' });
+    this.clock = new SimClock(startMs, options.speed);
+    const live = options.live ?? Math.max(1, Math.floor(options.channels / 4));
+    this.world = new World({ seed: options.seed, channels: options.channels, live, startMs, ...(options.viewersPerLive ? { viewersPerLive: options.viewersPerLive } : {}) });
+    const clients = options.clients?.length ? options.clients : [{ clientId: generateClientId(), clientSecret: generateClientSecret() }];
+    this.auth = new SimAuth(this.clock, clients);
+    this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800);
+    this.app = Fastify({
+      loggerInstance: this.log as FastifyBaseLogger,
+      disableRequestLogging: true,
+      bodyLimit: 1_048_576,
+      forceCloseConnections: true,
+      ajv: { customOptions: { coerceTypes: 'array', allErrors: false } },
+    });
+  }
+
+  use(protocol: SimProtocol): this {
+    this.protocols.push(protocol);
+    return this;
+  }
+
+  get address(): SimulatorAddresses {
+    if (!this.addresses) throw new Error('simulator not started');
+    return this.addresses;
+  }
+
+  async start(): Promise<SimulatorAddresses> {
+    await this.app.register(fastifyWebsocket);
+    for (const p of this.protocols) await p.register?.(this.app, this);
+    await this.app.listen({ host: this.options.host ?? 'localhost', port: this.options.port });
+    const port = (this.app.server.address() as { port: number }).port;
+    this.addresses = { httpUrl: `http://localhost:${port}`, port, ircPort: null, ircWsPort: null };
+    for (const p of this.protocols) await p.start?.(this);
+    this.pump = setInterval(() => this.step(), PUMP_EVERY_MS);
+    this.pump.unref?.();
+    return this.addresses;
+  }
+
+  /** called by IRC protocols once they listen */
+  setIrcPorts(ports: { ircPort?: number | null; ircWsPort?: number | null }): void {
+    if (!this.addresses) return;
+    if (ports.ircPort !== undefined) this.addresses.ircPort = ports.ircPort;
+    if (ports.ircWsPort !== undefined) this.addresses.ircWsPort = ports.ircWsPort;
+  }
+
+  /** Brings the world up to the clock, within a time budget; also fires clock timers. */
+  step(budgetMs = PUMP_BUDGET_MS): void {
+    const deadline = performance.now() + budgetMs;
+    const target = this.clock.now();
+    while (this.world.now() + 1000 <= target) {
+      this.world.advanceTo(this.world.now() + 1000);
+      if (performance.now() > deadline) break;
+    }
+    this.lagging = this.world.now() + 2000 <= target;
+    this.clock.pump();
+  }
+
+  /** Moves simulated time forward by `ms` and runs the world through it, however long that takes. */
+  advance(ms: number): void {
+    this.clock.advance(ms);
+    this.world.advanceTo(this.clock.now());
+    this.clock.pump();
+  }
+
+  setSpeed(speed: number): void {
+    // let the world catch up before the rate changes, so no simulated time is skipped
+    this.world.advanceTo(this.clock.now());
+    this.clock.setSpeed(speed);
+  }
+
+  async stop(): Promise<void> {
+    if (this.pump) clearInterval(this.pump);
+    for (const p of [...this.protocols].reverse()) await p.stop?.().catch((err: unknown) => this.log.warn({ err, protocol: p.name }, 'protocol stop failed'));
+    await this.app.close();
+  }
+}
