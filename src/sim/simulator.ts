@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { SimAuth, generateClientId, generateClientSecret, type RegisteredClient } from './auth.js';
@@ -84,10 +84,26 @@ export class Simulator {
     this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800);
     this.app = Fastify({
       loggerInstance: this.log as FastifyBaseLogger,
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: 1_048_576,
       forceCloseConnections: true,
       ajv: { customOptions: { coerceTypes: 'array', allErrors: false } },
+    });
+  }
+
+  /** Twitch's error shape on its own paths, Lurk's on /_sim */
+  private installErrorHandling(): void {
+    const isControl = (url: string) => url.startsWith('/_sim');
+    this.app.setNotFoundHandler((request, reply) => {
+      if (isControl(request.url)) return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+      return reply.status(404).send({ error: 'Not Found', status: 404, message: 'Not Found' });
+    });
+    this.app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, request, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+      if (status >= 500) this.log.error({ err, url: request.url }, 'simulator request failed');
+      const message = status >= 500 ? 'Internal Server Error' : err.message;
+      if (isControl(request.url)) return reply.status(status).send({ error: { code: status === 400 ? 'bad_request' : status >= 500 ? 'internal_error' : 'error', message } });
+      return reply.status(status).send({ error: status === 400 ? 'Bad Request' : status >= 500 ? 'Internal Server Error' : 'Error', status, message });
     });
   }
 
@@ -102,6 +118,7 @@ export class Simulator {
   }
 
   async start(): Promise<SimulatorAddresses> {
+    this.installErrorHandling();
     await this.app.register(fastifyWebsocket);
     for (const p of this.protocols) await p.register?.(this.app, this);
     await this.app.listen({ host: this.options.host ?? 'localhost', port: this.options.port });

@@ -237,6 +237,31 @@ export class World {
       tags: this.tags[channel] ?? [],
     };
   }
+  /** the channel's settings as last broadcast (also while offline) */
+  channelInfo(channel: number): { game: Game; title: string; language: string; tags: string[] } {
+    return {
+      game: this.games[this.gameOf[channel]!]!,
+      title: this.titles[channel] ?? '',
+      language: LANGUAGES[this.languageOf[channel]!]![0],
+      tags: this.tags[channel] ?? [],
+    };
+  }
+
+  /** subscribers: a stable base derived from popularity plus every sub the world generated */
+  subscriberCount(channel: number): number {
+    return Math.floor(this.followerBase[channel]! / 25) + (this.subs.get(channel)?.length ?? 0);
+  }
+  /** subscribers newest first */
+  subscriberAt(channel: number, index: number): { user: number; tier: '1000' | '2000' | '3000'; gifter?: number } | undefined {
+    const recent = this.subs.get(channel) ?? [];
+    if (index < recent.length) return recent[recent.length - 1 - index];
+    const k = index - recent.length;
+    if (k >= Math.floor(this.followerBase[channel]! / 25)) return undefined;
+    const h = hash32(channel, k, 0x5ab5);
+    return { user: this.channelCount + (h % this.viewerCount), tier: h % 20 === 0 ? '3000' : h % 10 === 1 ? '2000' : '1000' };
+  }
+  private readonly subs: Map<number, { user: number; tier: '1000' | '2000' | '3000'; gifter?: number }[]> = new Map();
+
   /** followers: a stable base derived from popularity plus every follow the world generated */
   followerCount(channel: number): number {
     return this.followerBase[channel]! + (this.followers.get(channel)?.length ?? 0);
@@ -330,6 +355,8 @@ export class World {
     for (const c of this.liveChannels.values()) {
       const n = this.rngViewers.poisson((target * this.liveWeights.get(c)) / total);
       for (let i = 0; i < n && next < end; i++) this.join(next++, c, this.time, true);
+      // the audience was already there: Twitch's count has caught up with it
+      this.lastChangeAt[c] = this.time - 2 * VIEWER_COUNT_REFRESH_MS;
     }
   }
 
@@ -660,6 +687,11 @@ export class World {
 
   private emit(event: Omit<WorldEvent, 'id' | 'at'>): void {
     const full = { ...event, id: this.uuid(0xe7e47, this.eventCounter++), at: this.time } as WorldEvent;
+    if ((full.type === 'channel.subscribe' || full.type === 'channel.subscription.message') && full.user !== undefined && full.tier) {
+      let list = this.subs.get(full.channel);
+      if (!list) this.subs.set(full.channel, (list = []));
+      list.push({ user: full.user, tier: full.tier, ...(full.gifter !== undefined ? { gifter: full.gifter } : {}) });
+    }
     this.events.push(full);
     for (const fn of this.eventListeners) fn(full);
   }
