@@ -7,7 +7,11 @@ import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import { Scheduler } from './core/scheduler.js';
+import { createSimulator, type Simulator } from './sim/index.js';
+import { worldSummary } from './sim/protocols/control.js';
 import { openStore, type Store } from './store/database.js';
+import { REAL_TWITCH, simulatorEndpoints, type TwitchEndpoints } from './twitch/endpoints.js';
+import { generateClientId, generateClientSecret } from './sim/auth.js';
 import { statusRoutes } from './status/routes.js';
 import { JobHistory, StatusService } from './status/service.js';
 import { DEFAULT_UI_DIR, createWebServer, serveUi } from './web/server.js';
@@ -19,6 +23,8 @@ export const UI_PAGES = ['/status'];
 
 export interface LurkOptions {
   clock?: Clock;
+  /** false: don't start the built-in simulator even without Twitch credentials (tests of the shell) */
+  simulator?: boolean;
   log?: Logger;
   uiDir?: string;
 }
@@ -32,6 +38,10 @@ export interface Lurk {
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
   readonly web: FastifyInstance;
+  /** the built-in simulator, in simulator mode */
+  readonly simulator?: Simulator;
+  /** where the Twitch clients connect (known after start in simulator mode) */
+  twitch(): { endpoints: TwitchEndpoints; clientId: string; clientSecret: string };
   /** migrates, starts jobs and listens; resolves with the base URL */
   start(): Promise<string>;
   /** graceful: stop jobs, drain HTTP, close the bus and the database */
@@ -42,15 +52,35 @@ export interface Lurk {
  * Assembles one Lurk process with every role. Nothing listens or runs until start().
  */
 export async function createLurk(config: LurkConfig, options: LurkOptions = {}): Promise<Lurk> {
-  const clock = options.clock ?? new SystemClock();
   const log = options.log ?? createLogger(config.logLevel);
+  // Without Twitch credentials Lurk runs against its own Twitch, on the simulator's clock so
+  // that an accelerated world speeds Lurk's schedules up with it.
+  const simulator =
+    config.mode === 'simulator' && options.simulator !== false
+      ? createSimulator({
+          ...config.sim,
+          host: 'localhost',
+          log,
+          clients: [{ clientId: generateClientId(), clientSecret: generateClientSecret() }],
+        })
+      : undefined;
+  const clock = options.clock ?? simulator?.clock ?? new SystemClock();
   const metrics = createMetrics();
   const bus = new InProcessBus(log, (topic) => metrics.busHandlerErrors.inc({ topic }));
   const store = await openStore({ url: config.database.url, onQueryError: () => metrics.dbErrors.inc() });
   const scheduler = new Scheduler(clock, bus, log.child({ component: 'scheduler' }));
   const history = new JobHistory(store);
   const startedAt = clock.now();
-  const status = new StatusService({ clock, store, scheduler, mode: config.mode, version: VERSION, startedAt, startedAtReal: Date.now() });
+  const status = new StatusService({
+    clock,
+    store,
+    scheduler,
+    mode: config.mode,
+    version: VERSION,
+    startedAt,
+    startedAtReal: Date.now(),
+    ...(simulator ? { simulator: () => worldSummary(simulator) } : {}),
+  });
 
   let migrated = false;
   const web = await createWebServer({
@@ -130,7 +160,19 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     scheduler,
     metrics,
     web,
+    ...(simulator ? { simulator } : {}),
+    twitch() {
+      if (simulator) {
+        const client = simulator.auth.registeredClients()[0]!;
+        return { endpoints: simulatorEndpoints(simulator.address), ...client };
+      }
+      return { endpoints: REAL_TWITCH, clientId: config.twitch.clientId!, clientSecret: config.twitch.clientSecret! };
+    },
     async start() {
+      if (simulator) {
+        const addresses = await simulator.start();
+        log.info({ http: addresses.httpUrl, irc: addresses.ircPort, ircWs: addresses.ircWsPort, seed: config.sim.seed, speed: config.sim.speed }, 'simulated Twitch is up');
+      }
       const report = await store.migrate();
       if (report.applied.length > 0) log.info({ applied: report.applied }, 'database migrated');
       migrated = true;
@@ -145,6 +187,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         log.info('shutting down');
         await scheduler.stop(Math.max(100, config.shutdownTimeoutMs / 2));
         await web.close();
+        await simulator?.stop();
         await bus.close();
         status.stop();
         await store.close();

@@ -203,3 +203,22 @@ describe('the CLI', () => {
     }
   });
 });
+
+describe('simulator settings', () => {
+  test('defaults, and the live count defaults to a quarter of the channels', () => {
+    const config = loadConfig({ env: { LURK_SIM_CHANNELS: '1000' }, cwd: dir });
+    assert.deepEqual(config.sim, { seed: 42, channels: 1000, live: 250, speed: 1, port: 8081, ircPort: 6667, ircWsPort: 8082 });
+  });
+
+  test('bad simulator values are named', () => {
+    const found = problems({ LURK_SIM_SPEED: 'fast', LURK_SIM_CHANNELS: '10', LURK_SIM_LIVE: '20', LURK_SIM_PORT: '99999' });
+    assert.deepEqual(found.map((p) => p.name).sort(), ['LURK_SIM_LIVE', 'LURK_SIM_PORT', 'LURK_SIM_SPEED']);
+  });
+
+  test('lurk sim names a bad flag and exits 2', async () => {
+    const result = await runLurk(['sim', '--speed', 'fast', '--channels', '0']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--speed "fast": expected a number/);
+    assert.match(result.stderr, /--channels "0": expected an integer from 1/);
+  });
+});

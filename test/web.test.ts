@@ -143,6 +143,12 @@ describe('status', () => {
     assert.equal(body.mode, 'simulator');
     assert.equal(body.twitch, 'Simulated Twitch');
     assert.equal(body.database.kind, 'sqlite');
+    assert.equal(body.simulator.live_channels, 200);
+    assert.equal(body.simulator.clock.mode, 'real time');
+    // the simulator answers where Lurk says it is
+    const world = (await (await fetch(`http://localhost:${body.simulator.ports.http}/_sim/world`)).json()) as { seed: number };
+    assert.equal(world.seed, body.simulator.seed);
+    assert.equal(lurk.twitch().endpoints.helix, `http://localhost:${body.simulator.ports.http}/helix`);
     assert.deepEqual(body.jobs.map((j: { name: string }) => j.name).sort(), ['status.sample', 'store.maintenance', 'test.blocking']);
   });
 

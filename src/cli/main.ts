@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { Redis } from 'ioredis';
 import { createLurk, VERSION } from '../app.js';
 import { ConfigError, describeConfig, loadConfig, maskUrl, type LurkConfig } from '../config/load.js';
+import { createLogger } from '../core/logger.js';
+import { createSimulator } from '../sim/index.js';
 import { openStore } from '../store/database.js';
+import { simulatorEndpoints } from '../twitch/endpoints.js';
 
 /** Exit codes: 0 ok, 1 runtime failure (a service is down), 2 bad input (flags, config). */
 const EXIT_FAILURE = 1;
@@ -128,6 +131,103 @@ async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<
   if (checks.some((c) => !c.ok)) process.exitCode = EXIT_FAILURE;
 }
 
+interface SimFlags {
+  seed?: string;
+  channels?: string;
+  live?: string;
+  speed?: string;
+  port?: string;
+  ircPort?: string;
+  ircWsPort?: string;
+  clientId?: string;
+  clientSecret?: string;
+  rateLimit?: string;
+}
+
+/** Flags override LURK_SIM_* settings; each bad flag is named, exit 2. */
+function simOptionsOrExit(flags: SimFlags) {
+  const config = configOrExit();
+  const problems: string[] = [];
+  const int = (flag: string, raw: string | undefined, fallback: number, min: number, max: number) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) problems.push(`--${flag} ${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+    return n;
+  };
+  const seed = int('seed', flags.seed, config.sim.seed, 0, 2_147_483_647);
+  const channels = int('channels', flags.channels, config.sim.channels, 1, 1_000_000);
+  const live = int('live', flags.live, flags.channels !== undefined && flags.live === undefined ? Math.floor(channels / 4) : config.sim.live, 0, 1_000_000);
+  if (live > channels) problems.push(`--live ${live}: more than the ${channels} channels`);
+  let speed = config.sim.speed;
+  if (flags.speed !== undefined) {
+    speed = Number(flags.speed);
+    if (flags.speed.trim() === '' || !Number.isFinite(speed) || speed < 0 || speed > 100_000) problems.push(`--speed ${JSON.stringify(flags.speed)}: expected a number from 0 to 100000`);
+  }
+  const port = int('port', flags.port, config.sim.port, 0, 65535);
+  const ircPort = int('irc-port', flags.ircPort, config.sim.ircPort, 0, 65535);
+  const ircWsPort = int('irc-ws-port', flags.ircWsPort, config.sim.ircWsPort, 0, 65535);
+  const rateLimit = int('rate-limit', flags.rateLimit, 800, 0, 1_000_000);
+  if ((flags.clientId === undefined) !== (flags.clientSecret === undefined)) problems.push('--client-id and --client-secret go together');
+  for (const [flag, value] of [['client-id', flags.clientId], ['client-secret', flags.clientSecret]] as const) {
+    if (value !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(value)) problems.push(`--${flag}: expected letters and digits`);
+  }
+  if (problems.length > 0) {
+    process.stderr.write(`lurk sim: ${problems.join('\n  ')}\n`);
+    process.exit(EXIT_BAD_INPUT);
+  }
+  return { config, seed, channels, live, speed, port, ircPort, ircWsPort, rateLimit };
+}
+
+async function commandSim(flags: SimFlags): Promise<void> {
+  const o = simOptionsOrExit(flags);
+  const log = createLogger(o.config.logLevel);
+  process.stderr.write(`Growing a world of ${o.channels.toLocaleString()} channels (${o.live.toLocaleString()} live) from seed ${o.seed}…\n`);
+  const sim = createSimulator({
+    seed: o.seed,
+    channels: o.channels,
+    live: o.live,
+    speed: o.speed,
+    port: o.port,
+    ircPort: o.ircPort,
+    ircWsPort: o.ircWsPort,
+    rateLimitPerMinute: o.rateLimit,
+    log,
+    ...(flags.clientId && flags.clientSecret ? { clients: [{ clientId: flags.clientId, clientSecret: flags.clientSecret }] } : {}),
+  });
+  let addresses;
+  try {
+    addresses = await sim.start();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`lurk sim: could not start: ${e.code === 'EADDRINUSE' ? `a port is already in use (${e.message})` : e.message}\n`);
+    await sim.stop().catch(() => undefined);
+    process.exit(EXIT_FAILURE);
+  }
+  const client = sim.auth.registeredClients()[0]!;
+  const endpoints = simulatorEndpoints(addresses);
+  process.stdout.write(
+    [
+      `Simulated Twitch is running (seed ${o.seed}, speed ${o.speed === 0 ? 'stepped' : `×${o.speed}`}).`,
+      `  Client ID:      ${client.clientId}`,
+      `  Client secret:  ${client.clientSecret}`,
+      `  Helix:          ${endpoints.helix}   (twurple: TWURPLE_MOCK_API_PORT=${addresses.port})`,
+      `  OAuth:          ${endpoints.oauth}`,
+      `  EventSub WS:    ${endpoints.eventSubWs}`,
+      `  IRC:            ${addresses.ircPort ? `${endpoints.ircTcp.host}:${addresses.ircPort}` : '(off)'}   IRC WS: ${addresses.ircWsPort ? endpoints.ircWs : '(off)'}`,
+      `  World & truth:  ${endpoints.simControl}/world`,
+      '',
+    ].join('\n'),
+  );
+  const stop = () => {
+    sim.stop().then(
+      () => process.exit(0),
+      () => process.exit(EXIT_FAILURE),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
 export function buildProgram(): Command {
   const program = new Command('lurk')
     .description('Lurk, a self-hosted Twitch observatory. Settings come from environment variables and lurk.config.json; see `lurk config`.')
@@ -142,6 +242,20 @@ export function buildProgram(): Command {
     .option('--json', 'print as JSON')
     .option('--no-check', 'skip the database and Redis checks')
     .action(commandConfig);
+  program
+    .command('sim')
+    .description('run the Twitch simulator alone and print the client id and secret it accepts')
+    .option('--seed <n>', 'world seed (LURK_SIM_SEED)')
+    .option('--channels <n>', 'registered channels (LURK_SIM_CHANNELS)')
+    .option('--live <n>', 'live channels (LURK_SIM_LIVE; default a quarter of the channels)')
+    .option('--speed <n>', 'simulated seconds per real second, 0 = stepped (LURK_SIM_SPEED)')
+    .option('--port <n>', 'HTTP port: OAuth, Helix, EventSub, /_sim (LURK_SIM_PORT)')
+    .option('--irc-port <n>', 'IRC over TCP (LURK_SIM_IRC_PORT)')
+    .option('--irc-ws-port <n>', 'IRC over WebSocket (LURK_SIM_IRC_WS_PORT)')
+    .option('--rate-limit <n>', 'Helix points per minute per client, 0 = off', '800')
+    .option('--client-id <id>', 'client id to accept (generated when not given)')
+    .option('--client-secret <secret>', 'its secret')
+    .action(commandSim);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

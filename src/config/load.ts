@@ -16,6 +16,8 @@ export interface LurkConfig {
   redisUrl?: string;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
+  /** the built-in Twitch simulator, used when no Twitch credentials are set */
+  sim: { seed: number; channels: number; live: number; speed: number; port: number; ircPort: number; ircWsPort: number };
   /** the config file that was read, if any */
   configFile?: string;
   /** where each setting's value came from, for `lurk config` */
@@ -136,6 +138,10 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
     });
   }
 
+  if (values.simLive !== undefined && (values.simLive as number) > (values.simChannels as number)) {
+    problems.push({ name: settings.simLive.env, message: `${values.simLive} is more than the ${values.simChannels} channels (${settings.simChannels.env})` });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const databaseUrl = values.databaseUrl as string;
@@ -153,6 +159,15 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
     ...(values.redisUrl ? { redisUrl: values.redisUrl as string } : {}),
     logLevel: values.logLevel as LogLevel,
     shutdownTimeoutMs: values.shutdownTimeoutMs as number,
+    sim: {
+      seed: values.simSeed as number,
+      channels: values.simChannels as number,
+      live: (values.simLive as number | undefined) ?? Math.floor((values.simChannels as number) / 4),
+      speed: values.simSpeed as number,
+      port: values.simPort as number,
+      ircPort: values.simIrcPort as number,
+      ircWsPort: values.simIrcWsPort as number,
+    },
     ...(file ? { configFile: file } : {}),
     sources,
   };
@@ -186,6 +201,13 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     logLevel: config.logLevel,
     bodyLimit: config.http.bodyLimit,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    simSeed: config.sim.seed,
+    simChannels: config.sim.channels,
+    simLive: config.sim.live,
+    simSpeed: config.sim.speed,
+    simPort: config.sim.port,
+    simIrcPort: config.sim.ircPort,
+    simIrcWsPort: config.sim.ircWsPort,
   };
   return (Object.entries(settings) as [SettingName, Setting<unknown>][]).map(([name, s]) => {
     const v = current[name];

@@ -71,6 +71,15 @@ function redisUrl(raw: unknown): Parsed<string> {
   }
 }
 
+function decimal(min: number, max: number, what: string) {
+  return (raw: unknown): Parsed<number> => {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+    const n = Number(text);
+    if (text === '' || !Number.isFinite(n) || n < min || n > max) return bad(`${what}: a number from ${min} to ${max}`);
+    return ok(n);
+  };
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -139,6 +148,55 @@ export const settings = {
     description: 'How long a graceful shutdown may take before the process exits anyway.',
     default: 10_000,
     parse: integer(100, 60_000, 'milliseconds'),
+  } satisfies Setting<number>,
+  simSeed: {
+    env: 'LURK_SIM_SEED',
+    key: 'simSeed',
+    description: 'Simulator: the seed its world grows from (same seed, same world).',
+    default: 42,
+    parse: integer(0, 2_147_483_647, 'a seed'),
+  } satisfies Setting<number>,
+  simChannels: {
+    env: 'LURK_SIM_CHANNELS',
+    key: 'simChannels',
+    description: 'Simulator: registered channels.',
+    default: 20_000,
+    parse: integer(1, 1_000_000, 'a channel count'),
+  } satisfies Setting<number>,
+  simLive: {
+    env: 'LURK_SIM_LIVE',
+    key: 'simLive',
+    description: 'Simulator: live channels it keeps (default: a quarter of the channels).',
+    default: undefined,
+    parse: integer(0, 1_000_000, 'a live channel count'),
+  } satisfies Setting<number>,
+  simSpeed: {
+    env: 'LURK_SIM_SPEED',
+    key: 'simSpeed',
+    description: 'Simulator: simulated seconds per real second (0 = time stands still until advanced).',
+    default: 1,
+    parse: decimal(0, 100_000, 'a speed'),
+  } satisfies Setting<number>,
+  simPort: {
+    env: 'LURK_SIM_PORT',
+    key: 'simPort',
+    description: 'Simulator: HTTP port for OAuth, Helix, EventSub and /_sim (0 picks a free one).',
+    default: 8081,
+    parse: integer(0, 65535, 'a TCP port'),
+  } satisfies Setting<number>,
+  simIrcPort: {
+    env: 'LURK_SIM_IRC_PORT',
+    key: 'simIrcPort',
+    description: 'Simulator: IRC over TCP (twurple\'s ChatClient only connects to 6667).',
+    default: 6667,
+    parse: integer(0, 65535, 'a TCP port'),
+  } satisfies Setting<number>,
+  simIrcWsPort: {
+    env: 'LURK_SIM_IRC_WS_PORT',
+    key: 'simIrcWsPort',
+    description: 'Simulator: IRC over WebSocket.',
+    default: 8082,
+    parse: integer(0, 65535, 'a TCP port'),
   } satisfies Setting<number>,
 };
 

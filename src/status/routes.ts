@@ -51,6 +51,24 @@ const statusSchema = {
     node: { type: 'string' },
     pid: { type: 'integer' },
     jobs: { type: 'array', items: { $ref: 'JobStatus#' } },
+    simulator: {
+      type: 'object',
+      description: 'the built-in simulated Twitch, in simulator mode',
+      properties: {
+        seed: { type: 'integer' },
+        time: { type: 'string' },
+        time_ms: { type: 'number' },
+        clock: { type: 'object', properties: { speed: { type: 'number' }, mode: { type: 'string' }, lagging: { type: 'boolean' } } },
+        channels: { type: 'integer' },
+        live_channels: { type: 'integer' },
+        viewers: { type: 'integer' },
+        chatters: { type: 'integer' },
+        messages_per_second: { type: 'number' },
+        games: { type: 'integer' },
+        rate_limit_per_minute: { type: 'integer' },
+        ports: { type: 'object', properties: { http: { type: 'integer' }, irc: { type: ['integer', 'null'] }, irc_ws: { type: ['integer', 'null'] } } },
+      },
+    },
     resources: {
       type: 'array',
       items: {

@@ -26,6 +26,8 @@ export class StatusService {
       startedAt: number;
       /** real start time, for uptime */
       startedAtReal: number;
+      /** the simulated world's summary, in simulator mode */
+      simulator?: () => unknown;
     },
   ) {
     this.loopDelay.enable();
@@ -64,6 +66,7 @@ export class StatusService {
       pid: process.pid,
       jobs: scheduler.list(),
       resources: [...this.samples],
+      ...(this.deps.simulator ? { simulator: this.deps.simulator() as StatusSnapshot['simulator'] } : {}),
     };
   }
 

@@ -13,6 +13,22 @@ export interface ResourceSample {
   eventLoopP99Ms: number;
 }
 
+/** what the Status page shows of the built-in simulator (the /_sim/world body) */
+export interface SimulatorSummary {
+  seed: number;
+  time: string;
+  time_ms: number;
+  clock: { speed: number; mode: string; lagging: boolean };
+  channels: number;
+  live_channels: number;
+  viewers: number;
+  chatters: number;
+  messages_per_second: number;
+  games: number;
+  rate_limit_per_minute: number;
+  ports: { http: number; irc: number | null; irc_ws: number | null };
+}
+
 export interface StatusSnapshot {
   version: string;
   mode: Mode;
@@ -26,4 +42,5 @@ export interface StatusSnapshot {
   pid: number;
   jobs: JobStatus[];
   resources: ResourceSample[];
+  simulator?: SimulatorSummary;
 }

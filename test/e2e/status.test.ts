@@ -44,6 +44,9 @@ test('the Status page shows mode, database and a job list that updates live', as
   assert.match((await page.locator('[data-field="database"]').textContent()) ?? '', /^SQLite · \d/);
   assert.equal(await page.locator('header .mode').textContent(), 'Simulated Twitch');
   assert.equal(await page.locator('nav a[aria-current="page"]').textContent(), 'Status');
+  // the built-in simulator's world and clock
+  assert.equal(await page.locator('[data-field="sim-live"]').textContent(), '200');
+  assert.match((await page.locator('[data-field="sim-viewers"]').textContent()) ?? '', /^[\d,]+$/);
 
   const row = (job: string) => page.locator(`tr[data-job="${job}"]`);
   await row('status.sample').waitFor();

@@ -23,9 +23,18 @@ export function memoryLogger(level: 'info' | 'debug' | 'warn' = 'info'): { log: 
   };
 }
 
+/** A small simulated world on free ports, so tests never collide with a running Lurk. */
+export const SMALL_SIMULATOR = {
+  LURK_SIM_CHANNELS: '800',
+  LURK_SIM_LIVE: '200',
+  LURK_SIM_PORT: '0',
+  LURK_SIM_IRC_PORT: '0',
+  LURK_SIM_IRC_WS_PORT: '0',
+};
+
 /** A validated config as Lurk would load it, from the given environment only. */
 export function testConfig(env: Record<string, string>): LurkConfig {
-  return loadConfig({ env: { PORT: '0', LOG_LEVEL: 'warn', ...env }, cwd: process.cwd() });
+  return loadConfig({ env: { PORT: '0', LOG_LEVEL: 'warn', ...SMALL_SIMULATOR, ...env }, cwd: process.cwd() });
 }
 
 export function freePort(): Promise<number> {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import AjvModule from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import type { Simulator } from '../../src/sim/index.js';
 import { parseStreamsPage, type HelixStream } from '../../src/twitch/helix.external.js';
 import { freePort, waitFor } from '../helpers/app.js';
@@ -11,6 +11,9 @@ import { ROOT } from '../helpers/process.js';
 import { appToken, credentials, startSimulator } from '../helpers/sim.js';
 
 const openapi = JSON.parse(readFileSync(path.join(ROOT, '../shared/twitch-helix-openapi.json'), 'utf8'));
+// both packages are CommonJS with a default export
+const Ajv = AjvModule.default;
+const addFormats = addFormatsModule.default;
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema({ $id: 'helix', components: openapi.components });

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { JobStatus } from '../../../src/core/job-types';
+import type { SimulatorSummary } from '../../../src/status/types';
 import { TimeChart } from '../components/time-chart';
 import { formatBytes, formatDuration, formatRelative, formatTime, formatUptime } from '../lib/format';
 import { useStatus, useTick } from '../lib/status';
@@ -73,6 +74,47 @@ function JobRow({ job, clockNow }: { job: JobStatus; clockNow: number }) {
   );
 }
 
+function SimulatorPanel({ sim }: { sim: SimulatorSummary }) {
+  const control = `${location.protocol}//${location.hostname}:${sim.ports.http}/_sim/world`;
+  return (
+    <>
+      <h2>Simulated Twitch</h2>
+      <div class="cards" data-section="simulator">
+        <div class="card">
+          <div class="label">World time</div>
+          <div class="value" data-field="sim-time">{formatTime(sim.time_ms)}</div>
+          <div class="muted small">
+            {sim.clock.mode}
+            {sim.clock.speed !== 1 && sim.clock.speed !== 0 && ` ×${sim.clock.speed}`}
+            {sim.clock.lagging && ' · falling behind'} · seed {sim.seed}
+          </div>
+        </div>
+        <div class="card">
+          <div class="label">Live channels</div>
+          <div class="value" data-field="sim-live">{sim.live_channels.toLocaleString()}</div>
+          <div class="muted small">of {sim.channels.toLocaleString()} channels · {sim.games} games</div>
+        </div>
+        <div class="card">
+          <div class="label">Viewers</div>
+          <div class="value" data-field="sim-viewers">{sim.viewers.toLocaleString()}</div>
+          <div class="muted small">about {sim.chatters.toLocaleString()} chatting · {Math.round(sim.messages_per_second)} messages/s</div>
+        </div>
+        <div class="card">
+          <div class="label">Endpoints</div>
+          <div class="value small">
+            <a href={control} target="_blank" rel="noreferrer">
+              :{sim.ports.http}
+            </a>
+            {sim.ports.irc ? ` · IRC :${sim.ports.irc}` : ''}
+            {sim.ports.irc_ws ? ` · IRC WS :${sim.ports.irc_ws}` : ''}
+          </div>
+          <div class="muted small">Helix, OAuth, EventSub and /_sim · rate limit {sim.rate_limit_per_minute}/min</div>
+        </div>
+      </div>
+    </>
+  );
+}
+
 export function StatusPage() {
   const { status, receivedAt, connection } = useStatus();
   useTick(1000);
@@ -133,6 +175,8 @@ export function StatusPage() {
           </div>
         </div>
       </div>
+
+      {status.simulator && <SimulatorPanel sim={status.simulator} />}
 
       <h2>Scheduled jobs</h2>
       <div class="table-wrap">

@@ -16,12 +16,11 @@ import type {
 import { specFor } from './catalog.js';
 import { rfc3339Nano } from './time.js';
 
-/** one rendered event and the subscription routes (see catalog.routingKey) it goes to */
-export interface Rendered {
+/** where a world event goes: its EventSub type and the routes (see catalog.routingKey) it reaches */
+export interface Route {
   type: string;
   version: string;
   keys: string[];
-  event: EventSubEvent;
 }
 
 const VERSIONS: Record<WorldEvent['type'], string> = {
@@ -47,16 +46,24 @@ export class EventRenderer {
     }
   }
 
-  render(e: WorldEvent): Rendered | undefined {
+  route(e: WorldEvent): Route | undefined {
     const version = VERSIONS[e.type];
     if (!specFor(e.type, version)) return undefined;
-    const event = this.event(e);
-    if (!event) return undefined;
-    const keys = e.type === 'channel.raid' ? [`from:${this.world.userId(e.channel)}`, `to:${this.world.userId(e.toChannel!)}`] : [this.world.userId(e.channel)];
-    return { type: e.type, version, keys, event };
+    if (e.type === 'channel.raid') {
+      if (e.toChannel === undefined) return undefined;
+      return { type: e.type, version, keys: [`from:${this.world.userId(e.channel)}`, `to:${this.world.userId(e.toChannel)}`] };
+    }
+    return { type: e.type, version, keys: [this.world.userId(e.channel)] };
   }
 
-  private event(e: WorldEvent): EventSubEvent | undefined {
+  /** remembers what later events need (call after rendering) */
+  observe(e: WorldEvent): void {
+    if (e.type === 'stream.online') this.streamIds.set(e.channel, e.streamId ?? this.world.stream(e.channel)?.id ?? '');
+    else if (e.type === 'stream.offline') this.streamIds.delete(e.channel);
+  }
+
+  /** the `event` object Twitch sends for it; undefined when the world event lacks what it needs */
+  event(e: WorldEvent): EventSubEvent | undefined {
     const needsUser = e.type === 'channel.follow' || e.type === 'channel.subscribe' || e.type === 'channel.subscription.message';
     if (needsUser && e.user === undefined) return undefined;
     if (e.type === 'channel.raid' && e.toChannel === undefined) return undefined;
@@ -101,14 +108,12 @@ export class EventRenderer {
   private streamOnline(e: WorldEvent): StreamOnlineEvent {
     const stream = this.world.stream(e.channel);
     const id = e.streamId ?? stream?.id ?? '';
-    this.streamIds.set(e.channel, id);
     // Twitch writes started_at with milliseconds here (`2020-10-11T10:11:12.123Z`)
     return { id, ...this.broadcaster(e.channel), type: 'live', started_at: new Date(stream?.startedAt ?? e.at).toISOString() };
   }
 
   private streamOffline(e: WorldEvent): StreamOfflineEvent {
     const id = this.streamIds.get(e.channel);
-    this.streamIds.delete(e.channel);
     return { ...(id ? { id } : {}), ...this.broadcaster(e.channel) };
   }
 

@@ -17,6 +17,8 @@ export interface WebSocketTransportRecord {
 
 export interface SubscriptionRecord {
   id: string;
+  /** creation order, set by the store; GET pages by it */
+  seq: number;
   clientId: string;
   /** the user of the user token that created a WebSocket subscription */
   user?: number;
@@ -55,10 +57,12 @@ export class SubscriptionStore {
   private readonly byId = new Map<string, SubscriptionRecord>();
   private readonly byOwner = new Map<Owner, Map<string, SubscriptionRecord>>();
   private readonly byRoute = new Map<string, Set<SubscriptionRecord>>();
+  private seq = 0;
 
   add(rec: SubscriptionRecord): void {
     const owner = recordOwner(rec);
     this.prune(owner);
+    rec.seq = ++this.seq;
     this.byId.set(rec.id, rec);
     let list = this.byOwner.get(owner);
     if (!list) this.byOwner.set(owner, (list = new Map()));
@@ -68,6 +72,11 @@ export class SubscriptionStore {
 
   get(id: string): SubscriptionRecord | undefined {
     return this.byId.get(id);
+  }
+
+  /** false once the subscription was deleted (deliveries in flight check this) */
+  holds(rec: SubscriptionRecord): boolean {
+    return this.byId.get(rec.id) === rec;
   }
 
   delete(rec: SubscriptionRecord): void {
