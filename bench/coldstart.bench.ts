@@ -78,7 +78,8 @@ async function timeToReady(root: string, launch: (port: number) => Launch): Prom
 
 /** The environment without settings that would make Lurk talk to Twitch or Redis. */
 function lurkEnv(port: number, databaseFile: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST, DATABASE_URL: `sqlite:${databaseFile}`, LOG_LEVEL: 'warn' };
+  // the embedded simulator (the default world size) on free ports, so a running Lurk never collides
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST, DATABASE_URL: `sqlite:${databaseFile}`, LOG_LEVEL: 'warn', LURK_SIM_PORT: '0', LURK_SIM_IRC_PORT: '0', LURK_SIM_IRC_WS_PORT: '0' };
   for (const name of ['REDIS_URL', 'TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET', 'LURK_CONFIG']) delete env[name];
   return env;
 }
