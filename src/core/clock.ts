@@ -18,7 +18,8 @@ export interface Clock {
 // setTimeout's ceiling is 2^31-1 ms; longer waits re-arm.
 const MAX_TIMEOUT = 2_147_483_647;
 
-function sleepWith(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+/** `sleep` for any clock, built on its `at` */
+export function sleepWith(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
     const onAbort = () => {

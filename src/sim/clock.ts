@@ -1,4 +1,4 @@
-import type { CancelTimer, Clock } from '../core/clock.js';
+import { sleepWith, type CancelTimer, type Clock } from '../core/clock.js';
 
 interface Timer {
   atMs: number;
@@ -59,18 +59,7 @@ export class SimClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-      const onAbort = () => {
-        cancel();
-        reject(signal?.reason ?? new Error('aborted'));
-      };
-      const cancel = this.at(this.now() + ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepWith(this, ms, signal);
   }
 
   /** fires every timer that is due, in time order */
