@@ -1,0 +1,113 @@
+// Twitch's Helix rate budget, shared by every caller in the process. Callers ask for a point
+// with a priority; background work (the sweeper) leaves a reserve for everyone else and takes
+// whatever else is left. It runs on wall-clock time, as Twitch's limit does.
+
+export type Priority = 'interactive' | 'normal' | 'background';
+
+export interface BudgetStats {
+  limit: number;
+  remaining: number;
+  resetAt: number;
+  /** points taken, by priority */
+  taken: Record<Priority, number>;
+  /** 429 answers seen */
+  rateLimited: number;
+  /** milliseconds spent waiting for the budget, by priority */
+  waitedMs: Record<Priority, number>;
+}
+
+const WINDOW_MS = 60_000;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class HelixBudget {
+  private limit: number;
+  private remaining: number;
+  private resetAt = 0;
+  private rateLimited = 0;
+  private readonly taken: Record<Priority, number> = { interactive: 0, normal: 0, background: 0 };
+  private readonly waitedMs: Record<Priority, number> = { interactive: 0, normal: 0, background: 0 };
+
+  constructor(
+    options: { limit?: number; reserveShare?: number } = {},
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.limit = options.limit ?? 800;
+    this.remaining = this.limit;
+    this.reserveShare = options.reserveShare ?? 0.02;
+  }
+  private readonly reserveShare: number;
+
+  /** points background work leaves for interactive and normal callers */
+  get reserve(): number {
+    return Math.max(1, Math.ceil(this.limit * this.reserveShare));
+  }
+
+  /** Waits until a point may be spent at this priority, then takes it. */
+  async acquire(priority: Priority, signal?: AbortSignal): Promise<void> {
+    const floor = priority === 'background' ? this.reserve : 0;
+    for (;;) {
+      this.rollWindow();
+      if (this.remaining > floor) {
+        this.remaining--;
+        this.taken[priority]++;
+        return;
+      }
+      // background callers wake a little after the others so those go first
+      const jitter = priority === 'background' ? 50 + this.random() * 150 : this.random() * 30;
+      const wait = Math.max(0, this.resetAt - this.now()) + jitter;
+      await sleep(wait, signal);
+      this.waitedMs[priority] += wait;
+    }
+  }
+
+  /** Learns the real state from a response's Ratelimit-* headers. */
+  observe(headers: { get(name: string): string | null }, status: number): void {
+    const limit = Number(headers.get('ratelimit-limit'));
+    const remaining = Number(headers.get('ratelimit-remaining'));
+    const reset = Number(headers.get('ratelimit-reset'));
+    if (status === 429) this.rateLimited++;
+    if (!Number.isFinite(limit) || limit <= 0 || headers.get('ratelimit-remaining') === null) {
+      if (status === 429) {
+        this.remaining = 0;
+        this.resetAt = Math.max(this.resetAt, this.now() + 1000);
+      }
+      return;
+    }
+    this.limit = limit;
+    const resetAt = Number.isFinite(reset) && reset > 0 ? reset * 1000 : this.now() + WINDOW_MS;
+    // same window: keep the lower count, since points taken for requests still in flight are
+    // not in the header yet; a new window: the header is the truth
+    this.remaining = Math.abs(resetAt - this.resetAt) < 1500 ? Math.min(this.remaining, remaining) : remaining;
+    if (status === 429) this.remaining = 0;
+    this.resetAt = resetAt;
+  }
+
+  stats(): BudgetStats {
+    this.rollWindow();
+    return { limit: this.limit, remaining: this.remaining, resetAt: this.resetAt, taken: { ...this.taken }, rateLimited: this.rateLimited, waitedMs: { ...this.waitedMs } };
+  }
+
+  /** Once the announced reset has passed, the bucket is full again. */
+  private rollWindow(): void {
+    const now = this.now();
+    if (now >= this.resetAt) {
+      this.remaining = this.limit;
+      this.resetAt = now + WINDOW_MS;
+    }
+  }
+}
