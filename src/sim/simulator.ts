@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   clients?: RegisteredClient[];
   /** Helix points per minute per client (per user for user tokens); 0 = unlimited */
   rateLimitPerMinute?: number;
+  /** the rate-limit window (one minute on Twitch); tests shorten it */
+  rateLimitWindowMs?: number;
   log: Logger;
   viewersPerLive?: number;
 }
@@ -81,7 +83,7 @@ export class Simulator {
     this.world = new World({ seed: options.seed, channels: options.channels, live, startMs, ...(options.viewersPerLive ? { viewersPerLive: options.viewersPerLive } : {}) });
     const clients = options.clients?.length ? options.clients : [{ clientId: generateClientId(), clientSecret: generateClientSecret() }];
     this.auth = new SimAuth(this.clock, clients);
-    this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800);
+    this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs);
     this.app = Fastify({
       loggerInstance: this.log as FastifyBaseLogger,
       logController: new LogController({ disableRequestLogging: true }),

@@ -38,6 +38,8 @@ export interface HelixClientOptions {
   onResponse?: (status: number | 'error', ms: number) => void;
   fetchImpl?: typeof fetch;
   random?: () => number;
+  /** first backoff cap; doubles per attempt up to 30 s */
+  backoffBaseMs?: number;
 }
 
 export interface HelixCall {
@@ -132,8 +134,8 @@ export class HelixClient {
     throw new HelixUnavailableError(path, this.maxRetries + 1, lastError);
   }
 
-  /** full jitter: a random wait up to an exponentially growing cap (0.5 s … 30 s) */
+  /** full jitter: a random wait up to an exponentially growing cap (0.5 s … 30 s by default) */
   private backoff(attempt: number): number {
-    return Math.round(this.random() * Math.min(30_000, 500 * 2 ** attempt));
+    return Math.round(this.random() * Math.min(30_000, (this.options.backoffBaseMs ?? 500) * 2 ** attempt));
   }
 }

@@ -21,6 +21,8 @@ export class RateLimiter {
 
   constructor(
     public limit: number,
+    /** one minute on Twitch; tests shorten it to see resets quickly */
+    private readonly windowMs: number = WINDOW_MS,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -28,11 +30,11 @@ export class RateLimiter {
     const now = this.now();
     if (this.limit <= 0) return { allowed: true, limit: 0, remaining: 0, reset: Math.ceil(now / 1000) };
     let bucket = this.buckets.get(key);
-    if (!bucket || now - bucket.windowStart >= WINDOW_MS) {
+    if (!bucket || now - bucket.windowStart >= this.windowMs) {
       bucket = { used: 0, windowStart: now };
       this.buckets.set(key, bucket);
     }
-    const reset = Math.ceil((bucket.windowStart + WINDOW_MS) / 1000);
+    const reset = Math.ceil((bucket.windowStart + this.windowMs) / 1000);
     if (bucket.used + points > this.limit) return { allowed: false, limit: this.limit, remaining: 0, reset };
     bucket.used += points;
     return { allowed: true, limit: this.limit, remaining: this.limit - bucket.used, reset };
