@@ -91,12 +91,12 @@ test('lurk migrate applies once and then reports up to date', async () => {
   const { runLurk } = await import('./helpers/process.js');
   try {
     const dry = await runLurk(['migrate', '--dry-run'], { DATABASE_URL: db.url });
-    assert.match(dry.stdout, /1 pending: 0001_foundation/);
+    assert.match(dry.stdout, /2 pending: 0001_foundation, 0002_discover/);
     const first = await runLurk(['migrate'], { DATABASE_URL: db.url });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /applied 0001_foundation/);
+    assert.match(first.stdout, /applied 0001_foundation, 0002_discover/);
     const second = await runLurk(['migrate'], { DATABASE_URL: db.url });
-    assert.match(second.stdout, /up to date \(1 migrations applied earlier\)/);
+    assert.match(second.stdout, /up to date \(2 migrations applied earlier\)/);
   } finally {
     await db.drop();
   }

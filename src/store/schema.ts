@@ -39,10 +39,31 @@ export interface StreamsTable {
   first_seen_at: number;
   last_seen_at: number;
   generation: number;
+  /** the Helix object as last seen, JSON */
+  raw: string;
+  /** lower-cased, accent-free title, game, tags, login and name, indexed for substring search */
+  search_text: string;
+}
+
+export interface SweepsTable {
+  generation: number;
+  started_at: number;
+  finished_at: number | null;
+  status: 'running' | 'completed' | 'abandoned';
+  pages: number;
+  streams: number;
+  zero_viewer: number;
+  one_viewer: number;
+  removed: number;
+  budget_points: number;
+  rate_limited: number;
+  errors: number;
+  duration_ms: number | null;
 }
 
 export interface Database {
   lurk_meta: LurkMetaTable;
   job_runs: JobRunsTable;
   streams: StreamsTable;
+  sweeps: SweepsTable;
 }

@@ -10,7 +10,16 @@ export interface UpsertStreamsOptions {
   seenAt: number;
 }
 
-const STREAM_COLUMNS = 17;
+const STREAM_COLUMNS = 19;
+
+/** lower case without accents, so "café" finds "Cafe" and "CAFÉ" */
+export function normaliseSearch(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+export function searchTextOf(s: HelixStream): string {
+  return normaliseSearch([s.title, s.game_name, (s.tags ?? []).join(' '), s.user_login, s.user_name].join(' \u0001 '));
+}
 
 function toRow(s: HelixStream, { generation, seenAt }: UpsertStreamsOptions): StreamsTable {
   return {
@@ -31,6 +40,8 @@ function toRow(s: HelixStream, { generation, seenAt }: UpsertStreamsOptions): St
     first_seen_at: seenAt,
     last_seen_at: seenAt,
     generation,
+    raw: JSON.stringify(s),
+    search_text: searchTextOf(s),
   };
 }
 
@@ -44,7 +55,7 @@ export async function upsertStreams(db: Kysely<Database>, facts: DialectFacts, s
   const byId = new Map<string, StreamsTable>();
   for (const s of streams) byId.set(s.id, toRow(s, options));
   const rows = [...byId.values()];
-  // 500 rows × 17 columns = 8,500 parameters: well under both dialects' limits, and large
+  // 500 rows × 19 columns = 9,500 parameters: well under both dialects' limits, and large
   // enough that per-statement overhead is small next to the rows' own cost.
   const chunk = Math.min(500, Math.floor(facts.maxParameters / STREAM_COLUMNS));
   for (let i = 0; i < rows.length; i += chunk) {
@@ -68,6 +79,8 @@ export async function upsertStreams(db: Kysely<Database>, facts: DialectFacts, s
           is_mature: eb.ref('excluded.is_mature'),
           last_seen_at: eb.ref('excluded.last_seen_at'),
           generation: eb.ref('excluded.generation'),
+          raw: eb.ref('excluded.raw'),
+          search_text: eb.ref('excluded.search_text'),
         })),
       )
       .execute();

@@ -317,7 +317,9 @@ export class IrcConnection implements Member {
   /** closes at once, dropping what is queued */
   destroy(reason: string): void {
     if (this.isClosed) return;
-    this.ctx.log.debug({ connection: this.id, nick: this.nick, reason }, 'irc connection dropped');
+    // a client the server gave up on is worth an info line; faults and shutdown are expected
+    const level = reason === 'slow reader' || reason === 'ping timeout' ? 'info' : 'debug';
+    this.ctx.log[level]({ connection: this.id, nick: this.nick, transport: this.transport.kind, reason }, 'irc connection dropped');
     this.shutdown();
     this.transport.destroy();
   }

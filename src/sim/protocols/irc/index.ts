@@ -1,4 +1,20 @@
-// The simulator's Twitch IRC (TMI) server, over TCP and WebSocket: see server.ts.
+// The simulator's Twitch IRC (TMI) server over TCP and WebSocket (twitch-protocol.md §5).
+//
+// Files: message.ts (line parsing, tag escaping), identity.ts (badges and colours derived from
+// user indices), render.ts (Twitch's lines), rooms.ts (fan-out), moderation.ts (CLEARMSG /
+// CLEARCHAT), login.ts, connection.ts (one session), transport.ts (TCP and WebSocket), server.ts.
+//
+// Where the simulator knowingly differs from Twitch:
+// - JOIN beyond 20 per 10 s (per connection, not per user) is refused with a NOTICE
+//   `msg_ratelimit` instead of being dropped silently or locking the account out.
+// - PRIVMSG beyond 20 (100 as broadcaster or moderator) per 30 s is refused with `msg_ratelimit`;
+//   anonymous clients, or tokens without chat:edit, get `no_permission`. Accepted messages reach
+//   the other connections in the room but never enter the world (nor its truth).
+// - Authentication attempts are not rate-limited; the token is checked once, at login.
+// - A slow reader is dropped once its queued output passes `maxBufferBytes` (16 MiB by default).
+// - ROOMSTATE is always the default state (no slow, subs-only, followers-only or emote-only mode).
+// - Anonymous (justinfan) logins get no GLOBALUSERSTATE.
+// - ircMalformedRate corrupts room lines (chat, notices, membership), not handshake replies.
 import type { SimProtocol, Simulator } from '../../simulator.js';
 import type { ChatMessage } from '../../world/types.js';
 import { IrcServer, type IrcOptions, type IrcStats } from './server.js';

@@ -7,7 +7,7 @@ import { IrcConnection, type ConnectionContext } from './connection.js';
 import { Identities } from './identity.js';
 import { Moderation } from './moderation.js';
 import * as render from './render.js';
-import type { Line } from './render.js';
+import type { Line, RoomName } from './render.js';
 import { Rooms, type Room } from './rooms.js';
 import { listenTcp, listenWs, type Listener, type Transport } from './transport.js';
 
@@ -163,20 +163,21 @@ export class IrcServer implements ConnectionContext {
   }
 
   private event(e: WorldEvent): void {
+    const { ids } = this;
     switch (e.type) {
       case 'channel.subscribe':
         if (e.isGift) return this.subGift(e);
-        return this.toRoom(e.channel, () => render.subNotice(this.ids, this.rooms.nameOf(e.channel), e));
+        return this.toRoom(e.channel, (room) => render.subNotice(ids, room, e));
       case 'channel.subscription.message':
-        return this.toRoom(e.channel, () => render.subNotice(this.ids, this.rooms.nameOf(e.channel), e));
+        return this.toRoom(e.channel, (room) => render.subNotice(ids, room, e));
       case 'channel.subscription.gift': {
-        const originId = e.id.replace(/-/g, '').slice(0, 20);
+        const originId = originIdOf(e);
         this.giftOrigins.set(e.channel, { originId, remaining: e.total ?? 1 });
-        return this.toRoom(e.channel, () => render.mysteryGiftNotice(this.ids, this.rooms.nameOf(e.channel), e, originId));
+        return this.toRoom(e.channel, (room) => render.mysteryGiftNotice(ids, room, e, originId));
       }
       case 'channel.raid':
         // the raid shows in the raided channel's chat
-        if (e.toChannel !== undefined) this.toRoom(e.toChannel, () => render.raidNotice(this.ids, this.rooms.nameOf(e.toChannel!), e));
+        if (e.toChannel !== undefined) this.toRoom(e.toChannel, (room) => render.raidNotice(ids, room, e));
         return;
       default:
         // follows, cheers (their PRIVMSG comes through onChat), stream and channel changes: not on IRC
@@ -184,18 +185,19 @@ export class IrcServer implements ConnectionContext {
     }
   }
 
-  /** a gifted sub: part of the last gift bomb in the channel, which it shares an origin id with */
+  /** a gifted sub: one of the recipients of the channel's last gift bomb, sharing its origin id */
   private subGift(e: WorldEvent): void {
     const bomb = this.giftOrigins.get(e.channel);
     const partOfBomb = !!bomb && bomb.remaining > 0;
     if (bomb && --bomb.remaining <= 0) this.giftOrigins.delete(e.channel);
-    const originId = partOfBomb ? bomb.originId : e.id.replace(/-/g, '').slice(0, 20);
-    this.toRoom(e.channel, () => render.subGiftNotice(this.ids, this.rooms.nameOf(e.channel), e, originId, partOfBomb));
+    const originId = partOfBomb ? bomb.originId : originIdOf(e);
+    this.toRoom(e.channel, (room) => render.subGiftNotice(this.ids, room, e, originId, partOfBomb));
   }
 
-  private toRoom(channel: number, build: () => Line): void {
+  /** builds the line only when someone is in the room */
+  private toRoom(channel: number, build: (room: RoomName) => Line): void {
     const room = this.rooms.get(channel);
-    if (room) this.broadcast(room, build());
+    if (room) this.broadcast(room, build(room.name));
   }
 
   private membership(channel: number, user: number, kind: 'join' | 'part'): void {
@@ -245,4 +247,9 @@ export class IrcServer implements ConnectionContext {
       for (const c of targets) c.end();
     }, this.reconnectGraceMs).unref();
   }
+}
+
+/** Twitch's origin ids are opaque strings; derive one from the world event's id */
+function originIdOf(e: WorldEvent): string {
+  return e.id.replace(/-/g, '').slice(0, 20);
 }
