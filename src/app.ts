@@ -12,6 +12,13 @@ import { worldSummary } from './sim/protocols/control.js';
 import { openStore, type Store } from './store/database.js';
 import { REAL_TWITCH, simulatorEndpoints, type TwitchEndpoints } from './twitch/endpoints.js';
 import { generateClientId, generateClientSecret } from './sim/auth.js';
+import { discoverRoutes } from './discover/routes.js';
+import { DiscoverService } from './discover/service.js';
+import { DiscoverStore } from './discover/store.js';
+import { Sweeper } from './discover/sweeper.js';
+import { AppTokenProvider } from './twitch/app-token.js';
+import { HelixBudget } from './twitch/budget.js';
+import { HelixClient } from './twitch/helix-client.js';
 import { statusRoutes } from './status/routes.js';
 import { JobHistory, StatusService } from './status/service.js';
 import { DEFAULT_UI_DIR, createWebServer, serveUi } from './web/server.js';
@@ -19,7 +26,7 @@ import { DEFAULT_UI_DIR, createWebServer, serveUi } from './web/server.js';
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /** Client-side pages of the UI; the server answers them with index.html. */
-export const UI_PAGES = ['/status'];
+export const UI_PAGES = ['/status', '/discover'];
 
 export interface LurkOptions {
   clock?: Clock;
@@ -38,6 +45,11 @@ export interface Lurk {
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
   readonly web: FastifyInstance;
+  readonly discover: DiscoverService;
+  /** the shared Helix budget (all callers draw on it) */
+  readonly budget: HelixBudget;
+  /** the Helix client, once started */
+  helix(): HelixClient;
   /** the built-in simulator, in simulator mode */
   readonly simulator?: Simulator;
   /** where the Twitch clients connect (known after start in simulator mode) */
@@ -147,10 +159,38 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     },
   });
 
+  // Discover: the pool and the API exist from the start; the sweeper needs Twitch's address,
+  // which in simulator mode is known once the simulator listens.
+  const discoverStore = new DiscoverStore(store.db, store.facts);
+  const discover = new DiscoverService(discoverStore, clock, config.discover);
+  const budget = new HelixBudget();
+  let helix: HelixClient | undefined;
+  let helixErrors = 0;
+  let sweeper: Sweeper | undefined;
+  scheduler.register({
+    name: 'discover.sweep',
+    description: 'Sweeps every live stream through Helix /streams at the rate-limit ceiling; a new sweep starts when the last one ends',
+    schedule: { everyMs: 10_000 },
+    runAtStart: true,
+    run: async ({ signal }) => {
+      if (!sweeper) return;
+      await sweeper.sweep(signal);
+      discover.throttle.prune(Date.now());
+    },
+  });
+
   await web.register(statusRoutes, { status, scheduler, history, bus });
+  await web.register(discoverRoutes, { service: discover, store: discoverStore, rateLimitPerMinute: config.api.rateLimitPerMinute, maxViewers: config.discover.maxViewers });
   await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGES);
 
   let stopping: Promise<void> | undefined;
+  const twitch = () => {
+    if (simulator) {
+      const client = simulator.auth.registeredClients()[0]!;
+      return { endpoints: simulatorEndpoints(simulator.address), ...client };
+    }
+    return { endpoints: REAL_TWITCH, clientId: config.twitch.clientId!, clientSecret: config.twitch.clientSecret! };
+  };
   return {
     config,
     clock,
@@ -161,13 +201,13 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     metrics,
     web,
     ...(simulator ? { simulator } : {}),
-    twitch() {
-      if (simulator) {
-        const client = simulator.auth.registeredClients()[0]!;
-        return { endpoints: simulatorEndpoints(simulator.address), ...client };
-      }
-      return { endpoints: REAL_TWITCH, clientId: config.twitch.clientId!, clientSecret: config.twitch.clientSecret! };
+    discover,
+    budget,
+    helix() {
+      if (!helix) throw new Error('Lurk has not started yet');
+      return helix;
     },
+    twitch,
     async start() {
       if (simulator) {
         const addresses = await simulator.start();
@@ -176,6 +216,39 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
       const report = await store.migrate();
       if (report.applied.length > 0) log.info({ applied: report.applied }, 'database migrated');
       migrated = true;
+      const target = twitch();
+      helix = new HelixClient({
+        base: target.endpoints.helix,
+        tokens: new AppTokenProvider({ clientId: target.clientId, clientSecret: target.clientSecret, oauth: target.endpoints.oauth }, log),
+        budget,
+        log: log.child({ component: 'helix' }),
+        onResponse: (status) => {
+          if (status === 'error' || status >= 500) helixErrors++;
+        },
+      });
+      const abandoned = await discoverStore.abandonRunning();
+      if (abandoned > 0) log.warn({ abandoned }, 'a sweep was interrupted; its streams stay and a new sweep starts');
+      const pooled = await discover.load();
+      sweeper = new Sweeper({
+        helix,
+        budget,
+        store: discoverStore,
+        db: store.db,
+        facts: store.facts,
+        bus,
+        clock,
+        log: log.child({ component: 'sweeper' }),
+        languages: config.discover.languages,
+        graceSweeps: config.discover.graceSweeps,
+        onStreams: (streams) => {
+          for (const s of streams) discover.pool.update(s);
+        },
+        onRemoved: (ids) => {
+          for (const id of ids) discover.pool.remove(id);
+        },
+        errorCount: () => helixErrors,
+      });
+      log.info({ pooled }, 'discover pool loaded');
       for (const job of scheduler.list()) scheduler.restoreHistory(job.name, await history.recent(job.name, 60));
       const address = await web.listen({ host: config.http.host, port: config.http.port });
       scheduler.start();

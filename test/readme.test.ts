@@ -12,7 +12,7 @@ test('the README configuration table lists every setting with its key and defaul
     const row = readme.split('\n').find((line) => line.startsWith(`| \`${s.env}\` |`));
     assert.ok(row, `README lacks a row for ${s.env}`);
     assert.ok(row.includes(`\`${s.key}\``), `README row for ${s.env} lacks its key ${s.key}`);
-    if (s.default !== undefined) assert.ok(row.includes(`\`${s.default}\``), `README row for ${s.env} lacks its default ${s.default}`);
+    if (s.default !== undefined && !(Array.isArray(s.default) && s.default.length === 0)) assert.ok(row.includes(`\`${s.default}\``), `README row for ${s.env} lacks its default ${s.default}`);
   }
 });
 

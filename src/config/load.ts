@@ -16,6 +16,8 @@ export interface LurkConfig {
   redisUrl?: string;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
+  discover: { languages: string[]; maxViewers: number; graceSweeps: number; throttleVisitors: number; throttleMinutes: number };
+  api: { rateLimitPerMinute: number };
   /** the built-in Twitch simulator, used when no Twitch credentials are set */
   sim: { seed: number; channels: number; live: number; speed: number; port: number; ircPort: number; ircWsPort: number };
   /** the config file that was read, if any */
@@ -159,6 +161,14 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
     ...(values.redisUrl ? { redisUrl: values.redisUrl as string } : {}),
     logLevel: values.logLevel as LogLevel,
     shutdownTimeoutMs: values.shutdownTimeoutMs as number,
+    discover: {
+      languages: values.discoverLanguages as string[],
+      maxViewers: values.discoverMaxViewers as number,
+      graceSweeps: values.discoverGraceSweeps as number,
+      throttleVisitors: values.discoverThrottleVisitors as number,
+      throttleMinutes: values.discoverThrottleMinutes as number,
+    },
+    api: { rateLimitPerMinute: values.apiRateLimit as number },
     sim: {
       seed: values.simSeed as number,
       channels: values.simChannels as number,
@@ -201,6 +211,12 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     logLevel: config.logLevel,
     bodyLimit: config.http.bodyLimit,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    discoverLanguages: config.discover.languages,
+    discoverMaxViewers: config.discover.maxViewers,
+    discoverGraceSweeps: config.discover.graceSweeps,
+    discoverThrottleVisitors: config.discover.throttleVisitors,
+    discoverThrottleMinutes: config.discover.throttleMinutes,
+    apiRateLimit: config.api.rateLimitPerMinute,
     simSeed: config.sim.seed,
     simChannels: config.sim.channels,
     simLive: config.sim.live,
@@ -211,7 +227,7 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
   };
   return (Object.entries(settings) as [SettingName, Setting<unknown>][]).map(([name, s]) => {
     const v = current[name];
-    let value = v === undefined ? '(not set)' : String(v);
+    let value = v === undefined ? '(not set)' : Array.isArray(v) ? v.join(',') || '(all)' : String(v);
     if (v !== undefined && typeof v === 'string') {
       if (/^\w+:\/\//.test(v)) value = maskUrl(v);
       if (s.secret && !/^\w+:\/\//.test(v)) value = maskSecret(v);

@@ -80,6 +80,15 @@ function decimal(min: number, max: number, what: string) {
   };
 }
 
+function languageList(raw: unknown): Parsed<string[]> {
+  const expected = 'comma-separated ISO 639-1 codes such as en,de,es (or other); empty for every language';
+  const text = Array.isArray(raw) ? raw.join(',') : typeof raw === 'string' ? raw : undefined;
+  if (text === undefined) return bad(expected);
+  const codes = text.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+  if (codes.length > 100 || codes.some((c) => !/^([a-z]{2}|other)$/.test(c))) return bad(expected);
+  return ok([...new Set(codes)]);
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -148,6 +157,48 @@ export const settings = {
     description: 'How long a graceful shutdown may take before the process exits anyway.',
     default: 10_000,
     parse: integer(100, 60_000, 'milliseconds'),
+  } satisfies Setting<number>,
+  discoverLanguages: {
+    env: 'LURK_DISCOVER_LANGUAGES',
+    key: 'discoverLanguages',
+    description: 'Discover: languages to sweep (comma-separated); empty sweeps every language.',
+    default: [] as string[],
+    parse: languageList,
+  } satisfies Setting<string[]>,
+  discoverMaxViewers: {
+    env: 'LURK_DISCOVER_MAX_VIEWERS',
+    key: 'discoverMaxViewers',
+    description: 'Discover: streams with at most this many viewers are kept in the pool.',
+    default: 1,
+    parse: integer(0, 10, 'a viewer count'),
+  } satisfies Setting<number>,
+  discoverGraceSweeps: {
+    env: 'LURK_DISCOVER_GRACE_SWEEPS',
+    key: 'discoverGraceSweeps',
+    description: 'Discover: a stream missing from this many completed sweeps in a row is removed.',
+    default: 2,
+    parse: integer(1, 20, 'a number of sweeps'),
+  } satisfies Setting<number>,
+  discoverThrottleVisitors: {
+    env: 'LURK_DISCOVER_THROTTLE_VISITORS',
+    key: 'discoverThrottleVisitors',
+    description: 'Discover: a stream handed to this many visitors within the throttle window is set aside (0 = never).',
+    default: 3,
+    parse: integer(0, 1000, 'a number of visitors'),
+  } satisfies Setting<number>,
+  discoverThrottleMinutes: {
+    env: 'LURK_DISCOVER_THROTTLE_MINUTES',
+    key: 'discoverThrottleMinutes',
+    description: 'Discover: the throttle window in minutes.',
+    default: 10,
+    parse: integer(1, 1440, 'minutes'),
+  } satisfies Setting<number>,
+  apiRateLimit: {
+    env: 'LURK_API_RATE_LIMIT',
+    key: 'apiRateLimit',
+    description: 'Public API requests per minute per client address (0 = no limit, e.g. for benchmarks).',
+    default: 120,
+    parse: integer(0, 1_000_000, 'requests per minute'),
   } satisfies Setting<number>,
   simSeed: {
     env: 'LURK_SIM_SEED',

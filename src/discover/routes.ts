@@ -1,0 +1,222 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError, notFound } from '../core/errors.js';
+import type { DiscoverService } from './service.js';
+import type { DiscoverStore } from './store.js';
+
+const MAX_TERMS = 16;
+const MAX_TERM_LENGTH = 80;
+
+const helixStreamSchema = {
+  $id: 'HelixStream',
+  type: 'object',
+  description: 'A stream exactly as Helix /streams describes it',
+  properties: {
+    id: { type: 'string' },
+    user_id: { type: 'string' },
+    user_login: { type: 'string' },
+    user_name: { type: 'string' },
+    game_id: { type: 'string' },
+    game_name: { type: 'string' },
+    type: { type: 'string' },
+    title: { type: 'string' },
+    viewer_count: { type: 'integer' },
+    started_at: { type: 'string' },
+    language: { type: 'string' },
+    thumbnail_url: { type: 'string' },
+    tag_ids: { type: 'array', items: { type: 'string' } },
+    tags: { type: 'array', items: { type: 'string' } },
+    is_mature: { type: 'boolean' },
+  },
+} as const;
+
+interface RandomQuerystring {
+  count: number;
+  max_viewers: number;
+  min_age: number;
+  include?: string;
+  exclude?: string;
+  match: 'all' | 'any';
+  language?: string;
+  game?: string;
+}
+
+/** "a, b c" and repeated parameters alike become ["a", "b c"]; quotes are not needed */
+function terms(raw: string | string[] | undefined, name: string): string[] {
+  if (raw === undefined) return [];
+  const list = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+  if (list.length > MAX_TERMS) throw new HttpError(413, 'payload_too_large', `${name} has ${list.length} terms; at most ${MAX_TERMS} are allowed`);
+  const long = list.find((t) => t.length > MAX_TERM_LENGTH);
+  if (long) throw new HttpError(413, 'payload_too_large', `${name} term "${long.slice(0, 20)}…" is longer than ${MAX_TERM_LENGTH} characters`);
+  return list;
+}
+
+/** A per-client limit (requests per minute per address); 0 switches it off. */
+function rateLimiter(perMinute: number) {
+  const hits = new Map<string, { count: number; windowStart: number }>();
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (perMinute <= 0) return;
+    const now = Date.now();
+    const key = request.ip;
+    let entry = hits.get(key);
+    if (!entry || now - entry.windowStart >= 60_000) {
+      if (hits.size > 10_000) hits.clear();
+      entry = { count: 0, windowStart: now };
+      hits.set(key, entry);
+    }
+    entry.count++;
+    if (entry.count > perMinute) {
+      const retryAfter = Math.max(1, Math.ceil((entry.windowStart + 60_000 - now) / 1000));
+      reply.header('retry-after', String(retryAfter));
+      throw new HttpError(429, 'rate_limited', `More than ${perMinute} requests a minute from this address; try again in ${retryAfter} s`);
+    }
+  };
+}
+
+export async function discoverRoutes(app: FastifyInstance, deps: { service: DiscoverService; store: DiscoverStore; rateLimitPerMinute: number; maxViewers: number }) {
+  const { service, store } = deps;
+  app.addSchema(helixStreamSchema);
+  const limit = rateLimiter(deps.rateLimitPerMinute);
+  const errors = { 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, 413: { $ref: 'Error#' }, 429: { $ref: 'Error#' } };
+
+  app.get<{ Querystring: RandomQuerystring }>(
+    '/api/streams/random',
+    {
+      onRequest: limit,
+      schema: {
+        tags: ['discover'],
+        summary: 'Random live streams nobody (or almost nobody) is watching',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            count: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'how many distinct streams' },
+            max_viewers: { type: 'integer', minimum: 0, maximum: deps.maxViewers, default: 0 },
+            min_age: { type: 'integer', minimum: 0, maximum: 10_080, default: 0, description: 'minimum minutes live' },
+            include: { type: 'string', maxLength: 2000, description: 'comma-separated terms matched against title, game, tags, login and name' },
+            exclude: { type: 'string', maxLength: 2000, description: 'comma-separated terms; a stream matching any is left out' },
+            match: { type: 'string', enum: ['all', 'any'], default: 'all', description: 'whether every include term or any must match' },
+            language: { type: 'string', pattern: '^([a-z]{2}|other)$' },
+            game: { type: 'string', minLength: 1, maxLength: 200, description: 'a game id or exact name' },
+          },
+        },
+        response: { 200: { type: 'array', items: { $ref: 'HelixStream#' } }, ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return service.random({
+        count: q.count,
+        maxViewers: q.max_viewers,
+        minAgeMinutes: q.min_age,
+        include: terms(q.include, 'include'),
+        exclude: terms(q.exclude, 'exclude'),
+        match: q.match,
+        ...(q.language ? { language: q.language } : {}),
+        ...(q.game ? { game: q.game } : {}),
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/streams/:id',
+    {
+      onRequest: limit,
+      schema: {
+        tags: ['discover'],
+        summary: 'A stored stream, when Lurk last saw it, and how long it has been live',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,20}$' } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              stream: { $ref: 'HelixStream#' },
+              first_seen_at: { type: 'string' },
+              last_seen_at: { type: 'string' },
+              live_for_seconds: { type: 'integer' },
+              generation: { type: 'integer' },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const row = await service.stream(request.params.id);
+      if (!row) throw notFound(`No live stream ${request.params.id} is known`);
+      return {
+        stream: JSON.parse(row.raw),
+        first_seen_at: new Date(Number(row.first_seen_at)).toISOString(),
+        last_seen_at: new Date(Number(row.last_seen_at)).toISOString(),
+        live_for_seconds: Math.max(0, Math.floor((Number(row.last_seen_at) - Date.parse(row.started_at)) / 1000)),
+        generation: Number(row.generation),
+      };
+    },
+  );
+
+  app.get(
+    '/api/discover/stats',
+    {
+      schema: {
+        tags: ['discover'],
+        summary: 'Live, zero- and one-viewer totals, the last sweep, and counts per game and tag',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              live: { type: 'integer' },
+              zero_viewer: { type: 'integer' },
+              one_viewer: { type: 'integer' },
+              games: { type: 'integer' },
+              pool: { type: 'integer' },
+              last_sweep: { type: ['object', 'null'], additionalProperties: true },
+              per_game: { type: 'array', items: { type: 'object', properties: { game_id: { type: 'string' }, game_name: { type: 'string' }, zero: { type: 'integer' }, one: { type: 'integer' } } } },
+              per_tag: { type: 'array', items: { type: 'object', properties: { tag: { type: 'string' }, zero: { type: 'integer' }, one: { type: 'integer' } } } },
+            },
+          },
+        },
+      },
+    },
+    async () => {
+      const [totals, sweeps, perGame, tagRows] = await Promise.all([store.totals(), store.lastSweeps(1), store.perGame(50), store.zeroOneTags()]);
+      const tags = new Map<string, { zero: number; one: number }>();
+      for (const row of tagRows) {
+        for (const tag of JSON.parse(row.tags) as string[]) {
+          const t = tags.get(tag) ?? { zero: 0, one: 0 };
+          if (row.viewer_count === 0) t.zero++;
+          else t.one++;
+          tags.set(tag, t);
+        }
+      }
+      const last = sweeps[0];
+      return {
+        live: totals.live,
+        zero_viewer: totals.zero,
+        one_viewer: totals.one,
+        games: totals.games,
+        pool: service.pool.size,
+        last_sweep: last
+          ? {
+              generation: Number(last.generation),
+              status: last.status,
+              started_at: new Date(Number(last.started_at)).toISOString(),
+              finished_at: last.finished_at ? new Date(Number(last.finished_at)).toISOString() : null,
+              pages: last.pages,
+              streams: last.streams,
+              zero_viewer: last.zero_viewer,
+              one_viewer: last.one_viewer,
+              removed: last.removed,
+              budget_points: last.budget_points,
+              rate_limited: last.rate_limited,
+              errors: last.errors,
+              duration_ms: last.duration_ms,
+            }
+          : null,
+        per_game: perGame,
+        per_tag: [...tags.entries()]
+          .map(([tag, c]) => ({ tag, ...c }))
+          .sort((a, b) => b.zero + b.one - (a.zero + a.one))
+          .slice(0, 50),
+      };
+    },
+  );
+}

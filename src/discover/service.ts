@@ -1,0 +1,67 @@
+import type { Clock } from '../core/clock.js';
+import { badRequest } from '../core/errors.js';
+import type { HelixStream } from '../twitch/helix.external.js';
+import { HandoutThrottle, ZeroViewerPool, type PickFilter } from './pool.js';
+import type { DiscoverStore, StreamRow } from './store.js';
+
+export interface RandomQuery {
+  count: number;
+  maxViewers: number;
+  minAgeMinutes: number;
+  include: string[];
+  exclude: string[];
+  match: 'all' | 'any';
+  language?: string;
+  game?: string;
+}
+
+/** Picks lonely streams for visitors, spreading them so nobody sends everyone to one stream. */
+export class DiscoverService {
+  readonly pool: ZeroViewerPool;
+  readonly throttle: HandoutThrottle;
+
+  constructor(
+    private readonly store: DiscoverStore,
+    private readonly clock: Clock,
+    options: { maxViewers: number; throttleVisitors: number; throttleMinutes: number },
+  ) {
+    this.pool = new ZeroViewerPool(options.maxViewers);
+    this.throttle = new HandoutThrottle(options.throttleVisitors, options.throttleMinutes * 60_000);
+  }
+
+  /** fills the pool from the store (at start) */
+  async load(): Promise<number> {
+    for (const row of await this.store.poolRows(this.pool.maxViewers)) this.pool.update(JSON.parse(row.raw) as HelixStream);
+    return this.pool.size;
+  }
+
+  async random(q: RandomQuery): Promise<HelixStream[]> {
+    if (q.maxViewers > this.pool.maxViewers) throw badRequest(`max_viewers must be at most ${this.pool.maxViewers} (LURK_DISCOVER_MAX_VIEWERS)`);
+    const now = this.clock.now();
+    const filter: PickFilter = {
+      maxViewers: q.maxViewers,
+      minAgeMinutes: q.minAgeMinutes,
+      setAside: (id) => this.throttle.isSetAside(id, Date.now()),
+    };
+    if (q.language) filter.language = q.language;
+    if (q.game) {
+      if (/^\d+$/.test(q.game)) filter.gameId = q.game;
+      else filter.gameName = q.game;
+    }
+    if (q.include.length) filter.only = await this.store.searchIds(q.include, q.match, q.maxViewers);
+    if (q.exclude.length) filter.except = await this.store.searchIds(q.exclude, 'any', q.maxViewers);
+    let picked = this.pool.pick(q.count, filter, now);
+    if (picked.length < q.count) {
+      // everything left is set aside: better a recently handed stream than none
+      const relaxed = this.pool.pick(q.count - picked.length, { ...filter, setAside: (id) => picked.some((p) => p.stream.id === id) }, now);
+      picked = [...picked, ...relaxed];
+    }
+    const handedAt = Date.now();
+    for (const p of picked) this.throttle.record(p.stream.id, handedAt);
+    return picked.map((p) => p.stream);
+  }
+
+  async stream(id: string): Promise<StreamRow | undefined> {
+    return this.store.streamById(id);
+  }
+}
