@@ -32,6 +32,8 @@ export interface LurkOptions {
   clock?: Clock;
   /** false: don't start the built-in simulator even without Twitch credentials (tests of the shell) */
   simulator?: boolean;
+  /** false: serve Discover from the store without sweeping Twitch (benchmarks, a web-only role) */
+  sweep?: boolean;
   log?: Logger;
   uiDir?: string;
 }
@@ -167,7 +169,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   let helix: HelixClient | undefined;
   let helixErrors = 0;
   let sweeper: Sweeper | undefined;
-  scheduler.register({
+  if (options.sweep !== false) scheduler.register({
     name: 'discover.sweep',
     description: 'Sweeps every live stream through Helix /streams at the rate-limit ceiling; a new sweep starts when the last one ends',
     schedule: { everyMs: 10_000 },
@@ -216,7 +218,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
       const report = await store.migrate();
       if (report.applied.length > 0) log.info({ applied: report.applied }, 'database migrated');
       migrated = true;
-      const target = twitch();
+      const target = options.sweep === false && !simulator ? { endpoints: REAL_TWITCH, clientId: '', clientSecret: '' } : twitch();
       helix = new HelixClient({
         base: target.endpoints.helix,
         tokens: new AppTokenProvider({ clientId: target.clientId, clientSecret: target.clientSecret, oauth: target.endpoints.oauth }, log),

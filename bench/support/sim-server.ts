@@ -1,10 +1,12 @@
-// Child process for bench/sim.bench.ts: a simulator of the requested size with the rate limit
-// off, so the bench measures the simulator and not the client or the limiter.
+// Child process for the simulator benches: a simulator of the requested size, with the rate
+// limit off (measuring the simulator) or on (measuring a sweeper against it).
+//   sim-server.ts <live> <viewers per live> [rate limit per minute, 0 = off]
 import { createSimulator } from '../../src/sim/index.js';
 import { createLogger } from '../../src/core/logger.js';
 
 const live = Number(process.argv[2] ?? 100_000);
 const viewersPerLive = Number(process.argv[3] ?? 20);
+const rateLimitPerMinute = Number(process.argv[4] ?? 0);
 const started = performance.now();
 const sim = createSimulator({
   seed: 42,
@@ -15,11 +17,16 @@ const sim = createSimulator({
   port: 0,
   ircPort: null,
   ircWsPort: null,
-  rateLimitPerMinute: 0,
+  rateLimitPerMinute,
+  // two clients, so two runs in one bench each start with a budget of their own
+  clients: [
+    { clientId: 'benchclient00000000000000000001', clientSecret: 'benchsecret0000000000000000001' },
+    { clientId: 'benchclient00000000000000000002', clientSecret: 'benchsecret0000000000000000002' },
+  ],
   startMs: Date.UTC(2026, 10, 22, 12),
   log: createLogger('warn'),
 });
 const addresses = await sim.start();
 const buildMs = performance.now() - started;
-const client = sim.auth.registeredClients()[0]!;
-process.stdout.write(`${JSON.stringify({ port: addresses.port, buildMs, viewers: sim.world.stats().viewers, ...client })}\n`);
+const [client, second] = sim.auth.registeredClients();
+process.stdout.write(`${JSON.stringify({ port: addresses.port, buildMs, viewers: sim.world.stats().viewers, ...client, second })}\n`);
