@@ -8,28 +8,12 @@ import { StaticAuthProvider } from '@twurple/auth';
 import { ChatClient, parseEmotePositions, type ChatMessage as TwurpleMessage } from '@twurple/chat';
 import WebSocket from 'ws';
 import { ircProtocol, type IrcProtocol } from '../../src/sim/protocols/irc/index.js';
+import { oauthProtocol } from '../../src/sim/protocols/oauth.js';
 import { parseLine } from '../../src/sim/protocols/irc/message.js';
-import { Simulator, type SimProtocol } from '../../src/sim/simulator.js';
+import { Simulator } from '../../src/sim/simulator.js';
 import { EMOTES } from '../../src/sim/world/chat.js';
 import type { ChatMessage, WorldEvent } from '../../src/sim/world/types.js';
 import { memoryLogger, waitFor } from '../helpers/app.js';
-
-/** twurple checks every token at /oauth2/validate; the OAuth protocol is not under test here */
-const validateRoute: SimProtocol = {
-  name: 'test-validate',
-  register(app, sim) {
-    app.get('/auth/validate', async (request, reply) => {
-      const token = sim.auth.validate(/^OAuth\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]);
-      if (!token) return reply.status(401).send({ status: 401, message: 'invalid access token' });
-      return {
-        client_id: token.clientId,
-        scopes: token.scopes,
-        expires_in: sim.auth.expiresIn(token),
-        ...(token.user !== undefined ? { login: sim.world.login(token.user), user_id: sim.world.userId(token.user) } : {}),
-      };
-    });
-  },
-};
 
 /** live channels, busiest first */
 function liveByViewers(sim: Simulator): number[] {
@@ -47,7 +31,8 @@ const EMOTE_CODE = new Map(EMOTES.map((e) => [e.id, e.code]));
 describe('IRC server with twurple ChatClient on TCP 6667', () => {
   const { log } = memoryLogger('warn');
   const sim = new Simulator({ seed: 7, channels: 400, live: 100, speed: 0, port: 0, ircPort: 6667, ircWsPort: 0, log });
-  sim.use(validateRoute).use(ircProtocol({ port: 6667, wsPort: 0 }));
+  // twurple checks every token at /auth/validate
+  sim.use(oauthProtocol()).use(ircProtocol({ port: 6667, wsPort: 0 }));
   const clients: ChatClient[] = [];
   const savedMockPort = process.env.TWURPLE_MOCK_API_PORT;
   let channel = -1;
