@@ -168,7 +168,8 @@ export async function discoverRoutes(app: FastifyInstance, deps: { service: Disc
               one_viewer: { type: 'integer' },
               games: { type: 'integer' },
               pool: { type: 'integer' },
-              last_sweep: { type: ['object', 'null'], additionalProperties: true },
+              last_sweep: { type: ['object', 'null'], additionalProperties: true, description: 'the last completed sweep' },
+              current_sweep: { type: ['object', 'null'], additionalProperties: true, description: 'the sweep under way, if any' },
               per_game: { type: 'array', items: { type: 'object', properties: { game_id: { type: 'string' }, game_name: { type: 'string' }, zero: { type: 'integer' }, one: { type: 'integer' } } } },
               per_tag: { type: 'array', items: { type: 'object', properties: { tag: { type: 'string' }, zero: { type: 'integer' }, one: { type: 'integer' } } } },
             },
@@ -177,7 +178,7 @@ export async function discoverRoutes(app: FastifyInstance, deps: { service: Disc
       },
     },
     async () => {
-      const [totals, sweeps, perGame, tagRows] = await Promise.all([store.totals(), store.lastSweeps(1), store.perGame(50), store.zeroOneTags()]);
+      const [totals, sweeps, perGame, tagRows] = await Promise.all([store.totals(), store.lastSweeps(5), store.perGame(50), store.zeroOneTags()]);
       const tags = new Map<string, { zero: number; one: number }>();
       for (const row of tagRows) {
         for (const tag of JSON.parse(row.tags) as string[]) {
@@ -187,13 +188,15 @@ export async function discoverRoutes(app: FastifyInstance, deps: { service: Disc
           tags.set(tag, t);
         }
       }
-      const last = sweeps[0];
+      const last = sweeps.find((s) => s.status === 'completed');
+      const current = sweeps[0]?.status === 'running' ? sweeps[0] : undefined;
       return {
         live: totals.live,
         zero_viewer: totals.zero,
         one_viewer: totals.one,
         games: totals.games,
         pool: service.pool.size,
+        current_sweep: current ? { generation: Number(current.generation), started_at: new Date(Number(current.started_at)).toISOString(), pages: current.pages, streams: current.streams } : null,
         last_sweep: last
           ? {
               generation: Number(last.generation),
