@@ -37,8 +37,7 @@ test('the Status page shows mode, database and a job list that updates live', as
   let loads = 0;
   page.on('load', () => loads++);
 
-  await page.goto(`${base}/`);
-  await page.waitForURL(`${base}/status`);
+  await page.goto(`${base}/status`);
   await page.locator('[data-connection="live"]').waitFor();
   assert.equal(await page.locator('[data-field="mode"]').textContent(), 'Simulated Twitch');
   assert.match((await page.locator('[data-field="database"]').textContent()) ?? '', /^SQLite · \d/);

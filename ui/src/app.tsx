@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
+import { DiscoverPage } from './pages/discover';
 import { StatusPage } from './pages/status';
 import { useStatus } from './lib/status';
 
@@ -10,7 +11,10 @@ interface Page {
 }
 
 // A capability's page is listed here when it lands; the server lists the same paths (UI_PAGES).
-const pages: Page[] = [{ path: '/status', label: 'Status', component: StatusPage }];
+const pages: Page[] = [
+  { path: '/discover', label: 'Discover', component: DiscoverPage },
+  { path: '/status', label: 'Status', component: StatusPage },
+];
 
 function currentPath(): string {
   return window.location.pathname;
