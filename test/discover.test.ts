@@ -137,10 +137,10 @@ describe('the sweeper', () => {
     }
   });
 
-  test('5xx storms and slow answers: the sweep completes and stores every stream', async () => {
+  test('429 and 5xx storms and slow answers: the sweep completes and stores every stream', async () => {
     const db = await tempSqlite();
     const store = await openStore({ url: db.url });
-    sim.faults = { ...sim.faults, rate5xx: 0.25, latencyMs: 20 };
+    sim.faults = { ...sim.faults, rate5xx: 0.25, rate429: 0.2, latencyMs: 20 };
     try {
       await store.migrate();
       const { sweeper } = sweeperFor(store);
@@ -148,7 +148,7 @@ describe('the sweeper', () => {
       assert.equal(result.stats.streams, sim.world.liveCount);
       assert.equal(await countStreams(store.db), sim.world.liveCount);
     } finally {
-      sim.faults = { ...sim.faults, rate5xx: 0, latencyMs: 0 };
+      sim.faults = { ...sim.faults, rate5xx: 0, rate429: 0, latencyMs: 0 };
       await store.close();
       await db.drop();
     }
