@@ -83,8 +83,9 @@ export class HelixBudget {
     if (status === 429) this.rateLimited++;
     if (!Number.isFinite(limit) || limit <= 0 || headers.get('ratelimit-remaining') === null) {
       if (status === 429) {
+        // no headers to say when: try again in a second
         this.remaining = 0;
-        this.resetAt = Math.max(this.resetAt, this.now() + 1000);
+        this.resetAt = this.now() + 1000;
       }
       return;
     }

@@ -289,6 +289,12 @@ describe('/_sim', () => {
     assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'bad_request');
     const badRange = await fetch(`${base}/_sim/truth/moves?from=yesterday`);
     assert.equal(badRange.status, 400);
+    const eventsub = (await (await fetch(`${base}/_sim/eventsub`)).json()) as { subscriptions: unknown[]; sessions: unknown[] };
+    assert.ok(Array.isArray(eventsub.subscriptions) && Array.isArray(eventsub.sessions));
+    const reconnect = (await (await fetch(`${base}/_sim/eventsub/reconnect`, { method: 'POST' })).json()) as { sessions: number };
+    assert.equal(reconnect.sessions, 0);
+    const revoke = await fetch(`${base}/_sim/eventsub/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subscription_id: 'nope', status: 'user_removed' }) });
+    assert.equal(revoke.status, 404);
   });
 
   test('a triggered raid moves viewers, and faults switch on and off', async () => {

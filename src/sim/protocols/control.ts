@@ -2,6 +2,7 @@
 // and fault injection. Errors use Lurk's format: {"error":{"code","message"}}.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FAULT_SCHEMA, NO_FAULTS, type Faults } from '../faults.js';
+import { eventSubControl, type EventSubStatus } from './eventsub/index.js';
 import type { SimProtocol, Simulator } from '../simulator.js';
 import type { WorldEventType } from '../world/types.js';
 import type { World } from '../world/world.js';
@@ -228,6 +229,37 @@ export function controlProtocol(): SimProtocol {
             if (err instanceof RangeError) return fail(reply, 409, 'conflict', err.message);
             throw err;
           }
+        },
+      );
+
+      // EventSub's own controls: what is subscribed, and forcing reconnects, revocations, closes
+      app.get('/_sim/eventsub', async (_request, reply) => {
+        const eventsub = eventSubControl(sim);
+        if (!eventsub) return fail(reply, 404, 'not_found', 'EventSub is not running in this simulator');
+        return { subscriptions: eventsub.subscriptions(), sessions: eventsub.sessions() };
+      });
+      app.post('/_sim/eventsub/reconnect', async (_request, reply) => {
+        const eventsub = eventSubControl(sim);
+        if (!eventsub) return fail(reply, 404, 'not_found', 'EventSub is not running in this simulator');
+        return { sessions: eventsub.reconnectAll() };
+      });
+      app.post<{ Body: { subscription_id: string; status: EventSubStatus } }>(
+        '/_sim/eventsub/revoke',
+        {
+          schema: {
+            body: {
+              type: 'object',
+              required: ['subscription_id', 'status'],
+              additionalProperties: false,
+              properties: { subscription_id: { type: 'string' }, status: { type: 'string', enum: ['authorization_revoked', 'user_removed', 'version_removed', 'moderator_removed', 'notification_failures_exceeded'] } },
+            },
+          },
+        },
+        async (request, reply) => {
+          const eventsub = eventSubControl(sim);
+          if (!eventsub) return fail(reply, 404, 'not_found', 'EventSub is not running in this simulator');
+          if (!eventsub.revoke(request.body.subscription_id, request.body.status)) return fail(reply, 404, 'not_found', `no subscription ${request.body.subscription_id}`);
+          return { revoked: request.body.subscription_id };
         },
       );
 

@@ -398,7 +398,7 @@ export class World {
     this.live[channel] = 0;
     this.liveChannels.delete(channel);
     this.liveWeights.set(channel, 0);
-    this.emit({ type: 'stream.offline', channel });
+    this.emit({ type: 'stream.offline', channel, streamId: String(this.streamId[channel]) });
     // another channel goes live a little later, keeping the live count steady
     this.streamStarts.push(t + Math.round(this.rngStreams.exp(60_000) / 1000) * 1000, -1);
   }

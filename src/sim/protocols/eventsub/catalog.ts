@@ -2,7 +2,7 @@
 // authorisation each needs (twitch-protocol.md §1.6, §3.6). Twitch has many more types; the
 // simulator refuses those it would never deliver rather than accept them silently.
 import type { WorldEventType } from '../../world/types.js';
-import type { EventSubCondition } from './eventsub.external.js';
+import type { EventSubCondition } from '../../../twitch/eventsub.external.js';
 
 export interface SubscriptionTypeSpec {
   type: WorldEventType;

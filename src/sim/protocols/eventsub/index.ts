@@ -6,7 +6,7 @@ import type { SimToken } from '../../auth.js';
 import type { SimProtocol, Simulator } from '../../simulator.js';
 import type { WorldEvent } from '../../world/world.js';
 import { helixGate, twitchError } from '../helix-common.js';
-import type { EventSubStatus, EventSubSubscription } from './eventsub.external.js';
+import type { EventSubStatus, EventSubSubscription } from '../../../twitch/eventsub.external.js';
 import { EventRenderer } from './render.js';
 import { SubscriptionStore, renderSubscription, type SubscriptionRecord } from './store.js';
 import { SubscriptionService, type Outcome } from './subscriptions.js';
@@ -103,7 +103,7 @@ export function eventSubProtocol(options: EventSubOptions = {}): EventSubProtoco
     },
 
     reconnectAll: () => running().hub.reconnectAll(),
-    subscriptions: () => running().store.all().sort((a, b) => a.seq - b.seq).map((r) => renderSubscription(r)),
+    subscriptions: () => running().store.all().map((r) => renderSubscription(r)),
     sessions: () => running().hub.list(),
     revoke(subscriptionId, status) {
       const p = running();
@@ -158,7 +158,6 @@ function dispatch(p: Parts, e: WorldEvent): void {
       }
     }
   }
-  p.renderer.observe(e);
 }
 
 function registerRoutes(app: FastifyInstance, sim: Simulator, service: SubscriptionService): void {

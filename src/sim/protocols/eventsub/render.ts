@@ -12,7 +12,7 @@ import type {
   EventSubEvent,
   StreamOfflineEvent,
   StreamOnlineEvent,
-} from './eventsub.external.js';
+} from '../../../twitch/eventsub.external.js';
 import { specFor } from './catalog.js';
 import { rfc3339Nano } from './time.js';
 
@@ -36,15 +36,7 @@ const VERSIONS: Record<WorldEvent['type'], string> = {
 };
 
 export class EventRenderer {
-  /** stream ids by channel, so stream.offline can name the stream that ended */
-  private readonly streamIds = new Map<number, string>();
-
-  constructor(private readonly world: World) {
-    for (const c of world.liveChannelList()) {
-      const s = world.stream(c);
-      if (s) this.streamIds.set(c, s.id);
-    }
-  }
+  constructor(private readonly world: World) {}
 
   route(e: WorldEvent): Route | undefined {
     const version = VERSIONS[e.type];
@@ -54,12 +46,6 @@ export class EventRenderer {
       return { type: e.type, version, keys: [`from:${this.world.userId(e.channel)}`, `to:${this.world.userId(e.toChannel)}`] };
     }
     return { type: e.type, version, keys: [this.world.userId(e.channel)] };
-  }
-
-  /** remembers what later events need (call after rendering) */
-  observe(e: WorldEvent): void {
-    if (e.type === 'stream.online') this.streamIds.set(e.channel, e.streamId ?? this.world.stream(e.channel)?.id ?? '');
-    else if (e.type === 'stream.offline') this.streamIds.delete(e.channel);
   }
 
   /** the `event` object Twitch sends for it; undefined when the world event lacks what it needs */
@@ -113,8 +99,7 @@ export class EventRenderer {
   }
 
   private streamOffline(e: WorldEvent): StreamOfflineEvent {
-    const id = this.streamIds.get(e.channel);
-    return { ...(id ? { id } : {}), ...this.broadcaster(e.channel) };
+    return { ...(e.streamId ? { id: e.streamId } : {}), ...this.broadcaster(e.channel) };
   }
 
   private channelUpdate(e: WorldEvent): ChannelUpdateV2Event {

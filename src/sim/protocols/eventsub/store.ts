@@ -1,6 +1,6 @@
 // Every EventSub subscription the simulator holds, indexed by owner (for the Helix listing and
 // its costs) and by type + condition (so an event finds its subscribers without a scan).
-import type { EventSubCondition, EventSubStatus, EventSubSubscription } from './eventsub.external.js';
+import type { EventSubCondition, EventSubStatus, EventSubSubscription } from '../../../twitch/eventsub.external.js';
 import { routingKey } from './catalog.js';
 
 export interface WebhookTransportRecord {
@@ -52,22 +52,31 @@ export function isActive(status: EventSubStatus): boolean {
 
 /** how long an ended subscription stays visible in GET (Twitch keeps them for a while too) */
 const ENDED_RETENTION_MS = 10 * 60_000;
+/** ended subscriptions are swept at most this often per owner, so creating thousands stays linear */
+const PRUNE_EVERY_MS = 10_000;
+
+/** one owner's subscriptions in creation order, and the running cost of the active ones */
+interface Book {
+  subs: Map<string, SubscriptionRecord>;
+  activeCost: number;
+  prunedAt: number;
+}
 
 export class SubscriptionStore {
   private readonly byId = new Map<string, SubscriptionRecord>();
-  private readonly byOwner = new Map<Owner, Map<string, SubscriptionRecord>>();
+  private readonly books = new Map<Owner, Book>();
   private readonly byRoute = new Map<string, Set<SubscriptionRecord>>();
   private seq = 0;
 
   add(rec: SubscriptionRecord): void {
-    const owner = recordOwner(rec);
-    this.prune(owner);
     rec.seq = ++this.seq;
     this.byId.set(rec.id, rec);
-    let list = this.byOwner.get(owner);
-    if (!list) this.byOwner.set(owner, (list = new Map()));
-    list.set(rec.id, rec);
-    if (isActive(rec.status)) this.route(rec, true);
+    const book = this.book(recordOwner(rec), true)!;
+    book.subs.set(rec.id, rec);
+    if (isActive(rec.status)) {
+      book.activeCost += rec.cost;
+      this.route(rec, true);
+    }
   }
 
   get(id: string): SubscriptionRecord | undefined {
@@ -80,11 +89,15 @@ export class SubscriptionStore {
   }
 
   delete(rec: SubscriptionRecord): void {
+    if (!this.holds(rec)) return;
     this.byId.delete(rec.id);
     const owner = recordOwner(rec);
-    const list = this.byOwner.get(owner);
-    list?.delete(rec.id);
-    if (list?.size === 0) this.byOwner.delete(owner);
+    const book = this.books.get(owner);
+    if (book) {
+      book.subs.delete(rec.id);
+      if (isActive(rec.status)) book.activeCost -= rec.cost;
+      if (book.subs.size === 0) this.books.delete(owner);
+    }
     this.route(rec, false);
   }
 
@@ -95,13 +108,24 @@ export class SubscriptionStore {
     if (wasActive && !isActive(status)) {
       rec.endedAt = Date.now();
       this.route(rec, false);
+      const book = this.books.get(recordOwner(rec));
+      if (book && this.holds(rec)) book.activeCost -= rec.cost;
     }
   }
 
-  /** an owner's subscriptions, oldest first (ended ones past their retention are dropped first) */
+  /** an owner's subscriptions, oldest first */
   owned(owner: Owner): SubscriptionRecord[] {
-    this.prune(owner);
-    return [...(this.byOwner.get(owner)?.values() ?? [])];
+    return [...(this.book(owner)?.subs.values() ?? [])];
+  }
+
+  /** how many subscriptions an owner has (Helix `total`) */
+  count(owner: Owner): number {
+    return this.book(owner)?.subs.size ?? 0;
+  }
+
+  /** the summed cost of an owner's active subscriptions (Helix `total_cost`) */
+  activeCost(owner: Owner): number {
+    return this.book(owner)?.activeCost ?? 0;
   }
 
   /** enabled subscriptions of `type` listening on `key` (see routingKey) */
@@ -118,12 +142,12 @@ export class SubscriptionStore {
   }
 
   all(): SubscriptionRecord[] {
-    return [...this.byId.values()];
+    return [...this.byId.values()].sort((a, b) => a.seq - b.seq);
   }
 
   clear(): void {
     this.byId.clear();
-    this.byOwner.clear();
+    this.books.clear();
     this.byRoute.clear();
   }
 
@@ -139,11 +163,23 @@ export class SubscriptionStore {
     }
   }
 
-  private prune(owner: Owner): void {
-    const list = this.byOwner.get(owner);
-    if (!list) return;
-    const cutoff = Date.now() - ENDED_RETENTION_MS;
-    for (const rec of list.values()) if (rec.endedAt !== undefined && rec.endedAt < cutoff) this.delete(rec);
+  /** an owner's book, with ended subscriptions past their retention swept out */
+  private book(owner: Owner, create = false): Book | undefined {
+    const existing = this.books.get(owner);
+    if (existing) this.sweep(existing);
+    const book = this.books.get(owner);
+    if (book || !create) return book;
+    const fresh: Book = { subs: new Map(), activeCost: 0, prunedAt: Date.now() };
+    this.books.set(owner, fresh);
+    return fresh;
+  }
+
+  private sweep(book: Book): void {
+    const now = Date.now();
+    if (now - book.prunedAt < PRUNE_EVERY_MS) return;
+    book.prunedAt = now;
+    const cutoff = now - ENDED_RETENTION_MS;
+    for (const rec of book.subs.values()) if (rec.endedAt !== undefined && rec.endedAt < cutoff) this.delete(rec);
   }
 }
 

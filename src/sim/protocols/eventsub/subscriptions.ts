@@ -6,12 +6,12 @@ import type { Simulator } from '../../simulator.js';
 import { decodeCursor, encodeCursor } from '../helix-common.js';
 import { moderatorsOf } from '../helix.js';
 import { SUPPORTED_TYPES, conditionUserIds } from './catalog.js';
-import type { EventSubStatus, EventSubSubscriptionsResponse } from './eventsub.external.js';
-import { isActive, ownerOf, recordOwner, renderSubscription, type Owner, type SubscriptionRecord, type SubscriptionStore } from './store.js';
+import type { EventSubStatus, EventSubSubscriptionsResponse } from '../../../twitch/eventsub.external.js';
+import { ownerOf, recordOwner, renderSubscription, type Owner, type SubscriptionRecord, type SubscriptionStore } from './store.js';
 import { rfc3339Nano } from './time.js';
 import { parseCreate, isRejection, type CreateRequest, type Rejection } from './validate.js';
 import type { WebhookSender } from './webhook.js';
-import type { WebSocketHub } from './websocket.js';
+import type { Session, WebSocketHub } from './websocket.js';
 
 export interface CostLimits {
   /** webhook subscriptions, per client (Twitch: 10,000) */
@@ -50,6 +50,12 @@ const FILTERS = ['status', 'type', 'user_id', 'subscription_id'] as const;
 
 type Query = Record<string, unknown>;
 
+/** what an accepted request costs and, for WebSocket, the session it joins */
+interface Admission {
+  cost: number;
+  session?: Session;
+}
+
 /** the first value of a query parameter that may repeat */
 function one(value: unknown): string | undefined {
   const v = Array.isArray(value) ? value[0] : value;
@@ -73,43 +79,14 @@ export class SubscriptionService {
   create(token: SimToken, body: unknown): Outcome {
     const req = parseCreate(body, token, this.sim.world);
     if (isRejection(req)) return req;
-    const denied = this.authorise(req, token);
-    if (denied) return denied;
-
-    const { spec, condition, transport } = req;
-    const same = this.store.sameTopic(token.clientId, spec.type, spec.version, condition);
-    if (same.some((r) => sameTransport(r, req))) return { status: 409, message: 'subscription already exists' };
-    if (same.length >= MAX_SAME_TOPIC) return { status: 429, message: `At most ${MAX_SAME_TOPIC} subscriptions may share the same type, version and condition` };
-
-    const session = transport.method === 'websocket' ? this.hub.admit(transport.sessionId, token.clientId, token.user!) : undefined;
-    if (isRejection(session)) return session;
-
-    const owner = ownerOfToken(token);
-    const cost = this.cost(req, token);
-    if (this.totalCost(owner) + cost > this.maxTotalCost(owner)) return { status: 429, message: 'The subscription would exceed the maximum total cost' };
-
-    const rec: SubscriptionRecord = {
-      id: randomUUID(),
-      seq: 0,
-      clientId: token.clientId,
-      ...(token.kind === 'user' ? { user: token.user } : {}),
-      type: spec.type,
-      version: spec.version,
-      condition,
-      status: transport.method === 'webhook' ? 'webhook_callback_verification_pending' : 'enabled',
-      createdAt: rfc3339Nano(this.sim.clock.now()),
-      cost,
-      transport:
-        transport.method === 'webhook'
-          ? { method: 'webhook', callback: transport.callback, secret: transport.secret }
-          : { method: 'websocket', sessionId: session!.id, connectedAt: session!.connectedAt },
-      failures: 0,
-    };
+    const admitted = this.admit(req, token);
+    if (isRejection(admitted)) return admitted;
+    const rec = this.record(req, token, admitted);
     this.store.add(rec);
-    if (session) this.hub.attach(session, rec, token.clientId, token.user!);
+    if (admitted.session) this.hub.attach(admitted.session, rec, token.clientId, token.user!);
     // Twitch sends the challenge right after accepting; the 202 still says "pending"
     else setImmediate(() => void this.webhooks.verify(rec));
-    return { status: 202, body: { data: [renderSubscription(rec)], ...this.totals(owner) } };
+    return { status: 202, body: { data: [renderSubscription(rec)], ...this.totals(ownerOfToken(token)) } };
   }
 
   list(token: SimToken, query: Query): Outcome {
@@ -152,6 +129,44 @@ export class SubscriptionService {
     return { status: 204 };
   }
 
+  /** Twitch's checks after the body is valid: authorisation, duplicates, session limits, cost */
+  private admit(req: CreateRequest, token: SimToken): Admission | Rejection {
+    const denied = this.authorise(req, token);
+    if (denied) return denied;
+    const { spec, condition, transport } = req;
+    const same = this.store.sameTopic(token.clientId, spec.type, spec.version, condition);
+    if (same.some((r) => sameTransport(r, req))) return { status: 409, message: 'subscription already exists' };
+    if (same.length >= MAX_SAME_TOPIC) return { status: 429, message: `At most ${MAX_SAME_TOPIC} subscriptions may share the same type, version and condition` };
+
+    const session = transport.method === 'websocket' ? this.hub.admit(transport.sessionId, token.clientId, token.user!) : undefined;
+    if (isRejection(session)) return session;
+    const owner = ownerOfToken(token);
+    const cost = this.cost(req, token);
+    if (this.store.activeCost(owner) + cost > this.maxTotalCost(owner)) return { status: 429, message: 'The subscription would exceed the maximum total cost' };
+    return { cost, ...(session ? { session } : {}) };
+  }
+
+  private record(req: CreateRequest, token: SimToken, { cost, session }: Admission): SubscriptionRecord {
+    const { spec, condition, transport } = req;
+    return {
+      id: randomUUID(),
+      seq: 0,
+      clientId: token.clientId,
+      ...(token.kind === 'user' ? { user: token.user } : {}),
+      type: spec.type,
+      version: spec.version,
+      condition,
+      status: transport.method === 'webhook' ? 'webhook_callback_verification_pending' : 'enabled',
+      createdAt: rfc3339Nano(this.sim.clock.now()),
+      cost,
+      transport:
+        transport.method === 'webhook'
+          ? { method: 'webhook', callback: transport.callback, secret: transport.secret }
+          : { method: 'websocket', sessionId: session!.id, connectedAt: session!.connectedAt },
+      failures: 0,
+    };
+  }
+
   /**
    * 403 unless the condition's user authorised this: a WebSocket (user token) subscription to a
    * scoped type needs the scope from that very user. App tokens carry no grants the simulator
@@ -187,14 +202,8 @@ export class SubscriptionService {
     return owner.startsWith('app:') ? this.limits.webhookMaxTotalCost : this.limits.websocketMaxTotalCost;
   }
 
-  private totalCost(owner: Owner): number {
-    let sum = 0;
-    for (const r of this.store.owned(owner)) if (isActive(r.status)) sum += r.cost;
-    return sum;
-  }
-
   private totals(owner: Owner): Pick<EventSubSubscriptionsResponse, 'total' | 'total_cost' | 'max_total_cost'> {
-    return { total: this.store.owned(owner).length, total_cost: this.totalCost(owner), max_total_cost: this.maxTotalCost(owner) };
+    return { total: this.store.count(owner), total_cost: this.store.activeCost(owner), max_total_cost: this.maxTotalCost(owner) };
   }
 }
 

@@ -4,7 +4,7 @@
 import type { SimToken } from '../../auth.js';
 import type { World } from '../../world/world.js';
 import { conditionFields, specFor, type SubscriptionTypeSpec } from './catalog.js';
-import type { EventSubCondition } from './eventsub.external.js';
+import type { EventSubCondition } from '../../../twitch/eventsub.external.js';
 
 export interface Rejection {
   status: number;

@@ -6,7 +6,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Simulator } from '../../simulator.js';
-import type { EventSubEvent, EventSubStatus } from './eventsub.external.js';
+import type { EventSubEvent, EventSubStatus } from '../../../twitch/eventsub.external.js';
 import { renderSubscription, type SubscriptionRecord, type SubscriptionStore, type WebhookTransportRecord } from './store.js';
 import { rfc3339Nano } from './time.js';
 

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Simulator } from '../../simulator.js';
-import type { EventSubEvent, EventSubStatus, WsMessageType, WsSession } from './eventsub.external.js';
+import type { EventSubEvent, EventSubStatus, WsMessageType, WsSession } from '../../../twitch/eventsub.external.js';
 import { renderSubscription, type SubscriptionRecord, type SubscriptionStore, type WebSocketTransportRecord } from './store.js';
 import { rfc3339Nano } from './time.js';
 import type { Rejection } from './validate.js';
@@ -294,7 +294,9 @@ export class WebSocketHub {
       message_timestamp: rfc3339Nano(this.sim.clock.now()),
       ...(rec ? { subscription_type: rec.type, subscription_version: rec.version } : {}),
     };
-    socket.send(JSON.stringify({ metadata, payload }));
+    socket.send(JSON.stringify({ metadata, payload }), (err) => {
+      if (err) this.close(session, 4006);
+    });
     this.armKeepalive(session);
   }
 
