@@ -13,23 +13,13 @@ import { openStore, type Store } from '../src/store/database.js';
 import { upsertStreams } from '../src/streams/store.js';
 import type { HelixStream } from '../src/twitch/helix.external.js';
 import { interleavedMedians, type BenchContext, type Figure } from './lib.js';
+// a small seeded PRNG: the same rows every run, so runs and machines compare
+import { mulberry32 } from './support/streams.js';
 
 const RUNS = 3;
 const ADMIN_PG_URL = process.env.LURK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 // ---------------------------------------------------------------- deterministic rows
-
-/** Small seeded PRNG: the same rows every run, so runs and machines compare. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GAMES = [
   ['509658', 'Just Chatting'],

@@ -1,23 +1,9 @@
 // The Discover page's data: API calls, filters, watch history and small formatters.
+import type { HelixStream } from '../../../src/twitch/helix.external';
 import { useStatus, useTick } from './status';
 
 /** A stream exactly as Helix /streams describes it (what /api/streams/random hands out). */
-export interface Stream {
-  id: string;
-  user_id: string;
-  user_login: string;
-  user_name: string;
-  game_id: string;
-  game_name: string;
-  type: string;
-  title: string;
-  viewer_count: number;
-  started_at: string;
-  language: string;
-  thumbnail_url: string;
-  tags?: string[];
-  is_mature?: boolean;
-}
+export type Stream = HelixStream;
 
 export interface StreamDetail {
   stream: Stream;
