@@ -18,7 +18,7 @@ import { ROOT } from '../helpers/process.js';
 
 // ------------------------------------------------------------------ schemas
 
-const openapi = JSON.parse(readFileSync(path.join(ROOT, '../shared/twitch-helix-openapi.json'), 'utf8'));
+const openapi = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/twitch-helix-openapi.json'), 'utf8'));
 // both packages are CommonJS with a default export
 const Ajv = AjvModule.default;
 const addFormats = addFormatsModule.default;

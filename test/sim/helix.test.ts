@@ -10,7 +10,7 @@ import { freePort, waitFor } from '../helpers/app.js';
 import { ROOT } from '../helpers/process.js';
 import { appToken, credentials, startSimulator } from '../helpers/sim.js';
 
-const openapi = JSON.parse(readFileSync(path.join(ROOT, '../shared/twitch-helix-openapi.json'), 'utf8'));
+const openapi = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/twitch-helix-openapi.json'), 'utf8'));
 // both packages are CommonJS with a default export
 const Ajv = AjvModule.default;
 const addFormats = addFormatsModule.default;
