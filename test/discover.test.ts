@@ -227,6 +227,19 @@ describe('the API', () => {
     assert.deepEqual(none.body, []);
   });
 
+  test('exclude_ids leaves out streams the visitor has; a channel is found by login', async () => {
+    const all = (await random('count=64&max_viewers=1')).body as HelixStream[];
+    const [first, second] = all;
+    const without = (await random(`count=64&max_viewers=1&exclude_ids=${first!.id},${second!.id}`)).body as HelixStream[];
+    assert.ok(without.length > 0);
+    assert.ok(without.every((s) => s.id !== first!.id && s.id !== second!.id));
+    assert.equal((await random('exclude_ids=12,abc')).status, 400);
+    const found = (await (await fetch(`${base}/api/streams/by-login/${first!.user_login.toUpperCase()}`)).json()) as { stream: HelixStream };
+    assert.equal(found.stream.id, first!.id);
+    assert.equal((await fetch(`${base}/api/streams/by-login/nobody_by_that_name`)).status, 404);
+    assert.equal((await fetch(`${base}/api/streams/by-login/${encodeURIComponent('bad login!')}`)).status, 400);
+  });
+
   test('a stream by id, and the stats', async () => {
     const [s] = (await random('count=1')).body as HelixStream[];
     const res = await fetch(`${base}/api/streams/${s!.id}`);
@@ -256,6 +269,9 @@ describe('spreading visitors', () => {
         assert.ok(!seen.has(s!.id), 'each visitor gets a stream nobody was just sent to');
         seen.add(s!.id);
       }
+      // thumbnails (purpose=browse) are not hand-outs: they set nothing aside
+      const browsed = (await (await fetch(`${base}/api/streams/random?count=5&purpose=browse`)).json()) as HelixStream[];
+      for (const s of browsed) assert.equal(seen.has(s.id) || !lurk.discover.throttle.isSetAside(s.id, Date.now()), true);
       let limited: Response | undefined;
       for (let i = 0; i < 40 && !limited; i++) {
         const res = await fetch(`${base}/api/streams/random`);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, notFound } from '../core/errors.js';
 import type { DiscoverService } from './service.js';
-import type { DiscoverStore } from './store.js';
+import type { DiscoverStore, StreamRow } from './store.js';
 
 const MAX_TERMS = 16;
 const MAX_TERM_LENGTH = 80;
@@ -38,6 +38,8 @@ interface RandomQuerystring {
   match: 'all' | 'any';
   language?: string;
   game?: string;
+  exclude_ids?: string;
+  purpose: 'watch' | 'browse';
 }
 
 /** "a, b c" and repeated parameters alike become ["a", "b c"]; quotes are not needed */
@@ -48,6 +50,16 @@ function terms(raw: string | string[] | undefined, name: string): string[] {
   const long = list.find((t) => t.length > MAX_TERM_LENGTH);
   if (long) throw new HttpError(413, 'payload_too_large', `${name} term "${long.slice(0, 20)}…" is longer than ${MAX_TERM_LENGTH} characters`);
   return list;
+}
+
+function streamDetail(row: StreamRow) {
+  return {
+    stream: JSON.parse(row.raw),
+    first_seen_at: new Date(Number(row.first_seen_at)).toISOString(),
+    last_seen_at: new Date(Number(row.last_seen_at)).toISOString(),
+    live_for_seconds: Math.max(0, Math.floor((Number(row.last_seen_at) - Date.parse(row.started_at)) / 1000)),
+    generation: Number(row.generation),
+  };
 }
 
 /** A per-client limit (requests per minute per address); 0 switches it off. */
@@ -75,6 +87,17 @@ function rateLimiter(perMinute: number) {
 export async function discoverRoutes(app: FastifyInstance, deps: { service: DiscoverService; store: DiscoverStore; rateLimitPerMinute: number; maxViewers: number }) {
   const { service, store } = deps;
   app.addSchema(helixStreamSchema);
+  app.addSchema({
+    $id: 'StreamDetail',
+    type: 'object',
+    properties: {
+      stream: { $ref: 'HelixStream#' },
+      first_seen_at: { type: 'string' },
+      last_seen_at: { type: 'string' },
+      live_for_seconds: { type: 'integer' },
+      generation: { type: 'integer' },
+    },
+  });
   const limit = rateLimiter(deps.rateLimitPerMinute);
   const errors = { 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, 413: { $ref: 'Error#' }, 429: { $ref: 'Error#' } };
 
@@ -97,6 +120,8 @@ export async function discoverRoutes(app: FastifyInstance, deps: { service: Disc
             match: { type: 'string', enum: ['all', 'any'], default: 'all', description: 'whether every include term or any must match' },
             language: { type: 'string', pattern: '^([a-z]{2}|other)$' },
             game: { type: 'string', minLength: 1, maxLength: 200, description: 'a game id or exact name' },
+            exclude_ids: { type: 'string', pattern: '^[0-9]{1,20}(,[0-9]{1,20}){0,63}$', description: 'stream ids to leave out, e.g. the one on screen (up to 64)' },
+            purpose: { type: 'string', enum: ['watch', 'browse'], default: 'watch', description: 'browse picks (thumbnails) do not count towards spreading visitors' },
           },
         },
         response: { 200: { type: 'array', items: { $ref: 'HelixStream#' } }, ...errors },
@@ -113,6 +138,8 @@ export async function discoverRoutes(app: FastifyInstance, deps: { service: Disc
         match: q.match,
         ...(q.language ? { language: q.language } : {}),
         ...(q.game ? { game: q.game } : {}),
+        ...(q.exclude_ids ? { excludeIds: q.exclude_ids.split(',') } : {}),
+        purpose: q.purpose,
       });
     },
   );
@@ -125,31 +152,31 @@ export async function discoverRoutes(app: FastifyInstance, deps: { service: Disc
         tags: ['discover'],
         summary: 'A stored stream, when Lurk last saw it, and how long it has been live',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,20}$' } } },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              stream: { $ref: 'HelixStream#' },
-              first_seen_at: { type: 'string' },
-              last_seen_at: { type: 'string' },
-              live_for_seconds: { type: 'integer' },
-              generation: { type: 'integer' },
-            },
-          },
-          ...errors,
-        },
+        response: { 200: { $ref: 'StreamDetail#' }, ...errors },
       },
     },
     async (request) => {
       const row = await service.stream(request.params.id);
       if (!row) throw notFound(`No live stream ${request.params.id} is known`);
-      return {
-        stream: JSON.parse(row.raw),
-        first_seen_at: new Date(Number(row.first_seen_at)).toISOString(),
-        last_seen_at: new Date(Number(row.last_seen_at)).toISOString(),
-        live_for_seconds: Math.max(0, Math.floor((Number(row.last_seen_at) - Date.parse(row.started_at)) / 1000)),
-        generation: Number(row.generation),
-      };
+      return streamDetail(row);
+    },
+  );
+
+  app.get<{ Params: { login: string } }>(
+    '/api/streams/by-login/:login',
+    {
+      onRequest: limit,
+      schema: {
+        tags: ['discover'],
+        summary: 'The live stream of a channel, by login, whatever its audience',
+        params: { type: 'object', required: ['login'], properties: { login: { type: 'string', pattern: '^[A-Za-z0-9_]{1,25}$' } } },
+        response: { 200: { $ref: 'StreamDetail#' }, ...errors },
+      },
+    },
+    async (request) => {
+      const row = await service.streamByLogin(request.params.login);
+      if (!row) throw notFound(`${request.params.login} is not live, or Lurk has not seen it yet`);
+      return streamDetail(row);
     },
   );
 

@@ -13,6 +13,10 @@ export interface RandomQuery {
   match: 'all' | 'any';
   language?: string;
   game?: string;
+  /** streams the visitor has already (e.g. the one on screen) */
+  excludeIds?: string[];
+  /** 'browse' (a grid of thumbnails) is not counted as a hand-out; 'watch' is */
+  purpose?: 'watch' | 'browse';
 }
 
 /** Picks lonely streams for visitors, spreading them so nobody sends everyone to one stream. */
@@ -50,18 +54,25 @@ export class DiscoverService {
     }
     if (q.include.length) filter.only = await this.store.searchIds(q.include, q.match, q.maxViewers);
     if (q.exclude.length) filter.except = await this.store.searchIds(q.exclude, 'any', q.maxViewers);
+    if (q.excludeIds?.length) filter.except = new Set([...(filter.except ?? []), ...q.excludeIds]);
     let picked = this.pool.pick(q.count, filter, now);
     if (picked.length < q.count) {
       // everything left is set aside: better a recently handed stream than none
       const relaxed = this.pool.pick(q.count - picked.length, { ...filter, setAside: (id) => picked.some((p) => p.stream.id === id) }, now);
       picked = [...picked, ...relaxed];
     }
-    const handedAt = Date.now();
-    for (const p of picked) this.throttle.record(p.stream.id, handedAt);
+    if (q.purpose !== 'browse') {
+      const handedAt = Date.now();
+      for (const p of picked) this.throttle.record(p.stream.id, handedAt);
+    }
     return picked.map((p) => p.stream);
   }
 
   async stream(id: string): Promise<StreamRow | undefined> {
     return this.store.streamById(id);
+  }
+
+  async streamByLogin(login: string): Promise<StreamRow | undefined> {
+    return this.store.streamByLogin(login);
   }
 }

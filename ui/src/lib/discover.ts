@@ -127,8 +127,12 @@ function randomQuery(f: Filters, count: number): string {
   return q.toString();
 }
 
-export function fetchRandom(f: Filters, count: number, signal?: AbortSignal): Promise<Stream[]> {
-  return getJson<Stream[]>(`/api/streams/random?${randomQuery(f, count)}`, signal);
+/** `excludeIds`: streams the visitor already has; `browse`: thumbnails, not counted as hand-outs */
+export function fetchRandom(f: Filters, count: number, signal?: AbortSignal, options: { excludeIds?: string[]; browse?: boolean } = {}): Promise<Stream[]> {
+  let query = randomQuery(f, count);
+  if (options.excludeIds?.length) query += `&exclude_ids=${options.excludeIds.map(encodeURIComponent).join(',')}`;
+  if (options.browse) query += '&purpose=browse';
+  return getJson<Stream[]>(`/api/streams/random?${query}`, signal);
 }
 
 /** undefined when Lurk knows no live stream with this id */
@@ -141,13 +145,16 @@ export async function fetchStream(id: string, signal?: AbortSignal): Promise<Str
   }
 }
 
-/** A channel's stream, when it is live with (almost) nobody watching; there is no lookup by login, so this searches the pool. */
+/** A channel's live stream by login; undefined when it is not live (or not seen yet). */
 export async function findChannel(login: string, signal?: AbortSignal): Promise<Stream | undefined> {
   const wanted = login.trim().toLowerCase();
   if (!/^[a-z0-9_]{1,25}$/.test(wanted)) return undefined;
-  const q = new URLSearchParams({ count: '64', max_viewers: '1', include: wanted });
-  const found = await getJson<Stream[]>(`/api/streams/random?${q}`, signal);
-  return found.find((s) => s.user_login.toLowerCase() === wanted);
+  try {
+    return (await getJson<StreamDetail>(`/api/streams/by-login/${encodeURIComponent(wanted)}`, signal)).stream;
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 400)) return undefined;
+    throw err;
+  }
 }
 
 export function fetchStats(signal?: AbortSignal): Promise<DiscoverStats> {

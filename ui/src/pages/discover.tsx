@@ -214,8 +214,9 @@ export function DiscoverPage() {
     if (cooldown) setCooldownUntil(Date.now() + COOLDOWN_MS);
     const signal = startMain();
     try {
-      // two, so that "new" is never the stream already shown
-      const found = await fetchRandom(f, 2, signal);
+      // never the stream already shown
+      const shown = currentRef.current?.id;
+      const found = await fetchRandom(f, 1, signal, shown ? { excludeIds: [shown] } : {});
       if (signal.aborted) return;
       const next = found.find((s) => s.id !== currentRef.current?.id) ?? found[0];
       if (!next) {
@@ -238,8 +239,9 @@ export function DiscoverPage() {
     setGridBusy(true);
     setPickedFromGrid(undefined);
     try {
-      // one more than shown, as the stream on stage is left out
-      const found = await fetchRandom(f, GRID_SIZE + 1, controller.signal);
+      // thumbnails leave out the stream on stage and don't count as hand-outs
+      const shown = currentRef.current?.id;
+      const found = await fetchRandom(f, GRID_SIZE + 1, controller.signal, { browse: true, ...(shown ? { excludeIds: [shown] } : {}) });
       if (controller.signal.aborted) return;
       setGrid(found);
       setGridMessage(found.length === 0 ? { kind: 'notice', text: NO_MATCH } : undefined);
