@@ -17,6 +17,9 @@ interface Props {
 export function FilterDialog({ open, filters, remember, stats, message, busy, onApply, onClose }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const includeRef = useRef<HTMLInputElement>(null);
+  // the latest `open` prop: a close event for a close we asked for must not undo a reopening
+  const openProp = useRef(open);
+  openProp.current = open;
   const [draft, setDraft] = useState(filters);
   const [keep, setKeep] = useState(remember);
   const [problem, setProblem] = useState<string>();
@@ -59,8 +62,9 @@ export function FilterDialog({ open, filters, remember, stats, message, busy, on
       class="dsc-dialog dsc-filters"
       aria-labelledby="dsc-filters-title"
       onClose={() => {
-        // a close we asked for (the prop went false) may arrive after the dialog was opened again
-        if (!ref.current?.open) onClose();
+        // only a close the visitor made (Esc) is reported; one we asked for (the prop went
+        // false) may arrive after the dialog was reopened with a message, and must not clear it
+        if (!ref.current?.open && openProp.current) onClose();
       }}
       onClick={(e) => {
         if (e.target === ref.current) onClose();
