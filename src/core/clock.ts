@@ -92,10 +92,30 @@ export class AcceleratedClock implements Clock {
   }
 }
 
-interface ManualTimer {
-  atMs: number;
-  seq: number;
-  fn: () => void;
+/** Timers of a clock that is not wall time: fired by whoever moves that clock, in time order. */
+export class TimerQueue {
+  private timers: { atMs: number; seq: number; fn: () => void }[] = [];
+  private seq = 0;
+
+  add(atMs: number, fn: () => void): CancelTimer {
+    const timer = { atMs, seq: this.seq++, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
+  get size(): number {
+    return this.timers.length;
+  }
+
+  /** removes and returns the earliest timer due at or before `t` (ties: first added) */
+  takeDue(t: number): { atMs: number; fn: () => void } | undefined {
+    let due: (typeof this.timers)[number] | undefined;
+    for (const timer of this.timers) if (timer.atMs <= t && (!due || timer.atMs < due.atMs || (timer.atMs === due.atMs && timer.seq < due.seq))) due = timer;
+    if (due) this.timers = this.timers.filter((timer) => timer !== due);
+    return due;
+  }
 }
 
 /** Stands still until a test advances it; timers fire in time order during `advance`. */
@@ -103,8 +123,7 @@ export class ManualClock implements Clock {
   readonly kind = 'manual' as const;
   readonly speed = 1;
   private current: number;
-  private timers: ManualTimer[] = [];
-  private seq = 0;
+  private readonly timers = new TimerQueue();
   constructor(startMs: number = Date.UTC(2026, 0, 1)) {
     this.current = startMs;
   }
@@ -112,18 +131,14 @@ export class ManualClock implements Clock {
     return this.current;
   }
   at(atMs: number, fn: () => void): CancelTimer {
-    const timer = { atMs, seq: this.seq++, fn };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
+    return this.timers.add(atMs, fn);
   }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return sleepWith(this, ms, signal);
   }
   /** number of timers waiting */
   get pending(): number {
-    return this.timers.length;
+    return this.timers.size;
   }
   /**
    * Moves time forward by `ms`, firing every timer due on the way in order and letting
@@ -133,11 +148,8 @@ export class ManualClock implements Clock {
     const target = this.current + ms;
     for (;;) {
       await settle();
-      const due = this.timers
-        .filter((t) => t.atMs <= target)
-        .sort((a, b) => a.atMs - b.atMs || a.seq - b.seq)[0];
+      const due = this.timers.takeDue(target);
       if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
       this.current = Math.max(this.current, due.atMs);
       due.fn();
     }

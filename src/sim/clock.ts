@@ -1,10 +1,4 @@
-import { sleepWith, type CancelTimer, type Clock } from '../core/clock.js';
-
-interface Timer {
-  atMs: number;
-  seq: number;
-  fn: () => void;
-}
+import { TimerQueue, sleepWith, type CancelTimer, type Clock } from '../core/clock.js';
 
 /**
  * The simulator's clock, switchable at run time between real time (speed 1), accelerated
@@ -15,8 +9,7 @@ export class SimClock implements Clock {
   private baseSim: number;
   private baseReal: number;
   private currentSpeed: number;
-  private timers: Timer[] = [];
-  private seq = 0;
+  private readonly timers = new TimerQueue();
 
   constructor(startMs: number, speed: number) {
     if (!(speed >= 0)) throw new RangeError('speed must be ≥ 0');
@@ -51,11 +44,7 @@ export class SimClock implements Clock {
   }
 
   at(atMs: number, fn: () => void): CancelTimer {
-    const timer = { atMs, seq: this.seq++, fn };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
+    return this.timers.add(atMs, fn);
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -65,12 +54,6 @@ export class SimClock implements Clock {
   /** fires every timer that is due, in time order */
   pump(): void {
     const now = this.now();
-    for (;;) {
-      let due: Timer | undefined;
-      for (const t of this.timers) if (t.atMs <= now && (!due || t.atMs < due.atMs || (t.atMs === due.atMs && t.seq < due.seq))) due = t;
-      if (!due) return;
-      this.timers = this.timers.filter((t) => t !== due);
-      due.fn();
-    }
+    for (let due = this.timers.takeDue(now); due; due = this.timers.takeDue(now)) due.fn();
   }
 }

@@ -2,7 +2,7 @@
 // and fault injection. Errors use Lurk's format: {"error":{"code","message"}}.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FAULT_SCHEMA, NO_FAULTS, type Faults } from '../faults.js';
-import { eventSubControl, type EventSubStatus } from './eventsub/index.js';
+import { eventSubControl, type EventSubControl, type EventSubStatus } from './eventsub/index.js';
 import type { SimProtocol, Simulator } from '../simulator.js';
 import type { WorldEventType } from '../world/types.js';
 import type { World } from '../world/world.js';
@@ -233,16 +233,12 @@ export function controlProtocol(): SimProtocol {
       );
 
       // EventSub's own controls: what is subscribed, and forcing reconnects, revocations, closes
-      app.get('/_sim/eventsub', async (_request, reply) => {
+      const withEventSub = (reply: FastifyReply, fn: (eventsub: EventSubControl) => unknown) => {
         const eventsub = eventSubControl(sim);
-        if (!eventsub) return fail(reply, 404, 'not_found', 'EventSub is not running in this simulator');
-        return { subscriptions: eventsub.subscriptions(), sessions: eventsub.sessions() };
-      });
-      app.post('/_sim/eventsub/reconnect', async (_request, reply) => {
-        const eventsub = eventSubControl(sim);
-        if (!eventsub) return fail(reply, 404, 'not_found', 'EventSub is not running in this simulator');
-        return { sessions: eventsub.reconnectAll() };
-      });
+        return eventsub ? fn(eventsub) : fail(reply, 404, 'not_found', 'EventSub is not running in this simulator');
+      };
+      app.get('/_sim/eventsub', async (_request, reply) => withEventSub(reply, (e) => ({ subscriptions: e.subscriptions(), sessions: e.sessions() })));
+      app.post('/_sim/eventsub/reconnect', async (_request, reply) => withEventSub(reply, (e) => ({ sessions: e.reconnectAll() })));
       app.post<{ Body: { subscription_id: string; status: EventSubStatus } }>(
         '/_sim/eventsub/revoke',
         {
@@ -255,12 +251,10 @@ export function controlProtocol(): SimProtocol {
             },
           },
         },
-        async (request, reply) => {
-          const eventsub = eventSubControl(sim);
-          if (!eventsub) return fail(reply, 404, 'not_found', 'EventSub is not running in this simulator');
-          if (!eventsub.revoke(request.body.subscription_id, request.body.status)) return fail(reply, 404, 'not_found', `no subscription ${request.body.subscription_id}`);
-          return { revoked: request.body.subscription_id };
-        },
+        async (request, reply) =>
+          withEventSub(reply, (e) =>
+            e.revoke(request.body.subscription_id, request.body.status) ? { revoked: request.body.subscription_id } : fail(reply, 404, 'not_found', `no subscription ${request.body.subscription_id}`),
+          ),
       );
 
       app.get('/_sim/faults', async () => sim.faults);
