@@ -124,6 +124,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     ],
   });
 
+  bus.subscribe('streams.sweep.completed', (event) => void metrics.discoverSweepStreams.set(event.stats.streams));
+
   bus.subscribe('job.finished', async (event) => {
     metrics.jobRuns.inc({ job: event.job, outcome: event.outcome ?? 'ok', trigger: event.trigger });
     if (event.durationMs !== undefined) metrics.jobDuration.observe({ job: event.job }, event.durationMs / 1000);
@@ -226,6 +228,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         log: log.child({ component: 'helix' }),
         onResponse: (status) => {
           if (status === 'error' || status >= 500) helixErrors++;
+          metrics.helixRequests.inc({ status: String(status) });
+          metrics.helixBudgetRemaining.set(budget.stats().remaining);
         },
       });
       const abandoned = await discoverStore.abandonRunning();
@@ -244,9 +248,11 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         graceSweeps: config.discover.graceSweeps,
         onStreams: (streams) => {
           for (const s of streams) discover.pool.update(s);
+          metrics.discoverPool.set(discover.pool.size);
         },
         onRemoved: (ids) => {
           for (const id of ids) discover.pool.remove(id);
+          metrics.discoverPool.set(discover.pool.size);
         },
         errorCount: () => helixErrors,
       });

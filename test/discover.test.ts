@@ -253,6 +253,10 @@ describe('the API', () => {
     assert.equal(stats.last_sweep.status, 'completed');
     assert.ok(stats.last_sweep.pages >= 1);
     assert.ok(stats.per_game.length > 0 && stats.per_tag.length > 0);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /lurk_helix_requests_total\{status="200",app="lurk"\} [1-9]/);
+    assert.match(metrics, /lurk_discover_pool_streams\{app="lurk"\} [1-9]/);
+    assert.match(metrics, /lurk_discover_last_sweep_streams\{app="lurk"\} [1-9]/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Lurk's Prometheus metrics, on a registry of their own so two apps in one process never clash. */
 export interface Metrics {
@@ -8,6 +8,10 @@ export interface Metrics {
   jobDuration: Histogram<'job'>;
   dbErrors: Counter<never>;
   busHandlerErrors: Counter<'topic'>;
+  helixRequests: Counter<'status'>;
+  helixBudgetRemaining: Gauge<never>;
+  discoverPool: Gauge<never>;
+  discoverSweepStreams: Gauge<never>;
 }
 
 export function createMetrics(): Metrics {
@@ -47,5 +51,14 @@ export function createMetrics(): Metrics {
       labelNames: ['topic'],
       registers: [registry],
     }),
+    helixRequests: new Counter({
+      name: 'lurk_helix_requests_total',
+      help: 'Helix answers by status (error = no answer: timeout or connection failure)',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    helixBudgetRemaining: new Gauge({ name: 'lurk_helix_budget_remaining', help: 'Helix points left in the current rate-limit window, as Lurk reckons them', registers: [registry] }),
+    discoverPool: new Gauge({ name: 'lurk_discover_pool_streams', help: 'Streams in the zero-viewer pool', registers: [registry] }),
+    discoverSweepStreams: new Gauge({ name: 'lurk_discover_last_sweep_streams', help: 'Live streams seen by the last completed sweep', registers: [registry] }),
   };
 }
