@@ -198,13 +198,17 @@ describe('the API', () => {
     for (const s of (await random(`count=10&max_viewers=1&game=${game.game_id}`)).body) assert.equal(s.game_id, game.game_id);
     for (const s of (await random(`count=10&max_viewers=1&game=${encodeURIComponent(game.game_name.toUpperCase())}`)).body) assert.equal(s.game_name, game.game_name);
     const word = game.user_login.slice(0, 6);
-    const included = (await random(`count=10&max_viewers=1&include=${encodeURIComponent(word.toUpperCase())}`)).body as HelixStream[];
-    assert.ok(included.some((s) => s.id === game.id));
+    const included = (await random(`count=64&max_viewers=1&include=${encodeURIComponent(word.toUpperCase())}`)).body as HelixStream[];
+    // every match comes back when there are fewer than 64
+    assert.ok(included.length === 64 || included.some((s) => s.id === game.id));
     for (const s of included) assert.ok(`${s.title} ${s.game_name} ${s.tags.join(' ')} ${s.user_login} ${s.user_name}`.toLowerCase().includes(word));
     const excluded = (await random(`count=64&max_viewers=1&exclude=${encodeURIComponent(game.game_name)}`)).body as HelixStream[];
     assert.ok(excluded.every((s) => s.game_name !== game.game_name));
     const any = (await random(`count=64&max_viewers=1&match=any&include=${encodeURIComponent(`${game.user_login},${pool[1]!.user_login}`)}`)).body as HelixStream[];
-    assert.deepEqual(new Set(any.map((s) => s.id)), new Set([game.id, pool[1]!.id]));
+    const anyIds = new Set(any.map((s) => s.id));
+    assert.ok(anyIds.has(game.id) && anyIds.has(pool[1]!.id));
+    // anything else matched a login as a substring of its own text
+    for (const s of any) assert.ok([game.user_login, pool[1]!.user_login].some((l) => `${s.title} ${s.user_login} ${s.user_name}`.toLowerCase().includes(l)));
     const all = (await random(`count=64&max_viewers=1&match=all&include=${encodeURIComponent(`${game.user_login},${pool[1]!.user_login}`)}`)).body;
     assert.deepEqual(all, []);
     const old = (await random('count=64&max_viewers=1&min_age=120')).body as HelixStream[];
