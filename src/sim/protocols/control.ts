@@ -48,6 +48,11 @@ function range(world: World, q: { from?: string; to?: string }, reply: FastifyRe
   return { from, to };
 }
 
+/** the envelope of every truth list: its range, how many there are, and the first `limit` */
+function truthList<T, R>(r: { from: number; to: number }, key: string, items: T[], limit: number, render: (item: T) => R) {
+  return { from: rfc3339(r.from), to: rfc3339(r.to), total: items.length, [key]: items.slice(0, limit).map(render) };
+}
+
 function userRef(world: World, user: number) {
   return { id: world.userId(user), login: world.login(user), name: world.displayName(user) };
 }
@@ -128,12 +133,7 @@ export function controlProtocol(): SimProtocol {
       app.get<{ Querystring: { from?: string; to?: string; limit: number } }>('/_sim/truth/moves', { schema: { querystring: rangeQuery } }, async (request, reply) => {
         const r = range(world, request.query, reply);
         if (!r) return reply;
-        const moves = world.movesBetween(r.from, r.to);
-        return {
-          from: rfc3339(r.from),
-          to: rfc3339(r.to),
-          total: moves.length,
-          moves: moves.slice(0, request.query.limit).map((m) => ({
+        return truthList(r, 'moves', world.movesBetween(r.from, r.to), request.query.limit, (m) => ({
             user_id: world.userId(m.user),
             user_login: world.login(m.user),
             from: userRef(world, m.from),
@@ -141,8 +141,7 @@ export function controlProtocol(): SimProtocol {
             left_at: rfc3339(m.leftAt),
             joined_at: rfc3339(m.joinedAt),
             cause: m.cause,
-          })),
-        };
+          }));
       });
 
       app.get<{ Querystring: { channel?: string; from?: string; to?: string; limit: number } }>(
@@ -156,12 +155,7 @@ export function controlProtocol(): SimProtocol {
             channel = world.userByLogin(request.query.channel);
             if (channel === undefined || !world.isBroadcaster(channel)) return fail(reply, 404, 'not_found', `no simulated channel ${request.query.channel}`);
           }
-          const messages = world.messagesBetween(channel, r.from, r.to);
-          return {
-            from: rfc3339(r.from),
-            to: rfc3339(r.to),
-            total: messages.length,
-            messages: messages.slice(0, request.query.limit).map((m) => ({
+          return truthList(r, 'messages', world.messagesBetween(channel, r.from, r.to), request.query.limit, (m) => ({
               id: m.id,
               at: new Date(m.at).toISOString(),
               channel: world.login(m.channel),
@@ -171,8 +165,7 @@ export function controlProtocol(): SimProtocol {
               emotes: m.emotes,
               sentiment: m.sentiment,
               ...(m.bits ? { bits: m.bits } : {}),
-            })),
-          };
+            }));
         },
       );
 
@@ -183,11 +176,7 @@ export function controlProtocol(): SimProtocol {
           const r = range(world, request.query, reply);
           if (!r) return reply;
           const events = world.eventsBetween(r.from, r.to).filter((e) => !request.query.type || e.type === request.query.type);
-          return {
-            from: rfc3339(r.from),
-            to: rfc3339(r.to),
-            total: events.length,
-            events: events.slice(0, request.query.limit).map((e) => ({
+          return truthList(r, 'events', events, request.query.limit, (e) => ({
               id: e.id,
               type: e.type,
               at: new Date(e.at).toISOString(),
@@ -196,8 +185,7 @@ export function controlProtocol(): SimProtocol {
               ...(e.toChannel !== undefined ? { to_broadcaster: userRef(world, e.toChannel) } : {}),
               ...(e.gifter !== undefined ? { gifter: userRef(world, e.gifter) } : {}),
               ...Object.fromEntries(Object.entries({ tier: e.tier, bits: e.bits, viewers: e.viewers, is_gift: e.isGift, total: e.total, anonymous: e.anonymous, cumulative_months: e.cumulativeMonths, stream_id: e.streamId }).filter(([, v]) => v !== undefined)),
-            })),
-          };
+            }));
         },
       );
 

@@ -252,22 +252,21 @@ export function DiscoverPage() {
     }
   }
 
-  /** a stream by id (deep link, history): it may have ended since */
-  async function showById(id: string, who?: { login: string; name: string }) {
+  /**
+   * Shows the stream a lookup finds (deep link, history, ?channel=); when it finds none, says
+   * so with `notFound` and shows someone else.
+   */
+  async function showLookup(lookup: (signal: AbortSignal) => Promise<Stream | undefined>, notFound: Message) {
     const signal = startMain();
     try {
-      const detail = await fetchStream(id, signal);
+      const found = await lookup(signal);
       if (signal.aborted) return;
-      if (detail) {
+      if (found) {
         setMessage(undefined);
-        show(detail.stream);
+        show(found);
         return;
       }
-      setMessage({
-        kind: 'notice',
-        text: who ? `${who.name} is not live any more (or that broadcast ended). Here is someone else.` : 'That stream is not live any more. Here is someone else nobody is watching.',
-        ...(who ? { link: { href: twitchUrl(who.login), text: `Check ${who.name} on Twitch` } } : {}),
-      });
+      setMessage(notFound);
       finishMain(signal);
       await newStreamer({ force: true, cooldown: false, keepMessage: true });
     } catch (err) {
@@ -277,28 +276,21 @@ export function DiscoverPage() {
     }
   }
 
-  async function showChannel(login: string) {
-    const signal = startMain();
-    try {
-      const found = await findChannel(login, signal);
-      if (signal.aborted) return;
-      if (found) {
-        setMessage(undefined);
-        show(found);
-        return;
-      }
-      setMessage({
-        kind: 'notice',
-        text: `${login} is not live with nobody watching right now. Here is someone who is.`,
-        link: { href: twitchUrl(login), text: `Look for ${login} on Twitch` },
-      });
-      finishMain(signal);
-      await newStreamer({ force: true, cooldown: false, keepMessage: true });
-    } catch (err) {
-      if (!isAbort(err)) fail(err);
-    } finally {
-      finishMain(signal);
-    }
+  /** a stream by id (deep link, history): it may have ended since */
+  function showById(id: string, who?: { login: string; name: string }) {
+    return showLookup(async (signal) => (await fetchStream(id, signal))?.stream, {
+      kind: 'notice',
+      text: who ? `${who.name} is not live any more (or that broadcast ended). Here is someone else.` : 'That stream is not live any more. Here is someone else nobody is watching.',
+      ...(who ? { link: { href: twitchUrl(who.login), text: `Check ${who.name} on Twitch` } } : {}),
+    });
+  }
+
+  function showChannel(login: string) {
+    return showLookup((signal) => findChannel(login, signal), {
+      kind: 'notice',
+      text: `${login} is not live right now, or Lurk has not seen it yet. Here is someone nobody is watching.`,
+      link: { href: twitchUrl(login), text: `Look for ${login} on Twitch` },
+    });
   }
 
   async function refreshStats() {
