@@ -1,6 +1,9 @@
 // The Discover page's data: API calls, filters, watch history and small formatters.
 import type { HelixStream } from '../../../src/twitch/helix.external';
+import { ApiError, getJson } from './api';
 import { useStatus, useTick } from './status';
+
+export { ApiError };
 
 /** A stream exactly as Helix /streams describes it (what /api/streams/random hands out). */
 export type Stream = HelixStream;
@@ -22,33 +25,6 @@ export interface DiscoverStats {
   last_sweep: { generation: number; status: string; started_at: string; finished_at: string | null; streams: number } | null;
   per_game: { game_id: string; game_name: string; zero: number; one: number }[];
   per_tag: { tag: string; zero: number; one: number }[];
-}
-
-/** An API failure, with what the page needs to explain it politely. */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string,
-    /** seconds, from Retry-After (429) */
-    readonly retryAfter?: number,
-  ) {
-    super(message);
-  }
-}
-
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, { signal, headers: { accept: 'application/json' } });
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError('Could not reach Lurk; check your connection', 0, 'network');
-  }
-  if (res.ok) return (await res.json()) as T;
-  const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-  const retry = Number(res.headers.get('retry-after'));
-  throw new ApiError(body?.error?.message ?? `Lurk answered HTTP ${res.status}`, res.status, body?.error?.code ?? 'http', Number.isFinite(retry) && retry > 0 ? retry : undefined);
 }
 
 // ---------------------------------------------------------------- filters
