@@ -2,17 +2,21 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
 import { DiscoverPage } from './pages/discover';
 import { StatusPage } from './pages/status';
+import { WatchTimePage } from './pages/watchtime';
 import { useStatus } from './lib/status';
 
 interface Page {
   path: string;
   label: string;
   component: ComponentType;
+  /** the page keeps views in its query string (?game=…): its nav link goes back to the first view */
+  queryViews?: boolean;
 }
 
 // A capability's page is listed here when it lands; the server lists the same paths (UI_PAGES).
 const pages: Page[] = [
   { path: '/discover', label: 'Discover', component: DiscoverPage },
+  { path: '/watchtime', label: 'Watch time', component: WatchTimePage, queryViews: true },
   { path: '/status', label: 'Status', component: StatusPage },
 ];
 
@@ -20,8 +24,8 @@ function currentPath(): string {
   return window.location.pathname;
 }
 
-export function navigate(path: string): void {
-  if (path === currentPath()) return;
+export function navigate(path: string, { withQuery = false } = {}): void {
+  if (path === (withQuery ? `${currentPath()}${window.location.search}` : currentPath())) return;
   history.pushState(null, '', path);
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
@@ -56,7 +60,7 @@ export function App() {
               onClick={(e) => {
                 if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
                 e.preventDefault();
-                navigate(p.path);
+                navigate(p.path, { withQuery: p.queryViews === true });
               }}
             >
               {p.label}
