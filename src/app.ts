@@ -13,6 +13,8 @@ import { openStore, type Store } from './store/database.js';
 import { REAL_TWITCH, simulatorEndpoints, type TwitchEndpoints } from './twitch/endpoints.js';
 import { generateClientId, generateClientSecret } from './sim/auth.js';
 import { discoverRoutes } from './discover/routes.js';
+import { watchtimeRoutes } from './watchtime/routes.js';
+import { WatchtimeService } from './watchtime/service.js';
 import { DiscoverService } from './discover/service.js';
 import { DiscoverStore } from './discover/store.js';
 import { Sweeper } from './discover/sweeper.js';
@@ -26,7 +28,7 @@ import { DEFAULT_UI_DIR, createWebServer, serveUi } from './web/server.js';
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /** Client-side pages of the UI; the server answers them with index.html. */
-export const UI_PAGES = ['/status', '/discover'];
+export const UI_PAGES = ['/status', '/discover', '/watchtime'];
 
 export interface LurkOptions {
   clock?: Clock;
@@ -48,6 +50,7 @@ export interface Lurk {
   readonly metrics: Metrics;
   readonly web: FastifyInstance;
   readonly discover: DiscoverService;
+  readonly watchtime: WatchtimeService;
   /** the shared Helix budget (all callers draw on it) */
   readonly budget: HelixBudget;
   /** the Helix client, once started */
@@ -183,8 +186,21 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     },
   });
 
+  // Watch time: samples every page of Discover's sweep from the bus; no sweep of its own.
+  const watchtime = new WatchtimeService({ db: store.db, clock, log: log.child({ component: 'watchtime' }), config: config.watchtime });
+  scheduler.register({
+    name: 'watchtime.maintenance',
+    description: `Writes counted hours and prunes raw samples older than ${config.watchtime.rawDays} days (rollups are kept)`,
+    schedule: { cron: '23 * * * *' },
+    run: async () => {
+      const { pruned } = await watchtime.maintain();
+      if (pruned > 0) log.info({ pruned }, 'raw watch-time samples pruned');
+    },
+  });
+
   await web.register(statusRoutes, { status, scheduler, history, bus });
   await web.register(discoverRoutes, { service: discover, store: discoverStore, rateLimitPerMinute: config.api.rateLimitPerMinute, maxViewers: config.discover.maxViewers });
+  await web.register(watchtimeRoutes, { service: watchtime, rateLimitPerMinute: config.api.rateLimitPerMinute });
   await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGES);
 
   let stopping: Promise<void> | undefined;
@@ -206,6 +222,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     web,
     ...(simulator ? { simulator } : {}),
     discover,
+    watchtime,
     budget,
     helix() {
       if (!helix) throw new Error('Lurk has not started yet');
@@ -232,6 +249,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
           metrics.helixBudgetRemaining.set(budget.stats().remaining);
         },
       });
+      await watchtime.start(bus);
       const abandoned = await discoverStore.abandonRunning();
       if (abandoned > 0) log.warn({ abandoned }, 'a sweep was interrupted; its streams stay and a new sweep starts');
       const pooled = await discover.load();
@@ -270,6 +288,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         await web.close();
         await simulator?.stop();
         await bus.close();
+        // after the bus has delivered the last pages: what was counted is written
+        await watchtime.stop();
         status.stop();
         await store.close();
         log.info('stopped');

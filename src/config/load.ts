@@ -18,12 +18,38 @@ export interface LurkConfig {
   shutdownTimeoutMs: number;
   discover: { languages: string[]; maxViewers: number; graceSweeps: number; throttleVisitors: number; throttleMinutes: number };
   api: { rateLimitPerMinute: number };
+  watchtime: WatchtimeConfig;
+  publish: PublishConfig;
   /** the built-in Twitch simulator, used when no Twitch credentials are set */
   sim: { seed: number; channels: number; live: number; speed: number; port: number; ircPort: number; ircWsPort: number };
   /** the config file that was read, if any */
   configFile?: string;
   /** where each setting's value came from, for `lurk config` */
   sources: Record<SettingName, Source>;
+}
+
+export interface WatchtimeConfig {
+  timeZone: string;
+  /** HH:MM */
+  dayStart: string;
+  minViewers: number;
+  gapSeconds: number;
+  flushSeconds: number;
+  sampleSeconds: number;
+  rawDays: number;
+  digestTime: string;
+  digestSeed: number;
+  answersPollSeconds: number;
+  chatChannels: string[];
+}
+
+/** each publisher is present when its keys are set */
+export interface PublishConfig {
+  folder?: { dir: string };
+  bluesky?: { service: string; identifier: string; appPassword: string };
+  mastodon?: { baseUrl: string; accessToken: string };
+  discord?: { webhookUrl: string };
+  x?: { baseUrl: string; apiKey: string; apiSecret: string; accessToken: string; accessSecret: string };
 }
 
 export interface ConfigProblem {
@@ -144,6 +170,20 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
     problems.push({ name: settings.simLive.env, message: `${values.simLive} is more than the ${values.simChannels} channels (${settings.simChannels.env})` });
   }
 
+  const groups: [string, SettingName[]][] = [
+    ['Bluesky', ['blueskyIdentifier', 'blueskyAppPassword']],
+    ['Mastodon', ['mastodonUrl', 'mastodonToken']],
+    ['X', ['xApiKey', 'xApiSecret', 'xAccessToken', 'xAccessSecret']],
+  ];
+  for (const [what, names] of groups) {
+    const set = names.filter((n) => values[n] !== undefined);
+    if (set.length > 0 && set.length < names.length) {
+      for (const n of names.filter((n) => values[n] === undefined)) {
+        problems.push({ name: settings[n].env, message: `is required for the ${what} publisher when ${set.map((s) => settings[s].env).join(', ')} ${set.length > 1 ? 'are' : 'is'} set` });
+      }
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const databaseUrl = values.databaseUrl as string;
@@ -169,6 +209,38 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
       throttleMinutes: values.discoverThrottleMinutes as number,
     },
     api: { rateLimitPerMinute: values.apiRateLimit as number },
+    watchtime: {
+      timeZone: values.watchtimeTimeZone as string,
+      dayStart: values.watchtimeDayStart as string,
+      minViewers: values.watchtimeMinViewers as number,
+      gapSeconds: values.watchtimeGapSeconds as number,
+      flushSeconds: values.watchtimeFlushSeconds as number,
+      sampleSeconds: values.watchtimeSampleSeconds as number,
+      rawDays: values.watchtimeRawDays as number,
+      digestTime: values.digestTime as string,
+      digestSeed: values.digestSeed as number,
+      answersPollSeconds: values.answersPollSeconds as number,
+      chatChannels: values.watchtimeChatChannels as string[],
+    },
+    publish: {
+      ...((values.digestDir as string).toLowerCase() !== 'off' ? { folder: { dir: path.resolve(cwd, values.digestDir as string) } } : {}),
+      ...(values.blueskyIdentifier
+        ? { bluesky: { service: values.blueskyService as string, identifier: values.blueskyIdentifier as string, appPassword: values.blueskyAppPassword as string } }
+        : {}),
+      ...(values.mastodonUrl ? { mastodon: { baseUrl: values.mastodonUrl as string, accessToken: values.mastodonToken as string } } : {}),
+      ...(values.discordWebhookUrl ? { discord: { webhookUrl: values.discordWebhookUrl as string } } : {}),
+      ...(values.xApiKey
+        ? {
+            x: {
+              baseUrl: values.xBaseUrl as string,
+              apiKey: values.xApiKey as string,
+              apiSecret: values.xApiSecret as string,
+              accessToken: values.xAccessToken as string,
+              accessSecret: values.xAccessSecret as string,
+            },
+          }
+        : {}),
+    },
     sim: {
       seed: values.simSeed as number,
       channels: values.simChannels as number,
@@ -199,6 +271,15 @@ export function maskUrl(url: string): string {
   }
 }
 
+/** a URL whose path is the secret (a Discord webhook): keep only where it points */
+export function maskSecretUrl(url: string): string {
+  try {
+    return `${new URL(url).origin}/****`;
+  } catch {
+    return '****';
+  }
+}
+
 /** Rows of `setting | value | source`, secrets masked, for `lurk config`. */
 export function describeConfig(config: LurkConfig): { env: string; key: string; value: string; source: Source }[] {
   const current: Record<SettingName, unknown> = {
@@ -217,6 +298,29 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     discoverThrottleVisitors: config.discover.throttleVisitors,
     discoverThrottleMinutes: config.discover.throttleMinutes,
     apiRateLimit: config.api.rateLimitPerMinute,
+    watchtimeTimeZone: config.watchtime.timeZone,
+    watchtimeDayStart: config.watchtime.dayStart,
+    watchtimeMinViewers: config.watchtime.minViewers,
+    watchtimeGapSeconds: config.watchtime.gapSeconds,
+    watchtimeFlushSeconds: config.watchtime.flushSeconds,
+    watchtimeSampleSeconds: config.watchtime.sampleSeconds,
+    watchtimeRawDays: config.watchtime.rawDays,
+    digestTime: config.watchtime.digestTime,
+    digestDir: config.publish.folder?.dir ?? 'off',
+    digestSeed: config.watchtime.digestSeed,
+    blueskyService: config.publish.bluesky?.service ?? settings.blueskyService.default,
+    blueskyIdentifier: config.publish.bluesky?.identifier,
+    blueskyAppPassword: config.publish.bluesky?.appPassword,
+    mastodonUrl: config.publish.mastodon?.baseUrl,
+    mastodonToken: config.publish.mastodon?.accessToken,
+    discordWebhookUrl: config.publish.discord?.webhookUrl,
+    xBaseUrl: config.publish.x?.baseUrl ?? settings.xBaseUrl.default,
+    xApiKey: config.publish.x?.apiKey,
+    xApiSecret: config.publish.x?.apiSecret,
+    xAccessToken: config.publish.x?.accessToken,
+    xAccessSecret: config.publish.x?.accessSecret,
+    answersPollSeconds: config.watchtime.answersPollSeconds,
+    watchtimeChatChannels: config.watchtime.chatChannels,
     simSeed: config.sim.seed,
     simChannels: config.sim.channels,
     simLive: config.sim.live,
@@ -229,7 +333,7 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     const v = current[name];
     let value = v === undefined ? '(not set)' : Array.isArray(v) ? v.join(',') || '(all)' : String(v);
     if (v !== undefined && typeof v === 'string') {
-      if (/^\w+:\/\//.test(v)) value = maskUrl(v);
+      if (/^\w+:\/\//.test(v)) value = s.secret && /^https?:/.test(v) ? maskSecretUrl(v) : maskUrl(v);
       if (s.secret && !/^\w+:\/\//.test(v)) value = maskSecret(v);
     }
     return { env: s.env, key: s.key, value, source: config.sources[name] };

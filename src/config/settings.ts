@@ -89,6 +89,46 @@ function languageList(raw: unknown): Parsed<string[]> {
   return ok([...new Set(codes)]);
 }
 
+function timeZone(raw: unknown): Parsed<string> {
+  const expected = 'an IANA time zone such as UTC, Europe/Berlin or America/New_York';
+  if (typeof raw !== 'string' || raw.trim() === '') return bad(expected);
+  try {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: raw.trim() }).resolvedOptions().timeZone;
+    return ok(resolved);
+  } catch {
+    return bad(expected);
+  }
+}
+
+function timeOfDay(raw: unknown): Parsed<string> {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) return bad('a time of day HH:MM (24-hour), e.g. 08:00');
+  return ok(`${m[1]!.padStart(2, '0')}:${m[2]}`);
+}
+
+function httpUrl(what: string) {
+  return (raw: unknown): Parsed<string> => {
+    if (typeof raw !== 'string') return bad(what);
+    try {
+      const url = new URL(raw.trim());
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad(what);
+      return ok(raw.trim().replace(/\/+$/, ''));
+    } catch {
+      return bad(what);
+    }
+  };
+}
+
+function loginList(raw: unknown): Parsed<string[]> {
+  const expected = 'comma-separated Twitch logins';
+  const text = Array.isArray(raw) ? raw.join(',') : typeof raw === 'string' ? raw : undefined;
+  if (text === undefined) return bad(expected);
+  const logins = text.split(',').map((c) => c.trim().toLowerCase().replace(/^#/, '')).filter(Boolean);
+  if (logins.some((l) => !/^[a-z0-9_]{1,25}$/.test(l))) return bad(expected);
+  return ok([...new Set(logins)]);
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -200,6 +240,174 @@ export const settings = {
     default: 120,
     parse: integer(0, 1_000_000, 'requests per minute'),
   } satisfies Setting<number>,
+  watchtimeTimeZone: {
+    env: 'LURK_WATCHTIME_TIME_ZONE',
+    key: 'watchtimeTimeZone',
+    description: 'Watch time: the time zone days are counted in (daylight saving is followed).',
+    default: 'UTC',
+    parse: timeZone,
+  } satisfies Setting<string>,
+  watchtimeDayStart: {
+    env: 'LURK_WATCHTIME_DAY_START',
+    key: 'watchtimeDayStart',
+    description: 'Watch time: the wall-clock time a day starts at, in that zone (the original bot used 08:00 UTC).',
+    default: '08:00',
+    parse: timeOfDay,
+  } satisfies Setting<string>,
+  watchtimeMinViewers: {
+    env: 'LURK_WATCHTIME_MIN_VIEWERS',
+    key: 'watchtimeMinViewers',
+    description: 'Watch time: streams with fewer viewers are not counted (raise it to keep storage small).',
+    default: 0,
+    parse: integer(0, 1_000_000, 'a viewer count'),
+  } satisfies Setting<number>,
+  watchtimeGapSeconds: {
+    env: 'LURK_WATCHTIME_GAP_SECONDS',
+    key: 'watchtimeGapSeconds',
+    description: 'Watch time: two samples of a stream further apart than this are an end and a new start, not one interval.',
+    default: 600,
+    parse: integer(10, 86_400, 'seconds'),
+  } satisfies Setting<number>,
+  watchtimeFlushSeconds: {
+    env: 'LURK_WATCHTIME_FLUSH_SECONDS',
+    key: 'watchtimeFlushSeconds',
+    description: 'Watch time: how often counted hours are written (at the end of a sweep, in one transaction).',
+    default: 60,
+    parse: integer(0, 3600, 'seconds'),
+  } satisfies Setting<number>,
+  watchtimeSampleSeconds: {
+    env: 'LURK_WATCHTIME_SAMPLE_SECONDS',
+    key: 'watchtimeSampleSeconds',
+    description: 'Watch time: raw samples are stored at most this often per stream (rollups use every sample).',
+    default: 300,
+    parse: integer(0, 86_400, 'seconds'),
+  } satisfies Setting<number>,
+  watchtimeRawDays: {
+    env: 'LURK_WATCHTIME_RAW_DAYS',
+    key: 'watchtimeRawDays',
+    description: 'Watch time: days raw samples are kept; hourly and daily rollups are kept for good.',
+    default: 3,
+    parse: integer(1, 3650, 'days'),
+  } satisfies Setting<number>,
+  digestTime: {
+    env: 'LURK_DIGEST_TIME',
+    key: 'digestTime',
+    description: 'Daily digest: when yesterday\'s posts go out, in the watch-time time zone.',
+    default: '15:00',
+    parse: timeOfDay,
+  } satisfies Setting<string>,
+  digestDir: {
+    env: 'LURK_DIGEST_DIR',
+    key: 'digestDir',
+    description: 'Daily digest: folder the posts and charts are written to ("off" to disable the folder publisher).',
+    default: './data/digests',
+    parse: nonEmptyString('a folder path, or off'),
+  } satisfies Setting<string>,
+  digestSeed: {
+    env: 'LURK_DIGEST_SEED',
+    key: 'digestSeed',
+    description: 'Daily digest: seed of the random game (the same day and seed give the same game).',
+    default: 0,
+    parse: integer(0, 2_147_483_647, 'a seed'),
+  } satisfies Setting<number>,
+  blueskyService: {
+    env: 'LURK_BLUESKY_SERVICE',
+    key: 'blueskyService',
+    description: 'Bluesky: the PDS base URL.',
+    default: 'https://bsky.social',
+    parse: httpUrl('an http(s) URL'),
+  } satisfies Setting<string>,
+  blueskyIdentifier: {
+    env: 'LURK_BLUESKY_IDENTIFIER',
+    key: 'blueskyIdentifier',
+    description: 'Bluesky: handle or DID to post as (with LURK_BLUESKY_APP_PASSWORD turns the Bluesky publisher on).',
+    default: undefined,
+    parse: nonEmptyString('a Bluesky handle or DID'),
+  } satisfies Setting<string>,
+  blueskyAppPassword: {
+    env: 'LURK_BLUESKY_APP_PASSWORD',
+    key: 'blueskyAppPassword',
+    description: 'Bluesky: an app password.',
+    default: undefined,
+    secret: true,
+    parse: nonEmptyString('an app password'),
+  } satisfies Setting<string>,
+  mastodonUrl: {
+    env: 'LURK_MASTODON_URL',
+    key: 'mastodonUrl',
+    description: 'Mastodon: the instance base URL (with LURK_MASTODON_TOKEN turns the Mastodon publisher on).',
+    default: undefined,
+    parse: httpUrl('an http(s) URL'),
+  } satisfies Setting<string>,
+  mastodonToken: {
+    env: 'LURK_MASTODON_TOKEN',
+    key: 'mastodonToken',
+    description: 'Mastodon: an access token with write:statuses, write:media and read:notifications.',
+    default: undefined,
+    secret: true,
+    parse: nonEmptyString('an access token'),
+  } satisfies Setting<string>,
+  discordWebhookUrl: {
+    env: 'LURK_DISCORD_WEBHOOK_URL',
+    key: 'discordWebhookUrl',
+    description: 'Discord: a channel webhook URL (turns the Discord publisher on).',
+    default: undefined,
+    secret: true,
+    parse: httpUrl('an http(s) webhook URL'),
+  } satisfies Setting<string>,
+  xBaseUrl: {
+    env: 'LURK_X_BASE_URL',
+    key: 'xBaseUrl',
+    description: 'X: API base URL.',
+    default: 'https://api.x.com',
+    parse: httpUrl('an http(s) URL'),
+  } satisfies Setting<string>,
+  xApiKey: {
+    env: 'LURK_X_API_KEY',
+    key: 'xApiKey',
+    description: 'X: consumer API key (with the secret and access token pair turns the X publisher on).',
+    default: undefined,
+    secret: true,
+    parse: nonEmptyString('an API key'),
+  } satisfies Setting<string>,
+  xApiSecret: {
+    env: 'LURK_X_API_SECRET',
+    key: 'xApiSecret',
+    description: 'X: consumer API secret.',
+    default: undefined,
+    secret: true,
+    parse: nonEmptyString('an API secret'),
+  } satisfies Setting<string>,
+  xAccessToken: {
+    env: 'LURK_X_ACCESS_TOKEN',
+    key: 'xAccessToken',
+    description: 'X: user access token.',
+    default: undefined,
+    secret: true,
+    parse: nonEmptyString('an access token'),
+  } satisfies Setting<string>,
+  xAccessSecret: {
+    env: 'LURK_X_ACCESS_SECRET',
+    key: 'xAccessSecret',
+    description: 'X: user access token secret.',
+    default: undefined,
+    secret: true,
+    parse: nonEmptyString('an access token secret'),
+  } satisfies Setting<string>,
+  answersPollSeconds: {
+    env: 'LURK_ANSWERS_POLL_SECONDS',
+    key: 'answersPollSeconds',
+    description: 'Answers: how often Bluesky and Mastodon mentions are read (0 = never).',
+    default: 60,
+    parse: integer(0, 86_400, 'seconds'),
+  } satisfies Setting<number>,
+  watchtimeChatChannels: {
+    env: 'LURK_WATCHTIME_CHAT_CHANNELS',
+    key: 'watchtimeChatChannels',
+    description: 'Answers: Twitch channels whose chat gets replies to !watchtime <game or streamer>.',
+    default: [] as string[],
+    parse: loginList,
+  } satisfies Setting<string[]>,
   simSeed: {
     env: 'LURK_SIM_SEED',
     key: 'simSeed',

@@ -63,7 +63,7 @@ function streamDetail(row: StreamRow) {
 }
 
 /** A per-client limit (requests per minute per address); 0 switches it off (no hook at all). */
-function rateLimiter(perMinute: number) {
+export function rateLimiter(perMinute: number) {
   if (perMinute <= 0) return [];
   const hits = new Map<string, { count: number; windowStart: number }>();
   return async (request: FastifyRequest, reply: FastifyReply) => {

@@ -61,9 +61,124 @@ export interface SweepsTable {
   duration_ms: number | null;
 }
 
+/** what every watch-time rollup row measures */
+export interface WatchMeasures {
+  /** viewer-hours: Σ viewer_count × Δt */
+  hours_watched: number;
+  /** channel-hours live */
+  hours_streamed: number;
+  peak_viewers: number;
+  /** distinct streams that contributed */
+  streams: number;
+}
+
+export interface WatchDayChannelGameTable extends WatchMeasures {
+  day: string;
+  user_id: string;
+  game_id: string;
+}
+export interface WatchDayChannelTable extends WatchMeasures {
+  day: string;
+  user_id: string;
+}
+export interface WatchDayGameTable extends WatchMeasures {
+  day: string;
+  game_id: string;
+  /** most channels live with the game in one sweep */
+  peak_channels: number;
+}
+export interface WatchDayTotalTable extends WatchMeasures {
+  day: string;
+  peak_channels: number;
+  /** hours of the day Lurk was sampling */
+  hours_covered: number;
+}
+export interface WatchHourGameTable extends WatchMeasures {
+  /** UTC hour start, epoch ms */
+  hour: number;
+  game_id: string;
+  peak_channels: number;
+}
+export interface WatchHourTotalTable extends WatchMeasures {
+  hour: number;
+  peak_channels: number;
+  hours_covered: number;
+}
+export interface WatchSamplesTable {
+  seen_at: number;
+  stream_id: string;
+  user_id: string;
+  game_id: string;
+  viewers: number;
+}
+export interface WatchStateTable {
+  id: number;
+  flushed_at: number;
+  /** the integrator's per-stream state, JSON, written in the same transaction as the rollups */
+  state: string;
+}
+export interface WatchGamesTable {
+  game_id: string;
+  name: string;
+  search_key: string;
+  updated_at: number;
+}
+export interface WatchChannelsTable {
+  user_id: string;
+  login: string;
+  display_name: string;
+  search_key: string;
+  updated_at: number;
+}
+export interface DigestsTable {
+  day: string;
+  composed_at: number;
+  /** JSON: the posts' text and chart specs, so every publisher posts the same digest */
+  posts: string;
+}
+export interface DigestPostsTable {
+  day: string;
+  publisher: string;
+  post_key: string;
+  status: 'pending' | 'posted' | 'failed';
+  remote_id: string | null;
+  url: string | null;
+  attempts: number;
+  last_error: string | null;
+  updated_at: number;
+}
+export interface AnswerCursorsTable {
+  source: string;
+  cursor: string | null;
+  updated_at: number;
+}
+export interface AnswersTable {
+  source: string;
+  mention_id: string;
+  question: string;
+  status: 'pending' | 'answered' | 'failed';
+  reply: string | null;
+  attempts: number;
+  updated_at: number;
+}
+
 export interface Database {
   lurk_meta: LurkMetaTable;
   job_runs: JobRunsTable;
   streams: StreamsTable;
   sweeps: SweepsTable;
+  watch_day_channel_game: WatchDayChannelGameTable;
+  watch_day_channel: WatchDayChannelTable;
+  watch_day_game: WatchDayGameTable;
+  watch_day_total: WatchDayTotalTable;
+  watch_hour_game: WatchHourGameTable;
+  watch_hour_total: WatchHourTotalTable;
+  watch_samples: WatchSamplesTable;
+  watch_state: WatchStateTable;
+  watch_games: WatchGamesTable;
+  watch_channels: WatchChannelsTable;
+  digests: DigestsTable;
+  digest_posts: DigestPostsTable;
+  answer_cursors: AnswerCursorsTable;
+  answers: AnswersTable;
 }

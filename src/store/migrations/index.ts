@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectFacts } from '../dialect.js';
 import { foundation } from './0001_foundation.js';
 import { discover } from './0002_discover.js';
+import { watchtime } from './0003_watchtime.js';
 
 // Schema migrations in order. Names sort lexically; never rename or edit a landed one,
 // add a new one instead.
@@ -9,6 +10,7 @@ export function schemaMigrations(facts: DialectFacts): Record<string, Migration>
   return {
     '0001_foundation': foundation(facts),
     '0002_discover': discover(facts),
+    '0003_watchtime': watchtime(facts),
   };
 }
 

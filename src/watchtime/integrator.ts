@@ -1,0 +1,347 @@
+import { HOUR_MS, type DayCalendar } from './calendar.js';
+
+/** the part of a Helix stream that watch time reads */
+export interface StreamSample {
+  id: string;
+  user_id: string;
+  user_login: string;
+  user_name: string;
+  game_id: string;
+  game_name: string;
+  viewer_count: number;
+  started_at?: string;
+}
+
+export interface Measures {
+  hoursWatched: number;
+  hoursStreamed: number;
+  peakViewers: number;
+  streams: number;
+  peakChannels: number;
+  /** totals only: hours Lurk was sampling */
+  hoursCovered: number;
+}
+
+export interface RawSample {
+  seenAt: number;
+  streamId: string;
+  userId: string;
+  gameId: string;
+  viewers: number;
+}
+
+/** everything credited since the last drain, keyed for the rollup tables */
+export interface PendingWrites {
+  channelGameDays: Map<string, Measures & { day: string; userId: string; gameId: string }>;
+  channelDays: Map<string, Measures & { day: string; userId: string }>;
+  gameDays: Map<string, Measures & { day: string; gameId: string }>;
+  totalDays: Map<string, Measures & { day: string }>;
+  gameHours: Map<string, Measures & { hour: number; gameId: string }>;
+  totalHours: Map<number, Measures & { hour: number }>;
+  samples: RawSample[];
+  games: Map<string, string>;
+  channels: Map<string, { login: string; name: string }>;
+  /** the integrator's state at the drain, to be stored with these writes */
+  state: IntegratorState;
+}
+
+interface Live {
+  t: number;
+  v: number;
+  userId: string;
+  gameId: string;
+  generation: number;
+  lastRawAt: number;
+  /** "day|game" and "day" keys this stream was already counted under */
+  counted: string[];
+}
+
+export interface IntegratorState {
+  version: 1;
+  sweepPeriodMs: number;
+  lastSweepStart: number | null;
+  lastSweepEnd?: number | null;
+  streams: [id: string, t: number, v: number, userId: string, gameId: string, generation: number, lastRawAt: number, counted: string[]][];
+}
+
+export interface IntegratorOptions {
+  calendar: DayCalendar;
+  /** consecutive samples further apart than this are a stream's end and a new start */
+  gapCapMs: number;
+  /** streams with fewer viewers are not sampled */
+  minViewers: number;
+  /** raw samples are stored at most this often per stream */
+  sampleEveryMs: number;
+  /** sweep period assumed before two sweeps have been seen */
+  defaultSweepPeriodMs: number;
+}
+
+const emptyMeasures = (): Measures => ({ hoursWatched: 0, hoursStreamed: 0, peakViewers: 0, streams: 0, peakChannels: 0, hoursCovered: 0 });
+
+/**
+ * Hours watched = Σ viewer_count × Δt. Between two samples of a stream, the first half of the
+ * interval is credited at the earlier sample's viewers and game, the second half at the later
+ * one's (so a game change mid-stream splits at the midpoint). A stream's first and last samples
+ * stand for half a sweep period (a stream starts, on average, half a period before it is first
+ * seen), and samples further apart than the gap cap are an end and a new start. Credit is split
+ * at UTC hour and Lurk day boundaries, so every hour and day gets exactly its share.
+ */
+export class WatchIntegrator {
+  private live = new Map<string, Live>();
+  private pending: PendingWrites;
+  private sweepPeriodMs: number;
+  private lastSweepStart: number | null = null;
+  private lastSweepEnd: number | null = null;
+  /** per generation: viewers and channels per game, for peak concurrency */
+  private sweeps = new Map<number, { at: number; games: Map<string, { viewers: number; channels: number }> }>();
+  private knownGames = new Map<string, string>();
+  private knownChannels = new Map<string, string>();
+
+  constructor(private readonly o: IntegratorOptions) {
+    this.sweepPeriodMs = o.defaultSweepPeriodMs;
+    this.pending = this.emptyPending();
+  }
+
+  get liveStreams(): number {
+    return this.live.size;
+  }
+
+  private get halfIntervalMs(): number {
+    return Math.min(this.sweepPeriodMs, this.o.gapCapMs) / 2;
+  }
+
+  /** one stream seen at time t during sweep `generation` */
+  sample(s: StreamSample, t: number, generation: number): void {
+    if (s.viewer_count < this.o.minViewers) return;
+    const v = Math.max(0, Math.floor(s.viewer_count));
+    this.rememberNames(s);
+    const prev = this.live.get(s.id);
+    const cur: Live = { t, v, userId: s.user_id, gameId: s.game_id, generation, lastRawAt: prev?.lastRawAt ?? -Infinity, counted: prev?.counted ?? [] };
+    if (!prev) {
+      const started = s.started_at ? Date.parse(s.started_at) : NaN;
+      const lead = Number.isFinite(started) ? Math.min(this.halfIntervalMs, Math.max(0, t - started)) : this.halfIntervalMs;
+      this.credit(s.id, cur, t - lead, t);
+    } else if (t > prev.t) {
+      const dt = t - prev.t;
+      if (dt <= this.o.gapCapMs) {
+        const mid = prev.t + dt / 2;
+        this.credit(s.id, prev, prev.t, mid);
+        this.credit(s.id, cur, mid, t);
+      } else {
+        this.credit(s.id, prev, prev.t, prev.t + this.halfIntervalMs);
+        this.credit(s.id, cur, t - this.halfIntervalMs, t);
+      }
+    }
+    if (prev && prev.generation === generation) this.sweepContribution(generation, t, prev.gameId, -prev.v, -1);
+    this.sweepContribution(generation, t, cur.gameId, v, 1);
+    this.peak(cur, t);
+    if (t - cur.lastRawAt >= this.o.sampleEveryMs) {
+      cur.lastRawAt = t;
+      this.pending.samples.push({ seenAt: t, streamId: s.id, userId: s.user_id, gameId: s.game_id, viewers: v });
+    }
+    this.live.set(s.id, cur);
+  }
+
+  /**
+   * A sweep is complete: fold its concurrency into the peaks, learn the sweep period, and end
+   * streams not seen for longer than the gap cap.
+   */
+  completeSweep(generation: number, startedAt: number, finishedAt: number): void {
+    const sweep = this.sweeps.get(generation);
+    if (sweep) {
+      let viewers = 0;
+      let channels = 0;
+      for (const [gameId, g] of sweep.games) {
+        viewers += g.viewers;
+        channels += g.channels;
+        const day = this.o.calendar.dayOf(sweep.at);
+        const hour = hourOf(sweep.at);
+        const gd = this.row(this.pending.gameDays, `${day}|${gameId}`, () => ({ day, gameId }));
+        gd.peakViewers = Math.max(gd.peakViewers, g.viewers);
+        gd.peakChannels = Math.max(gd.peakChannels, g.channels);
+        const gh = this.row(this.pending.gameHours, `${hour}|${gameId}`, () => ({ hour, gameId }));
+        gh.peakViewers = Math.max(gh.peakViewers, g.viewers);
+        gh.peakChannels = Math.max(gh.peakChannels, g.channels);
+      }
+      const day = this.o.calendar.dayOf(sweep.at);
+      const hour = hourOf(sweep.at);
+      const td = this.row(this.pending.totalDays, day, () => ({ day }));
+      td.peakViewers = Math.max(td.peakViewers, viewers);
+      td.peakChannels = Math.max(td.peakChannels, channels);
+      const th = this.row(this.pending.totalHours, hour, () => ({ hour }));
+      th.peakViewers = Math.max(th.peakViewers, viewers);
+      th.peakChannels = Math.max(th.peakChannels, channels);
+    }
+    for (const g of this.sweeps.keys()) if (g <= generation) this.sweeps.delete(g);
+    // the time this sweep stands for: since the last one ended, or one period after a pause
+    const prevEnd = this.lastSweepEnd;
+    const coveredFrom = prevEnd !== null && finishedAt - prevEnd <= this.o.gapCapMs ? prevEnd : finishedAt - Math.min(this.sweepPeriodMs, this.o.gapCapMs);
+    this.cover(Math.max(coveredFrom, prevEnd ?? -Infinity), finishedAt);
+    this.lastSweepEnd = Math.max(finishedAt, prevEnd ?? -Infinity);
+    if (this.lastSweepStart !== null && startedAt > this.lastSweepStart) {
+      // smoothed: one slow sweep should not halve or double every start and end credit
+      this.sweepPeriodMs = 0.7 * this.sweepPeriodMs + 0.3 * (startedAt - this.lastSweepStart);
+    }
+    this.lastSweepStart = startedAt;
+    this.endStale(finishedAt);
+  }
+
+  /** credit the last half-interval of streams not seen within the gap cap, and forget them */
+  endStale(now: number): number {
+    let ended = 0;
+    for (const [id, s] of this.live) {
+      if (now - s.t > this.o.gapCapMs) {
+        this.credit(id, s, s.t, s.t + this.halfIntervalMs);
+        this.live.delete(id);
+        ended++;
+      }
+    }
+    return ended;
+  }
+
+  /** take everything credited so far, with the state that goes with it */
+  drain(): PendingWrites {
+    const out = this.pending;
+    out.state = this.exportState();
+    this.pending = this.emptyPending();
+    return out;
+  }
+
+  hasPending(): boolean {
+    const p = this.pending;
+    return p.channelGameDays.size > 0 || p.totalDays.size > 0 || p.samples.length > 0;
+  }
+
+  exportState(): IntegratorState {
+    const streams: IntegratorState['streams'] = [];
+    for (const [id, s] of this.live) streams.push([id, s.t, s.v, s.userId, s.gameId, s.generation, Number.isFinite(s.lastRawAt) ? s.lastRawAt : 0, s.counted]);
+    return { version: 1, sweepPeriodMs: this.sweepPeriodMs, lastSweepStart: this.lastSweepStart, lastSweepEnd: this.lastSweepEnd, streams };
+  }
+
+  /** resume after a restart exactly where the last stored writes left off */
+  importState(state: IntegratorState): void {
+    if (state.version !== 1) return;
+    this.sweepPeriodMs = state.sweepPeriodMs;
+    this.lastSweepStart = state.lastSweepStart;
+    this.lastSweepEnd = state.lastSweepEnd ?? null;
+    this.live.clear();
+    for (const [id, t, v, userId, gameId, generation, lastRawAt, counted] of state.streams) {
+      this.live.set(id, { t, v, userId, gameId, generation, lastRawAt, counted });
+    }
+  }
+
+  private credit(streamId: string, s: Live, from: number, to: number): void {
+    const cal = this.o.calendar;
+    let a = from;
+    while (a < to) {
+      const b = Math.min(to, cal.nextBoundary(a));
+      const hours = (b - a) / HOUR_MS;
+      const day = cal.dayOf(a);
+      const hour = hourOf(a);
+      const watched = s.v * hours;
+      const firstInDayGame = !s.counted.includes(`${day}|${s.gameId}`);
+      const firstInDay = !s.counted.includes(day);
+      if (firstInDayGame) s.counted.push(`${day}|${s.gameId}`);
+      if (firstInDay) {
+        s.counted.push(day);
+        // keys of days long past can never be credited again
+        if (s.counted.length > 8) s.counted = s.counted.slice(-8);
+      }
+      const cg = this.row(this.pending.channelGameDays, `${day}|${s.userId}|${s.gameId}`, () => ({ day, userId: s.userId, gameId: s.gameId }));
+      add(cg, watched, hours, firstInDayGame);
+      const c = this.row(this.pending.channelDays, `${day}|${s.userId}`, () => ({ day, userId: s.userId }));
+      add(c, watched, hours, firstInDay);
+      const g = this.row(this.pending.gameDays, `${day}|${s.gameId}`, () => ({ day, gameId: s.gameId }));
+      add(g, watched, hours, firstInDayGame);
+      const td = this.row(this.pending.totalDays, day, () => ({ day }));
+      add(td, watched, hours, firstInDay);
+      const gh = this.row(this.pending.gameHours, `${hour}|${s.gameId}`, () => ({ hour, gameId: s.gameId }));
+      add(gh, watched, hours, false);
+      const th = this.row(this.pending.totalHours, hour, () => ({ hour }));
+      add(th, watched, hours, false);
+      a = b;
+    }
+    void streamId;
+  }
+
+  private cover(from: number, to: number): void {
+    const cal = this.o.calendar;
+    for (let a = from; a < to; ) {
+      const b = Math.min(to, cal.nextBoundary(a));
+      const day = cal.dayOf(a);
+      const hour = hourOf(a);
+      this.row(this.pending.totalDays, day, () => ({ day })).hoursCovered += (b - a) / HOUR_MS;
+      this.row(this.pending.totalHours, hour, () => ({ hour })).hoursCovered += (b - a) / HOUR_MS;
+      a = b;
+    }
+  }
+
+  private peak(s: Live, t: number): void {
+    const day = this.o.calendar.dayOf(t);
+    const cg = this.row(this.pending.channelGameDays, `${day}|${s.userId}|${s.gameId}`, () => ({ day, userId: s.userId, gameId: s.gameId }));
+    cg.peakViewers = Math.max(cg.peakViewers, s.v);
+    const c = this.row(this.pending.channelDays, `${day}|${s.userId}`, () => ({ day, userId: s.userId }));
+    c.peakViewers = Math.max(c.peakViewers, s.v);
+  }
+
+  private sweepContribution(generation: number, t: number, gameId: string, viewers: number, channels: number): void {
+    let sweep = this.sweeps.get(generation);
+    if (!sweep) {
+      sweep = { at: t, games: new Map() };
+      this.sweeps.set(generation, sweep);
+    }
+    let g = sweep.games.get(gameId);
+    if (!g) {
+      g = { viewers: 0, channels: 0 };
+      sweep.games.set(gameId, g);
+    }
+    g.viewers += viewers;
+    g.channels += channels;
+  }
+
+  private rememberNames(s: StreamSample): void {
+    if (this.knownGames.get(s.game_id) !== s.game_name) {
+      this.knownGames.set(s.game_id, s.game_name);
+      this.pending.games.set(s.game_id, s.game_name);
+    }
+    const channelKey = `${s.user_login}\u0000${s.user_name}`;
+    if (this.knownChannels.get(s.user_id) !== channelKey) {
+      this.knownChannels.set(s.user_id, channelKey);
+      this.pending.channels.set(s.user_id, { login: s.user_login, name: s.user_name });
+    }
+  }
+
+  private row<K, R extends object>(map: Map<K, Measures & R>, key: K, make: () => R): Measures & R {
+    let r = map.get(key);
+    if (!r) {
+      r = { ...emptyMeasures(), ...make() };
+      map.set(key, r);
+    }
+    return r;
+  }
+
+  private emptyPending(): PendingWrites {
+    return {
+      channelGameDays: new Map(),
+      channelDays: new Map(),
+      gameDays: new Map(),
+      totalDays: new Map(),
+      gameHours: new Map(),
+      totalHours: new Map(),
+      samples: [],
+      games: new Map(),
+      channels: new Map(),
+      state: { version: 1, sweepPeriodMs: 0, lastSweepStart: null, streams: [] },
+    };
+  }
+}
+
+function add(m: Measures, watched: number, hours: number, newStream: boolean): void {
+  m.hoursWatched += watched;
+  m.hoursStreamed += hours;
+  if (newStream) m.streams++;
+}
+
+export function hourOf(t: number): number {
+  return Math.floor(t / HOUR_MS) * HOUR_MS;
+}
