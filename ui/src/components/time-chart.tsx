@@ -12,6 +12,8 @@ export interface Series {
   tick?: (v: number) => string;
   /** which y scale: 'left' (default) or 'right' */
   scale?: 'left' | 'right';
+  /** a dashed line, as uPlot's dash pattern */
+  dash?: number[];
 }
 
 interface Props {
@@ -78,7 +80,8 @@ export function TimeChart({ title, times, series, height = 200, timeZone, format
         ...series.map((s) => ({
           label: s.label,
           stroke: resolveColor(s.color),
-          width: 2,
+          width: s.dash ? 1.5 : 2,
+          ...(s.dash ? { dash: s.dash } : {}),
           scale: s.scale ?? 'left',
           value: (_u: uPlot, v: number | null) => (v == null ? '–' : s.format ? s.format(v) : String(v)),
         })),

@@ -53,7 +53,9 @@ export interface Totals {
 }
 
 export interface DayPoint {
-  day: string;
+  /** the spec's name for the day; this Lurk's detail series call it `t`, as /series does */
+  day?: string;
+  t?: string;
   hours_watched: number;
   hours_streamed: number;
   average_viewers: number;

@@ -1,6 +1,9 @@
 import { useEffect } from 'preact/hooks';
+import { ApiError } from '../../lib/api';
 import {
+  addDays,
   detailUrl,
+  formatDay,
   followLink,
   formatHours,
   formatInt,
@@ -37,8 +40,9 @@ interface Props {
 export function DetailView({ subject, range, firstDay, today, refresh, onFrame, twitchLinks }: Props) {
   const single = range.from === range.to;
   const detail = useApi<GameDetail | StreamerDetail>(detailUrl(subject, range, TOP_LIMIT), refresh);
-  // one day is drawn per hour, which the detail's daily series can't do
-  const hourly = useApi<Series>(single ? seriesUrl(subject, range, 'hour') : undefined, refresh);
+  // one day: a game is drawn per hour; a streamer has daily figures only, so their week up to that day
+  const context: Range = { from: addDays(range.to, -6), to: range.to };
+  const oneDay = useApi<Series>(single ? (subject.kind === 'game' ? seriesUrl(subject, range, 'hour') : seriesUrl(subject, context, 'day')) : undefined, refresh);
   const data = detail.current ? detail.data : undefined;
   useEffect(() => onFrame(data), [data]);
 
@@ -50,7 +54,7 @@ export function DetailView({ subject, range, firstDay, today, refresh, onFrame, 
   );
 
   if (detail.error && !data) {
-    const notFound = (detail.error as { code?: string }).code === 'not_found';
+    const notFound = detail.error instanceof ApiError && detail.error.code === 'not_found';
     return (
       <section class="wt-detail" data-view={subject.kind}>
         {back}
@@ -81,7 +85,7 @@ export function DetailView({ subject, range, firstDay, today, refresh, onFrame, 
   const t = data.totals;
   const empty = t.hours_watched === 0 && t.hours_streamed === 0 && top.length === 0;
   const json = detailUrl(subject, range, TOP_LIMIT);
-  const hourlyData = hourly.current ? hourly.data : undefined;
+  const oneDayData = oneDay.current ? oneDay.data : undefined;
 
   return (
     <section class="wt-detail" data-view={subject.kind} data-id={game ? game.game.id : streamer!.streamer.login} aria-busy={detail.loading}>
@@ -121,12 +125,16 @@ export function DetailView({ subject, range, firstDay, today, refresh, onFrame, 
             ]}
           />
           {single ? (
-            hourlyData ? (
-              <HoursChart title={`${name}: hours watched per hour`} points={hourlyData.points} granularity="hour" timeZone={hourlyData.time_zone} />
-            ) : hourly.error ? (
-              <ErrorNotice error={hourly.error} />
+            oneDayData ? (
+              oneDayData.granularity === 'hour' ? (
+                <HoursChart title={`${name}: hours watched per hour`} points={oneDayData.points} granularity="hour" timeZone={oneDayData.time_zone} />
+              ) : (
+                <HoursChart title={`${name}: hours watched per day, the week to ${formatDay(range.to, false)}`} points={oneDayData.points} granularity="day" timeZone={oneDayData.time_zone} />
+              )
+            ) : oneDay.error ? (
+              <ErrorNotice error={oneDay.error} />
             ) : (
-              <Loading>Loading the hourly series…</Loading>
+              <Loading>Loading the series…</Loading>
             )
           ) : (
             <HoursChart title={`${name}: hours watched per day`} points={pointsFromDays(data.series)} granularity="day" timeZone={data.time_zone} />

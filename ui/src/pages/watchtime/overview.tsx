@@ -49,7 +49,9 @@ export function OverviewView({ range, firstDay, today, refresh, onFrame }: Props
     const watched = seriesData.points.reduce((sum, p) => sum + p.hours_watched, 0);
     const streamed = seriesData.points.reduce((sum, p) => sum + p.hours_streamed, 0);
     const peak = seriesData.points.reduce((max, p) => Math.max(max, p.peak_viewers), 0);
-    return { watched, streamed, peak, average: streamed > 0 ? watched / streamed : 0 };
+    // each point's average is its hours watched per hour sampled; weigh them by those hours
+    const sampled = seriesData.points.reduce((sum, p) => sum + (p.average_viewers > 0 ? p.hours_watched / p.average_viewers : 0), 0);
+    return { watched, streamed, peak, average: sampled > 0 ? watched / sampled : 0 };
   }, [seriesData]);
 
   const loaded = games.current && streamers.current && series.current;
@@ -72,7 +74,7 @@ export function OverviewView({ range, firstDay, today, refresh, onFrame }: Props
             <TotalsCards
               cards={[
                 { label: 'Hours watched', value: formatHours(totals.watched), field: 'total-hours-watched' },
-                { label: 'Average viewers', value: formatInt(totals.average), note: 'hours watched ÷ hours streamed', field: 'total-average-viewers' },
+                { label: 'Average viewers', value: formatInt(totals.average), note: 'watching at once, on average', field: 'total-average-viewers' },
                 { label: 'Peak viewers', value: formatInt(totals.peak), note: granularity === 'hour' ? 'highest hour' : 'highest day', field: 'total-peak-viewers' },
                 { label: 'Hours streamed', value: formatHours(totals.streamed), field: 'total-hours-streamed' },
               ]}

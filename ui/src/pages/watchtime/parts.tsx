@@ -124,7 +124,7 @@ export function TotalsCards({ cards }: { cards: { label: string; value: string; 
 type Point = Pick<SeriesPoint, 'hours_watched' | 'average_viewers'> & { t: string };
 
 export function pointsFromDays(days: DayPoint[]): Point[] {
-  return days.map((d) => ({ t: d.day, hours_watched: d.hours_watched, average_viewers: d.average_viewers }));
+  return days.map((d) => ({ t: d.day ?? d.t ?? '', hours_watched: d.hours_watched, average_viewers: d.average_viewers }));
 }
 
 /**
@@ -137,7 +137,7 @@ export function HoursChart({ title, points, granularity, timeZone }: { title: st
   const series = useMemo(
     () => [
       { label: 'Hours watched', values: points.map((p) => p.hours_watched), color: 'var(--accent)', format: formatHours, tick: formatCompact },
-      { label: 'Average viewers', values: points.map((p) => p.average_viewers), color: 'var(--accent-2)', format: formatInt, tick: formatCompact, scale: 'right' as const },
+      { label: 'Average viewers', values: points.map((p) => p.average_viewers), color: 'var(--accent-2)', format: formatInt, tick: formatCompact, scale: 'right' as const, dash: [6, 4] },
     ],
     [points, hourly],
   );
