@@ -13,6 +13,9 @@ import { openStore, type Store } from './store/database.js';
 import { REAL_TWITCH, simulatorEndpoints, type TwitchEndpoints } from './twitch/endpoints.js';
 import { generateClientId, generateClientSecret } from './sim/auth.js';
 import { discoverRoutes } from './discover/routes.js';
+import { createPublishers } from './publish/index.js';
+import { MentionAnswerer } from './watchtime/answers.js';
+import { DigestPublisher, dueDigestDay } from './watchtime/digest.js';
 import { watchtimeRoutes } from './watchtime/routes.js';
 import { WatchtimeService } from './watchtime/service.js';
 import { DiscoverService } from './discover/service.js';
@@ -197,6 +200,43 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
       if (pruned > 0) log.info({ pruned }, 'raw watch-time samples pruned');
     },
   });
+
+  const publishers = createPublishers(config.publish);
+  const digests = new DigestPublisher(store.db, publishers, log.child({ component: 'digest' }), () => clock.now());
+  const runDigest = async (signal: AbortSignal) => {
+    const day = dueDigestDay(watchtime, config.watchtime.digestTime, clock.now());
+    const digest = await digests.stored(watchtime, day, config.watchtime.digestSeed);
+    if (!digest) return;
+    const outcomes = await digests.publish(digest, undefined, signal);
+    const posted = outcomes.filter((o) => o.status === 'posted').length;
+    if (posted > 0) log.info({ day, posted, failed: outcomes.filter((o) => o.status === 'failed').length }, 'daily digest posted');
+  };
+  if (publishers.length > 0) {
+    const [hh, mm] = config.watchtime.digestTime.split(':').map(Number) as [number, number];
+    scheduler.register({
+      name: 'watchtime.digest',
+      description: `Posts yesterday's top games, streamers and random game to ${publishers.map((p) => p.name).join(', ')} at ${config.watchtime.digestTime} ${config.watchtime.timeZone}`,
+      schedule: { cron: `${mm} ${hh} * * *`, timezone: config.watchtime.timeZone },
+      run: ({ signal }) => runDigest(signal),
+    });
+    scheduler.register({
+      name: 'watchtime.digest-retry',
+      description: 'Posts what the last digest could not (a publisher was down, or Lurk was) — each post once per publisher and day',
+      schedule: { everyMs: 15 * 60_000 },
+      run: ({ signal }) => runDigest(signal),
+    });
+  }
+  const answerer = new MentionAnswerer(store.db, watchtime, publishers, log.child({ component: 'answers' }), () => clock.now());
+  if (answerer.sources.length > 0 && config.watchtime.answersPollSeconds > 0) {
+    scheduler.register({
+      name: 'watchtime.answers',
+      description: `Answers mentions on ${answerer.sources.map((p) => p.name).join(', ')} with watch time (each once)`,
+      schedule: { everyMs: config.watchtime.answersPollSeconds * 1000 },
+      run: async ({ signal }) => {
+        await answerer.poll(signal);
+      },
+    });
+  }
 
   await web.register(statusRoutes, { status, scheduler, history, bus });
   await web.register(discoverRoutes, { service: discover, store: discoverStore, rateLimitPerMinute: config.api.rateLimitPerMinute, maxViewers: config.discover.maxViewers });

@@ -6,6 +6,11 @@ import { createLogger } from '../core/logger.js';
 import { createSimulator } from '../sim/index.js';
 import { openStore } from '../store/database.js';
 import { simulatorEndpoints } from '../twitch/endpoints.js';
+import { SystemClock } from '../core/clock.js';
+import { createPublishers } from '../publish/index.js';
+import { isDay } from '../watchtime/calendar.js';
+import { composeDigest, DigestPublisher, dueDigestDay, toDigestPost } from '../watchtime/digest.js';
+import { WatchtimeService } from '../watchtime/service.js';
 
 /** Exit codes: 0 ok, 1 runtime failure (a service is down), 2 bad input (flags, config). */
 const EXIT_FAILURE = 1;
@@ -91,6 +96,51 @@ async function commandMigrate(opts: { dryRun?: boolean }): Promise<void> {
         ? `${store.label}: up to date (${report.alreadyApplied} migrations applied earlier)\n`
         : `${store.label}: applied ${report.applied.join(', ')}\n`,
     );
+  } finally {
+    await store.close();
+  }
+}
+
+async function commandDigest(opts: { day?: string; dryRun?: boolean }): Promise<void> {
+  if (opts.day !== undefined && !isDay(opts.day)) {
+    process.stderr.write(`lurk: --day: ${JSON.stringify(opts.day)} is not a date; expected YYYY-MM-DD\n`);
+    process.exit(EXIT_BAD_INPUT);
+  }
+  const config = configOrExit();
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const store = await openStore({ url: config.database.url });
+  try {
+    await store.migrate();
+    const clock = new SystemClock();
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+    const watch = new WatchtimeService({ db: store.db, clock, log, config: config.watchtime });
+    await watch.start();
+    const day = opts.day ?? dueDigestDay(watch, config.watchtime.digestTime, clock.now());
+    progress(`composing the digest for ${day} (days start ${watch.calendar.label} ${watch.calendar.timeZone})…`);
+    const publishers = createPublishers(config.publish);
+    const digests = new DigestPublisher(store.db, publishers, log, () => clock.now());
+    const digest = opts.dryRun ? await composeDigest(watch, day, config.watchtime.digestSeed) : await digests.stored(watch, day, config.watchtime.digestSeed);
+    if (!digest) {
+      process.stdout.write(`No watch time is recorded for ${day}; nothing to post.\n`);
+      return;
+    }
+    digest.posts.forEach((post, i) => {
+      progress(`rendering chart ${i + 1}/${digest.posts.length} (${post.key})…`);
+      const png = toDigestPost(day, post).image!.png;
+      process.stdout.write(`\n--- ${post.key} (chart ${png.length.toLocaleString('en-US')} bytes PNG)\n${post.text}\n`);
+    });
+    if (opts.dryRun) {
+      process.stdout.write(`\ndry run: nothing posted (${publishers.length ? publishers.map((p) => p.name).join(', ') : 'no publisher'} configured)\n`);
+      return;
+    }
+    if (publishers.length === 0) {
+      process.stdout.write('\nno publisher is configured (LURK_DIGEST_DIR is off and no network is set up); nothing posted\n');
+      return;
+    }
+    const outcomes = await digests.publish(digest, progress);
+    process.stdout.write('\n');
+    for (const o of outcomes) process.stdout.write(`${o.publisher} ${o.key}: ${o.status}${o.url ? ` ${o.url}` : ''}${o.error ? ` (${o.error})` : ''}\n`);
+    if (outcomes.some((o) => o.status === 'failed' || o.status === 'gave-up')) process.exitCode = EXIT_FAILURE;
   } finally {
     await store.close();
   }
@@ -242,6 +292,12 @@ export function buildProgram(): Command {
     .option('--json', 'print as JSON')
     .option('--no-check', 'skip the database and Redis checks')
     .action(commandConfig);
+  program
+    .command('digest')
+    .description("compose the daily watch-time digest (top games, streamers, random game, with charts) and post it to every configured publisher, each post once")
+    .option('--day <YYYY-MM-DD>', 'the Lurk day to post (default: the day the last digest time was due for)')
+    .option('--dry-run', 'compose and render, print the posts, post nothing')
+    .action(commandDigest);
   program
     .command('sim')
     .description('run the Twitch simulator alone and print the client id and secret it accepts')

@@ -156,6 +156,8 @@ export interface AnswersTable {
   source: string;
   mention_id: string;
   question: string;
+  /** JSON of the Mention, for replying on a retry */
+  mention: string;
   status: 'pending' | 'answered' | 'failed';
   reply: string | null;
   attempts: number;

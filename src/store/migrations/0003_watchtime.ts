@@ -1,4 +1,5 @@
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
+// hours are summed for years: PostgreSQL's real is 4 bytes (7 digits), so every measure is double precision
 import type { DialectFacts } from '../dialect.js';
 
 /**
@@ -9,8 +10,8 @@ import type { DialectFacts } from '../dialect.js';
 export function watchtime(facts: DialectFacts) {
   const measures = <T extends string>(t: CreateTableBuilder<T, any>) =>
     t
-      .addColumn('hours_watched', 'real', (c) => c.notNull().defaultTo(0))
-      .addColumn('hours_streamed', 'real', (c) => c.notNull().defaultTo(0))
+      .addColumn('hours_watched', 'double precision', (c) => c.notNull().defaultTo(0))
+      .addColumn('hours_streamed', 'double precision', (c) => c.notNull().defaultTo(0))
       .addColumn('peak_viewers', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('streams', 'integer', (c) => c.notNull().defaultTo(0));
   return {
@@ -37,7 +38,7 @@ export function watchtime(facts: DialectFacts) {
       // hours_covered: how much of the day Lurk was sampling (the divisor of average viewers)
       await measures(db.schema.createTable('watch_day_total').addColumn('day', 'text', (c) => c.primaryKey()))
         .addColumn('peak_channels', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('hours_covered', 'real', (c) => c.notNull().defaultTo(0))
+        .addColumn('hours_covered', 'double precision', (c) => c.notNull().defaultTo(0))
         .execute();
 
       await measures(db.schema.createTable('watch_hour_game').addColumn('hour', facts.bigint, (c) => c.notNull()).addColumn('game_id', 'text', (c) => c.notNull()))
@@ -48,7 +49,7 @@ export function watchtime(facts: DialectFacts) {
 
       await measures(db.schema.createTable('watch_hour_total').addColumn('hour', facts.bigint, (c) => c.primaryKey()))
         .addColumn('peak_channels', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('hours_covered', 'real', (c) => c.notNull().defaultTo(0))
+        .addColumn('hours_covered', 'double precision', (c) => c.notNull().defaultTo(0))
         .execute();
 
       let samples = db.schema
@@ -118,6 +119,8 @@ export function watchtime(facts: DialectFacts) {
         .addColumn('source', 'text', (c) => c.notNull())
         .addColumn('mention_id', 'text', (c) => c.notNull())
         .addColumn('question', 'text', (c) => c.notNull())
+        // the mention as the publisher gave it, to reply to it on a retry
+        .addColumn('mention', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('reply', 'text')
         .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))

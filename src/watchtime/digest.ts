@@ -1,0 +1,187 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { renderBarChart, type BarChartSpec } from '../publish/chart.js';
+import { PublishError, type DigestPost, type Publisher } from '../publish/types.js';
+import type { Database } from '../store/schema.js';
+import { DayCalendar, parseDayStart } from './calendar.js';
+import type { RankedItem } from './queries.js';
+import type { WatchtimeService } from './service.js';
+
+export interface StoredPost {
+  key: 'games' | 'streamers' | 'random-game';
+  text: string;
+  chart: BarChartSpec;
+  alt: string;
+}
+
+export interface Digest {
+  day: string;
+  posts: StoredPost[];
+}
+
+export const hoursText = (h: number) => `${Math.round(h).toLocaleString('en-US')} hours`;
+
+/** names are display data: keep a line short and free of line breaks */
+export function displayName(name: string): string {
+  const flat = name.replace(/\s+/g, ' ').trim();
+  return flat.length > 40 ? `${flat.slice(0, 39)}…` : flat;
+}
+
+export function rankedLines(items: RankedItem[]): string {
+  return items.map((it, i) => `${i + 1}. ${displayName(it.name)}: ${hoursText(it.hours_watched)}`).join('\n');
+}
+
+function chartOf(title: string, subtitle: string, items: RankedItem[]): BarChartSpec {
+  return { title, subtitle, unit: 'h', items: items.map((it) => ({ label: displayName(it.name), value: Math.round(it.hours_watched) })) };
+}
+
+function altOf(title: string, items: RankedItem[]): string {
+  return `${title}: ${items.map((it) => `${displayName(it.name)} ${hoursText(it.hours_watched)}`).join('; ')}`;
+}
+
+/**
+ * The original bot's three posts for a finished day, with the same wording: top 5 games, top 5
+ * streamers, and the top 5 streamers of a random game picked with weight by hours watched.
+ * Returns undefined for a day with no watch time (nothing worth posting).
+ */
+export async function composeDigest(watch: WatchtimeService, day: string, seed: number): Promise<Digest | undefined> {
+  const [games, streamers] = await Promise.all([watch.queries.topGames(day, day, 5), watch.queries.topStreamers(day, day, 5)]);
+  if (games.length === 0) return undefined;
+  const zone = `${day} · days start ${watch.calendar.label} ${watch.calendar.timeZone}`;
+  const posts: StoredPost[] = [
+    {
+      key: 'games',
+      text: `The most watched games on Twitch yesterday were:\n${rankedLines(games)}`,
+      chart: chartOf('Most watched games', zone, games),
+      alt: altOf(`Most watched games on Twitch, ${day}`, games),
+    },
+    {
+      key: 'streamers',
+      text: `The most watched streamers on Twitch yesterday were:\n${rankedLines(streamers)}`,
+      chart: chartOf('Most watched streamers', zone, streamers),
+      alt: altOf(`Most watched streamers on Twitch, ${day}`, streamers),
+    },
+  ];
+  const random = await watch.randomGame(day, seed, 5);
+  if (random.game) {
+    const name = displayName(random.game.name);
+    posts.push({
+      key: 'random-game',
+      text: `Today's random game is ${name}. The top 5 streamers yesterday for ${name} are:\n${rankedLines(random.top_streamers)}`,
+      chart: chartOf(`Top streamers of ${name}`, zone, random.top_streamers),
+      alt: altOf(`Most watched ${name} streamers, ${day}`, random.top_streamers),
+    });
+  }
+  return { day, posts };
+}
+
+export function toDigestPost(day: string, p: StoredPost): DigestPost {
+  return { key: p.key, day, text: p.text, image: { png: renderBarChart(p.chart), alt: p.alt } };
+}
+
+export interface PostOutcome {
+  publisher: string;
+  key: string;
+  status: 'posted' | 'already' | 'failed' | 'gave-up';
+  error?: string;
+  url?: string;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Posts a digest to every publisher, each post at most once per publisher and day: a post
+ * already recorded as posted is skipped (across restarts), a failure is recorded and retried on
+ * the next run, and nothing here touches the watch-time data.
+ */
+export class DigestPublisher {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly publishers: Publisher[],
+    private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
+    private readonly now: () => number,
+  ) {}
+
+  /** compose once and store, so every publisher and every retry posts the very same digest */
+  async stored(watch: WatchtimeService, day: string, seed: number): Promise<Digest | undefined> {
+    const row = await this.db.selectFrom('digests').select('posts').where('day', '=', day).executeTakeFirst();
+    if (row) return { day, posts: JSON.parse(row.posts) as StoredPost[] };
+    const digest = await composeDigest(watch, day, seed);
+    if (!digest) return undefined;
+    await this.db
+      .insertInto('digests')
+      .values({ day, composed_at: this.now(), posts: JSON.stringify(digest.posts) })
+      .onConflict((oc) => oc.column('day').doNothing())
+      .execute();
+    const again = await this.db.selectFrom('digests').select('posts').where('day', '=', day).executeTakeFirstOrThrow();
+    return { day, posts: JSON.parse(again.posts) as StoredPost[] };
+  }
+
+  async publish(digest: Digest, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<PostOutcome[]> {
+    const outcomes: PostOutcome[] = [];
+    const rendered = new Map<string, DigestPost>();
+    for (const publisher of this.publishers) {
+      for (const post of digest.posts) {
+        signal?.throwIfAborted();
+        const key = { day: digest.day, publisher: publisher.name, post_key: post.key };
+        const row = await this.db.selectFrom('digest_posts').selectAll().where('day', '=', key.day).where('publisher', '=', key.publisher).where('post_key', '=', key.post_key).executeTakeFirst();
+        if (row?.status === 'posted') {
+          outcomes.push({ publisher: publisher.name, key: post.key, status: 'already', ...(row.url ? { url: row.url } : {}) });
+          continue;
+        }
+        if (row && row.attempts >= MAX_ATTEMPTS) {
+          outcomes.push({ publisher: publisher.name, key: post.key, status: 'gave-up', ...(row.last_error ? { error: row.last_error } : {}) });
+          continue;
+        }
+        const attempts = (row?.attempts ?? 0) + 1;
+        await this.db
+          .insertInto('digest_posts')
+          .values({ ...key, status: 'pending', remote_id: null, url: null, attempts, last_error: null, updated_at: this.now() })
+          .onConflict((oc) => oc.columns(['day', 'publisher', 'post_key']).doUpdateSet({ status: 'pending', attempts, updated_at: this.now() }))
+          .execute();
+        let message = rendered.get(post.key);
+        if (!message) {
+          message = toDigestPost(digest.day, post);
+          rendered.set(post.key, message);
+        }
+        onProgress?.(`posting ${post.key} to ${publisher.name}…`);
+        try {
+          const ref = await publisher.publish(message, signal);
+          await this.db
+            .updateTable('digest_posts')
+            .set({ status: 'posted', remote_id: ref.id, url: ref.url ?? null, last_error: null, updated_at: this.now() })
+            .where('day', '=', key.day)
+            .where('publisher', '=', key.publisher)
+            .where('post_key', '=', key.post_key)
+            .execute();
+          outcomes.push({ publisher: publisher.name, key: post.key, status: 'posted', ...(ref.url ? { url: ref.url } : {}) });
+        } catch (err) {
+          const error = err instanceof Error ? err.message : String(err);
+          // a refusal that will not change (bad credentials, rejected text) is not retried forever
+          const final = err instanceof PublishError && !err.retryable;
+          await this.db
+            .updateTable('digest_posts')
+            .set({ status: 'failed', last_error: error.slice(0, 500), attempts: final ? MAX_ATTEMPTS : attempts, updated_at: this.now() })
+            .where('day', '=', key.day)
+            .where('publisher', '=', key.publisher)
+            .where('post_key', '=', key.post_key)
+            .execute();
+          this.log.warn({ publisher: publisher.name, post: post.key, day: digest.day, error, retry: !final }, 'digest post failed');
+          outcomes.push({ publisher: publisher.name, key: post.key, status: 'failed', error });
+        }
+      }
+    }
+    return outcomes;
+  }
+}
+
+/**
+ * Which finished day the digest is due for at `now`: the day that had ended by the most recent
+ * digest time (default 15:00 in the watch-time zone).
+ */
+export function dueDigestDay(watch: WatchtimeService, digestTime: string, now: number): string {
+  const start = parseDayStart(digestTime) ?? { hour: 15, minute: 0 };
+  const digestCalendar = new DayCalendar(watch.calendar.timeZone, start);
+  const lastDigestMoment = digestCalendar.startOf(digestCalendar.dayOf(now));
+  return watch.calendar.yesterday(lastDigestMoment);
+}

@@ -1,0 +1,347 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { ManualClock } from '../../src/core/clock.js';
+import type { WatchtimeConfig } from '../../src/config/load.js';
+import { FolderPublisher } from '../../src/publish/folder.js';
+import { PublishError, type DigestPost, type Mention, type Publisher } from '../../src/publish/types.js';
+import { openStore, type Store } from '../../src/store/database.js';
+import { answerFor, MentionAnswerer } from '../../src/watchtime/answers.js';
+import { composeDigest, DigestPublisher, dueDigestDay } from '../../src/watchtime/digest.js';
+import type { StreamSample } from '../../src/watchtime/integrator.js';
+import { WatchtimeService } from '../../src/watchtime/service.js';
+import { memoryLogger } from '../helpers/app.js';
+import { tempSqlite, withEachDialect, type TestDatabase } from '../helpers/db.js';
+import { runLurk } from '../helpers/process.js';
+
+const MIN = 60_000;
+// 2026-11-20 09:00 UTC: an hour into the Lurk day 2026-11-20 (days start 08:00 UTC)
+const START = Date.UTC(2026, 10, 20, 9, 0);
+
+const CONFIG: WatchtimeConfig = {
+  timeZone: 'UTC',
+  dayStart: '08:00',
+  minViewers: 0,
+  gapSeconds: 600,
+  flushSeconds: 0,
+  sampleSeconds: 300,
+  rawDays: 3,
+  digestTime: '15:00',
+  digestSeed: 0,
+  answersPollSeconds: 60,
+  chatChannels: [],
+};
+
+const GAMES = [
+  ['1095275650', "Baldur's Gate 3"],
+  ['493244', 'Pokémon Scarlet and Violet'],
+  ['27471', 'Minecraft'],
+] as const;
+
+/** ten channels over three games, viewers 10..100; channel 9 is called "Minecraft" and plays Pokémon */
+function streamsAt(minute: number): StreamSample[] {
+  return Array.from({ length: 10 }, (_, i) => {
+    const [game_id, game_name] = GAMES[i % 3]!;
+    const login = i === 9 ? 'minecraft' : `streamer_${i}`;
+    return {
+      id: `s${i}`,
+      user_id: String(100 + i),
+      user_login: login,
+      user_name: i === 9 ? 'Minecraft' : `Streamer_${i}`,
+      game_id: i === 9 ? GAMES[1][0] : game_id,
+      game_name: i === 9 ? GAMES[1][1] : game_name,
+      // constant, so a bridged gap credits exactly what an uninterrupted run does
+      viewer_count: (i + 1) * 10 + (minute >= 0 ? 0 : 1),
+      started_at: new Date(START - 5 * MIN).toISOString(),
+    };
+  });
+}
+
+async function withService<T>(store: Store, clock: ManualClock, fn: (w: WatchtimeService) => Promise<T>): Promise<T> {
+  const w = new WatchtimeService({ db: store.db, clock, log: memoryLogger().log, config: CONFIG });
+  await w.start();
+  return fn(w);
+}
+
+/** one sweep a minute from `from` to `to` (exclusive), flushing after each sweep when asked */
+async function sweep(w: WatchtimeService, clock: ManualClock, from: number, to: number, flush = true) {
+  for (let m = from; m < to; m++) {
+    const t = START + m * MIN;
+    await clock.advance(t - clock.now());
+    w.ingestPage(streamsAt(m), t, m + 1);
+    w.completeSweep(m + 1, t, t);
+    if (flush) await w.flush();
+  }
+}
+
+async function dayTotals(store: Store, day: string) {
+  const rows = await store.db.selectFrom('watch_day_channel').selectAll().where('day', '=', day).orderBy('user_id').execute();
+  return rows.map((r) => ({ user: r.user_id, watched: Math.round(Number(r.hours_watched) * 1e9) / 1e9, streams: Number(r.streams) }));
+}
+
+/** fails the first transaction that writes the integrator state, as a crash in mid-write would */
+class FailOnce implements KyselyPlugin {
+  armed = true;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node as any;
+    if (this.armed && node.kind === 'InsertQueryNode' && node.into?.table?.identifier?.name === 'watch_state') {
+      this.armed = false;
+      throw new Error('simulated crash while writing');
+    }
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+describe('watch time storage', () => {
+  test('a crash mid-write or between writes loses no hours and double-counts none', async (t) => {
+    await withEachDialect(t, async (db: TestDatabase) => {
+      // reference: one uninterrupted run
+      const refDb = db.kind === 'sqlite' ? await tempSqlite() : db;
+      const reference = await openStore({ url: refDb.url });
+      await reference.migrate();
+      const refClock = new ManualClock(START);
+      await withService(reference, refClock, async (w) => {
+        await sweep(w, refClock, 0, 40);
+        await w.stop();
+      });
+      const expected = await dayTotals(reference, '2026-11-20');
+      await reference.db.deleteFrom('watch_day_channel').execute();
+      if (refDb !== db) {
+        await reference.close();
+        await refDb.drop();
+      }
+
+      const store = db.kind === 'sqlite' ? await openStore({ url: db.url }) : reference;
+      try {
+        await store.migrate();
+        if (store !== reference) {
+          /* fresh file */
+        } else {
+          for (const table of ['watch_day_channel_game', 'watch_day_game', 'watch_day_total', 'watch_hour_game', 'watch_hour_total', 'watch_samples', 'watch_state', 'watch_games', 'watch_channels'] as const) {
+            await store.db.deleteFrom(table).execute();
+          }
+        }
+        const clock = new ManualClock(START);
+        // run 1: ten sweeps written, then five more counted but never written (the process dies)
+        await withService(store, clock, async (w) => {
+          await sweep(w, clock, 0, 10);
+          await sweep(w, clock, 10, 15, false);
+        });
+        // run 2: resumes from the stored state; its first write fails half-way and is retried
+        const plugin = new FailOnce();
+        const failing = store.db.withPlugin(plugin);
+        const w2 = new WatchtimeService({ db: failing, clock, log: memoryLogger().log, config: CONFIG });
+        await w2.start();
+        await sweep(w2, clock, 15, 20);
+        assert.equal(plugin.armed, false, 'the simulated crash happened');
+        await sweep(w2, clock, 20, 40);
+        await w2.stop();
+        assert.deepEqual(await dayTotals(store, '2026-11-20'), expected);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  test('a finished day keeps its totals; raw samples are pruned, rollups are not', async () => {
+    const db = await tempSqlite();
+    const store = await openStore({ url: db.url });
+    try {
+      await store.migrate();
+      const clock = new ManualClock(START);
+      await withService(store, clock, async (w) => {
+        await sweep(w, clock, 0, 30);
+        // an empty sweep well past the gap cap ends every stream
+        const t = START + 45 * MIN;
+        await clock.advance(t - clock.now());
+        w.completeSweep(100, t, t);
+        await w.flush();
+        const before = await dayTotals(store, '2026-11-20');
+        // the next day: 23 hours later
+        await sweep(w, clock, 23 * 60 + 10, 23 * 60 + 20);
+        assert.deepEqual(await dayTotals(store, '2026-11-20'), before);
+        assert.ok((await dayTotals(store, '2026-11-21')).length > 0);
+        const samples = await store.db.selectFrom('watch_samples').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        assert.ok(Number(samples.n) > 0);
+        await clock.advance(4 * 86_400_000);
+        const { pruned } = await w.maintain();
+        assert.equal(pruned, Number(samples.n));
+        assert.deepEqual(await dayTotals(store, '2026-11-20'), before);
+      });
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+});
+
+async function filledStore(): Promise<{ store: Store; db: TestDatabase; clock: ManualClock; watch: WatchtimeService }> {
+  const db = await tempSqlite();
+  const store = await openStore({ url: db.url });
+  await store.migrate();
+  const clock = new ManualClock(START);
+  const watch = new WatchtimeService({ db: store.db, clock, log: memoryLogger().log, config: CONFIG });
+  await watch.start();
+  await sweep(watch, clock, 0, 60);
+  // the next day, 16:00: 2026-11-20 is "yesterday" and its digest is due
+  await clock.advance(Date.UTC(2026, 10, 21, 16, 0) - clock.now());
+  await watch.flush();
+  return { store, db, clock, watch };
+}
+
+describe('the daily digest', () => {
+  test('three posts with the original wording, the same random game for the same day and seed', async () => {
+    const { store, db, clock, watch } = await filledStore();
+    try {
+      assert.equal(dueDigestDay(watch, '15:00', clock.now()), '2026-11-20');
+      assert.equal(dueDigestDay(watch, '17:00', clock.now()), '2026-11-19');
+      const digest = (await composeDigest(watch, '2026-11-20', 0))!;
+      assert.deepEqual(digest.posts.map((p) => p.key), ['games', 'streamers', 'random-game']);
+      const [games, streamers, random] = digest.posts as [any, any, any];
+      assert.match(games.text, /^The most watched games on Twitch yesterday were:\n1\. Pokémon Scarlet and Violet: [\d,]+ hours\n2\. /);
+      assert.equal(games.text.split('\n').length, 4, 'three games, a line each');
+      assert.match(streamers.text, /^The most watched streamers on Twitch yesterday were:\n1\. Minecraft: [\d,]+ hours\n2\. Streamer_8: /);
+      assert.equal(streamers.text.split('\n').length, 6);
+      assert.match(random.text, /^Today's random game is (.+)\. The top 5 streamers yesterday for \1 are:\n1\. /);
+      const again = (await composeDigest(watch, '2026-11-20', 0))!;
+      assert.equal(again.posts[2]!.text, random.text);
+      const games7 = new Set<string>();
+      for (let seed = 0; seed < 30; seed++) games7.add((await watch.randomGame('2026-11-20', seed, 5)).game!.name);
+      assert.ok(games7.size >= 2, 'other seeds pick other games');
+      assert.equal(await composeDigest(watch, '2026-11-10', 0), undefined, 'a day without data has no digest');
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  test('each post goes out once per publisher and day; a failing publisher is retried and never touches the data', async () => {
+    const { store, db, clock, watch } = await filledStore();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lurk-digest-'));
+    try {
+      const sent: DigestPost[] = [];
+      let down = true;
+      const flaky: Publisher = {
+        name: 'flaky',
+        async publish(post) {
+          if (down) throw new PublishError('flaky: 503 Service Unavailable', 'flaky', true, 503);
+          sent.push(post);
+          return { id: `remote-${sent.length}` };
+        },
+      };
+      const publishers = [new FolderPublisher({ dir }), flaky];
+      const topBefore = await watch.queries.topGames('2026-11-20', '2026-11-20', 10);
+      const first = new DigestPublisher(store.db, publishers, memoryLogger().log, () => clock.now());
+      const digest = (await first.stored(watch, '2026-11-20', 0))!;
+      const r1 = await first.publish(digest);
+      assert.deepEqual(r1.map((o) => `${o.publisher}:${o.status}`), ['folder:posted', 'folder:posted', 'folder:posted', 'flaky:failed', 'flaky:failed', 'flaky:failed']);
+      assert.deepEqual(await watch.queries.topGames('2026-11-20', '2026-11-20', 10), topBefore, 'watch time untouched by a failed post');
+      const files = await readdir(path.join(dir, '2026-11-20'));
+      assert.ok(files.includes('games.png') && files.includes('games.txt'));
+      assert.equal(await readFile(path.join(dir, '2026-11-20', 'games.txt'), 'utf8'), digest.posts[0]!.text);
+      down = false;
+      // a restart: new objects, same database
+      const second = new DigestPublisher(store.db, publishers, memoryLogger().log, () => clock.now());
+      const r2 = await second.publish((await second.stored(watch, '2026-11-20', 0))!);
+      assert.deepEqual(r2.map((o) => `${o.publisher}:${o.status}`), ['folder:already', 'folder:already', 'folder:already', 'flaky:posted', 'flaky:posted', 'flaky:posted']);
+      const r3 = await second.publish(digest);
+      assert.ok(r3.every((o) => o.status === 'already'));
+      assert.equal(sent.length, 3);
+      assert.equal(sent[0]!.text, digest.posts[0]!.text);
+      assert.equal(sent[0]!.image!.png.subarray(1, 4).toString(), 'PNG');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  test('lurk digest: a bad --day exits 2 naming it; --dry-run prints the posts', async () => {
+    const { store, db } = await filledStore();
+    await store.close();
+    try {
+      const bad = await runLurk(['digest', '--day', '2026-02-30'], { DATABASE_URL: db.url });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--day/);
+      const dry = await runLurk(['digest', '--day', '2026-11-20', '--dry-run'], { DATABASE_URL: db.url, LURK_DIGEST_DIR: 'off' });
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /The most watched games on Twitch yesterday were:\n1\. Pokémon Scarlet and Violet/);
+      assert.match(dry.stderr, /rendering chart 3\/3/);
+      assert.match(dry.stdout, /dry run: nothing posted/);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe('answers', () => {
+  test('the original replies, fuzzy names, and a name that is both a game and a streamer gets both', async () => {
+    const { store, db, watch } = await filledStore();
+    try {
+      const [game] = await answerFor(watch, 'baldurs gate');
+      assert.match(game!, /^The most watched Baldur's Gate 3 streamers yesterday were:\n1\. Streamer_6: [\d,]+ hours/);
+      const [typo] = await answerFor(watch, 'baldrs gate 3');
+      assert.match(typo!, /^The most watched Baldur's Gate 3 streamers/);
+      const [streamer] = await answerFor(watch, 'streamer_4');
+      assert.match(streamer!, /^Streamer_4 streamed the following games yesterday:\n1\. Pokémon Scarlet and Violet: /);
+      assert.deepEqual(await answerFor(watch, 'Half-Life 3'), ['There were no active games or streamers yesterday with name Half-Life 3']);
+      const both = await answerFor(watch, 'minecraft');
+      assert.equal(both.length, 2);
+      assert.match(both[0]!, /^The most watched Minecraft streamers yesterday were:/);
+      assert.match(both[1]!, /^Minecraft streamed the following games yesterday:\n1\. Pokémon/);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+
+  test('each mention is answered once, across polls and restarts; a failed reply is retried', async () => {
+    const { store, db, clock, watch } = await filledStore();
+    try {
+      const inbox: Mention[] = [
+        { id: 'm1', text: '@lurk.bsky.social baldurs gate', author: 'a', replyTo: { uri: 'at://1' }, createdAt: '1' },
+        { id: 'm2', text: '@lurk.bsky.social streamer_4', author: 'b', replyTo: { uri: 'at://2' }, createdAt: '2' },
+      ];
+      const replies: { to: string; text: string }[] = [];
+      let failNext = true;
+      const source: Publisher = {
+        name: 'bluesky',
+        async publish() {
+          return { id: 'x' };
+        },
+        async fetchMentions(cursor) {
+          const after = Number(cursor ?? 0);
+          const fresh = inbox.filter((m) => Number(m.createdAt) > after);
+          return { mentions: fresh, cursor: fresh.length ? fresh[fresh.length - 1]!.createdAt : cursor };
+        },
+        async reply(m, text) {
+          if (m.id === 'm2' && failNext) {
+            failNext = false;
+            throw new PublishError('bluesky: 502', 'bluesky', true, 502);
+          }
+          replies.push({ to: m.id, text });
+          return { id: `r${replies.length}` };
+        },
+      };
+      const a1 = new MentionAnswerer(store.db, watch, [source], memoryLogger().log, () => clock.now());
+      assert.deepEqual(await a1.poll(), { answered: 1, failed: 1 });
+      const a2 = new MentionAnswerer(store.db, watch, [source], memoryLogger().log, () => clock.now());
+      assert.deepEqual(await a2.poll(), { answered: 1, failed: 0 }, 'the failed reply is retried though the cursor moved on');
+      inbox.push({ id: 'm3', text: '@lurk.bsky.social zzzz', author: 'c', replyTo: {}, createdAt: '3' });
+      await a2.poll();
+      await a2.poll();
+      assert.deepEqual(replies.map((r) => r.to), ['m1', 'm2', 'm3']);
+      assert.match(replies[0]!.text, /^The most watched Baldur's Gate 3 streamers yesterday were:/);
+      assert.match(replies[2]!.text, /^There were no active games or streamers yesterday with name zzzz/);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+});
