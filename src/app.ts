@@ -17,6 +17,8 @@ import { createPublishers } from './publish/index.js';
 import { MentionAnswerer } from './watchtime/answers.js';
 import { DigestPublisher, dueDigestDay } from './watchtime/digest.js';
 import { watchtimeRoutes } from './watchtime/routes.js';
+import { WatchtimeChatCommand } from './watchtime/chat-command.js';
+import { IrcClient } from './twitch/irc-client.js';
 import { WatchtimeService } from './watchtime/service.js';
 import { DiscoverService } from './discover/service.js';
 import { DiscoverStore } from './discover/store.js';
@@ -243,6 +245,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   await web.register(watchtimeRoutes, { service: watchtime, rateLimitPerMinute: config.api.rateLimitPerMinute });
   await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGES);
 
+  let chat: IrcClient | undefined;
   let stopping: Promise<void> | undefined;
   const twitch = () => {
     if (simulator) {
@@ -315,6 +318,21 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         errorCount: () => helixErrors,
       });
       log.info({ pooled }, 'discover pool loaded');
+      if (config.watchtime.chatChannels.length > 0) {
+        const irc = target.endpoints.ircTcp;
+        // in simulator mode the simulator lends its first viewer account as the bot
+        const botIndex = config.sim.channels;
+        const login = config.watchtime.chat?.login ?? simulator!.world.login(botIndex);
+        chat = new IrcClient({
+          ...irc,
+          login,
+          token: () => config.watchtime.chat?.token ?? simulator!.auth.issueUser(target.clientId, botIndex, ['chat:read', 'chat:edit']).accessToken,
+          channels: config.watchtime.chatChannels,
+          log: log.child({ component: 'chat' }),
+        });
+        new WatchtimeChatCommand(chat, watchtime, log.child({ component: 'watchtime-chat' }));
+        void chat.start();
+      }
       for (const job of scheduler.list()) scheduler.restoreHistory(job.name, await history.recent(job.name, 60));
       const address = await web.listen({ host: config.http.host, port: config.http.port });
       scheduler.start();
@@ -324,6 +342,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     stop() {
       stopping ??= (async () => {
         log.info('shutting down');
+        chat?.close();
         await scheduler.stop(Math.max(100, config.shutdownTimeoutMs / 2));
         await web.close();
         await simulator?.stop();

@@ -41,6 +41,8 @@ export interface WatchtimeConfig {
   digestSeed: number;
   answersPollSeconds: number;
   chatChannels: string[];
+  /** the bot account for !watchtime; absent in simulator mode, which lends one */
+  chat?: { login: string; token: string };
 }
 
 /** each publisher is present when its keys are set */
@@ -184,6 +186,16 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
     }
   }
 
+  if ((values.watchtimeChatChannels as string[]).length > 0 && hasId) {
+    for (const name of ['chatLogin', 'chatToken'] as const) {
+      if (values[name] === undefined) problems.push({ name: settings[name].env, message: `is required with ${settings.watchtimeChatChannels.env} on real Twitch (the bot account that answers)` });
+    }
+  }
+  if ((values.chatLogin === undefined) !== (values.chatToken === undefined)) {
+    const missing = values.chatLogin === undefined ? 'chatLogin' : 'chatToken';
+    problems.push({ name: settings[missing].env, message: `is required when ${settings[missing === 'chatLogin' ? 'chatToken' : 'chatLogin'].env} is set` });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const databaseUrl = values.databaseUrl as string;
@@ -221,6 +233,7 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
       digestSeed: values.digestSeed as number,
       answersPollSeconds: values.answersPollSeconds as number,
       chatChannels: values.watchtimeChatChannels as string[],
+      ...(values.chatLogin ? { chat: { login: values.chatLogin as string, token: values.chatToken as string } } : {}),
     },
     publish: {
       ...((values.digestDir as string).toLowerCase() !== 'off' ? { folder: { dir: path.resolve(cwd, values.digestDir as string) } } : {}),
@@ -321,6 +334,8 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     xAccessSecret: config.publish.x?.accessSecret,
     answersPollSeconds: config.watchtime.answersPollSeconds,
     watchtimeChatChannels: config.watchtime.chatChannels,
+    chatLogin: config.watchtime.chat?.login,
+    chatToken: config.watchtime.chat?.token,
     simSeed: config.sim.seed,
     simChannels: config.sim.channels,
     simLive: config.sim.live,

@@ -408,6 +408,21 @@ export const settings = {
     default: [] as string[],
     parse: loginList,
   } satisfies Setting<string[]>,
+  chatLogin: {
+    env: 'LURK_CHAT_LOGIN',
+    key: 'chatLogin',
+    description: 'Chat: the bot account that answers !watchtime (with real Twitch; the simulator lends one).',
+    default: undefined,
+    parse: nonEmptyString('a Twitch login', /^[A-Za-z0-9_]{1,25}$/),
+  } satisfies Setting<string>,
+  chatToken: {
+    env: 'LURK_CHAT_TOKEN',
+    key: 'chatToken',
+    description: "Chat: that account's user access token with chat:read and chat:edit.",
+    default: undefined,
+    secret: true,
+    parse: nonEmptyString('a user access token'),
+  } satisfies Setting<string>,
   simSeed: {
     env: 'LURK_SIM_SEED',
     key: 'simSeed',

@@ -9,7 +9,7 @@ import { ChatClient, parseEmotePositions, type ChatMessage as TwurpleMessage } f
 import WebSocket from 'ws';
 import { ircProtocol, type IrcProtocol } from '../../src/sim/protocols/irc/index.js';
 import { oauthProtocol } from '../../src/sim/protocols/oauth.js';
-import { parseLine } from '../../src/sim/protocols/irc/message.js';
+import { parseLine } from '../../src/twitch/irc-message.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { EMOTES } from '../../src/sim/world/chat.js';
 import type { ChatMessage, WorldEvent } from '../../src/sim/world/types.js';

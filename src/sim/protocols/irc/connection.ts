@@ -6,7 +6,7 @@ import type { SimAuth } from '../../auth.js';
 import type { World } from '../../world/world.js';
 import type { Identities } from './identity.js';
 import { login } from './login.js';
-import { parseLine, type IrcMessage } from './message.js';
+import { parseLine, type IrcMessage } from '../../../twitch/irc-message.js';
 import * as render from './render.js';
 import { Needs, type Line, type RoomName } from './render.js';
 import type { Member, Room, Rooms } from './rooms.js';

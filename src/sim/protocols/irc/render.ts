@@ -2,7 +2,7 @@
 // is built once, in two variants (with IRCv3 tags and without), and shared by every connection.
 import type { ChatMessage, WorldEvent } from '../../world/types.js';
 import { badgesFor, type ChannelRole, type ChatUser, type Identities } from './identity.js';
-import { escapeTag, formatTags } from './message.js';
+import { escapeTag, formatTags } from '../../../twitch/irc-message.js';
 import { hash32 } from '../../world/random.js';
 
 export const SERVER = 'tmi.twitch.tv';

@@ -1,3 +1,4 @@
+// IRC lines with IRCv3 tags, as Twitch chat speaks them: parsed by the simulator and by Lurk's own client.
 // IRC line parsing and IRCv3 tag escaping (twitch-protocol.md §5.4). The server only needs to
 // parse what clients send, which is short and rare; formatting of the hot lines (PRIVMSG) lives
 // in render.ts and avoids this generic code.
