@@ -52,16 +52,11 @@ export interface Totals {
   streamers?: number;
 }
 
-export interface DayPoint {
+/** a day of a game's or streamer's series (`streamers`: games only) */
+export interface DayPoint extends Totals {
   /** the spec's name for the day; this Lurk's detail series call it `t`, as /series does */
   day?: string;
   t?: string;
-  hours_watched: number;
-  hours_streamed: number;
-  average_viewers: number;
-  peak_viewers: number;
-  streams: number;
-  streamers?: number;
 }
 
 export interface GameDetail extends DayFrame {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useStatus } from '../lib/status';
 import { DEFAULT_PRESET, go, includesToday, overviewUrl, pageHref, presetRange, readPageUrl, useApi, type DayFrame, type Overview, type Range, type View } from '../lib/watchtime';
 import { DetailView } from './watchtime/detail';
@@ -45,6 +45,8 @@ export function WatchTimePage() {
     if (previous !== undefined && o.updated_at !== previous && range && includesToday(range, o.today)) setRefresh((n) => n + 1);
   }, [o?.updated_at]);
 
+  const now = useMemo(() => ({ today: o?.today ?? '', lastWrite: o?.updated_at ?? null }), [o?.today, o?.updated_at]);
+
   const [frame, setFrame] = useState<DayFrame>();
   const onFrame = useCallback((f: DayFrame | undefined) => f && setFrame({ time_zone: f.time_zone, day_start: f.day_start }), []);
   const shown = frame ?? o;
@@ -73,14 +75,14 @@ export function WatchTimePage() {
       ) : !o || !range ? (
         <Loading>Reading Lurk’s calendar…</Loading>
       ) : view.kind === 'overview' ? (
-        <OverviewView range={range} firstDay={o.first_day} today={o.today} refresh={refresh} onFrame={onFrame} />
+        <OverviewView range={range} firstDay={o.first_day} now={now} refresh={refresh} onFrame={onFrame} />
       ) : (
         <DetailView
           key={view.kind === 'game' ? `g:${view.id}` : `s:${view.login}`}
           subject={view}
           range={range}
           firstDay={o.first_day}
-          today={o.today}
+          now={now}
           refresh={refresh}
           onFrame={onFrame}
           twitchLinks={status?.mode === 'twitch'}

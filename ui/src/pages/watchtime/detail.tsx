@@ -18,7 +18,7 @@ import {
   type StreamerDetail,
 } from '../../lib/watchtime';
 import { Leaderboard } from './leaderboard';
-import { Downloads, EmptyState, ErrorNotice, HoursChart, Loading, pointsFromDays, TotalsCards } from './parts';
+import { Downloads, EmptyState, ErrorNotice, HoursChart, Loading, type Now, pointsFromDays, TotalsCards } from './parts';
 
 const TOP_LIMIT = 25;
 
@@ -28,7 +28,7 @@ interface Props {
   subject: Subject;
   range: Range;
   firstDay: string | null | undefined;
-  today: string | undefined;
+  now: Now;
   /** re-fetch when this changes (new data recorded) */
   refresh: number;
   /** tells the page which frame (zone, day start) this view's figures use */
@@ -37,7 +37,7 @@ interface Props {
 }
 
 /** One game (its top streamers) or one streamer (their top games): totals, the series, the list. */
-export function DetailView({ subject, range, firstDay, today, refresh, onFrame, twitchLinks }: Props) {
+export function DetailView({ subject, range, firstDay, now, refresh, onFrame, twitchLinks }: Props) {
   const single = range.from === range.to;
   const detail = useApi<GameDetail | StreamerDetail>(detailUrl(subject, range, TOP_LIMIT), refresh);
   // one day: a game is drawn per hour; a streamer has daily figures only, so their week up to that day
@@ -112,7 +112,7 @@ export function DetailView({ subject, range, firstDay, today, refresh, onFrame, 
       />
       {detail.error && <ErrorNotice error={detail.error} />}
       {empty ? (
-        <EmptyState range={range} firstDay={firstDay} today={today} />
+        <EmptyState range={range} firstDay={firstDay} today={now.today} />
       ) : (
         <>
           <TotalsCards
@@ -127,9 +127,9 @@ export function DetailView({ subject, range, firstDay, today, refresh, onFrame, 
           {single ? (
             oneDayData ? (
               oneDayData.granularity === 'hour' ? (
-                <HoursChart title={`${name}: hours watched per hour`} points={oneDayData.points} granularity="hour" timeZone={oneDayData.time_zone} />
+                <HoursChart title={`${name}: hours watched per hour`} points={oneDayData.points} granularity="hour" timeZone={oneDayData.time_zone} now={now} />
               ) : (
-                <HoursChart title={`${name}: hours watched per day, the week to ${formatDay(range.to, false)}`} points={oneDayData.points} granularity="day" timeZone={oneDayData.time_zone} />
+                <HoursChart title={`${name}: hours watched per day, the week to ${formatDay(range.to, false)}`} points={oneDayData.points} granularity="day" timeZone={oneDayData.time_zone} now={now} />
               )
             ) : oneDay.error ? (
               <ErrorNotice error={oneDay.error} />
@@ -137,7 +137,7 @@ export function DetailView({ subject, range, firstDay, today, refresh, onFrame, 
               <Loading>Loading the series…</Loading>
             )
           ) : (
-            <HoursChart title={`${name}: hours watched per day`} points={pointsFromDays(data.series)} granularity="day" timeZone={data.time_zone} />
+            <HoursChart title={`${name}: hours watched per day`} points={pointsFromDays(data.series)} granularity="day" timeZone={data.time_zone} now={now} />
           )}
           <h3>{isGame ? `Top streamers playing ${name}` : `What ${name} streamed`}</h3>
           {top.length ? (

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { formatHours, formatInt, seriesUrl, topUrl, useApi, type DayFrame, type Kind, type Range, type Series, type TopList } from '../../lib/watchtime';
 import { Leaderboard } from './leaderboard';
-import { Downloads, EmptyState, ErrorNotice, HoursChart, Loading, TotalsCards } from './parts';
+import { Downloads, EmptyState, ErrorNotice, HoursChart, Loading, type Now, TotalsCards } from './parts';
 
 const LIMITS = [10, 50] as const;
 
@@ -24,13 +24,13 @@ const BOARDS: { kind: Kind; title: string; noun: string }[] = [
 interface Props {
   range: Range;
   firstDay: string | null | undefined;
-  today: string | undefined;
+  now: Now;
   refresh: number;
   onFrame: (frame: DayFrame | undefined) => void;
 }
 
 /** Everything in the range: totals, hours watched over time, and the two leaderboards. */
-export function OverviewView({ range, firstDay, today, refresh, onFrame }: Props) {
+export function OverviewView({ range, firstDay, now, refresh, onFrame }: Props) {
   const [limit, setLimit] = useState<(typeof LIMITS)[number]>(10);
   const [tab, setTab] = useState<Kind>('games');
   const wide = useWide();
@@ -67,7 +67,7 @@ export function OverviewView({ range, firstDay, today, refresh, onFrame }: Props
       ) : firstLoad ? (
         <Loading>Loading watch time…</Loading>
       ) : empty ? (
-        <EmptyState range={range} firstDay={firstDay} today={today} />
+        <EmptyState range={range} firstDay={firstDay} today={now.today} />
       ) : (
         <div class={busy ? 'wt-stale' : undefined}>
           {totals && (
@@ -87,7 +87,7 @@ export function OverviewView({ range, firstDay, today, refresh, onFrame }: Props
           {series.error && !seriesData ? (
             <ErrorNotice error={series.error} />
           ) : seriesData ? (
-            <HoursChart title={granularity === 'hour' ? 'Hours watched per hour' : 'Hours watched per day'} points={seriesData.points} granularity={granularity} timeZone={seriesData.time_zone} />
+            <HoursChart title={granularity === 'hour' ? 'Hours watched per hour' : 'Hours watched per day'} points={seriesData.points} granularity={granularity} timeZone={seriesData.time_zone} now={now} />
           ) : (
             <Loading />
           )}

@@ -121,6 +121,12 @@ export function TotalsCards({ cards }: { cards: { label: string; value: string; 
   );
 }
 
+/** where the figures end: Lurk's today, and its last write (epoch ms) */
+export interface Now {
+  today: string;
+  lastWrite: number | null;
+}
+
 type Point = Pick<SeriesPoint, 'hours_watched' | 'average_viewers'> & { t: string };
 
 export function pointsFromDays(days: DayPoint[]): Point[] {
@@ -131,15 +137,17 @@ export function pointsFromDays(days: DayPoint[]): Point[] {
  * Hours watched (and average viewers) over the range, per hour or per day. Days are dates, drawn at
  * UTC midnight and read in UTC so the axis shows the date itself; hours are instants, read in the API's zone.
  */
-export function HoursChart({ title, points, granularity, timeZone }: { title: string; points: Point[]; granularity: Granularity; timeZone: string }) {
+export function HoursChart({ title, points, granularity, timeZone, now }: { title: string; points: Point[]; granularity: Granularity; timeZone: string; now: Now }) {
   const hourly = granularity === 'hour';
   const times = useMemo(() => points.map((p) => Date.parse(hourly ? p.t : `${p.t}T00:00:00Z`)), [points, hourly]);
+  // hours and days still to come are not zero, just unknown: no line there
+  const future = useMemo(() => points.map((p) => (hourly ? now.lastWrite !== null && Date.parse(p.t) > now.lastWrite : p.t > now.today)), [points, hourly, now.lastWrite, now.today]);
   const series = useMemo(
     () => [
-      { label: 'Hours watched', values: points.map((p) => p.hours_watched), color: 'var(--accent)', format: formatHours, tick: formatCompact },
-      { label: 'Average viewers', values: points.map((p) => p.average_viewers), color: 'var(--accent-2)', format: formatInt, tick: formatCompact, scale: 'right' as const, dash: [6, 4] },
+      { label: 'Hours watched', values: points.map((p, i) => (future[i] ? null : p.hours_watched)), color: 'var(--accent)', format: formatHours, tick: formatCompact },
+      { label: 'Average viewers', values: points.map((p, i) => (future[i] ? null : p.average_viewers)), color: 'var(--accent-2)', format: formatInt, tick: formatCompact, scale: 'right' as const, dash: [6, 4] },
     ],
-    [points, hourly],
+    [points, future],
   );
   const formatTime = useCallback((t: number) => (hourly ? `${formatDay(new Date(t).toLocaleDateString('en-CA', { timeZone }))} ${formatHour(t, timeZone)}` : formatDay(new Date(t).toISOString().slice(0, 10))), [hourly, timeZone]);
   return (

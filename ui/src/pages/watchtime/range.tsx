@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { dayCount, formatRange, isDay, PRESETS, presetOf, presetRange, type Overview, type Preset, type Range } from '../../lib/watchtime';
 
 interface Props {
@@ -15,11 +15,14 @@ export function RangePicker({ range, days, onChange }: Props) {
   const [custom, setCustom] = useState(preset === undefined);
   const [from, setFrom] = useState(range.from);
   const [to, setTo] = useState(range.to);
-  // the range can change from outside (back button, a link)
+  /** the next range change comes from the date inputs, which stay open even if it matches a preset */
+  const editing = useRef(false);
+  // the range can also change from outside (back button, a link)
   useEffect(() => {
     setFrom(range.from);
     setTo(range.to);
-    if (presetOf(range, days) === undefined) setCustom(true);
+    if (!editing.current) setCustom(presetOf(range, days) === undefined);
+    editing.current = false;
   }, [range.from, range.to]);
 
   const selected: Preset | 'custom' = custom || preset === undefined ? 'custom' : preset;
@@ -36,7 +39,10 @@ export function RangePicker({ range, days, onChange }: Props) {
   function edit(nextFrom: string, nextTo: string) {
     setFrom(nextFrom);
     setTo(nextTo);
-    if (isDay(nextFrom) && isDay(nextTo) && nextFrom <= nextTo && dayCount({ from: nextFrom, to: nextTo }) <= MAX_DAYS) onChange({ from: nextFrom, to: nextTo });
+    if (isDay(nextFrom) && isDay(nextTo) && nextFrom <= nextTo && dayCount({ from: nextFrom, to: nextTo }) <= MAX_DAYS && (nextFrom !== range.from || nextTo !== range.to)) {
+      editing.current = true;
+      onChange({ from: nextFrom, to: nextTo });
+    }
   }
 
   return (
