@@ -22,13 +22,32 @@ export interface Digest {
 export const hoursText = (h: number) => `${Math.round(h).toLocaleString('en-US')} hours`;
 
 /** names are display data: keep a line short and free of line breaks */
-export function displayName(name: string): string {
+export function displayName(name: string, max = 40): string {
   const flat = name.replace(/\s+/g, ' ').trim();
-  return flat.length > 40 ? `${flat.slice(0, 39)}…` : flat;
+  const chars = [...flat];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
 }
 
-export function rankedLines(items: RankedItem[]): string {
-  return items.map((it, i) => `${i + 1}. ${displayName(it.name)}: ${hoursText(it.hours_watched)}`).join('\n');
+export function rankedLines(items: RankedItem[], maxName = 40): string {
+  return items.map((it, i) => `${i + 1}. ${displayName(it.name, maxName)}: ${hoursText(it.hours_watched)}`).join('\n');
+}
+
+/** the strictest network's length: X counts 280, wide (CJK) characters as two */
+export const POST_LIMIT = 280;
+export function postLength(text: string): number {
+  let n = 0;
+  for (const ch of text) n += ch.codePointAt(0)! >= 0x1100 ? 2 : 1;
+  return n;
+}
+
+/** heading plus ranked lines, names shortened as far as needed so every network takes it whole */
+export function fittedPost(heading: string, items: RankedItem[]): string {
+  let text = '';
+  for (const maxName of [40, 32, 24, 18, 14, 10]) {
+    text = `${heading}\n${rankedLines(items, maxName)}`;
+    if (postLength(text) <= POST_LIMIT) return text;
+  }
+  return text;
 }
 
 function chartOf(title: string, subtitle: string, items: RankedItem[]): BarChartSpec {
@@ -51,13 +70,13 @@ export async function composeDigest(watch: WatchtimeService, day: string, seed: 
   const posts: StoredPost[] = [
     {
       key: 'games',
-      text: `The most watched games on Twitch yesterday were:\n${rankedLines(games)}`,
+      text: fittedPost('The most watched games on Twitch yesterday were:', games),
       chart: chartOf('Most watched games', zone, games),
       alt: altOf(`Most watched games on Twitch, ${day}`, games),
     },
     {
       key: 'streamers',
-      text: `The most watched streamers on Twitch yesterday were:\n${rankedLines(streamers)}`,
+      text: fittedPost('The most watched streamers on Twitch yesterday were:', streamers),
       chart: chartOf('Most watched streamers', zone, streamers),
       alt: altOf(`Most watched streamers on Twitch, ${day}`, streamers),
     },
@@ -67,7 +86,7 @@ export async function composeDigest(watch: WatchtimeService, day: string, seed: 
     const name = displayName(random.game.name);
     posts.push({
       key: 'random-game',
-      text: `Today's random game is ${name}. The top 5 streamers yesterday for ${name} are:\n${rankedLines(random.top_streamers)}`,
+      text: fittedPost(`Today's random game is ${name}. The top 5 streamers yesterday for ${name} are:`, random.top_streamers),
       chart: chartOf(`Top streamers of ${name}`, zone, random.top_streamers),
       alt: altOf(`Most watched ${name} streamers, ${day}`, random.top_streamers),
     });

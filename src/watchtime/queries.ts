@@ -189,10 +189,11 @@ export class WatchQueries {
     return daysBetween(from, to).map((day) => ({ t: day, ...this.totals(byDay.get(day) && { id: userId, ...numeric(byDay.get(day)!) }) }));
   }
 
-  async totalSeries(from: string, to: string, granularity: 'day' | 'hour', gameId?: string): Promise<SeriesPoint[]> {
+  /** `until`: no points for hours that have not begun (a chart of today stops at now) */
+  async totalSeries(from: string, to: string, granularity: 'day' | 'hour', gameId?: string, until = Infinity): Promise<SeriesPoint[]> {
     if (granularity === 'hour') {
       const start = this.calendar.startOf(from);
-      const end = this.calendar.bounds(to).end;
+      const end = Math.min(this.calendar.bounds(to).end, until);
       const rows = gameId
         ? await this.db.selectFrom('watch_hour_game').selectAll().where('game_id', '=', gameId).where('hour', '>=', start).where('hour', '<', end).execute()
         : await this.db.selectFrom('watch_hour_total').selectAll().where('hour', '>=', start).where('hour', '<', end).execute();

@@ -222,7 +222,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         if (!channel) throw notFound(`No watch time is known for streamer ${q.id}`);
         points = await service.queries.streamerSeries(channel.id, from, to);
       } else {
-        points = await service.queries.totalSeries(from, to, granularity, q.kind === 'game' ? q.id : undefined);
+        points = await service.queries.totalSeries(from, to, granularity, q.kind === 'game' ? q.id : undefined, service.now());
       }
       if (q.format === 'csv') return csv(reply, `lurk-series-${q.kind}-${from}-${to}`, points as unknown as Record<string, unknown>[], pointColumns);
       return { ...zone(), kind: q.kind, from, to, granularity, points };

@@ -174,6 +174,10 @@ export class WatchtimeService {
     return { game: { id: pick.id, name }, hours_watched: Math.round(pick.hours * 100) / 100, share: Math.round((pick.hours / total) * 10_000) / 10_000, top_streamers: top };
   }
 
+  now(): number {
+    return this.o.clock.now();
+  }
+
   today(): string {
     return this.calendar.today(this.o.clock.now());
   }
