@@ -192,7 +192,16 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   });
 
   // Watch time: samples every page of Discover's sweep from the bus; no sweep of its own.
-  const watchtime = new WatchtimeService({ db: store.db, clock, log: log.child({ component: 'watchtime' }), config: config.watchtime });
+  const watchtime = new WatchtimeService({
+    db: store.db,
+    clock,
+    log: log.child({ component: 'watchtime' }),
+    config: config.watchtime,
+    onWrite: (outcome, seconds, tracked) => {
+      metrics.watchtimeWrites.observe({ outcome }, seconds);
+      metrics.watchtimeTracked.set(tracked);
+    },
+  });
   scheduler.register({
     name: 'watchtime.maintenance',
     description: `Writes counted hours and prunes raw samples older than ${config.watchtime.rawDays} days (rollups are kept)`,
@@ -210,6 +219,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     const digest = await digests.stored(watchtime, day, config.watchtime.digestSeed);
     if (!digest) return;
     const outcomes = await digests.publish(digest, undefined, signal);
+    for (const o of outcomes) metrics.digestPosts.inc({ publisher: o.publisher, outcome: o.status });
     const posted = outcomes.filter((o) => o.status === 'posted').length;
     if (posted > 0) log.info({ day, posted, failed: outcomes.filter((o) => o.status === 'failed').length }, 'daily digest posted');
   };

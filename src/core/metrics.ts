@@ -12,6 +12,9 @@ export interface Metrics {
   helixBudgetRemaining: Gauge<never>;
   discoverPool: Gauge<never>;
   discoverSweepStreams: Gauge<never>;
+  watchtimeWrites: Histogram<'outcome'>;
+  watchtimeTracked: Gauge<never>;
+  digestPosts: Counter<'publisher' | 'outcome'>;
 }
 
 export function createMetrics(): Metrics {
@@ -60,5 +63,14 @@ export function createMetrics(): Metrics {
     helixBudgetRemaining: new Gauge({ name: 'lurk_helix_budget_remaining', help: 'Helix points left in the current rate-limit window, as Lurk reckons them', registers: [registry] }),
     discoverPool: new Gauge({ name: 'lurk_discover_pool_streams', help: 'Streams in the zero-viewer pool', registers: [registry] }),
     discoverSweepStreams: new Gauge({ name: 'lurk_discover_last_sweep_streams', help: 'Live streams seen by the last completed sweep', registers: [registry] }),
+    watchtimeWrites: new Histogram({
+      name: 'lurk_watchtime_write_seconds',
+      help: 'Time to write counted watch time (rollups, samples and state in one transaction)',
+      labelNames: ['outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    watchtimeTracked: new Gauge({ name: 'lurk_watchtime_tracked_streams', help: 'Live streams whose watch time is being integrated', registers: [registry] }),
+    digestPosts: new Counter({ name: 'lurk_digest_posts_total', help: 'Digest posts attempted, by publisher and outcome', labelNames: ['publisher', 'outcome'], registers: [registry] }),
   };
 }

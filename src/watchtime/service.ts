@@ -28,6 +28,8 @@ export interface WatchtimeServiceOptions {
   config: WatchtimeConfig;
   /** sweep period assumed until two sweeps have been seen */
   defaultSweepPeriodMs?: number;
+  /** told how each write went, for metrics */
+  onWrite?: (outcome: 'ok' | 'error', seconds: number, trackedStreams: number) => void;
 }
 
 /**
@@ -99,9 +101,12 @@ export class WatchtimeService {
     this.writing = this.writing.then(async () => {
       while (this.queue.length > 0) {
         const next = this.queue[0]!;
+        const started = performance.now();
         try {
           await writePending(this.o.db, next, now);
+          this.o.onWrite?.('ok', (performance.now() - started) / 1000, this.integrator.liveStreams);
         } catch (err) {
+          this.o.onWrite?.('error', (performance.now() - started) / 1000, this.integrator.liveStreams);
           this.o.log.error({ err, queued: this.queue.length }, 'watch time write failed; will retry');
           return;
         }

@@ -133,6 +133,9 @@ describe('the Watch time API', () => {
     const overview = await get('/api/watchtime/overview');
     assert.equal(overview.body.today, today);
     assert.equal(overview.body.first_day, today);
+    const metrics = await get('/metrics');
+    assert.match(metrics.text, /lurk_watchtime_write_seconds_count\{outcome="ok",app="lurk"\} [1-9]/);
+    assert.match(metrics.text, /lurk_watchtime_tracked_streams\{app="lurk"\} [1-9]/);
     const hourly = await get(`/api/watchtime/series?from=${today}`);
     assert.equal(hourly.body.granularity, 'hour');
     assert.ok(hourly.body.points.some((p: any) => p.hours_watched > 0));
