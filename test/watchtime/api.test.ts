@@ -134,7 +134,7 @@ describe('the Watch time API', () => {
     assert.equal(overview.body.today, today);
     assert.equal(overview.body.first_day, today);
     const metrics = await get('/metrics');
-    assert.match(metrics.text, /lurk_watchtime_write_seconds_count\{outcome="ok",app="lurk"\} [1-9]/);
+    assert.match(metrics.text, /lurk_watchtime_write_seconds_count\{app="lurk",outcome="ok"\} [1-9]/);
     assert.match(metrics.text, /lurk_watchtime_tracked_streams\{app="lurk"\} [1-9]/);
     const hourly = await get(`/api/watchtime/series?from=${today}`);
     assert.equal(hourly.body.granularity, 'hour');
