@@ -91,12 +91,16 @@ test('lurk migrate applies once and then reports up to date', async () => {
   const { runLurk } = await import('./helpers/process.js');
   try {
     const dry = await runLurk(['migrate', '--dry-run'], { DATABASE_URL: db.url });
-    assert.match(dry.stdout, /2 pending: 0001_foundation, 0002_discover/);
+    const { schemaMigrations } = await import('../src/store/migrations/index.js');
+    const { sqliteFacts } = await import('../src/store/dialect.js');
+    const names = Object.keys(schemaMigrations(sqliteFacts));
+    assert.equal(names[0], '0001_foundation');
+    assert.ok(dry.stdout.includes(`${names.length} pending: ${names.join(', ')}`), dry.stdout);
     const first = await runLurk(['migrate'], { DATABASE_URL: db.url });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /applied 0001_foundation, 0002_discover/);
+    assert.ok(first.stdout.includes(`applied ${names.join(', ')}`), first.stdout);
     const second = await runLurk(['migrate'], { DATABASE_URL: db.url });
-    assert.match(second.stdout, /up to date \(2 migrations applied earlier\)/);
+    assert.ok(second.stdout.includes(`up to date (${names.length} migrations applied earlier)`), second.stdout);
   } finally {
     await db.drop();
   }

@@ -149,7 +149,15 @@ describe('status', () => {
     const world = (await (await fetch(`http://localhost:${body.simulator.ports.http}/_sim/world`)).json()) as { seed: number };
     assert.equal(world.seed, body.simulator.seed);
     assert.equal(lurk.twitch().endpoints.helix, `http://localhost:${body.simulator.ports.http}/helix`);
-    assert.deepEqual(body.jobs.map((j: { name: string }) => j.name).sort(), ['discover.sweep', 'status.sample', 'store.maintenance', 'test.blocking']);
+    assert.deepEqual(body.jobs.map((j: { name: string }) => j.name).sort(), [
+      'discover.sweep',
+      'status.sample',
+      'store.maintenance',
+      'test.blocking',
+      'watchtime.digest',
+      'watchtime.digest-retry',
+      'watchtime.maintenance',
+    ]);
   });
 
   test('job runs are stored and listed', async () => {
