@@ -49,18 +49,22 @@ async function topOverDays(db: Kysely<Database>, table: DayTable, from: string, 
     const candidates = new Set<string>();
     let bound = 0;
     let complete = true;
-    for (const day of days) {
-      const rows = await (db as Kysely<any>)
-        .selectFrom(table)
-        .select([`${idCol} as id`, 'hours_watched'])
-        .where('day', '=', day)
-        .orderBy('hours_watched', 'desc')
-        .limit(m)
-        .execute();
-      for (const r of rows) candidates.add(r.id as string);
-      if (rows.length === m) {
+    // each day's top m in one statement (one round trip on PostgreSQL), each part on the day index
+    const parts = days.map(
+      (day, i) => sql`select * from (select ${sql.ref(idCol)} as id, hours_watched, day from ${sql.table(table)} where day = ${day} order by hours_watched desc limit ${m}) as ${sql.raw(`d${i}`)}`,
+    );
+    const { rows } = await sql<{ id: string; hours_watched: number; day: string }>`${sql.join(parts, sql` union all `)}`.execute(db);
+    const perDay = new Map<string, number[]>();
+    for (const r of rows) {
+      candidates.add(r.id);
+      const list = perDay.get(r.day) ?? [];
+      list.push(Number(r.hours_watched));
+      perDay.set(r.day, list);
+    }
+    for (const list of perDay.values()) {
+      if (list.length === m) {
         complete = false;
-        bound += Number(rows[m - 1]!.hours_watched);
+        bound += Math.min(...list);
       }
     }
     if (candidates.size === 0) return [];
