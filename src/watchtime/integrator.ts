@@ -74,7 +74,16 @@ export interface IntegratorOptions {
   sampleEveryMs: number;
   /** sweep period assumed before two sweeps have been seen */
   defaultSweepPeriodMs: number;
+  /**
+   * How old a reported viewer_count is on average. Twitch refreshes it about once a minute, so
+   * the counts trail the audience by ~30 s and a stream vanishes from Helix while its last count
+   * still stands for the half minute before: that audience is credited after the last sample.
+   */
+  reportLagMs?: number;
 }
+
+/** Twitch refreshes viewer_count about once a minute: a count is on average half a minute old */
+export const DEFAULT_REPORT_LAG_MS = 30_000;
 
 const emptyMeasures = (): Measures => ({ hoursWatched: 0, hoursStreamed: 0, peakViewers: 0, streams: 0, peakChannels: 0, hoursCovered: 0 });
 
@@ -128,7 +137,7 @@ export class WatchIntegrator {
         this.credit(s.id, prev, prev.t, mid);
         this.credit(s.id, cur, mid, t);
       } else {
-        this.credit(s.id, prev, prev.t, prev.t + this.halfIntervalMs);
+        this.creditEnd(s.id, prev);
         this.credit(s.id, cur, t - this.halfIntervalMs, t);
       }
     }
@@ -191,7 +200,7 @@ export class WatchIntegrator {
     let ended = 0;
     for (const [id, s] of this.live) {
       if (now - s.t > this.o.gapCapMs) {
-        this.credit(id, s, s.t, s.t + this.halfIntervalMs);
+        this.creditEnd(id, s);
         this.live.delete(id);
         ended++;
       }
@@ -230,17 +239,28 @@ export class WatchIntegrator {
     }
   }
 
-  private credit(streamId: string, s: Live, from: number, to: number): void {
+  /** half a sweep period live after the last sample, and the audience its lagging count hid */
+  private creditEnd(streamId: string, s: Live): void {
+    const end = s.t + this.halfIntervalMs;
+    this.credit(streamId, s, s.t, end);
+    const lag = this.o.reportLagMs ?? DEFAULT_REPORT_LAG_MS;
+    if (lag > 0) this.credit(streamId, s, end, end + lag, false);
+  }
+
+  /** `airtime` false: viewer-hours only (the lag correction is not time the stream was live) */
+  private credit(streamId: string, s: Live, from: number, to: number, airtime = true): void {
     const cal = this.o.calendar;
     let a = from;
     while (a < to) {
       const b = Math.min(to, cal.nextBoundary(a));
-      const hours = (b - a) / HOUR_MS;
+      const span = (b - a) / HOUR_MS;
+      const hours = airtime ? span : 0;
       const day = cal.dayOf(a);
       const hour = hourOf(a);
-      const watched = s.v * hours;
-      const firstInDayGame = !s.counted.includes(`${day}|${s.gameId}`);
-      const firstInDay = !s.counted.includes(day);
+      const watched = s.v * span;
+      // a stream counts where it was live, not where only its lag correction falls
+      const firstInDayGame = airtime && !s.counted.includes(`${day}|${s.gameId}`);
+      const firstInDay = airtime && !s.counted.includes(day);
       if (firstInDayGame) s.counted.push(`${day}|${s.gameId}`);
       if (firstInDay) {
         s.counted.push(day);
