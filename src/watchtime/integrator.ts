@@ -115,6 +115,10 @@ export class WatchIntegrator {
     return this.live.size;
   }
 
+  private get reportLagMs(): number {
+    return this.o.reportLagMs ?? DEFAULT_REPORT_LAG_MS;
+  }
+
   private get halfIntervalMs(): number {
     return Math.min(this.sweepPeriodMs, this.o.gapCapMs) / 2;
   }
@@ -135,7 +139,15 @@ export class WatchIntegrator {
       if (dt <= this.o.gapCapMs) {
         const mid = prev.t + dt / 2;
         this.credit(s.id, prev, prev.t, mid);
-        this.credit(s.id, cur, mid, t);
+        if (prev.gameId === cur.gameId) this.credit(s.id, cur, mid, t);
+        else {
+          // the game changed at about `mid`, but the counts that follow still describe the old
+          // game's audience for as long as they lag: credit those viewer-hours to the old game
+          const switchAt = Math.min(t, mid + this.reportLagMs);
+          this.credit(s.id, { ...cur, v: 0 }, mid, t);
+          this.credit(s.id, { ...prev, v: cur.v }, mid, switchAt, false);
+          this.credit(s.id, cur, switchAt, t, false);
+        }
       } else {
         this.creditEnd(s.id, prev);
         this.credit(s.id, cur, t - this.halfIntervalMs, t);
@@ -243,8 +255,7 @@ export class WatchIntegrator {
   private creditEnd(streamId: string, s: Live): void {
     const end = s.t + this.halfIntervalMs;
     this.credit(streamId, s, s.t, end);
-    const lag = this.o.reportLagMs ?? DEFAULT_REPORT_LAG_MS;
-    if (lag > 0) this.credit(streamId, s, end, end + lag, false);
+    if (this.reportLagMs > 0) this.credit(streamId, s, end, end + this.reportLagMs, false);
   }
 
   /** `airtime` false: viewer-hours only (the lag correction is not time the stream was live) */

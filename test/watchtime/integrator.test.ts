@@ -76,9 +76,13 @@ describe('watch-time integration (Σ viewer_count × Δt)', () => {
     const games = totals(drains, (p) => p.channelGameDays);
     const g1 = games.get('2026-11-20|u1|g1')!;
     const g2 = games.get('2026-11-20|u1|g2')!;
-    // g1: lead 0.5 + 1 + 0.5 (first half of the change interval) minutes at 10 viewers
-    assert.ok(Math.abs(g1.watched - (10 * 2) / 60) < 1e-9, String(g1.watched * 60));
-    assert.ok(Math.abs(g2.watched - (30 * 2.5) / 60) < 1e-9, String(g2.watched * 60));
+    // airtime splits at the midpoint; viewer-hours of the new game's first (lagging) count go to the
+    // old game for the 30 s the count still describes its audience.
+    // g1: (lead 0.5 + 1 + 0.5) min at 10 viewers + 0.5 min at 30 = 35 viewer-minutes
+    assert.ok(Math.abs(g1.watched - 35 / 60) < 1e-9, String(g1.watched * 60));
+    // g2: (0.5 + 1 + tail 0.5 + lag 0.5) min at 30 viewers = 75, less the 15 credited to g1
+    assert.ok(Math.abs(g2.watched - 60 / 60) < 1e-9, String(g2.watched * 60));
+    assert.ok(Math.abs(g1.streamed - 2 / 60) < 1e-9 && Math.abs(g2.streamed - 2 / 60) < 1e-9, 'airtime splits at the midpoint');
     assert.equal(g1.streams, 1);
     assert.equal(g2.streams, 1);
     assert.equal(g2.peak, 30);
