@@ -1,23 +1,21 @@
 // Store upsert throughput: one sweep's worth of Helix streams written in ONE transaction,
 // through Lurk's Kysely path (SQLite and PostgreSQL), against a hand-written better-sqlite3
 // prepared-statement loop on the same schema as the anchor.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openStore, type Store } from '../src/store/database.js';
 import { upsertStreams } from '../src/streams/store.js';
 import type { HelixStream } from '../src/twitch/helix.external.js';
 import { interleavedMedians, type BenchContext, type Figure } from './lib.js';
 // a small seeded PRNG: the same rows every run, so runs and machines compare
 import { mulberry32 } from './support/streams.js';
+import { scratchPostgres } from './support/postgres.js';
 
 const RUNS = 3;
-const ADMIN_PG_URL = process.env.LURK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 // ---------------------------------------------------------------- deterministic rows
 
@@ -169,40 +167,6 @@ function sweepMeasures(target: Target, fresh: Pass, update: Pass): (() => Promis
 
 // ---------------------------------------------------------------- PostgreSQL scratch database
 
-interface Scratch {
-  url: string;
-  drop(): Promise<void>;
-}
-
-/** A throwaway database, or undefined when PostgreSQL does not answer. */
-async function scratchPostgres(ctx: BenchContext): Promise<Scratch | undefined> {
-  const admin = new pg.Client({ connectionString: ADMIN_PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch (err) {
-    ctx.log(`PostgreSQL unreachable at ${new URL(ADMIN_PG_URL).host} (${(err as Error).message}): skipping its figures`);
-    await admin.end().catch(() => undefined);
-    return undefined;
-  }
-  const name = `lurk_bench_${randomBytes(4).toString('hex')}`;
-  const drop = async () => {
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
-  };
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } catch (err) {
-    await drop();
-    throw err;
-  }
-  const url = new URL(ADMIN_PG_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop };
-}
-
 // ---------------------------------------------------------------- figures
 
 type Throughput = Record<'fresh insert' | 'update', number>;
@@ -232,7 +196,7 @@ export default async function storeBench(ctx: BenchContext): Promise<Figure[]> {
     const sqlite = await lurkTarget(`sqlite:${path.join(dir, 'lurk.db')}`);
     cleanups.push(sqlite.close);
     const targets = [anchor, sqlite];
-    const scratch = await scratchPostgres(ctx);
+    const scratch = await scratchPostgres(ctx.log);
     if (scratch) {
       cleanups.push(scratch.drop);
       const postgres = await lurkTarget(scratch.url);
