@@ -30,14 +30,33 @@ export interface RawSample {
   viewers: number;
 }
 
+/**
+ * One rollup row being accumulated. Every row has every field (unused keys empty) so that the
+ * hot path sees one object shape: this halves the integrator's cost against per-table shapes.
+ */
+export class Accumulated implements Measures {
+  hoursWatched = 0;
+  hoursStreamed = 0;
+  peakViewers = 0;
+  streams = 0;
+  peakChannels = 0;
+  hoursCovered = 0;
+  constructor(
+    readonly day: string,
+    readonly hour: number,
+    readonly userId: string,
+    readonly gameId: string,
+  ) {}
+}
+
 /** everything credited since the last drain, keyed for the rollup tables */
 export interface PendingWrites {
-  channelGameDays: Map<string, Measures & { day: string; userId: string; gameId: string }>;
-  channelDays: Map<string, Measures & { day: string; userId: string }>;
-  gameDays: Map<string, Measures & { day: string; gameId: string }>;
-  totalDays: Map<string, Measures & { day: string }>;
-  gameHours: Map<string, Measures & { hour: number; gameId: string }>;
-  totalHours: Map<number, Measures & { hour: number }>;
+  channelGameDays: Map<string, Accumulated>;
+  channelDays: Map<string, Accumulated>;
+  gameDays: Map<string, Accumulated>;
+  totalDays: Map<string, Accumulated>;
+  gameHours: Map<string, Accumulated>;
+  totalHours: Map<number, Accumulated>;
   samples: RawSample[];
   games: Map<string, string>;
   channels: Map<string, { login: string; name: string }>;
@@ -54,6 +73,24 @@ interface Live {
   lastRawAt: number;
   /** "day|game" and "day" keys this stream was already counted under */
   counted: string[];
+  /** the rows this stream credited last: a stream stays in one hour, day and game for a while */
+  rows?: RowCache;
+}
+
+interface RowCache {
+  pendingGen: number;
+  day: string;
+  hour: number;
+  userId: string;
+  gameId: string;
+  /** the stream's counted keys were checked for this day and game */
+  counted: boolean;
+  cg: Accumulated;
+  c: Accumulated;
+  g: Accumulated;
+  td: Accumulated;
+  gh: Accumulated;
+  th: Accumulated;
 }
 
 export interface IntegratorState {
@@ -85,7 +122,6 @@ export interface IntegratorOptions {
 /** Twitch refreshes viewer_count about once a minute: a count is on average half a minute old */
 export const DEFAULT_REPORT_LAG_MS = 30_000;
 
-const emptyMeasures = (): Measures => ({ hoursWatched: 0, hoursStreamed: 0, peakViewers: 0, streams: 0, peakChannels: 0, hoursCovered: 0 });
 
 /**
  * Hours watched = Σ viewer_count × Δt. Between two samples of a stream, the first half of the
@@ -105,6 +141,8 @@ export class WatchIntegrator {
   private sweeps = new Map<number, { at: number; games: Map<string, { viewers: number; channels: number }> }>();
   private knownGames = new Map<string, string>();
   private knownChannels = new Map<string, string>();
+  /** bumped by every drain: cached rows from before belong to written data */
+  private pendingGen = 0;
 
   constructor(private readonly o: IntegratorOptions) {
     this.sweepPeriodMs = o.defaultSweepPeriodMs;
@@ -129,7 +167,7 @@ export class WatchIntegrator {
     const v = Math.max(0, Math.floor(s.viewer_count));
     this.rememberNames(s);
     const prev = this.live.get(s.id);
-    const cur: Live = { t, v, userId: s.user_id, gameId: s.game_id, generation, lastRawAt: prev?.lastRawAt ?? -Infinity, counted: prev?.counted ?? [] };
+    const cur: Live = { t, v, userId: s.user_id, gameId: s.game_id, generation, lastRawAt: prev?.lastRawAt ?? -Infinity, counted: prev?.counted ?? [], ...(prev?.rows ? { rows: prev.rows } : {}) };
     if (!prev) {
       const started = s.started_at ? Date.parse(s.started_at) : NaN;
       const lead = Number.isFinite(started) ? Math.min(this.halfIntervalMs, Math.max(0, t - started)) : this.halfIntervalMs;
@@ -177,19 +215,19 @@ export class WatchIntegrator {
         channels += g.channels;
         const day = this.o.calendar.dayOf(sweep.at);
         const hour = hourOf(sweep.at);
-        const gd = this.row(this.pending.gameDays, `${day}|${gameId}`, () => ({ day, gameId }));
+        const gd = this.row(this.pending.gameDays, `${day}|${gameId}`, day, 0, '', gameId);
         gd.peakViewers = Math.max(gd.peakViewers, g.viewers);
         gd.peakChannels = Math.max(gd.peakChannels, g.channels);
-        const gh = this.row(this.pending.gameHours, `${hour}|${gameId}`, () => ({ hour, gameId }));
+        const gh = this.row(this.pending.gameHours, `${hour}|${gameId}`, '', hour, '', gameId);
         gh.peakViewers = Math.max(gh.peakViewers, g.viewers);
         gh.peakChannels = Math.max(gh.peakChannels, g.channels);
       }
       const day = this.o.calendar.dayOf(sweep.at);
       const hour = hourOf(sweep.at);
-      const td = this.row(this.pending.totalDays, day, () => ({ day }));
+      const td = this.row(this.pending.totalDays, day, day, 0, '', '');
       td.peakViewers = Math.max(td.peakViewers, viewers);
       td.peakChannels = Math.max(td.peakChannels, channels);
-      const th = this.row(this.pending.totalHours, hour, () => ({ hour }));
+      const th = this.row(this.pending.totalHours, hour, '', hour, '', '');
       th.peakViewers = Math.max(th.peakViewers, viewers);
       th.peakChannels = Math.max(th.peakChannels, channels);
     }
@@ -225,6 +263,7 @@ export class WatchIntegrator {
     const out = this.pending;
     out.state = this.exportState();
     this.pending = this.emptyPending();
+    this.pendingGen++;
     return out;
   }
 
@@ -269,30 +308,52 @@ export class WatchIntegrator {
       const day = cal.dayOf(a);
       const hour = hourOf(a);
       const watched = s.v * span;
+      const r = this.rowsFor(s, day, hour);
       // a stream counts where it was live, not where only its lag correction falls
-      const firstInDayGame = airtime && !s.counted.includes(`${day}|${s.gameId}`);
-      const firstInDay = airtime && !s.counted.includes(day);
-      if (firstInDayGame) s.counted.push(`${day}|${s.gameId}`);
-      if (firstInDay) {
-        s.counted.push(day);
-        // keys of days long past can never be credited again
-        if (s.counted.length > 8) s.counted = s.counted.slice(-8);
+      let firstInDayGame = false;
+      let firstInDay = false;
+      if (airtime && !r.counted) {
+        r.counted = true;
+        firstInDayGame = !s.counted.includes(`${day}|${s.gameId}`);
+        firstInDay = !s.counted.includes(day);
+        if (firstInDayGame) s.counted.push(`${day}|${s.gameId}`);
+        if (firstInDay) {
+          s.counted.push(day);
+          // keys of days long past can never be credited again
+          if (s.counted.length > 8) s.counted = s.counted.slice(-8);
+        }
       }
-      const cg = this.row(this.pending.channelGameDays, `${day}|${s.userId}|${s.gameId}`, () => ({ day, userId: s.userId, gameId: s.gameId }));
-      add(cg, watched, hours, firstInDayGame);
-      const c = this.row(this.pending.channelDays, `${day}|${s.userId}`, () => ({ day, userId: s.userId }));
-      add(c, watched, hours, firstInDay);
-      const g = this.row(this.pending.gameDays, `${day}|${s.gameId}`, () => ({ day, gameId: s.gameId }));
-      add(g, watched, hours, firstInDayGame);
-      const td = this.row(this.pending.totalDays, day, () => ({ day }));
-      add(td, watched, hours, firstInDay);
-      const gh = this.row(this.pending.gameHours, `${hour}|${s.gameId}`, () => ({ hour, gameId: s.gameId }));
-      add(gh, watched, hours, false);
-      const th = this.row(this.pending.totalHours, hour, () => ({ hour }));
-      add(th, watched, hours, false);
+      add(r.cg, watched, hours, firstInDayGame);
+      add(r.c, watched, hours, firstInDay);
+      add(r.g, watched, hours, firstInDayGame);
+      add(r.td, watched, hours, firstInDay);
+      add(r.gh, watched, hours, false);
+      add(r.th, watched, hours, false);
       a = b;
     }
     void streamId;
+  }
+
+  private rowsFor(s: Live, day: string, hour: number): RowCache {
+    const r = s.rows;
+    if (r && r.pendingGen === this.pendingGen && r.day === day && r.hour === hour && r.gameId === s.gameId && r.userId === s.userId) return r;
+    const p = this.pending;
+    const fresh: RowCache = {
+      pendingGen: this.pendingGen,
+      day,
+      hour,
+      userId: s.userId,
+      gameId: s.gameId,
+      counted: false,
+      cg: this.row(p.channelGameDays, `${day}|${s.userId}|${s.gameId}`, day, 0, s.userId, s.gameId),
+      c: this.row(p.channelDays, `${day}|${s.userId}`, day, 0, s.userId, ''),
+      g: this.row(p.gameDays, `${day}|${s.gameId}`, day, 0, '', s.gameId),
+      td: this.row(p.totalDays, day, day, 0, '', ''),
+      gh: this.row(p.gameHours, `${hour}|${s.gameId}`, '', hour, '', s.gameId),
+      th: this.row(p.totalHours, hour, '', hour, '', ''),
+    };
+    s.rows = fresh;
+    return fresh;
   }
 
   private cover(from: number, to: number): void {
@@ -301,18 +362,16 @@ export class WatchIntegrator {
       const b = Math.min(to, cal.nextBoundary(a));
       const day = cal.dayOf(a);
       const hour = hourOf(a);
-      this.row(this.pending.totalDays, day, () => ({ day })).hoursCovered += (b - a) / HOUR_MS;
-      this.row(this.pending.totalHours, hour, () => ({ hour })).hoursCovered += (b - a) / HOUR_MS;
+      this.row(this.pending.totalDays, day, day, 0, '', '').hoursCovered += (b - a) / HOUR_MS;
+      this.row(this.pending.totalHours, hour, '', hour, '', '').hoursCovered += (b - a) / HOUR_MS;
       a = b;
     }
   }
 
   private peak(s: Live, t: number): void {
-    const day = this.o.calendar.dayOf(t);
-    const cg = this.row(this.pending.channelGameDays, `${day}|${s.userId}|${s.gameId}`, () => ({ day, userId: s.userId, gameId: s.gameId }));
-    cg.peakViewers = Math.max(cg.peakViewers, s.v);
-    const c = this.row(this.pending.channelDays, `${day}|${s.userId}`, () => ({ day, userId: s.userId }));
-    c.peakViewers = Math.max(c.peakViewers, s.v);
+    const r = this.rowsFor(s, this.o.calendar.dayOf(t), hourOf(t));
+    if (s.v > r.cg.peakViewers) r.cg.peakViewers = s.v;
+    if (s.v > r.c.peakViewers) r.c.peakViewers = s.v;
   }
 
   private sweepContribution(generation: number, t: number, gameId: string, viewers: number, channels: number): void {
@@ -342,10 +401,10 @@ export class WatchIntegrator {
     }
   }
 
-  private row<K, R extends object>(map: Map<K, Measures & R>, key: K, make: () => R): Measures & R {
+  private row<K>(map: Map<K, Accumulated>, key: K, day: string, hour: number, userId: string, gameId: string): Accumulated {
     let r = map.get(key);
     if (!r) {
-      r = { ...emptyMeasures(), ...make() };
+      r = new Accumulated(day, hour, userId, gameId);
       map.set(key, r);
     }
     return r;
