@@ -194,6 +194,9 @@ async function withPostgres<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<T | u
   const url = new URL(PG_ADMIN);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  // an idle connection closed by the server (a restart, another session's forced drop) must fail
+  // this figure, not crash the whole bench run
+  pool.on('error', (err) => console.error(`[discover] PostgreSQL connection lost: ${err.message}`));
   try {
     return await fn(pool);
   } finally {
