@@ -1,33 +1,21 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { freePort, waitFor } from '../helpers/app.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { tempSqlite, type TestDatabase } from '../helpers/db.js';
-import { ROOT, startLurk, type Running } from '../helpers/process.js';
+import { waitFor } from '../helpers/app.js';
+import { startLurkInBrowser, type LurkInBrowser } from '../helpers/e2e.js';
+import { startLurk } from '../helpers/process.js';
 
+let e: LurkInBrowser;
 let browser: Browser;
-let lurk: Running;
-let db: TestDatabase;
 let base: string;
 
 before(async () => {
-  assert.ok(existsSync(path.join(ROOT, 'dist/ui/index.html')), 'the UI must be built first (npm test runs the build)');
-  db = await tempSqlite();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  lurk = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url });
-  await waitFor('lurk /readyz', async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined));
-  browser = await launchBrowser();
+  e = await startLurkInBrowser();
+  ({ browser, base } = e);
 });
 
 after(async () => {
-  await browser?.close();
-  lurk?.child.kill('SIGTERM');
-  await lurk?.exited;
-  await db?.drop();
+  await e?.stop();
 });
 
 test('the Status page shows mode, database and a job list that updates live', async () => {
@@ -91,11 +79,11 @@ test('the page reconnects when Lurk restarts', async () => {
   await page.goto(`${base}/status`);
   await page.locator('[data-connection="live"]').waitFor();
   const firstPid = await page.locator('.card .small', { hasText: 'pid' }).textContent();
-  lurk.child.kill('SIGTERM');
-  await lurk.exited;
+  e.lurk.child.kill('SIGTERM');
+  await e.lurk.exited;
   await page.locator('[data-connection="reconnecting"]').waitFor();
   const port = new URL(base).port;
-  lurk = startLurk(['start'], { PORT: port, DATABASE_URL: db.url });
+  e.lurk = startLurk(['start'], { PORT: port, DATABASE_URL: e.db.url });
   await page.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
   await waitFor('the new process to be shown', async () => ((await page.locator('.card .small', { hasText: 'pid' }).textContent()) !== firstPid ? true : undefined));
   // the last run of a job survives the restart (stored history)

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { freePort, waitFor } from '../helpers/app.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { tempSqlite, type TestDatabase } from '../helpers/db.js';
-import { ROOT, startLurk, type Running } from '../helpers/process.js';
+import type { Page } from 'playwright-core';
+import { addDays } from '../../src/watchtime/calendar.js';
+import { waitFor } from '../helpers/app.js';
+import { startLurkInBrowser, type LurkInBrowser } from '../helpers/e2e.js';
 
 interface Overview {
   time_zone: string;
@@ -27,29 +24,15 @@ interface TopItem {
 
 const BALDURS_GATE = { id: '1095275650', name: "Baldur's Gate 3" };
 
-let browser: Browser;
-let lurk: Running;
-let db: TestDatabase;
+let e: LurkInBrowser;
 let base: string;
 let overview: Overview;
-
-async function api<T>(url: string): Promise<T> {
-  const res = await fetch(`${base}${url}`);
-  assert.equal(res.status, 200, `${url} answered ${res.status}`);
-  return (await res.json()) as T;
-}
-
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
+const api = <T>(url: string) => e.api<T>(url);
+const openPage = (options?: { width?: number; colorScheme?: 'dark' | 'light' }) => e.openPage(options);
 
 before(async () => {
-  assert.ok(existsSync(path.join(ROOT, 'dist/ui/index.html')), 'the UI must be built first (npm test runs the build)');
-  db = await tempSqlite();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  lurk = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url, LURK_API_RATE_LIMIT: '0' });
-  await waitFor('lurk /readyz', async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 30_000);
+  e = await startLurkInBrowser({ LURK_API_RATE_LIMIT: '0' }, { readyTimeoutMs: 30_000, colorScheme: 'light' });
+  base = e.base;
   // watch time is written about a minute after the first sweeps: a deadline, not a timing claim
   overview = await waitFor(
     'the first watch-time write',
@@ -62,25 +45,11 @@ before(async () => {
     180_000,
     1000,
   );
-  browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
-  lurk?.child.kill('SIGTERM');
-  await lurk?.exited;
-  await db?.drop();
+  await e?.stop();
 });
-
-/** a fresh page that records page errors and every request it makes */
-async function openPage(options: { width?: number; colorScheme?: 'dark' | 'light' } = {}): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light' });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('request', (req) => requests.push(req.url()));
-  return { page, errors, requests };
-}
 
 const rows = (page: Page, kind: 'games' | 'streamers') => page.locator(`[data-table="${kind}"] tbody tr`);
 const bars = (page: Page, kind: 'games' | 'streamers') => page.locator(`[data-board="${kind}"] .bar-list li`);
