@@ -32,6 +32,9 @@ interface Summed {
 
 type DayTable = 'watch_day_channel' | 'watch_day_game';
 
+/** most hours first; ties by id, so every ranking is stable */
+const byHours = (a: Summed, b: Summed) => b.hours_watched - a.hours_watched || a.id.localeCompare(b.id);
+
 const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places;
 
 /**
@@ -69,7 +72,7 @@ async function topOverDays(db: Kysely<Database>, table: DayTable, from: string, 
     }
     if (candidates.size === 0) return [];
     const exact = await sumOver(db, table, idCol, from, to, [...candidates]);
-    exact.sort((a, b) => b.hours_watched - a.hours_watched || a.id.localeCompare(b.id));
+    exact.sort(byHours);
     const nth = exact[limit - 1];
     if (complete || (nth && nth.hours_watched >= bound)) return exact.slice(0, limit);
     m *= 4;
@@ -122,31 +125,31 @@ export class WatchQueries {
   }
 
   async topStreamers(from: string, to: string, limit: number): Promise<RankedItem[]> {
-    const rows = await topOverDays(this.db, 'watch_day_channel', from, to, limit);
+    return this.asStreamers(await topOverDays(this.db, 'watch_day_channel', from, to, limit));
+  }
+
+  async topStreamersOfGame(gameId: string, from: string, to: string, limit: number): Promise<RankedItem[]> {
+    return this.asStreamers(await this.partners('user_id', { col: 'game_id', value: gameId }, from, to, limit));
+  }
+
+  async topGamesOfStreamer(userId: string, from: string, to: string, limit: number): Promise<RankedItem[]> {
+    const top = await this.partners('game_id', { col: 'user_id', value: userId }, from, to, limit);
+    const names = await this.gameNames(top.map((r) => r.id));
+    return top.map((r, i) => this.item(r, i, names.get(r.id) ?? r.id));
+  }
+
+  /** the streamers of one game, or the games of one streamer, by hours over the range */
+  private async partners(idCol: 'user_id' | 'game_id', filter: { col: 'user_id' | 'game_id'; value: string }, from: string, to: string, limit: number): Promise<Summed[]> {
+    const rows = await sumOver(this.db, 'watch_day_channel_game', idCol, from, to, [], filter);
+    return rows.sort(byHours).slice(0, limit);
+  }
+
+  private async asStreamers(rows: Summed[]): Promise<RankedItem[]> {
     const names = await this.channelNames(rows.map((r) => r.id));
     return rows.map((r, i) => {
       const c = names.get(r.id);
       return this.item(r, i, c?.name ?? r.id, c?.login ?? r.id);
     });
-  }
-
-  async topStreamersOfGame(gameId: string, from: string, to: string, limit: number): Promise<RankedItem[]> {
-    const rows = await sumOver(this.db, 'watch_day_channel_game', 'user_id', from, to, [], { col: 'game_id', value: gameId });
-    rows.sort((a, b) => b.hours_watched - a.hours_watched || a.id.localeCompare(b.id));
-    const top = rows.slice(0, limit);
-    const names = await this.channelNames(top.map((r) => r.id));
-    return top.map((r, i) => {
-      const c = names.get(r.id);
-      return this.item(r, i, c?.name ?? r.id, c?.login ?? r.id);
-    });
-  }
-
-  async topGamesOfStreamer(userId: string, from: string, to: string, limit: number): Promise<RankedItem[]> {
-    const rows = await sumOver(this.db, 'watch_day_channel_game', 'game_id', from, to, [], { col: 'user_id', value: userId });
-    rows.sort((a, b) => b.hours_watched - a.hours_watched || a.id.localeCompare(b.id));
-    const top = rows.slice(0, limit);
-    const names = await this.gameNames(top.map((r) => r.id));
-    return top.map((r, i) => this.item(r, i, names.get(r.id) ?? r.id, undefined, undefined, true));
   }
 
   async gameTotals(gameId: string, from: string, to: string): Promise<Totals & { streamers: number }> {
@@ -179,12 +182,12 @@ export class WatchQueries {
       .execute();
     const byDay = new Map(rows.map((r) => [r.day, r]));
     const streamersByDay = new Map(streamers.map((r) => [r.day, Number(r.n)]));
-    const out: SeriesPoint[] = [];
-    for (const day of daysBetween(from, to)) {
-      const covered = await this.coveredHours(day, day);
-      out.push({ t: day, ...this.totals(byDay.get(day) && { id: gameId, ...numeric(byDay.get(day)!) }, covered), streamers: streamersByDay.get(day) ?? 0 });
-    }
-    return out;
+    const covered = await this.coveredByDay(from, to);
+    return daysBetween(from, to).map((day) => ({
+      t: day,
+      ...this.totals(byDay.get(day) && { id: gameId, ...numeric(byDay.get(day)!) }, covered.get(day) ?? 0),
+      streamers: streamersByDay.get(day) ?? 0,
+    }));
   }
 
   async streamerSeries(userId: string, from: string, to: string): Promise<SeriesPoint[]> {
@@ -198,32 +201,31 @@ export class WatchQueries {
     if (granularity === 'hour') {
       const start = this.calendar.startOf(from);
       const end = Math.min(this.calendar.bounds(to).end, until);
-      const rows = gameId
-        ? await this.db.selectFrom('watch_hour_game').selectAll().where('game_id', '=', gameId).where('hour', '>=', start).where('hour', '<', end).execute()
-        : await this.db.selectFrom('watch_hour_total').selectAll().where('hour', '>=', start).where('hour', '<', end).execute();
+      // the all-of-Twitch rows carry each hour's sampled time, the divisor of average viewers
+      const totals = await this.db.selectFrom('watch_hour_total').selectAll().where('hour', '>=', start).where('hour', '<', end).execute();
+      const covered = new Map(totals.map((r) => [Number(r.hour), Number(r.hours_covered)]));
+      const rows = gameId ? await this.db.selectFrom('watch_hour_game').selectAll().where('game_id', '=', gameId).where('hour', '>=', start).where('hour', '<', end).execute() : totals;
       const byHour = new Map(rows.map((r) => [Number(r.hour), r]));
       const out: SeriesPoint[] = [];
       for (let h = Math.floor(start / HOUR_MS) * HOUR_MS; h < end; h += HOUR_MS) {
         const r = byHour.get(h);
-        const m = r && { id: '', ...numeric(r) };
-        out.push({ t: new Date(h).toISOString(), ...this.totals(m, r && 'hours_covered' in r ? Number(r.hours_covered) : m ? this.hourShare(h, gameId) : 0) });
+        out.push({ t: new Date(h).toISOString(), ...this.totals(r && { id: '', ...numeric(r) }, covered.get(h) ?? 0) });
       }
       return out;
     }
     if (gameId) return this.gameSeries(gameId, from, to);
     const rows = await this.db.selectFrom('watch_day_total').selectAll().where('day', '>=', from).where('day', '<=', to).execute();
     const byDay = new Map(rows.map((r) => [r.day, r]));
-    const out: SeriesPoint[] = [];
-    for (const day of daysBetween(from, to)) {
+    return daysBetween(from, to).map((day) => {
       const r = byDay.get(day);
-      out.push({ t: day, ...this.totals(r && { id: '', ...numeric(r) }, r ? await this.coveredHours(day, day) : 0) });
-    }
-    return out;
+      return { t: day, ...this.totals(r && { id: '', ...numeric(r) }, r ? Number(r.hours_covered) : 0) };
+    });
   }
 
-  /** a game's hourly average uses the hour's coverage, looked up with the total row */
-  private hourShare(_h: number, _gameId?: string): number {
-    return 1;
+  /** hours sampled on each day of a range */
+  private async coveredByDay(from: string, to: string): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('watch_day_total').select(['day', 'hours_covered']).where('day', '>=', from).where('day', '<=', to).execute();
+    return new Map(rows.map((r) => [r.day, Number(r.hours_covered)]));
   }
 
   /** every game's hours on a day, in a stable order, for the weighted random pick */
@@ -269,8 +271,7 @@ export class WatchQueries {
     return new Map(rows.map((r) => [r.id, r.hours_watched]));
   }
 
-  private item(r: Summed, i: number, name: string, login?: string, coveredHours?: number, perStream = false): RankedItem {
-    void perStream;
+  private item(r: Summed, i: number, name: string, login?: string, coveredHours?: number): RankedItem {
     return { rank: i + 1, id: r.id, name, ...(login !== undefined ? { login } : {}), ...this.totals(r, coveredHours) };
   }
 
