@@ -114,7 +114,6 @@ async function commandDigest(opts: { day?: string; dryRun?: boolean }): Promise<
     const clock = new SystemClock();
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
     const watch = new WatchtimeService({ db: store.db, clock, log, config: config.watchtime });
-    await watch.start();
     const day = opts.day ?? dueDigestDay(watch, config.watchtime.digestTime, clock.now());
     progress(`composing the digest for ${day} (days start ${watch.calendar.label} ${watch.calendar.timeZone})…`);
     const publishers = createPublishers(config.publish);

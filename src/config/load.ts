@@ -172,16 +172,18 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
     problems.push({ name: settings.simLive.env, message: `${values.simLive} is more than the ${values.simChannels} channels (${settings.simChannels.env})` });
   }
 
+  // settings that only work together: one set without the others is a mistake
   const groups: [string, SettingName[]][] = [
-    ['Bluesky', ['blueskyIdentifier', 'blueskyAppPassword']],
-    ['Mastodon', ['mastodonUrl', 'mastodonToken']],
-    ['X', ['xApiKey', 'xApiSecret', 'xAccessToken', 'xAccessSecret']],
+    ['the Bluesky publisher', ['blueskyIdentifier', 'blueskyAppPassword']],
+    ['the Mastodon publisher', ['mastodonUrl', 'mastodonToken']],
+    ['the X publisher', ['xApiKey', 'xApiSecret', 'xAccessToken', 'xAccessSecret']],
+    ['the chat bot', ['chatLogin', 'chatToken']],
   ];
   for (const [what, names] of groups) {
     const set = names.filter((n) => values[n] !== undefined);
     if (set.length > 0 && set.length < names.length) {
       for (const n of names.filter((n) => values[n] === undefined)) {
-        problems.push({ name: settings[n].env, message: `is required for the ${what} publisher when ${set.map((s) => settings[s].env).join(', ')} ${set.length > 1 ? 'are' : 'is'} set` });
+        problems.push({ name: settings[n].env, message: `is required for ${what} when ${set.map((s) => settings[s].env).join(', ')} ${set.length > 1 ? 'are' : 'is'} set` });
       }
     }
   }
@@ -190,10 +192,6 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
     for (const name of ['chatLogin', 'chatToken'] as const) {
       if (values[name] === undefined) problems.push({ name: settings[name].env, message: `is required with ${settings.watchtimeChatChannels.env} on real Twitch (the bot account that answers)` });
     }
-  }
-  if ((values.chatLogin === undefined) !== (values.chatToken === undefined)) {
-    const missing = values.chatLogin === undefined ? 'chatLogin' : 'chatToken';
-    problems.push({ name: settings[missing].env, message: `is required when ${settings[missing === 'chatLogin' ? 'chatToken' : 'chatLogin'].env} is set` });
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

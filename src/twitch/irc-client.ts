@@ -85,7 +85,6 @@ export class IrcClient {
     const socket = this.o.tls ? tlsConnect({ host, port, servername: host }) : tcpConnect({ host, port });
     this.socket = socket;
     socket.setEncoding('utf8');
-    socket.on('connect', () => undefined);
     socket.once(this.o.tls ? 'secureConnect' : 'connect', () => {
       this.send('CAP REQ :twitch.tv/tags twitch.tv/commands');
       this.send(`PASS oauth:${token.replace(/^oauth:/, '')}`, true);

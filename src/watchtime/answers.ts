@@ -26,7 +26,6 @@ export async function answerFor(watch: WatchtimeService, question: string): Prom
   if (text === '') return ['Ask me about a game or a streamer, e.g. "Baldur\'s Gate 3".'];
   const day = watch.yesterday();
   const found = await watch.search(text, 20);
-  const active = found.filter((r) => r.hours_watched > 0);
   const bestOf = async (kind: 'game' | 'streamer') => {
     for (const r of found.filter((f) => f.kind === kind)) {
       const top = kind === 'game' ? await watch.queries.topStreamersOfGame(r.id, day, day, 5) : await watch.queries.topGamesOfStreamer(r.id, day, day, 5);
@@ -34,7 +33,6 @@ export async function answerFor(watch: WatchtimeService, question: string): Prom
     }
     return undefined;
   };
-  void active;
   const [game, streamer] = await Promise.all([bestOf('game'), bestOf('streamer')]);
   // both only when each matches about as well as the other (an exact streamer name beats a fuzzy game)
   const rank = { id: 0, exact: 1, prefix: 2, contains: 3, fuzzy: 4 } as const;

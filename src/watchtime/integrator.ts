@@ -1,16 +1,8 @@
+import type { HelixStream } from '../twitch/helix.external.js';
 import { HOUR_MS, type DayCalendar } from './calendar.js';
 
 /** the part of a Helix stream that watch time reads */
-export interface StreamSample {
-  id: string;
-  user_id: string;
-  user_login: string;
-  user_name: string;
-  game_id: string;
-  game_name: string;
-  viewer_count: number;
-  started_at?: string;
-}
+export type StreamSample = Pick<HelixStream, 'id' | 'user_id' | 'user_login' | 'user_name' | 'game_id' | 'game_name' | 'viewer_count'> & Partial<Pick<HelixStream, 'started_at'>>;
 
 export interface Measures {
   hoursWatched: number;
@@ -171,24 +163,24 @@ export class WatchIntegrator {
     if (!prev) {
       const started = s.started_at ? Date.parse(s.started_at) : NaN;
       const lead = Number.isFinite(started) ? Math.min(this.halfIntervalMs, Math.max(0, t - started)) : this.halfIntervalMs;
-      this.credit(s.id, cur, t - lead, t);
+      this.credit(cur, t - lead, t);
     } else if (t > prev.t) {
       const dt = t - prev.t;
       if (dt <= this.o.gapCapMs) {
         const mid = prev.t + dt / 2;
-        this.credit(s.id, prev, prev.t, mid);
-        if (prev.gameId === cur.gameId) this.credit(s.id, cur, mid, t);
+        this.credit(prev, prev.t, mid);
+        if (prev.gameId === cur.gameId) this.credit(cur, mid, t);
         else {
           // the game changed at about `mid`, but the counts that follow still describe the old
           // game's audience for as long as they lag: credit those viewer-hours to the old game
           const switchAt = Math.min(t, mid + this.reportLagMs);
-          this.credit(s.id, { ...cur, v: 0 }, mid, t);
-          this.credit(s.id, { ...prev, v: cur.v }, mid, switchAt, false);
-          this.credit(s.id, cur, switchAt, t, false);
+          this.credit({ ...cur, v: 0 }, mid, t);
+          this.credit({ ...prev, v: cur.v }, mid, switchAt, false);
+          this.credit(cur, switchAt, t, false);
         }
       } else {
-        this.creditEnd(s.id, prev);
-        this.credit(s.id, cur, t - this.halfIntervalMs, t);
+        this.creditEnd(prev);
+        this.credit(cur, t - this.halfIntervalMs, t);
       }
     }
     if (prev && prev.generation === generation) this.sweepContribution(generation, t, prev.gameId, -prev.v, -1);
@@ -250,7 +242,7 @@ export class WatchIntegrator {
     let ended = 0;
     for (const [id, s] of this.live) {
       if (now - s.t > this.o.gapCapMs) {
-        this.creditEnd(id, s);
+        this.creditEnd(s);
         this.live.delete(id);
         ended++;
       }
@@ -291,14 +283,14 @@ export class WatchIntegrator {
   }
 
   /** half a sweep period live after the last sample, and the audience its lagging count hid */
-  private creditEnd(streamId: string, s: Live): void {
+  private creditEnd(s: Live): void {
     const end = s.t + this.halfIntervalMs;
-    this.credit(streamId, s, s.t, end);
-    if (this.reportLagMs > 0) this.credit(streamId, s, end, end + this.reportLagMs, false);
+    this.credit(s, s.t, end);
+    if (this.reportLagMs > 0) this.credit(s, end, end + this.reportLagMs, false);
   }
 
   /** `airtime` false: viewer-hours only (the lag correction is not time the stream was live) */
-  private credit(streamId: string, s: Live, from: number, to: number, airtime = true): void {
+  private credit(s: Live, from: number, to: number, airtime = true): void {
     const cal = this.o.calendar;
     let a = from;
     while (a < to) {
@@ -331,7 +323,6 @@ export class WatchIntegrator {
       add(r.th, watched, hours, false);
       a = b;
     }
-    void streamId;
   }
 
   private rowsFor(s: Live, day: string, hour: number): RowCache {

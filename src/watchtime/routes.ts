@@ -55,17 +55,38 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
     return { from, to };
   }
 
-  function csv(reply: FastifyReply, name: string, rows: Record<string, unknown>[], columns: string[]) {
+  function csv(reply: FastifyReply, name: string, rows: readonly object[], columns: string[]) {
     reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`)
       .header('x-lurk-time-zone', service.calendar.timeZone)
       .header('x-lurk-day-start', service.calendar.label);
-    return reply.send(toCsv(rows, columns));
+    return reply.send(toCsv(rows as Record<string, unknown>[], columns));
   }
   const itemColumns = ['rank', 'id', 'login', 'name', 'hours_watched', 'hours_streamed', 'average_viewers', 'peak_viewers', 'streams'];
   const pointColumns = ['t', 'hours_watched', 'hours_streamed', 'average_viewers', 'peak_viewers', 'streams', 'streamers'];
   const rangeProps = { from: DAY, to: DAY, limit: { type: 'integer', minimum: 1, maximum: 100, default: 10 }, format: FORMAT };
+  const detailQuery = { type: 'object', additionalProperties: false, properties: { ...rangeProps, part: { type: 'string', enum: ['series', 'top'], default: 'series', description: 'what format=csv exports' } } };
+  /** a game's or a streamer's page: who it is, totals, its top partners and a daily series */
+  const detailResponse = (subject: string, subjectProps: Record<string, unknown>, totals: Record<string, unknown>, partners: string) => ({
+    200: {
+      type: 'object',
+      properties: {
+        ...zoneSchema,
+        from: { type: 'string' },
+        to: { type: 'string' },
+        [subject]: { type: 'object', properties: subjectProps },
+        totals: { type: 'object', properties: totals },
+        [partners]: { type: 'array', items: itemSchema },
+        series: { type: 'array', items: pointSchema },
+      },
+    },
+    ...errors,
+  });
+  /** format=csv on a detail page: its series, or with part=top its partners */
+  function detailCsv(reply: FastifyReply, q: { part: 'series' | 'top' }, names: { top: string; series: string }, top: readonly object[], series: readonly object[]) {
+    return q.part === 'top' ? csv(reply, names.top, top, itemColumns) : csv(reply, names.series, series, pointColumns);
+  }
 
   app.get('/api/watchtime/overview', {
     onRequest: limit,
@@ -91,7 +112,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
       const q = request.query;
       const { from, to } = range(q);
       const items = q.kind === 'games' ? await service.queries.topGames(from, to, q.limit) : await service.queries.topStreamers(from, to, q.limit);
-      if (q.format === 'csv') return csv(reply, `lurk-top-${q.kind}-${from}-${to}`, items as unknown as Record<string, unknown>[], itemColumns);
+      if (q.format === 'csv') return csv(reply, `lurk-top-${q.kind}-${from}-${to}`, items, itemColumns);
       return { ...zone(), kind: q.kind, from, to, items };
     },
   );
@@ -104,22 +125,8 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         tags: ['watchtime'],
         summary: "A game's totals, top streamers and daily series",
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 40 } } },
-        querystring: { type: 'object', additionalProperties: false, properties: { ...rangeProps, part: { type: 'string', enum: ['series', 'top'], default: 'series', description: 'what format=csv exports' } } },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              ...zoneSchema,
-              from: { type: 'string' },
-              to: { type: 'string' },
-              game: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
-              totals: { type: 'object', properties: { ...totalsSchema, streamers: { type: 'integer' } } },
-              top_streamers: { type: 'array', items: itemSchema },
-              series: { type: 'array', items: pointSchema },
-            },
-          },
-          ...errors,
-        },
+        querystring: detailQuery,
+        response: detailResponse('game', { id: { type: 'string' }, name: { type: 'string' } }, { ...totalsSchema, streamers: { type: 'integer' } }, 'top_streamers'),
       },
     },
     async (request, reply) => {
@@ -133,11 +140,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         service.queries.topStreamersOfGame(id, from, to, q.limit),
         service.queries.gameSeries(id, from, to),
       ]);
-      if (q.format === 'csv') {
-        return q.part === 'top'
-          ? csv(reply, `lurk-game-${id}-streamers-${from}-${to}`, top as unknown as Record<string, unknown>[], itemColumns)
-          : csv(reply, `lurk-game-${id}-${from}-${to}`, series as unknown as Record<string, unknown>[], pointColumns);
-      }
+      if (q.format === 'csv') return detailCsv(reply, q, { top: `lurk-game-${id}-streamers-${from}-${to}`, series: `lurk-game-${id}-${from}-${to}` }, top, series);
       return { ...zone(), from, to, game: { id, name }, totals, top_streamers: top, series };
     },
   );
@@ -150,22 +153,8 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         tags: ['watchtime'],
         summary: "A streamer's totals, top games and daily series (by login or user id)",
         params: { type: 'object', required: ['login'], properties: { login: { type: 'string', pattern: '^[A-Za-z0-9_]{1,25}$' } } },
-        querystring: { type: 'object', additionalProperties: false, properties: { ...rangeProps, part: { type: 'string', enum: ['series', 'top'], default: 'series' } } },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              ...zoneSchema,
-              from: { type: 'string' },
-              to: { type: 'string' },
-              streamer: { type: 'object', properties: { id: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' } } },
-              totals: { type: 'object', properties: totalsSchema },
-              top_games: { type: 'array', items: itemSchema },
-              series: { type: 'array', items: pointSchema },
-            },
-          },
-          ...errors,
-        },
+        querystring: detailQuery,
+        response: detailResponse('streamer', { id: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' } }, totalsSchema, 'top_games'),
       },
     },
     async (request, reply) => {
@@ -178,11 +167,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         service.queries.topGamesOfStreamer(channel.id, from, to, q.limit),
         service.queries.streamerSeries(channel.id, from, to),
       ]);
-      if (q.format === 'csv') {
-        return q.part === 'top'
-          ? csv(reply, `lurk-streamer-${channel.login}-games-${from}-${to}`, top as unknown as Record<string, unknown>[], itemColumns)
-          : csv(reply, `lurk-streamer-${channel.login}-${from}-${to}`, series as unknown as Record<string, unknown>[], pointColumns);
-      }
+      if (q.format === 'csv') return detailCsv(reply, q, { top: `lurk-streamer-${channel.login}-games-${from}-${to}`, series: `lurk-streamer-${channel.login}-${from}-${to}` }, top, series);
       return { ...zone(), from, to, streamer: channel, totals, top_games: top, series };
     },
   );
@@ -224,7 +209,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
       } else {
         points = await service.queries.totalSeries(from, to, granularity, q.kind === 'game' ? q.id : undefined, service.now());
       }
-      if (q.format === 'csv') return csv(reply, `lurk-series-${q.kind}-${from}-${to}`, points as unknown as Record<string, unknown>[], pointColumns);
+      if (q.format === 'csv') return csv(reply, `lurk-series-${q.kind}-${from}-${to}`, points, pointColumns);
       return { ...zone(), kind: q.kind, from, to, granularity, points };
     },
   );

@@ -62,7 +62,7 @@ export class WatchtimeService {
     });
   }
 
-  /** restore the integrator's state and the name index; then listen to sweeps if a bus is given */
+  /** restore the integrator's state, then listen to sweeps if a bus is given (names load at the first search) */
   async start(bus?: Bus): Promise<void> {
     const saved = await loadState(this.o.db);
     if (saved) {
@@ -70,7 +70,6 @@ export class WatchtimeService {
       this.updatedAt = saved.flushedAt;
     }
     this.lastFlushAt = this.o.clock.now();
-    await this.refreshNames();
     if (bus) {
       this.unsubscribe.push(bus.subscribe('streams.page', (e) => this.ingestPage(e.streams, e.seenAt, e.generation)));
       this.unsubscribe.push(
@@ -119,7 +118,7 @@ export class WatchtimeService {
     return this.writing;
   }
 
-  /** load names written by any process (in scale-out another role may be the writer) */
+  /** load names written by any process (in scale-out another role may be the writer); search calls it at most once a minute */
   async refreshNames(): Promise<void> {
     const since = this.namesLoadedAt;
     const now = this.o.clock.now();
@@ -135,7 +134,6 @@ export class WatchtimeService {
     await this.flush();
     const before = this.o.clock.now() - this.o.config.rawDays * 86_400_000;
     const pruned = await pruneSamples(this.o.db, before);
-    await this.refreshNames();
     return { pruned };
   }
 
