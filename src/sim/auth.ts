@@ -48,7 +48,7 @@ const CODE_SECONDS = 600;
  * A consent form's token lives this long in wall-clock time: it waits on a person reading the
  * page, so it must not shrink when the world runs at speed 300.
  */
-const CONSENT_FORM_MS = 10 * 60_000;
+export const CONSENT_FORM_MS = 10 * 60_000;
 /** forms rendered but never posted are dropped oldest first beyond this, so GETs cannot grow memory */
 const MAX_CONSENT_FORMS = 10_000;
 
@@ -80,6 +80,7 @@ export class SimAuth {
   constructor(
     private readonly clock: Clock,
     clients: RegisteredClient[],
+    private readonly consentFormMs = CONSENT_FORM_MS,
   ) {
     for (const c of clients) {
       for (const uri of c.redirectUris ?? []) {
@@ -111,7 +112,7 @@ export class SimAuth {
       this.consentForms.delete(t);
     }
     const t = randomBytes(24).toString('base64url');
-    this.consentForms.set(t, { request, expiresAt: now + CONSENT_FORM_MS });
+    this.consentForms.set(t, { request, expiresAt: now + this.consentFormMs });
     return t;
   }
 

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   clients?: RegisteredClient[];
   /** redirect URLs registered for every client that lists none (default: Lurk's login on its default port) */
   redirectUris?: string[];
+  /** how long a consent form's token stays valid, wall-clock ms (ten minutes); tests shorten it */
+  consentFormMs?: number;
   /** Helix points per minute per client (per user for user tokens); 0 = unlimited */
   rateLimitPerMinute?: number;
   /** the rate-limit window (one minute on Twitch); tests shorten it */
@@ -86,7 +88,7 @@ export class Simulator {
     this.world = new World({ seed: options.seed, channels: options.channels, live, startMs, ...(options.viewersPerLive ? { viewersPerLive: options.viewersPerLive } : {}) });
     const clients = options.clients?.length ? options.clients : [{ clientId: generateClientId(), clientSecret: generateClientSecret() }];
     const redirectUris = options.redirectUris ?? lurkRedirectUris(settings.port.default);
-    this.auth = new SimAuth(this.clock, clients.map((c) => ({ ...c, redirectUris: c.redirectUris ?? redirectUris })));
+    this.auth = new SimAuth(this.clock, clients.map((c) => ({ ...c, redirectUris: c.redirectUris ?? redirectUris })), options.consentFormMs);
     this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs);
     this.app = Fastify({
       loggerInstance: this.log as FastifyBaseLogger,

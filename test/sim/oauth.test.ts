@@ -162,6 +162,22 @@ describe('consent form CSRF', () => {
   });
 });
 
+describe('consent form lifetime', () => {
+  test('a token older than its lifetime is refused', async (t) => {
+    const short = await startSimulator({ channels: 50, live: 10, redirectUris: [REGISTERED], consentFormMs: 2000 });
+    t.after(() => short.stop());
+    const id = short.auth.registeredClients()[0]!.clientId;
+    const form = await consentForm(short, { client_id: id, redirect_uri: REGISTERED, response_type: 'code' });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const res = await submitConsent(short, { ...form, decision: 'deny' });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get('location'), null);
+    // a fresh page works (posted well within its two seconds)
+    const fresh = await consentForm(short, { client_id: id, redirect_uri: REGISTERED, response_type: 'code' });
+    assert.equal((await submitConsent(short, { ...fresh, decision: 'deny' })).status, 302);
+  });
+});
+
 describe('lurk sim --redirect-uri', () => {
   test('a bad URL is named and exits 2', async () => {
     const result = await runLurk(['sim', '--redirect-uri', 'javascript:alert(1)', '--redirect-uri', 'http://[']);
