@@ -11,7 +11,7 @@ import { createSimulator, type Simulator } from './sim/index.js';
 import { worldSummary } from './sim/protocols/control.js';
 import { openStore, type Store } from './store/database.js';
 import { REAL_TWITCH, simulatorEndpoints, type TwitchEndpoints } from './twitch/endpoints.js';
-import { generateClientId, generateClientSecret } from './sim/auth.js';
+import { generateClientId, generateClientSecret, lurkRedirectUris } from './sim/auth.js';
 import { discoverRoutes } from './discover/routes.js';
 import { createPublishers } from './publish/index.js';
 import { MentionAnswerer } from './watchtime/answers.js';
@@ -83,7 +83,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
           ...config.sim,
           host: 'localhost',
           log,
-          clients: [{ clientId: generateClientId(), clientSecret: generateClientSecret() }],
+          // its login callback on this Lurk's port, the only redirect URLs the simulator accepts
+          clients: [{ clientId: generateClientId(), clientSecret: generateClientSecret(), redirectUris: lurkRedirectUris(config.http.port) }],
         })
       : undefined;
   const clock = options.clock ?? simulator?.clock ?? new SystemClock();

@@ -4,6 +4,7 @@ import { createLurk, VERSION } from '../app.js';
 import { ConfigError, describeConfig, loadConfig, maskUrl, type LurkConfig } from '../config/load.js';
 import { createLogger } from '../core/logger.js';
 import { createSimulator } from '../sim/index.js';
+import { lurkRedirectUris, redirectUriProblem } from '../sim/auth.js';
 import { openStore } from '../store/database.js';
 import { simulatorEndpoints } from '../twitch/endpoints.js';
 import { SystemClock } from '../core/clock.js';
@@ -191,6 +192,7 @@ interface SimFlags {
   clientId?: string;
   clientSecret?: string;
   rateLimit?: string;
+  redirectUri?: string[];
 }
 
 /** Flags override LURK_SIM_* settings; each bad flag is named, exit 2. */
@@ -220,11 +222,17 @@ function simOptionsOrExit(flags: SimFlags) {
   for (const [flag, value] of [['client-id', flags.clientId], ['client-secret', flags.clientSecret]] as const) {
     if (value !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(value)) problems.push(`--${flag}: expected letters and digits`);
   }
+  for (const uri of flags.redirectUri ?? []) {
+    const problem = redirectUriProblem(uri);
+    if (problem) problems.push(`--redirect-uri ${JSON.stringify(uri.length > 100 ? `${uri.slice(0, 100)}…` : uri)}: ${problem}`);
+  }
+  // registered for the client as on Twitch's console; by default Lurk's own login on its PORT
+  const redirectUris = flags.redirectUri?.length ? flags.redirectUri : lurkRedirectUris(config.http.port);
   if (problems.length > 0) {
     process.stderr.write(`lurk sim: ${problems.join('\n  ')}\n`);
     process.exit(EXIT_BAD_INPUT);
   }
-  return { config, seed, channels, live, speed, port, ircPort, ircWsPort, rateLimit };
+  return { config, seed, channels, live, speed, port, ircPort, ircWsPort, rateLimit, redirectUris };
 }
 
 async function commandSim(flags: SimFlags): Promise<void> {
@@ -240,6 +248,7 @@ async function commandSim(flags: SimFlags): Promise<void> {
     ircPort: o.ircPort,
     ircWsPort: o.ircWsPort,
     rateLimitPerMinute: o.rateLimit,
+    redirectUris: o.redirectUris,
     log,
     ...(flags.clientId && flags.clientSecret ? { clients: [{ clientId: flags.clientId, clientSecret: flags.clientSecret }] } : {}),
   });
@@ -259,6 +268,7 @@ async function commandSim(flags: SimFlags): Promise<void> {
       `Simulated Twitch is running (seed ${o.seed}, speed ${o.speed === 0 ? 'stepped' : `×${o.speed}`}).`,
       `  Client ID:      ${client.clientId}`,
       `  Client secret:  ${client.clientSecret}`,
+      `  Redirect URIs:  ${o.redirectUris.join('  ')}`,
       `  Helix:          ${endpoints.helix}   (twurple: TWURPLE_MOCK_API_PORT=${addresses.port})`,
       `  OAuth:          ${endpoints.oauth}`,
       `  EventSub WS:    ${endpoints.eventSubWs}`,
@@ -310,6 +320,7 @@ export function buildProgram(): Command {
     .option('--rate-limit <n>', 'Helix points per minute per client, 0 = off', '800')
     .option('--client-id <id>', 'client id to accept (generated when not given)')
     .option('--client-secret <secret>', 'its secret')
+    .option('--redirect-uri <url>', 'an OAuth redirect URL to register for the client, exact match (repeatable; default: http://localhost:<PORT>/auth/callback and its 127.0.0.1 form)', (url: string, all: string[] = []) => [...all, url])
     .action(commandSim);
   for (const command of program.commands) command.exitOverride();
   return program;

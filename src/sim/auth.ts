@@ -4,6 +4,29 @@ import type { Clock } from '../core/clock.js';
 export interface RegisteredClient {
   clientId: string;
   clientSecret: string;
+  /** the OAuth redirect URLs registered for the client; authorize accepts only these, exactly */
+  redirectUris?: string[];
+}
+
+/** Lurk's own login callback (README "Live"), under both names a browser may use for the host */
+export function lurkRedirectUris(port: number): string[] {
+  return [`http://localhost:${port}/auth/callback`, `http://127.0.0.1:${port}/auth/callback`];
+}
+
+const MAX_REDIRECT_URI_LENGTH = 2048;
+
+/** why `uri` cannot be registered as a redirect URL, or undefined when it can */
+export function redirectUriProblem(uri: string): string | undefined {
+  if (uri.length > MAX_REDIRECT_URI_LENGTH) return `longer than ${MAX_REDIRECT_URI_LENGTH} characters`;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'expected an http:// or https:// URL';
+  if (uri.includes('#')) return 'a redirect URL has no #fragment';
+  return undefined;
 }
 
 export interface SimToken {
@@ -21,6 +44,13 @@ export interface SimToken {
 export const APP_TOKEN_SECONDS = 5_011_271;
 export const USER_TOKEN_SECONDS = 14_124;
 const CODE_SECONDS = 600;
+/**
+ * A consent form's token lives this long in wall-clock time: it waits on a person reading the
+ * page, so it must not shrink when the world runs at speed 300.
+ */
+export const CONSENT_FORM_MS = 10 * 60_000;
+/** forms rendered but never posted are dropped oldest first beyond this, so GETs cannot grow memory */
+const MAX_CONSENT_FORMS = 10_000;
 
 function token(length = 30): string {
   // Twitch tokens are lower-case alphanumerics
@@ -44,12 +74,21 @@ export class SimAuth {
   private readonly tokens = new Map<string, SimToken>();
   private readonly refreshTokens = new Map<string, SimToken>();
   private readonly codes = new Map<string, { clientId: string; user: number; scopes: string[]; redirectUri: string; expiresAt: number }>();
+  /** consent-form token → the authorize request it was rendered for; in issue (= expiry) order */
+  private readonly consentForms = new Map<string, { request: string; expiresAt: number }>();
 
   constructor(
     private readonly clock: Clock,
     clients: RegisteredClient[],
+    private readonly consentFormMs = CONSENT_FORM_MS,
   ) {
-    for (const c of clients) this.clients.set(c.clientId, c);
+    for (const c of clients) {
+      for (const uri of c.redirectUris ?? []) {
+        const problem = redirectUriProblem(uri);
+        if (problem) throw new Error(`redirect URI ${JSON.stringify(uri.slice(0, 100))} of client ${c.clientId}: ${problem}`);
+      }
+      this.clients.set(c.clientId, { ...c, redirectUris: [...(c.redirectUris ?? [])] });
+    }
   }
 
   registeredClients(): RegisteredClient[] {
@@ -58,6 +97,31 @@ export class SimAuth {
 
   client(clientId: string | undefined): RegisteredClient | undefined {
     return clientId ? this.clients.get(clientId) : undefined;
+  }
+
+  /** exact string match, as Twitch compares them: no normalising, no prefix or wildcard */
+  redirectRegistered(clientId: string, redirectUri: string): boolean {
+    return this.clients.get(clientId)?.redirectUris?.includes(redirectUri) ?? false;
+  }
+
+  /** a one-time token for a consent form rendered for `request` (the authorize parameters, serialised) */
+  issueConsentForm(request: string): string {
+    const now = Date.now();
+    for (const [t, form] of this.consentForms) {
+      if (form.expiresAt > now && this.consentForms.size < MAX_CONSENT_FORMS) break;
+      this.consentForms.delete(t);
+    }
+    const t = randomBytes(24).toString('base64url');
+    this.consentForms.set(t, { request, expiresAt: now + this.consentFormMs });
+    return t;
+  }
+
+  /** true once for a live token rendered for this very request; the token is spent either way */
+  consumeConsentForm(t: string | undefined, request: string): boolean {
+    const form = t ? this.consentForms.get(t) : undefined;
+    if (!form) return false;
+    this.consentForms.delete(t!);
+    return form.expiresAt > Date.now() && form.request === request;
   }
 
   checkSecret(clientId: string | undefined, secret: string | undefined): boolean {
@@ -85,7 +149,8 @@ export class SimAuth {
   exchangeCode(clientId: string, code: string, redirectUri: string | undefined): SimToken | 'invalid_code' | 'redirect_mismatch' {
     const grant = this.codes.get(code);
     if (!grant || grant.clientId !== clientId || grant.expiresAt < this.clock.now()) return 'invalid_code';
-    if (redirectUri !== undefined && redirectUri !== grant.redirectUri) return 'redirect_mismatch';
+    // required, and the very URL the code was sent to (RFC 6749 §4.1.3)
+    if (redirectUri !== grant.redirectUri) return 'redirect_mismatch';
     this.codes.delete(code);
     return this.issueUser(clientId, grant.user, grant.scopes);
   }

@@ -1,7 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
-import { SimAuth, generateClientId, generateClientSecret, type RegisteredClient } from './auth.js';
+import { settings } from '../config/settings.js';
+import { SimAuth, generateClientId, generateClientSecret, lurkRedirectUris, type RegisteredClient } from './auth.js';
 import { SimClock } from './clock.js';
 import { NO_FAULTS, type Faults } from './faults.js';
 import { RateLimiter } from './protocols/ratelimit.js';
@@ -27,6 +28,10 @@ export interface SimulatorOptions {
   ircWsPort: number | null;
   /** clients accepted by OAuth; one is generated when none is given */
   clients?: RegisteredClient[];
+  /** redirect URLs registered for every client that lists none (default: Lurk's login on its default port) */
+  redirectUris?: string[];
+  /** how long a consent form's token stays valid, wall-clock ms (ten minutes); tests shorten it */
+  consentFormMs?: number;
   /** Helix points per minute per client (per user for user tokens); 0 = unlimited */
   rateLimitPerMinute?: number;
   /** the rate-limit window (one minute on Twitch); tests shorten it */
@@ -82,7 +87,8 @@ export class Simulator {
     const live = options.live ?? Math.max(1, Math.floor(options.channels / 4));
     this.world = new World({ seed: options.seed, channels: options.channels, live, startMs, ...(options.viewersPerLive ? { viewersPerLive: options.viewersPerLive } : {}) });
     const clients = options.clients?.length ? options.clients : [{ clientId: generateClientId(), clientSecret: generateClientSecret() }];
-    this.auth = new SimAuth(this.clock, clients);
+    const redirectUris = options.redirectUris ?? lurkRedirectUris(settings.port.default);
+    this.auth = new SimAuth(this.clock, clients.map((c) => ({ ...c, redirectUris: c.redirectUris ?? redirectUris })), options.consentFormMs);
     this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs);
     this.app = Fastify({
       loggerInstance: this.log as FastifyBaseLogger,

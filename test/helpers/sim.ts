@@ -36,3 +36,25 @@ export async function appToken(sim: Simulator, index = 0): Promise<{ clientId: s
   const body = (await res.json()) as { access_token: string };
   return { clientId, token: body.access_token, headers: { 'client-id': clientId, authorization: `Bearer ${body.access_token}` } };
 }
+
+const HTML_ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+
+/** GET /oauth2/authorize as a browser would and read its form: the hidden fields, one-time token included */
+export async function consentForm(sim: Simulator, query: Record<string, string>): Promise<Record<string, string>> {
+  const res = await fetch(`${sim.address.httpUrl}/oauth2/authorize?${new URLSearchParams(query)}`);
+  const html = await res.text();
+  if (res.status !== 200) throw new Error(`authorize page: HTTP ${res.status} ${html}`);
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1]!] = m[2]!.replace(/&(amp|lt|gt|quot|#39);/g, (e) => HTML_ENTITIES[e]!);
+  return fields;
+}
+
+/** posts a consent form back from the simulator's own page: its fields plus the login typed and the button pressed */
+export function submitConsent(sim: Simulator, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${sim.address.httpUrl}/oauth2/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(sim.address.httpUrl).origin, ...headers },
+    body: new URLSearchParams(fields),
+  });
+}

@@ -12,7 +12,7 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import WebSocket from 'ws';
 import { eventSubProtocol, webhookSignature, type EventSubOptions, type EventSubProtocol } from '../../src/sim/protocols/eventsub/index.js';
-import { Simulator } from '../../src/sim/simulator.js';
+import { Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
 import { memoryLogger, waitFor } from '../helpers/app.js';
 import { ROOT } from '../helpers/process.js';
 
@@ -39,8 +39,12 @@ const NANO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
 
 const { log } = memoryLogger('warn');
 
-async function startSim(options: EventSubOptions = {}, extra: Parameters<Simulator['use']>[0][] = []): Promise<{ sim: Simulator; eventsub: EventSubProtocol }> {
-  const sim = new Simulator({ seed: 7, channels: 400, live: 100, speed: 0, port: 0, ircPort: null, ircWsPort: null, log });
+async function startSim(
+  options: EventSubOptions = {},
+  extra: Parameters<Simulator['use']>[0][] = [],
+  world: Pick<Partial<SimulatorOptions>, 'speed' | 'startMs'> = {},
+): Promise<{ sim: Simulator; eventsub: EventSubProtocol }> {
+  const sim = new Simulator({ seed: 7, channels: 400, live: 100, speed: 0, port: 0, ircPort: null, ircWsPort: null, log, ...world });
   const eventsub = eventSubProtocol(options);
   for (const p of extra) sim.use(p);
   sim.use(eventsub);
@@ -784,6 +788,67 @@ describe('WebSocket /ws', () => {
   });
 });
 
+describe('message timestamps: wall time on the wire, world time in the event', () => {
+  // a world years in the past, running 300 times faster than real time
+  const WORLD_START = Date.UTC(2020, 0, 1);
+  const secret = 'webhook-secret-wall-time';
+  let sim: Simulator;
+  let receiver: Receiver;
+  let client: RawClient | undefined;
+
+  before(async () => {
+    ({ sim } = await startSim({ webhookTimeoutMs: 5000 }, [], { speed: 300, startMs: WORLD_START }));
+    receiver = new Receiver(secret);
+    await receiver.start();
+  });
+  after(async () => {
+    client?.close();
+    await sim.stop();
+    await receiver.stop();
+  });
+
+  /** a message's timestamp is the moment it left, by the receiver's own clock (§3.5's 10-minute rule) */
+  function assertWallTime(stamp: string): void {
+    assert.match(stamp, NANO_TIME);
+    const skewMs = Math.abs(new Date(stamp).getTime() - Date.now());
+    assert.ok(skewMs < 60_000, `${stamp} is ${Math.round(skewMs / 1000)} s away from now`);
+  }
+  /** the event's own time belongs to the world: after its start, before its now, years before today */
+  function assertWorldTime(stamp: string): void {
+    const ms = new Date(stamp).getTime();
+    assert.ok(ms >= WORLD_START && ms <= sim.clock.now(), `${stamp} is not in the world's past`);
+    assert.ok(ms < Date.now() - 365 * 86_400_000, `${stamp} is not world time`);
+  }
+
+  test('a webhook notification: signed wall-clock Twitch-Eventsub-Message-Timestamp, world-time started_at', async () => {
+    const channel = offlineChannel(sim);
+    const app = appToken(sim);
+    const res = await create(sim, app, 'stream.online', '1', { broadcaster_user_id: sim.world.userId(channel) }, { method: 'webhook', callback: receiver.url('/online'), secret });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const id = res.body.data[0].id as string;
+    await waitFor('verified', async () => (await subscriptionById(sim, app, id))?.status === 'enabled');
+    // the channel may also have gone live by itself meanwhile: either way a stream.online comes
+    sim.world.trigger('stream.online', channel);
+    const d = await waitFor('stream.online notification', () => receiver.of('/online', 'notification')[0]);
+    assert.ok(d.signatureValid, 'HMAC-SHA256 over id + timestamp + body verifies');
+    assertWallTime(String(d.headers['twitch-eventsub-message-timestamp']));
+    assertWorldTime(d.body.event.started_at);
+  });
+
+  test('a WebSocket notification: wall-clock message_timestamp, world-time started_at', async () => {
+    const channel = offlineChannel(sim);
+    client = new RawClient(RawClient.url(sim));
+    const welcome = await client.welcome();
+    assertWallTime(welcome.metadata.message_timestamp);
+    const res = await wsCreate(sim, userToken(sim, channel), welcome.payload.session.id, 'stream.online', '1', { broadcaster_user_id: sim.world.userId(channel) });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    sim.world.trigger('stream.online', channel);
+    const n = await waitFor('notification', () => client!.of('notification')[0]);
+    assertWallTime(n.metadata.message_timestamp);
+    assertWorldTime(n.payload.event.started_at);
+  });
+});
+
 describe('WebSocket limits', () => {
   let sim: Simulator;
   const clients: RawClient[] = [];
@@ -875,7 +940,9 @@ describe('twurple 8.1.4 EventSubWsListener, unmodified', () => {
     restoreTimers = unrefLongTimers();
     const { oauthProtocol } = await import('../../src/sim/protocols/oauth.js');
     const { helixProtocol } = await import('../../src/sim/protocols/helix.js');
-    ({ sim, eventsub } = await startSim({}, [oauthProtocol(), helixProtocol()]));
+    // a world that began a month ago: twurple drops notifications stamped more than 10 minutes
+    // before its own clock, so this fails unless message timestamps are on wall time
+    ({ sim, eventsub } = await startSim({}, [oauthProtocol(), helixProtocol()], { startMs: Date.now() - 30 * 86_400_000 }));
     // twurple reads this when it builds URLs: Helix to /mock, OAuth to /auth, EventSub to /ws
     process.env.TWURPLE_MOCK_API_PORT = String(sim.address.port);
   });

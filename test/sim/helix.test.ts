@@ -8,7 +8,7 @@ import type { Simulator } from '../../src/sim/index.js';
 import { parseStreamsPage, type HelixStream } from '../../src/twitch/helix.external.js';
 import { freePort, waitFor } from '../helpers/app.js';
 import { ROOT } from '../helpers/process.js';
-import { appToken, credentials, startSimulator } from '../helpers/sim.js';
+import { appToken, consentForm, credentials, startSimulator, submitConsent } from '../helpers/sim.js';
 
 const openapi = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/twitch-helix-openapi.json'), 'utf8'));
 // both packages are CommonJS with a default export
@@ -42,6 +42,7 @@ before(async () => {
       { clientId: 'lurktestclient0000000000000001', clientSecret: 'secretsecretsecretsecret000001' },
       { clientId: 'lurktestclient0000000000000002', clientSecret: 'secretsecretsecretsecret000002' },
     ],
+    redirectUris: ['http://127.0.0.1:9/callback', 'http://127.0.0.1:9/cb'],
   });
   base = sim.address.httpUrl;
   headers = (await appToken(sim)).headers;
@@ -81,12 +82,8 @@ describe('twurple, unmodified', () => {
     const redirect = 'http://127.0.0.1:9/callback';
     const broadcaster = [...sim.world.liveChannelList()][0]!;
     // the consent page's "Authorize" button, as a browser would post it
-    const consent = await fetch(`${base}/oauth2/authorize`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: clientId, redirect_uri: redirect, response_type: 'code', scope: 'user:read:email moderator:read:followers', state: 'xyz', login: sim.world.login(broadcaster), decision: 'allow' }),
-    });
+    const form = await consentForm(sim, { client_id: clientId, redirect_uri: redirect, response_type: 'code', scope: 'user:read:email moderator:read:followers', state: 'xyz' });
+    const consent = await submitConsent(sim, { ...form, login: sim.world.login(broadcaster), decision: 'allow' });
     assert.equal(consent.status, 302);
     const location = new URL(consent.headers.get('location')!);
     assert.equal(location.origin + location.pathname, redirect);
@@ -259,12 +256,8 @@ describe('OAuth', () => {
     const html = await page.text();
     assert.doesNotMatch(html, /<script>alert/);
     assert.match(html, /&lt;script&gt;/);
-    const deny = await fetch(`${base}/oauth2/authorize`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: clientId, redirect_uri: 'http://127.0.0.1:9/cb', response_type: 'code', state: 's1', decision: 'deny' }),
-    });
+    const form = await consentForm(sim, { client_id: clientId, redirect_uri: 'http://127.0.0.1:9/cb', response_type: 'code', state: 's1' });
+    const deny = await submitConsent(sim, { ...form, decision: 'deny' });
     const location = new URL(deny.headers.get('location')!);
     assert.equal(location.searchParams.get('error'), 'access_denied');
     assert.equal(location.searchParams.get('state'), 's1');

@@ -44,9 +44,18 @@ function redirectWith(redirectUri: string, values: Record<string, string>, fragm
   return url.toString();
 }
 
-function consentPage(sim: Simulator, p: Params, defaultLogin: string): string {
-  const hidden = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'force_verify']
-    .filter((k) => p[k] !== undefined)
+/** the authorize parameters a consent form carries, in a fixed order */
+const AUTHORIZE_FIELDS = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'force_verify'] as const;
+/** the hidden field carrying the consent form's one-time token */
+const FORM_TOKEN_FIELD = 'form_token';
+
+/** the authorize request a consent-form token is bound to: posting changed fields spends the token in vain */
+function authorizeRequestKey(p: Params): string {
+  return JSON.stringify(AUTHORIZE_FIELDS.map((k) => p[k] ?? null));
+}
+
+function consentPage(sim: Simulator, p: Params, defaultLogin: string, formToken: string): string {
+  const hidden = AUTHORIZE_FIELDS.filter((k) => p[k] !== undefined)
     .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(p[k]!)}">`)
     .join('');
   const scopes = splitScopes(p.scope);
@@ -55,19 +64,23 @@ function consentPage(sim: Simulator, p: Params, defaultLogin: string): string {
 button{font:inherit;padding:.4rem 1rem;margin-right:.5rem}input[type=text]{font:inherit;width:100%;padding:.3rem}</style></head><body>
 <h1>Simulated Twitch</h1><p>An application (client <code>${escapeHtml(p.client_id ?? '')}</code>) wants to access your account.</p>
 ${scopes.length ? `<p>It asks for:</p><ul>${scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('')}</ul>` : '<p>It asks for no special permissions.</p>'}
-<form method="post" action="authorize">${hidden}
+<form method="post" action="authorize">${hidden}<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${escapeHtml(formToken)}">
 <label>Sign in as (login)<br><input type="text" name="login" value="${escapeHtml(defaultLogin)}" autocomplete="off"></label>
 <p><button type="submit" name="decision" value="allow">Authorize</button><button type="submit" name="decision" value="deny">Cancel</button></p></form>
 <p><small>This page belongs to Lurk's Twitch simulator (world seed ${sim.world.seed}).</small></p></body></html>`;
 }
 
-/** checks client and redirect URI; answers the error itself and returns false when invalid */
+/**
+ * Checks client and redirect URI; answers the error itself and returns false when invalid. An
+ * unregistered redirect URI is refused outright, never redirected to (Twitch does the same), so
+ * the simulator cannot be made to send a code or a token to a stranger's URL.
+ */
 function checkAuthorizeRequest(sim: Simulator, p: Params, reply: FastifyReply): boolean {
   if (!sim.auth.client(p.client_id)) {
     oauthError(reply, 400, 'invalid client');
     return false;
   }
-  if (!p.redirect_uri || !/^https?:\/\//.test(p.redirect_uri)) {
+  if (!p.redirect_uri || !sim.auth.redirectRegistered(p.client_id!, p.redirect_uri)) {
     oauthError(reply, 400, 'Parameter redirect_uri does not match registered URI');
     return false;
   }
@@ -76,6 +89,16 @@ function checkAuthorizeRequest(sim: Simulator, p: Params, reply: FastifyReply): 
     return false;
   }
   return true;
+}
+
+/**
+ * A browser names the page that sent a form in Origin: only the simulator's own consent page may
+ * post a decision. An absent Origin (a non-browser client) still needs the form's token.
+ */
+function foreignOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  return origin !== `${request.protocol}://${request.host}`;
 }
 
 export function oauthProtocol(): SimProtocol {
@@ -143,20 +166,28 @@ export function oauthProtocol(): SimProtocol {
         if (!checkAuthorizeRequest(sim, p, reply)) return reply;
         const live = sim.world.liveChannelList();
         const defaultLogin = sim.world.login(live.length ? live[0]! : 0);
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(consentPage(sim, p, defaultLogin));
+        const formToken = sim.auth.issueConsentForm(authorizeRequestKey(p));
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(consentPage(sim, p, defaultLogin, formToken));
       };
 
       const authorizeDecision = async (request: FastifyRequest, reply: FastifyReply) => {
         const p = params(request);
         if (p.grant_type === 'user_token') return token(request, reply);
+        // cross-site request forgery: another site's page must not approve on the user's behalf
+        if (foreignOrigin(request)) return oauthError(reply, 403, 'Cross-origin authorize request refused');
         if (!checkAuthorizeRequest(sim, p, reply)) return reply;
+        const allow = p.decision === 'allow';
+        // a mistyped login answers before the token is spent, so going back and retrying works
+        const user = allow && p.login ? sim.world.userByLogin(p.login) : undefined;
+        if (allow && user === undefined) return reply.status(400).type('text/html; charset=utf-8').send(`<p>No simulated user named ${escapeHtml(p.login ?? '')}.</p>`);
+        if (!sim.auth.consumeConsentForm(p[FORM_TOKEN_FIELD], authorizeRequestKey(p))) {
+          return oauthError(reply, 403, `Missing, used or expired ${FORM_TOKEN_FIELD}: load the authorize page again`);
+        }
         const implicit = p.response_type === 'token';
         const state: Record<string, string> = p.state !== undefined ? { state: p.state } : {};
-        if (p.decision !== 'allow') {
+        if (user === undefined) {
           return reply.redirect(redirectWith(p.redirect_uri!, { error: 'access_denied', error_description: 'The user denied you access', ...state }, implicit), 302);
         }
-        const user = p.login ? sim.world.userByLogin(p.login) : undefined;
-        if (user === undefined) return reply.status(400).type('text/html; charset=utf-8').send(`<p>No simulated user named ${escapeHtml(p.login ?? '')}.</p>`);
         const scopes = splitScopes(p.scope);
         if (implicit) {
           const t = sim.auth.issueUser(p.client_id!, user, scopes);

@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Simulator } from '../../simulator.js';
 import type { EventSubEvent, EventSubStatus } from '../../../twitch/eventsub.external.js';
 import { renderSubscription, type SubscriptionRecord, type SubscriptionStore, type WebhookTransportRecord } from './store.js';
-import { rfc3339Nano } from './time.js';
+import { messageTimestamp } from './time.js';
 
 export interface WebhookOptions {
   /** waits between attempts of one message; one retry per entry */
@@ -81,7 +81,7 @@ export class WebhookSender {
   }
 
   private message(type: MessageType, payload: object): Message {
-    return { id: randomUUID(), type, timestamp: rfc3339Nano(this.sim.clock.now()), body: JSON.stringify(payload) };
+    return { id: randomUUID(), type, timestamp: messageTimestamp(), body: JSON.stringify(payload) };
   }
 
   /** tries until a 2xx or the retries run out; false when the message could not be delivered */

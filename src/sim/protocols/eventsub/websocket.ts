@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws';
 import type { Simulator } from '../../simulator.js';
 import type { EventSubEvent, EventSubStatus, WsMessageType, WsSession } from '../../../twitch/eventsub.external.js';
 import { renderSubscription, type SubscriptionRecord, type SubscriptionStore, type WebSocketTransportRecord } from './store.js';
-import { rfc3339Nano } from './time.js';
+import { messageTimestamp, rfc3339Nano } from './time.js';
 import type { Rejection } from './validate.js';
 
 export interface WebSocketOptions {
@@ -291,7 +291,7 @@ export class WebSocketHub {
     const metadata = {
       message_id: randomUUID(),
       message_type: type,
-      message_timestamp: rfc3339Nano(this.sim.clock.now()),
+      message_timestamp: messageTimestamp(),
       ...(rec ? { subscription_type: rec.type, subscription_version: rec.version } : {}),
     };
     socket.send(JSON.stringify({ metadata, payload }), (err) => {
