@@ -19,6 +19,8 @@ before(async () => {
     await new Promise<void>((r) => (releaseSlow = r));
     return { done: true };
   });
+  // a body with numbers, to show the finite-number rule covers bodies too
+  lurk.web.post('/test/numbers', { schema: { hide: true, body: { type: 'object', properties: { n: { type: 'number' }, ids: { type: 'array', items: { type: 'integer' } } } } } }, async (request) => request.body);
   lurk.scheduler.register({
     name: 'test.blocking',
     description: 'waits until the test lets it finish',
@@ -77,6 +79,30 @@ describe('one error format', () => {
     const unknownParam = await json('/api/jobs/status.sample/runs?colour=red');
     assert.equal(unknownParam.status, 400);
     assert.match(unknownParam.body.error.message, /must NOT have additional properties/);
+  });
+
+  test('non-finite numbers and unsafe integers are a 400 naming the field, on every route', async () => {
+    for (const [query, message] of [
+      ['limit=1e309', /querystring\.limit must be a finite number/],
+      ['limit=-1e309', /querystring\.limit must be a finite number/],
+      ['limit=Infinity', /querystring\.limit must be a finite number/],
+      ['limit=1e300', /querystring\.limit must be an integer from -9007199254740991 to 9007199254740991/],
+    ] as const) {
+      const res = await json(`/api/jobs/status.sample/runs?${query}`);
+      assert.equal(res.status, 400, query);
+      assert.equal(res.body.error.code, 'bad_request');
+      assert.match(res.body.error.message, message, query);
+    }
+    assert.equal((await json('/api/jobs/status.sample/runs?limit=-0')).status, 400, '-0 is below the minimum of 1');
+    // JSON.parse reads 1e309 as Infinity too
+    const post = (body: string) => json('/test/numbers', { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body });
+    const infinite = await post('{"n":1e309,"ids":[1,2e300]}');
+    assert.equal(infinite.status, 400);
+    assert.match(infinite.body.error.message, /body\.n must be a finite number/);
+    assert.match(infinite.body.error.message, /body\.ids\.1 must be an integer from/);
+    assert.deepEqual((await post('{"n":1e300,"ids":[-0,9007199254740991]}')).body, { n: 1e300, ids: [0, 9007199254740991] });
+    // the OpenAPI document shows the schemas as written
+    assert.doesNotMatch(await (await fetch(`${base}/api/openapi.json`)).text(), /finiteNumber/);
   });
 
   test('bodies over the limit are a 413', async () => {
