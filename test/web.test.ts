@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { createLurk, type Lurk } from '../src/app.js';
@@ -103,6 +104,40 @@ describe('one error format', () => {
     assert.deepEqual((await post('{"n":1e300,"ids":[-0,9007199254740991]}')).body, { n: 1e300, ids: [0, 9007199254740991] });
     // the OpenAPI document shows the schemas as written
     assert.doesNotMatch(await (await fetch(`${base}/api/openapi.json`)).text(), /finiteNumber/);
+  });
+
+  test('what the router refuses is in the same shape: a long path parameter is a 414, a bad %-escape a 400', async () => {
+    const long = await json(`/api/jobs/${'x'.repeat(101)}/runs`);
+    assert.equal(long.status, 414);
+    assert.deepEqual(long.body, { error: { code: 'uri_too_long', message: 'A part of the URL path is longer than 100 characters.' } });
+    for (const bad of ['%ED%A0%80', '%zz', '%FF']) {
+      const res = await json(`/api/jobs/${bad}/runs`);
+      assert.equal(res.status, 400, bad);
+      assert.deepEqual(res.body, { error: { code: 'bad_request', message: 'The URL path has a %-escape that is not valid UTF-8.' } });
+    }
+  });
+
+  test("what Node's HTTP parser refuses is in the same shape: a URL over 16 KB is a 431", async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(base);
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+        let answer = '';
+        socket.on('data', (d) => (answer += d));
+        socket.on('end', () => resolve(answer));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+        socket.setTimeout(5_000, () => socket.destroy(new Error('no answer in 5 s')));
+      });
+    const tooLong = await raw(`GET /api/jobs?q=${'x'.repeat(17 * 1024)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    const [head, body] = tooLong.split('\r\n\r\n') as [string, string];
+    assert.match(head, /^HTTP\/1\.1 431 /);
+    assert.match(head, /content-type: application\/json/i);
+    assert.deepEqual(JSON.parse(body), { error: { code: 'headers_too_large', message: 'The request line and headers are larger than 16384 bytes.' } });
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+    assert.match(garbage, /^HTTP\/1\.1 400 /);
+    assert.equal(JSON.parse(garbage.split('\r\n\r\n')[1]!).error.code, 'bad_request');
+    assert.deepEqual((await json('/healthz')).body, { status: 'ok' });
   });
 
   test('bodies over the limit are a 413', async () => {
