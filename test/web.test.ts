@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { createLurk, type Lurk } from '../src/app.js';
+import { withFiniteNumbers } from '../src/web/numbers.js';
 import { tempSqlite, type TestDatabase } from './helpers/db.js';
 import { memoryLogger, testConfig, waitFor } from './helpers/app.js';
 
@@ -104,6 +105,21 @@ describe('one error format', () => {
     assert.deepEqual((await post('{"n":1e300,"ids":[-0,9007199254740991]}')).body, { n: 1e300, ids: [0, 9007199254740991] });
     // the OpenAPI document shows the schemas as written
     assert.doesNotMatch(await (await fetch(`${base}/api/openapi.json`)).text(), /finiteNumber/);
+  });
+
+  test('the finite-number check reaches every number schema, and only schemas', () => {
+    const schema = {
+      type: 'object',
+      properties: { default: { type: 'integer' }, n: { type: ['number', 'null'] }, list: { type: 'array', items: { anyOf: [{ type: 'integer' }, { type: 'string' }] } } },
+      default: { n: { type: 'number' } },
+    };
+    const copy = withFiniteNumbers(schema) as any;
+    assert.equal(copy.properties.default.finiteNumber, 'integer');
+    assert.equal(copy.properties.n.finiteNumber, 'number');
+    assert.equal(copy.properties.list.items.anyOf[0].finiteNumber, 'integer');
+    assert.equal(copy.properties.list.items.anyOf[1].finiteNumber, undefined);
+    assert.deepEqual(copy.default, { n: { type: 'number' } }, 'data is left alone');
+    assert.equal(JSON.stringify(schema).includes('finiteNumber'), false, 'the route schema stays as written');
   });
 
   test('what the router refuses is in the same shape: a long path parameter is a 414, a bad %-escape a 400', async () => {

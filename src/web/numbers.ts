@@ -7,6 +7,8 @@ import type { Ajv, AnySchema, SchemaValidateFunction } from 'ajv';
 const KEYWORD = 'finiteNumber';
 /** values inside these are data, not schemas */
 const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'example']);
+/** these map names (a property may be called "default") to schemas */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 
 /**
  * A copy of the schema with the check on every number and integer node. A copy, so the
@@ -16,7 +18,11 @@ export function withFiniteNumbers<T>(schema: T): T {
   if (Array.isArray(schema)) return schema.map(withFiniteNumbers) as T;
   if (typeof schema !== 'object' || schema === null) return schema;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) out[key] = DATA_KEYWORDS.has(key) ? value : withFiniteNumbers(value);
+  for (const [key, value] of Object.entries(schema)) {
+    if (DATA_KEYWORDS.has(key)) out[key] = value;
+    else if (SCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null) out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, withFiniteNumbers(sub)]));
+    else out[key] = withFiniteNumbers(value);
+  }
   const types = ([] as unknown[]).concat(out.type);
   if (types.includes('integer')) out[KEYWORD] = 'integer';
   else if (types.includes('number')) out[KEYWORD] = 'number';
