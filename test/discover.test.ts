@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLurk, type Lurk } from '../src/app.js';
 import { InProcessBus } from '../src/core/bus.js';
 import { SystemClock } from '../src/core/clock.js';
+import { ZeroViewerPool } from '../src/discover/pool.js';
 import { DiscoverService } from '../src/discover/service.js';
 import { DiscoverStore } from '../src/discover/store.js';
 import { Sweeper } from '../src/discover/sweeper.js';
@@ -231,6 +232,23 @@ describe('the API', () => {
     assert.deepEqual(none.body, []);
   });
 
+  test('non-finite and unsafe numbers are a 400 naming the parameter, not a frozen process', async () => {
+    for (const [q, message] of [
+      ['count=1e309', /querystring\.count must be a finite number/],
+      ['count=-1e309', /querystring\.count must be a finite number/],
+      ['count=Infinity', /querystring\.count must be a finite number/],
+      ['min_age=1e300', /querystring\.min_age must be an integer from/],
+      ['max_viewers=9007199254740993', /querystring\.max_viewers must be an integer from/],
+    ] as const) {
+      const res = await random(q);
+      assert.equal(res.status, 400, q);
+      assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message']);
+      assert.match(res.body.error.message, message, q);
+    }
+    // what Number() reads stays accepted: surrounding spaces, and -0 as 0
+    assert.equal((await random(`count=${encodeURIComponent(' 3 ')}&min_age=-0`)).body.length, 3);
+  });
+
   test('exclude_ids leaves out streams the visitor has; a channel is found by login', async () => {
     const all = (await random('count=64&max_viewers=1')).body as HelixStream[];
     const [first, second] = all;
@@ -261,6 +279,19 @@ describe('the API', () => {
     assert.match(metrics, /lurk_helix_requests_total\{status="200",app="lurk"\} [1-9]/);
     assert.match(metrics, /lurk_discover_pool_streams\{app="lurk"\} [1-9]/);
     assert.match(metrics, /lurk_discover_last_sweep_streams\{app="lurk"\} [1-9]/);
+  });
+});
+
+describe('the zero-viewer pool', () => {
+  test('a pick is bounded by the pool, whatever count it is asked for', () => {
+    const pool = new ZeroViewerPool(1);
+    for (let i = 0; i < 5; i++) pool.update({ id: String(i), user_id: String(i), user_login: `c${i}`, user_name: `C${i}`, game_id: '1', game_name: 'G', type: 'live', title: 't', viewer_count: 0, started_at: new Date(0).toISOString(), language: 'en', thumbnail_url: '', tag_ids: [], tags: [], is_mature: false });
+    assert.equal(pool.pick(Infinity, { maxViewers: 1 }, Date.now()).length, 5);
+    assert.equal(pool.pick(Number.MAX_SAFE_INTEGER, { maxViewers: 1 }, Date.now()).length, 5);
+    assert.equal(pool.pick(NaN, { maxViewers: 1 }, Date.now()).length, 0);
+    assert.equal(pool.pick(-3, { maxViewers: 1 }, Date.now()).length, 0);
+    // a filter that rejects everything ends after a bounded number of draws
+    assert.deepEqual(pool.pick(Infinity, { maxViewers: 1, except: new Set(['0', '1', '2', '3', '4']) }, Date.now()), []);
   });
 });
 

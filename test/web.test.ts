@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { createLurk, type Lurk } from '../src/app.js';
+import { withFiniteNumbers } from '../src/web/numbers.js';
 import { tempSqlite, type TestDatabase } from './helpers/db.js';
 import { memoryLogger, testConfig, waitFor } from './helpers/app.js';
 
@@ -19,6 +21,8 @@ before(async () => {
     await new Promise<void>((r) => (releaseSlow = r));
     return { done: true };
   });
+  // a body with numbers, to show the finite-number rule covers bodies too
+  lurk.web.post('/test/numbers', { schema: { hide: true, body: { type: 'object', properties: { n: { type: 'number' }, ids: { type: 'array', items: { type: 'integer' } } } } } }, async (request) => request.body);
   lurk.scheduler.register({
     name: 'test.blocking',
     description: 'waits until the test lets it finish',
@@ -77,6 +81,79 @@ describe('one error format', () => {
     const unknownParam = await json('/api/jobs/status.sample/runs?colour=red');
     assert.equal(unknownParam.status, 400);
     assert.match(unknownParam.body.error.message, /must NOT have additional properties/);
+  });
+
+  test('non-finite numbers and unsafe integers are a 400 naming the field, on every route', async () => {
+    for (const [query, message] of [
+      ['limit=1e309', /querystring\.limit must be a finite number/],
+      ['limit=-1e309', /querystring\.limit must be a finite number/],
+      ['limit=Infinity', /querystring\.limit must be a finite number/],
+      ['limit=1e300', /querystring\.limit must be an integer from -9007199254740991 to 9007199254740991/],
+    ] as const) {
+      const res = await json(`/api/jobs/status.sample/runs?${query}`);
+      assert.equal(res.status, 400, query);
+      assert.equal(res.body.error.code, 'bad_request');
+      assert.match(res.body.error.message, message, query);
+    }
+    assert.equal((await json('/api/jobs/status.sample/runs?limit=-0')).status, 400, '-0 is below the minimum of 1');
+    // JSON.parse reads 1e309 as Infinity too
+    const post = (body: string) => json('/test/numbers', { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body });
+    const infinite = await post('{"n":1e309,"ids":[1,2e300]}');
+    assert.equal(infinite.status, 400);
+    assert.match(infinite.body.error.message, /body\.n must be a finite number/);
+    assert.match(infinite.body.error.message, /body\.ids\.1 must be an integer from/);
+    assert.deepEqual((await post('{"n":1e300,"ids":[-0,9007199254740991]}')).body, { n: 1e300, ids: [0, 9007199254740991] });
+    // the OpenAPI document shows the schemas as written
+    assert.doesNotMatch(await (await fetch(`${base}/api/openapi.json`)).text(), /finiteNumber/);
+  });
+
+  test('the finite-number check reaches every number schema, and only schemas', () => {
+    const schema = {
+      type: 'object',
+      properties: { default: { type: 'integer' }, n: { type: ['number', 'null'] }, list: { type: 'array', items: { anyOf: [{ type: 'integer' }, { type: 'string' }] } } },
+      default: { n: { type: 'number' } },
+    };
+    const copy = withFiniteNumbers(schema) as any;
+    assert.equal(copy.properties.default.finiteNumber, 'integer');
+    assert.equal(copy.properties.n.finiteNumber, 'number');
+    assert.equal(copy.properties.list.items.anyOf[0].finiteNumber, 'integer');
+    assert.equal(copy.properties.list.items.anyOf[1].finiteNumber, undefined);
+    assert.deepEqual(copy.default, { n: { type: 'number' } }, 'data is left alone');
+    assert.equal(JSON.stringify(schema).includes('finiteNumber'), false, 'the route schema stays as written');
+  });
+
+  test('what the router refuses is in the same shape: a long path parameter is a 414, a bad %-escape a 400', async () => {
+    const long = await json(`/api/jobs/${'x'.repeat(101)}/runs`);
+    assert.equal(long.status, 414);
+    assert.deepEqual(long.body, { error: { code: 'uri_too_long', message: 'A part of the URL path is longer than 100 characters.' } });
+    for (const bad of ['%ED%A0%80', '%zz', '%FF']) {
+      const res = await json(`/api/jobs/${bad}/runs`);
+      assert.equal(res.status, 400, bad);
+      assert.deepEqual(res.body, { error: { code: 'bad_request', message: 'The URL path has a %-escape that is not valid UTF-8.' } });
+    }
+  });
+
+  test("what Node's HTTP parser refuses is in the same shape: a URL over 16 KB is a 431", async () => {
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(base);
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+        let answer = '';
+        socket.on('data', (d) => (answer += d));
+        socket.on('end', () => resolve(answer));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+        socket.setTimeout(5_000, () => socket.destroy(new Error('no answer in 5 s')));
+      });
+    const tooLong = await raw(`GET /api/jobs?q=${'x'.repeat(17 * 1024)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    const [head, body] = tooLong.split('\r\n\r\n') as [string, string];
+    assert.match(head, /^HTTP\/1\.1 431 /);
+    assert.match(head, /content-type: application\/json/i);
+    assert.deepEqual(JSON.parse(body), { error: { code: 'headers_too_large', message: 'The request line and headers are larger than 16384 bytes.' } });
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+    assert.match(garbage, /^HTTP\/1\.1 400 /);
+    assert.equal(JSON.parse(garbage.split('\r\n\r\n')[1]!).error.code, 'bad_request');
+    assert.deepEqual((await json('/healthz')).body, { status: 'ok' });
   });
 
   test('bodies over the limit are a 413', async () => {

@@ -9,7 +9,7 @@ import { openStore } from '../store/database.js';
 import { simulatorEndpoints } from '../twitch/endpoints.js';
 import { SystemClock } from '../core/clock.js';
 import { createPublishers } from '../publish/index.js';
-import { isDay } from '../watchtime/calendar.js';
+import { dayProblem } from '../watchtime/calendar.js';
 import { composeDigest, DigestPublisher, dueDigestDay, toDigestPost } from '../watchtime/digest.js';
 import { WatchtimeService } from '../watchtime/service.js';
 
@@ -103,8 +103,9 @@ async function commandMigrate(opts: { dryRun?: boolean }): Promise<void> {
 }
 
 async function commandDigest(opts: { day?: string; dryRun?: boolean }): Promise<void> {
-  if (opts.day !== undefined && !isDay(opts.day)) {
-    process.stderr.write(`lurk: --day: ${JSON.stringify(opts.day)} is not a date; expected YYYY-MM-DD\n`);
+  const dayProblemText = opts.day === undefined ? undefined : dayProblem(opts.day);
+  if (dayProblemText) {
+    process.stderr.write(`lurk: --day: ${dayProblemText}\n`);
     process.exit(EXIT_BAD_INPUT);
   }
   const config = configOrExit();

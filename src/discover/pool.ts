@@ -100,18 +100,21 @@ export class ZeroViewerPool {
   pick(count: number, filter: PickFilter, now: number, random: () => number = Math.random): PoolEntry[] {
     const sources = this.sources(filter);
     const total = sources.reduce((n, s) => n + s.size, 0);
-    if (total === 0) return [];
+    // never more than the pool holds, whatever `count` is (NaN, Infinity): every loop below
+    // is bounded by the pool's size, not by the caller's number
+    const want = Math.min(total, Math.max(0, Math.floor(count) || 0));
+    if (want === 0) return [];
     const accept = (id: string) => this.matches(id, filter, now);
     const chosen = new Map<string, PoolEntry>();
-    const tries = count * 24;
-    for (let i = 0; i < tries && chosen.size < count; i++) {
+    const tries = want * 24;
+    for (let i = 0; i < tries && chosen.size < want; i++) {
       const id = nth(sources, Math.floor(random() * total));
       if (!chosen.has(id) && accept(id)) chosen.set(id, this.entries.get(id)!);
     }
-    if (chosen.size < count) {
+    if (chosen.size < want) {
       // selective filter: list every match and draw the rest without replacement
       const matching = sources.flatMap((s) => s.values().filter((id) => !chosen.has(id) && accept(id)));
-      for (let i = 0; i < matching.length && chosen.size < count; i++) {
+      for (let i = 0; i < matching.length && chosen.size < want; i++) {
         const j = i + Math.floor(random() * (matching.length - i));
         [matching[i], matching[j]] = [matching[j]!, matching[i]!];
         chosen.set(matching[i]!, this.entries.get(matching[i]!)!);

@@ -31,6 +31,30 @@ export function isDay(text: string): boolean {
   return d.toISOString().slice(0, 10) === text;
 }
 
+/**
+ * The days Lurk accepts from outside (API, CLI): far enough back for any Twitch data, and far
+ * enough ahead that the day after the last one still has a four-digit year (toISOString writes
+ * year 10000 as "+010000", which no day string survives).
+ */
+export const FIRST_DAY = '2000-01-01';
+export const LAST_DAY = '2199-12-31';
+
+/** why `text` is not a day Lurk accepts, or undefined when it is one */
+export function dayProblem(text: string): string | undefined {
+  if (!isDay(text)) return `${text} is not a real date (YYYY-MM-DD)`;
+  if (text < FIRST_DAY || text > LAST_DAY) return `${text} is outside ${FIRST_DAY}..${LAST_DAY}`;
+  return undefined;
+}
+
+/** how many days `from`..`to` covers (inclusive), by arithmetic: no list is built */
+export function dayCount(from: string, to: string): number {
+  const utc = (day: string) => {
+    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+    return Date.UTC(y, m - 1, d);
+  };
+  return Math.round((utc(to) - utc(from)) / DAY_MS) + 1;
+}
+
 /** the date `n` days after `day` (calendar arithmetic, no zone involved) */
 export function addDays(day: string, n: number): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];

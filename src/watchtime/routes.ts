@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { badRequest, notFound } from '../core/errors.js';
 import { rateLimiter } from '../discover/routes.js';
-import { daysBetween, isDay } from './calendar.js';
+import { dayCount, dayProblem, FIRST_DAY, LAST_DAY } from './calendar.js';
 import type { SeriesPoint } from './queries.js';
 import type { WatchtimeService } from './service.js';
 
+/** a year and a month: the longest preset the page offers is 30 days, custom ranges get a year */
 const MAX_RANGE_DAYS = 400;
-const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a Lurk day, YYYY-MM-DD' } as const;
+const DAY = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: `a Lurk day, YYYY-MM-DD, from ${FIRST_DAY} to ${LAST_DAY}` } as const;
 const FORMAT = { type: 'string', enum: ['json', 'csv'], default: 'json' } as const;
 
 const totalsSchema = {
@@ -44,14 +45,19 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
   const errors = { 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, 429: { $ref: 'Error#' } };
   const zone = () => ({ time_zone: service.calendar.timeZone, day_start: service.calendar.label });
 
-  /** from/to default to yesterday; checked for real dates, order and length */
+  /** every day parameter goes through here: a real date within FIRST_DAY..LAST_DAY */
+  function dayParam(name: string, text: string): string {
+    const problem = dayProblem(text);
+    if (problem) throw badRequest(`${name}: ${problem}`);
+    return text;
+  }
+
+  /** from/to default to yesterday; checked for real dates, order and length (before any list of days is built) */
   function range(q: { from?: string; to?: string }): { from: string; to: string } {
-    const from = q.from ?? q.to ?? service.yesterday();
-    const to = q.to ?? (q.from ? from : service.yesterday());
-    if (!isDay(from)) throw badRequest(`from: ${from} is not a real date (YYYY-MM-DD)`);
-    if (!isDay(to)) throw badRequest(`to: ${to} is not a real date (YYYY-MM-DD)`);
+    const from = dayParam(q.from !== undefined ? 'from' : 'to', q.from ?? q.to ?? service.yesterday());
+    const to = dayParam(q.to !== undefined ? 'to' : 'from', q.to ?? (q.from ? from : service.yesterday()));
     if (from > to) throw badRequest(`from (${from}) is after to (${to})`);
-    if (daysBetween(from, to).length > MAX_RANGE_DAYS) throw badRequest(`the range ${from}..${to} is longer than ${MAX_RANGE_DAYS} days`);
+    if (dayCount(from, to) > MAX_RANGE_DAYS) throw badRequest(`the range ${from}..${to} is longer than ${MAX_RANGE_DAYS} days`);
     return { from, to };
   }
 
@@ -198,7 +204,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
       const q = request.query;
       const { from, to } = range(q);
       const granularity = q.granularity ?? (from === to ? 'hour' : 'day');
-      if (granularity === 'hour' && daysBetween(from, to).length > 31) throw badRequest('granularity=hour covers at most 31 days');
+      if (granularity === 'hour' && dayCount(from, to) > 31) throw badRequest('granularity=hour covers at most 31 days');
       if (q.kind !== 'total' && !q.id) throw badRequest(`id is required with kind=${q.kind}`);
       let points: SeriesPoint[];
       if (q.kind === 'streamer') {
@@ -275,8 +281,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
       },
     },
     async (request) => {
-      const day = request.query.day ?? service.yesterday();
-      if (!isDay(day)) throw badRequest(`day: ${day} is not a real date (YYYY-MM-DD)`);
+      const day = dayParam('day', request.query.day ?? service.yesterday());
       const seed = request.query.seed ?? service.digestSeed;
       const pick = await service.randomGame(day, seed, request.query.limit);
       return { ...zone(), day, seed, ...pick };

@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../core/errors.js';
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -9,6 +11,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   405: 'method_not_allowed',
   406: 'not_acceptable',
   409: 'conflict',
+  408: 'request_timeout',
   413: 'payload_too_large',
   414: 'uri_too_long',
   415: 'unsupported_media_type',
@@ -72,4 +75,42 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what the router refuses before any route or error handler runs
+ * (a path parameter over maxParamLength, a %-escape that does not decode). The message does not
+ * echo the path, which can be many kilobytes.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply.status(414).send(errorBody('uri_too_long', `A part of the URL path is longer than ${reply.server.initialConfig.maxParamLength ?? 100} characters.`));
+  } else if (err.code === 'FST_ERR_BAD_URL') {
+    reply.status(400).send(errorBody('bad_request', 'The URL path has a %-escape that is not valid UTF-8.'));
+  } else {
+    reply.status(400).send(errorBody('bad_request', err.message));
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node's HTTP parser refused the request before Fastify saw it
+ * (request line and headers over --max-http-header-size, malformed HTTP, a request timeout).
+ * Answers in the one error format, then closes the connection as Node's own handler does.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  let status = 400;
+  let message = 'The request is not valid HTTP.';
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    message = `The request line and headers are larger than ${maxHeaderSize} bytes.`;
+  } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    message = 'The request did not arrive in time.';
+  }
+  const body = JSON.stringify(errorBody(CODE_BY_STATUS[status]!, message));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }

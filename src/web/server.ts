@@ -8,7 +8,8 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../core/metrics.js';
-import { errorBody, installErrorHandling } from './errors.js';
+import { clientErrorHandler, errorBody, frameworkErrors, installErrorHandling } from './errors.js';
+import { finiteNumbers } from './numbers.js';
 
 export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/ui');
 
@@ -41,7 +42,11 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
     // Idle keep-alive sockets are closed at shutdown; in-flight requests finish first.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: true } },
+    // what the router and Node's HTTP parser refuse also answers {"error":{"code","message"}}
+    frameworkErrors,
+    clientErrorHandler,
+    // finiteNumbers: no Infinity (from "1e309") or unsafe integer reaches a handler, on any route
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: true }, plugins: [finiteNumbers] },
   });
 
   installErrorHandling(app);

@@ -169,10 +169,29 @@ describe('the Watch time API', () => {
       ['/api/watchtime/series?kind=game', 400, /id is required/],
       ['/api/watchtime/search?q=', 400, /q/],
       ['/api/watchtime/random-game?day=yesterday', 400, /day/],
+      // dates: a bounded range of years, checked before any list of days is built
+      ['/api/watchtime/top?kind=games&from=9999-12-31', 400, /from: 9999-12-31 is outside 2000-01-01\.\.2199-12-31/],
+      ['/api/watchtime/top?kind=streamers&to=9999-12-31', 400, /to: 9999-12-31 is outside/],
+      ['/api/watchtime/top?kind=games&from=2026-11-01&to=9999-12-31', 400, /to: 9999-12-31 is outside/],
+      ['/api/watchtime/top?kind=games&from=1999-12-31&to=2000-01-01', 400, /from: 1999-12-31 is outside/],
+      ['/api/watchtime/top?kind=games&from=0000-01-01', 400, /from: 0000-01-01 is not a real date/],
+      ['/api/watchtime/top?kind=games&from=2026-13-01', 400, /from: 2026-13-01 is not a real date/],
+      ['/api/watchtime/top?kind=games&from=2000-01-01&to=2199-12-31', 400, /longer than 400 days/],
+      ['/api/watchtime/games/1?from=9999-12-31', 400, /from: 9999-12-31 is outside/],
+      ['/api/watchtime/streamers/someone?to=9999-12-31', 400, /to: 9999-12-31 is outside/],
+      ['/api/watchtime/series?from=9999-12-31', 400, /from: 9999-12-31 is outside/],
+      ['/api/watchtime/series?to=2199-12-31&from=2199-12-01&granularity=hour', 200, /./],
+      ['/api/watchtime/random-game?day=9999-12-31', 400, /day: 9999-12-31 is outside/],
+      // non-finite numbers are refused by the validator, naming the parameter
+      ['/api/watchtime/top?kind=games&limit=1e309', 400, /querystring\.limit must be a finite number/],
+      ['/api/watchtime/random-game?seed=1e309', 400, /querystring\.seed must be a finite number/],
+      ['/api/watchtime/random-game?seed=-1e309', 400, /querystring\.seed must be a finite number/],
+      ['/api/watchtime/search?q=a&limit=Infinity', 400, /querystring\.limit must be a finite number/],
     ];
     for (const [path, status, message] of cases) {
       const r = await get(path);
       assert.equal(r.status, status, path);
+      if (status === 200) continue;
       assert.match(r.body.error.message, message, path);
       assert.equal(typeof r.body.error.code, 'string');
     }

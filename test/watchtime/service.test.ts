@@ -269,6 +269,9 @@ describe('the daily digest', () => {
       const bad = await runLurk(['digest', '--day', '2026-02-30'], { DATABASE_URL: db.url });
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /--day/);
+      const far = await runLurk(['digest', '--day', '9999-12-31'], { DATABASE_URL: db.url });
+      assert.equal(far.code, 2, far.stderr);
+      assert.match(far.stderr, /--day: 9999-12-31 is outside 2000-01-01\.\.2199-12-31/);
       const dry = await runLurk(['digest', '--day', '2026-11-20', '--dry-run'], { DATABASE_URL: db.url, LURK_DIGEST_DIR: 'off' });
       assert.equal(dry.code, 0, dry.stderr);
       assert.match(dry.stdout, /The most watched games on Twitch yesterday were:\n1\. Pokémon Scarlet and Violet/);
