@@ -52,6 +52,8 @@ export interface PublishConfig {
   mastodon?: { baseUrl: string; accessToken: string };
   discord?: { webhookUrl: string };
   x?: { baseUrl: string; apiKey: string; apiSecret: string; accessToken: string; accessSecret: string };
+  /** deadline of one call to a network */
+  timeoutMs: number;
 }
 
 export interface ConfigProblem {
@@ -234,6 +236,7 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
       ...(values.chatLogin ? { chat: { login: values.chatLogin as string, token: values.chatToken as string } } : {}),
     },
     publish: {
+      timeoutMs: (values.publishTimeoutSeconds as number) * 1000,
       ...((values.digestDir as string).toLowerCase() !== 'off' ? { folder: { dir: path.resolve(cwd, values.digestDir as string) } } : {}),
       ...(values.blueskyIdentifier
         ? { bluesky: { service: values.blueskyService as string, identifier: values.blueskyIdentifier as string, appPassword: values.blueskyAppPassword as string } }
@@ -330,6 +333,7 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     xApiSecret: config.publish.x?.apiSecret,
     xAccessToken: config.publish.x?.accessToken,
     xAccessSecret: config.publish.x?.accessSecret,
+    publishTimeoutSeconds: config.publish.timeoutMs / 1000,
     answersPollSeconds: config.watchtime.answersPollSeconds,
     watchtimeChatChannels: config.watchtime.chatChannels,
     chatLogin: config.watchtime.chat?.login,
