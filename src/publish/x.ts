@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
-import { DEFAULT_TIMEOUT_MS, isRetryableStatus, timeoutError } from './http.js';
+import { DEFAULT_TIMEOUT_MS, isRetryableStatus, isTimeout, timeoutError } from './http.js';
 import { truncateText } from './text.js';
 import { PublishError, type DigestPost, type Publisher, type PublishedRef } from './types.js';
 
@@ -26,8 +26,8 @@ const X_ORIGIN = 'https://api.x.com';
  * the alt text through media/metadata, then POST /2/tweets. Mentions are left out: reading them
  * needs a paid API tier.
  *
- * twitter-api-v2 does not take AbortSignal, so `signal` is checked between requests only; each
- * request has the publish timeout as its socket timeout (a plugin sets it, the methods take none).
+ * twitter-api-v2's methods take no AbortSignal, so `signal` is checked between requests only; each
+ * request gets the publish deadline from a plugin instead.
  */
 export class XPublisher implements Publisher {
   readonly name = 'x';
@@ -83,13 +83,14 @@ function rebase(target: string): ITwitterApiClientPlugin {
 }
 
 /**
- * The library sends with https.request and its `timeout` option (no answer, no bytes for that long:
- * the request is destroyed); no method takes it, so it is set on every request here.
+ * The library sends with https.request; its documented onBeforeRequest hook hands over the request
+ * options, so every request gets an AbortSignal deadline for the whole exchange, answer included
+ * (its own `timeout` option is only a socket idle timeout: a network trickling bytes would pass).
  */
 function withTimeout(timeoutMs: number): ITwitterApiClientPlugin {
   return {
-    onBeforeRequestConfig({ params }) {
-      params.timeout ??= timeoutMs;
+    onBeforeRequest({ requestOptions }) {
+      requestOptions.signal = AbortSignal.timeout(timeoutMs);
     },
   };
 }
@@ -105,11 +106,10 @@ function toPublishError(error: unknown, timeoutMs: number): PublishError {
     const retryAfterMs = status === 429 && reset ? Math.max(0, reset * 1000 - Date.now()) : undefined;
     return new PublishError(`${what} (HTTP ${status})${detail ? `: ${String(detail).slice(0, 200)}` : ''}`, 'x', isRetryableStatus(status), status, retryAfterMs);
   }
-  // the library's own words when the socket timeout destroys the request ("Request timeout."); 1.29 keeps
-  // that error under _options.error while its requestError getter reads a field it never sets
-  if (error instanceof ApiRequestError) {
-    const cause = error.requestError ?? (error as unknown as { _options?: { error?: Error } })._options?.error;
-    if (/timeout/i.test(cause?.message ?? '')) return timeoutError('x', 'post', timeoutMs);
+  // the deadline aborted the request; 1.29 keeps the request's error under _options.error while its
+  // requestError getter reads a field it never sets
+  if (error instanceof ApiRequestError && isTimeout(error.requestError ?? (error as unknown as { _options?: { error?: unknown } })._options?.error)) {
+    return timeoutError('x', 'post', timeoutMs);
   }
   // ApiRequestError (no response) and ApiPartialResponseError (cut off mid-response) both pass with time.
   return new PublishError('post failed: network error', 'x', true);

@@ -101,11 +101,14 @@ test('wrong keys are a non-retryable PublishError; a 503 is retryable; neither m
   await assert.rejects(new XPublisher({ ...KEYS, baseUrl: gone.url }).publish({ key: 'games', text: 'hi' }), (e: unknown) => e instanceof PublishError && e.retryable && e.status === undefined);
 });
 
-test('an API that accepts and never answers fails with a retryable timeout', { timeout: 10_000 }, async (t) => {
+test('an API that accepts and never answers, or stalls after its headers, fails with a retryable timeout', { timeout: 10_000 }, async (t) => {
   const server = await hungServer();
   t.after(() => server.close());
   const x = new XPublisher({ ...KEYS, baseUrl: server.url, timeoutMs: 200 });
   await assert.rejects(x.publish({ key: 'games', text: 'hi', image: { png, alt: 'a' } }), isTimeoutFailure('x'));
   await assert.rejects(x.publish({ key: 'games', text: 'hi' }), isTimeoutFailure('x'));
   assert.equal(server.received.length, 2, 'one hung request each: the media upload, then the post');
+  const stalled = await hungServer({ headers: true });
+  t.after(() => stalled.close());
+  await assert.rejects(new XPublisher({ ...KEYS, baseUrl: stalled.url, timeoutMs: 200 }).publish({ key: 'games', text: 'hi' }), isTimeoutFailure('x'));
 });
