@@ -274,10 +274,8 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
   };
 }
 
-/** A secret value, for printing: that it is set, and nothing of it (not even its length or ends). */
-export function maskSecret(_value: string): string {
-  return '(set, hidden)';
-}
+/** How a secret is printed: that it is set, and nothing of it (not even its length or ends). */
+export const SECRET_SHOWN = '(set, hidden)';
 
 /** Query parameters that carry a secret: password, sslpassword, passfile's neighbours, token, secret… */
 const SECRET_PARAM = /([?&;][^=&#;]*(?:pass|pwd|secret|token|auth)[^=&#;]*=)[^&#;]*/gi;
@@ -359,7 +357,7 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     let value = v === undefined ? '(not set)' : Array.isArray(v) ? v.join(',') || '(all)' : String(v);
     if (v !== undefined && typeof v === 'string') {
       if (/^\w+:\/\//.test(v)) value = s.secret && /^https?:/.test(v) ? maskSecretUrl(v) : maskUrl(v);
-      if (s.secret && !/^\w+:\/\//.test(v)) value = maskSecret(v);
+      if (s.secret && !/^\w+:\/\//.test(v)) value = SECRET_SHOWN;
     }
     return { env: s.env, key: s.key, value, source: config.sources[name] };
   });
