@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { LurkConfig } from './config/load.js';
+import { listenError, simPortSetting } from './config/setting-error.js';
 import { InProcessBus, type Bus } from './core/bus.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -285,7 +286,9 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     twitch,
     async start() {
       if (simulator) {
-        const addresses = await simulator.start();
+        const addresses = await simulator.start().catch((err: unknown) => {
+          throw listenError(err, simPortSetting((err as { port?: number }).port, config.sim));
+        });
         log.info({ http: addresses.httpUrl, irc: addresses.ircPort, ircWs: addresses.ircWsPort, seed: config.sim.seed, speed: config.sim.speed }, 'simulated Twitch is up');
       }
       const report = await store.migrate();
@@ -345,7 +348,9 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         void chat.start();
       }
       for (const job of scheduler.list()) scheduler.restoreHistory(job.name, await history.recent(job.name, 60));
-      const address = await web.listen({ host: config.http.host, port: config.http.port });
+      const address = await web.listen({ host: config.http.host, port: config.http.port }).catch((err: unknown) => {
+        throw listenError(err, 'PORT', 'HOST');
+      });
       scheduler.start();
       log.info({ url: address, mode: config.mode, database: store.label }, 'Lurk is up');
       return address;

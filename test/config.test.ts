@@ -145,7 +145,7 @@ describe('masking', () => {
     const text = JSON.stringify(describeConfig(config));
     assert.doesNotMatch(text, /verysecretvalue42|pa55word|redispass/);
     const secret = describeConfig(config).find((r) => r.env === 'TWITCH_CLIENT_SECRET')!;
-    assert.match(secret.value, /^ve\*+42$/);
+    assert.equal(secret.value, '(set, hidden)');
     assert.equal(maskUrl('postgres://u:p@h/db'), 'postgres://u:****@h/db');
   });
 });
@@ -161,7 +161,7 @@ describe('the CLI', () => {
     const result = await runLurk(['config'], { TWITCH_CLIENT_ID: 'clientid123', TWITCH_CLIENT_SECRET: 'verysecretvalue42', DATABASE_URL: `sqlite:${path.join(dir, 'cfg.db')}` });
     assert.equal(result.code, 0, result.stderr);
     assert.doesNotMatch(result.stdout, /verysecretvalue42/);
-    assert.match(result.stdout, /TWITCH_CLIENT_SECRET\s+ve\*+42\s+\[env\]/);
+    assert.match(result.stdout, /TWITCH_CLIENT_SECRET\s+\(set, hidden\)\s+\[env\]/);
     assert.match(result.stdout, /mode: real Twitch/);
     assert.match(result.stdout, /ok\s+database sqlite/);
   });

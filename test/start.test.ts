@@ -69,7 +69,7 @@ test('DATABASE_URL=postgres://… runs the same app on PostgreSQL', async () => 
   }
 });
 
-test('a port already in use is a clear error, exit 1', async () => {
+test('a port already in use is a clear error naming PORT, exit 2', async () => {
   const db = await tempSqlite();
   const port = await freePort();
   const first = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url });
@@ -77,8 +77,8 @@ test('a port already in use is a clear error, exit 1', async () => {
     await ready(port);
     const second = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url });
     const exit = await second.exited;
-    assert.equal(exit.code, 1);
-    assert.match(second.output(), new RegExp(`port ${port} on 127.0.0.1 is already in use`));
+    assert.equal(exit.code, 2);
+    assert.match(second.output(), new RegExp(`PORT: port ${port} on 127.0.0.1 is already in use`));
   } finally {
     first.child.kill('SIGTERM');
     await first.exited;

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { Redis } from 'ioredis';
 import { createLurk, VERSION } from '../app.js';
 import { ConfigError, describeConfig, loadConfig, maskUrl, type LurkConfig } from '../config/load.js';
+import { listenError, SettingError, simPortSetting } from '../config/setting-error.js';
 import { createLogger } from '../core/logger.js';
 import { createSimulator } from '../sim/index.js';
 import { lurkRedirectUris, redirectUriProblem } from '../sim/auth.js';
@@ -74,11 +75,10 @@ async function commandStart(): Promise<void> {
     const twitch = config.mode === 'simulator' ? 'Simulated Twitch' : 'Twitch';
     process.stderr.write(`Lurk ${VERSION} is running at ${url} (${twitch}, ${lurk.store.label})\n`);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const message = e.code === 'EADDRINUSE' ? `port ${config.http.port} on ${config.http.host} is already in use (set PORT)` : e.message;
-    process.stderr.write(`lurk: could not start: ${message}\n`);
+    // a taken port names the setting that chose it (PORT, LURK_SIM_PORT, …): that is for the user to change
+    process.stderr.write(`lurk: could not start: ${(err as Error).message}\n`);
     await lurk.stop().catch(() => undefined);
-    process.exit(EXIT_FAILURE);
+    process.exit(err instanceof SettingError ? EXIT_BAD_INPUT : EXIT_FAILURE);
   }
 }
 
@@ -163,6 +163,7 @@ async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<
       }
     } catch (err) {
       checks.push({ name: 'database', target: maskUrl(config.database.url), ok: false, detail: (err as Error).message });
+      if (err instanceof SettingError) process.exitCode = EXIT_BAD_INPUT;
     }
     if (config.redisUrl) {
       const problem = await checkRedis(config.redisUrl);
@@ -179,7 +180,7 @@ async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<
     if (checks.length > 0) process.stdout.write('\n');
     for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name} ${c.target}: ${c.detail}\n`);
   }
-  if (checks.some((c) => !c.ok)) process.exitCode = EXIT_FAILURE;
+  if (checks.some((c) => !c.ok)) process.exitCode ??= EXIT_FAILURE;
 }
 
 interface SimFlags {
@@ -257,10 +258,11 @@ async function commandSim(flags: SimFlags): Promise<void> {
   try {
     addresses = await sim.start();
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`lurk sim: could not start: ${e.code === 'EADDRINUSE' ? `a port is already in use (${e.message})` : e.message}\n`);
+    const flags = { port: '--port (LURK_SIM_PORT)', ircPort: '--irc-port (LURK_SIM_IRC_PORT)', ircWsPort: '--irc-ws-port (LURK_SIM_IRC_WS_PORT)' };
+    const named = listenError(err, simPortSetting((err as { port?: number }).port, o, flags));
+    process.stderr.write(`lurk sim: could not start: ${(named as Error).message}\n`);
     await sim.stop().catch(() => undefined);
-    process.exit(EXIT_FAILURE);
+    process.exit(named instanceof SettingError ? EXIT_BAD_INPUT : EXIT_FAILURE);
   }
   const client = sim.auth.registeredClients()[0]!;
   const endpoints = simulatorEndpoints(addresses);
@@ -335,6 +337,11 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       // help and version exit 0; every usage error (unknown flag or command) exits 2
       process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);
+    }
+    if (err instanceof SettingError) {
+      // a value that parsed but cannot be used (DATABASE_URL's folder is a file, or in /proc)
+      process.stderr.write(`lurk: ${err.message}\n`);
+      process.exit(EXIT_BAD_INPUT);
     }
     process.stderr.write(`lurk: ${(err as Error).message}\n`);
     process.exit(EXIT_FAILURE);

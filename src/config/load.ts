@@ -52,6 +52,8 @@ export interface PublishConfig {
   mastodon?: { baseUrl: string; accessToken: string };
   discord?: { webhookUrl: string };
   x?: { baseUrl: string; apiKey: string; apiSecret: string; accessToken: string; accessSecret: string };
+  /** deadline of one call to a network */
+  timeoutMs: number;
 }
 
 export interface ConfigProblem {
@@ -78,7 +80,8 @@ const DEFAULT_CONFIG_FILE = 'lurk.config.json';
 const OTHER_LURK_VARS = new Set([CONFIG_FILE_ENV, 'LURK_TEST_PG_URL', 'LURK_TEST_REDIS_URL', 'LURK_BENCH_QUICK']);
 
 function describe(raw: unknown): string {
-  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  // a malformed URL still has its password masked (DATABASE_URL is not a secret, its password is)
+  const text = typeof raw === 'string' ? maskUrl(raw) : JSON.stringify(raw);
   return text.length > 60 ? `${JSON.stringify(text.slice(0, 57))}…` : JSON.stringify(text);
 }
 
@@ -132,6 +135,9 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
 
   const values: Record<string, unknown> = {};
   const sources = {} as Record<SettingName, Source>;
+  // set but not valid: already reported, so not "required" as well below
+  const invalid = new Set<SettingName>();
+  const isSet = (name: SettingName) => values[name] !== undefined || invalid.has(name);
   for (const [name, setting] of Object.entries(settings) as [SettingName, Setting<unknown>][]) {
     const fromEnv = env[setting.env];
     let raw: unknown;
@@ -154,13 +160,14 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
       values[name] = parsed.value;
     } else {
       const shown = setting.secret ? '(hidden)' : describe(raw);
+      invalid.add(name);
       problems.push({ name: label, message: `${shown} is not valid; expected ${parsed.expected}` });
     }
   }
 
   const hasId = values.twitchClientId !== undefined;
   const hasSecret = values.twitchClientSecret !== undefined;
-  if (hasId !== hasSecret) {
+  if (isSet('twitchClientId') !== isSet('twitchClientSecret')) {
     const missing = hasId ? settings.twitchClientSecret.env : settings.twitchClientId.env;
     problems.push({
       name: missing,
@@ -180,9 +187,9 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
     ['the chat bot', ['chatLogin', 'chatToken']],
   ];
   for (const [what, names] of groups) {
-    const set = names.filter((n) => values[n] !== undefined);
+    const set = names.filter(isSet);
     if (set.length > 0 && set.length < names.length) {
-      for (const n of names.filter((n) => values[n] === undefined)) {
+      for (const n of names.filter((n) => !isSet(n))) {
         problems.push({ name: settings[n].env, message: `is required for ${what} when ${set.map((s) => settings[s].env).join(', ')} ${set.length > 1 ? 'are' : 'is'} set` });
       }
     }
@@ -190,7 +197,7 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
 
   if ((values.watchtimeChatChannels as string[]).length > 0 && hasId) {
     for (const name of ['chatLogin', 'chatToken'] as const) {
-      if (values[name] === undefined) problems.push({ name: settings[name].env, message: `is required with ${settings.watchtimeChatChannels.env} on real Twitch (the bot account that answers)` });
+      if (!isSet(name)) problems.push({ name: settings[name].env, message: `is required with ${settings.watchtimeChatChannels.env} on real Twitch (the bot account that answers)` });
     }
   }
 
@@ -234,6 +241,7 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
       ...(values.chatLogin ? { chat: { login: values.chatLogin as string, token: values.chatToken as string } } : {}),
     },
     publish: {
+      timeoutMs: (values.publishTimeoutSeconds as number) * 1000,
       ...((values.digestDir as string).toLowerCase() !== 'off' ? { folder: { dir: path.resolve(cwd, values.digestDir as string) } } : {}),
       ...(values.blueskyIdentifier
         ? { bluesky: { service: values.blueskyService as string, identifier: values.blueskyIdentifier as string, appPassword: values.blueskyAppPassword as string } }
@@ -266,20 +274,21 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
   };
 }
 
-/** Hides passwords in URLs and secret values, for printing and logging. */
-export function maskSecret(value: string): string {
-  if (value.length <= 4) return '****';
-  return `${value.slice(0, 2)}${'*'.repeat(Math.min(12, value.length - 4))}${value.slice(-2)}`;
-}
+/** How a secret is printed: that it is set, and nothing of it (not even its length or ends). */
+export const SECRET_SHOWN = '(set, hidden)';
 
+/** Query parameters that carry a secret: password, sslpassword, passfile's neighbours, token, secret… */
+const SECRET_PARAM = /([?&;][^=&#;]*(?:pass|pwd|secret|token|auth)[^=&#;]*=)[^&#;]*/gi;
+// scheme://user:password@ (the // forgotten too: postgres:user:password@host)
+const USERINFO_PASSWORD = /^([a-z][\w+.-]*:(?:\/\/)?[^:/?#@]*:)(.*)@/is;
+
+/**
+ * Hides the password of a URL, in its user info and in its query (`?password=`, `sslpassword=`).
+ * Works on text rather than a parsed URL, so a malformed one (the case an error message shows)
+ * is masked too; when unsure where the user info ends it hides more, up to the last `@`.
+ */
 export function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '****';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
+  return url.replace(USERINFO_PASSWORD, '$1****@').replace(SECRET_PARAM, '$1****');
 }
 
 /** a URL whose path is the secret (a Discord webhook): keep only where it points */
@@ -330,6 +339,7 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     xApiSecret: config.publish.x?.apiSecret,
     xAccessToken: config.publish.x?.accessToken,
     xAccessSecret: config.publish.x?.accessSecret,
+    publishTimeoutSeconds: config.publish.timeoutMs / 1000,
     answersPollSeconds: config.watchtime.answersPollSeconds,
     watchtimeChatChannels: config.watchtime.chatChannels,
     chatLogin: config.watchtime.chat?.login,
@@ -347,7 +357,7 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     let value = v === undefined ? '(not set)' : Array.isArray(v) ? v.join(',') || '(all)' : String(v);
     if (v !== undefined && typeof v === 'string') {
       if (/^\w+:\/\//.test(v)) value = s.secret && /^https?:/.test(v) ? maskSecretUrl(v) : maskUrl(v);
-      if (s.secret && !/^\w+:\/\//.test(v)) value = maskSecret(v);
+      if (s.secret && !/^\w+:\/\//.test(v)) value = SECRET_SHOWN;
     }
     return { env: s.env, key: s.key, value, source: config.sources[name] };
   });

@@ -394,6 +394,13 @@ export const settings = {
     secret: true,
     parse: nonEmptyString('an access token secret'),
   } satisfies Setting<string>,
+  publishTimeoutSeconds: {
+    env: 'LURK_PUBLISH_TIMEOUT_SECONDS',
+    key: 'publishTimeoutSeconds',
+    description: 'Publishers: how long one call to Bluesky, Mastodon, Discord or X may take before it counts as failed (retried later).',
+    default: 30,
+    parse: integer(1, 600, 'seconds'),
+  } satisfies Setting<number>,
   answersPollSeconds: {
     env: 'LURK_ANSWERS_POLL_SECONDS',
     key: 'answersPollSeconds',

@@ -1,5 +1,5 @@
 import { AtpAgent, RichText, XRPCError, type AppBskyFeedPost } from '@atproto/api';
-import { isRetryableStatus } from './http.js';
+import { DEFAULT_TIMEOUT_MS, fetchWithTimeout, isRetryableStatus, isTimeout, timeoutError } from './http.js';
 import { pngSize } from './png.js';
 import { truncateText } from './text.js';
 import { PublishError, type DigestPost, type Mention, type Publisher, type PublishedRef } from './types.js';
@@ -11,6 +11,8 @@ export interface BlueskyConfig {
   identifier: string;
   /** An app password (Settings → App passwords), never the account password. */
   appPassword: string;
+  /** deadline of one call in ms (LURK_PUBLISH_TIMEOUT_SECONDS) */
+  timeoutMs?: number;
 }
 
 /** Bluesky's post limit, in graphemes. */
@@ -35,7 +37,8 @@ export class BlueskyPublisher implements Publisher {
   private login?: Promise<void>;
 
   constructor(private readonly config: BlueskyConfig) {
-    this.agent = new AtpAgent({ service: config.service ?? 'https://bsky.social' });
+    // every xrpc call, the login and session refresh included, goes through this fetch and its deadline
+    this.agent = new AtpAgent({ service: config.service ?? 'https://bsky.social', fetch: fetchWithTimeout(this.timeoutMs) });
   }
 
   async publish(post: DigestPost, signal?: AbortSignal): Promise<PublishedRef> {
@@ -124,8 +127,13 @@ export class BlueskyPublisher implements Publisher {
     return this.login;
   }
 
+  private get timeoutMs(): number {
+    return this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
   private toPublishError(step: string, error: unknown): PublishError {
     if (error instanceof PublishError) return error;
+    if (isTimeout(error)) return timeoutError(this.name, step, this.timeoutMs);
     if (error instanceof XRPCError) {
       // Status 1 is the xrpc client's "no response" (network); 2 is a response it could not parse.
       if (error.status < 100) return new PublishError(`${step} failed: ${error.status === 1 ? 'network error' : 'unexpected response'}`, this.name, true);

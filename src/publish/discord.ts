@@ -5,6 +5,8 @@ import type { DigestPost, Publisher, PublishedRef } from './types.js';
 export interface DiscordConfig {
   /** https://discord.com/api/webhooks/<id>/<token>. The token is in the URL, so the URL itself is the secret. */
   webhookUrl: string;
+  /** deadline of one call in ms (LURK_PUBLISH_TIMEOUT_SECONDS) */
+  timeoutMs?: number;
 }
 
 const MAX_CONTENT = 2000;
@@ -30,8 +32,8 @@ export class DiscordPublisher implements Publisher {
     const form = new FormData();
     form.append('payload_json', JSON.stringify(payload));
     if (post.image) form.append('files[0]', new Blob([post.image.png], { type: 'image/png' }), filename);
-    const res = await send(this.name, 'post', url.href, { method: 'POST', body: form, signal }, describe);
-    const message = (await res.json()) as { id: string; channel_id: string; guild_id?: string };
+    const res = await send(this.name, 'post', url.href, { method: 'POST', body: form, signal }, describe, this.config.timeoutMs);
+    const message = res.body as { id: string; channel_id: string; guild_id?: string };
     return { id: message.id, ...(message.guild_id ? { url: `https://discord.com/channels/${message.guild_id}/${message.channel_id}/${message.id}` } : {}) };
   }
 }

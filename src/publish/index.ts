@@ -17,16 +17,19 @@ export interface PublishersConfig {
   mastodon?: MastodonConfig;
   discord?: DiscordConfig;
   x?: XConfig;
+  /** deadline of every call to a network, in ms (LURK_PUBLISH_TIMEOUT_SECONDS); each section's own timeoutMs wins */
+  timeoutMs?: number;
 }
 
 /** A publisher for every configured section, in a fixed order (folder, bluesky, mastodon, discord, x). */
 export function createPublishers(config: PublishersConfig): Publisher[] {
   const publishers: Publisher[] = [];
+  const timeout = config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs };
   if (config.folder) publishers.push(new FolderPublisher(config.folder));
-  if (config.bluesky) publishers.push(new BlueskyPublisher(config.bluesky));
-  if (config.mastodon) publishers.push(new MastodonPublisher(config.mastodon));
-  if (config.discord) publishers.push(new DiscordPublisher(config.discord));
-  if (config.x) publishers.push(new XPublisher(config.x));
+  if (config.bluesky) publishers.push(new BlueskyPublisher({ ...timeout, ...config.bluesky }));
+  if (config.mastodon) publishers.push(new MastodonPublisher({ ...timeout, ...config.mastodon }));
+  if (config.discord) publishers.push(new DiscordPublisher({ ...timeout, ...config.discord }));
+  if (config.x) publishers.push(new XPublisher({ ...timeout, ...config.x }));
   return publishers;
 }
 

@@ -11,6 +11,8 @@ export interface MastodonConfig {
   accessToken: string;
   /** Pause between checks while the instance is still processing an upload (HTTP 202). */
   mediaPollMs?: number;
+  /** deadline of one call in ms (LURK_PUBLISH_TIMEOUT_SECONDS) */
+  timeoutMs?: number;
 }
 
 /** The default instance limit; instances may allow more, none allow less. */
@@ -56,8 +58,8 @@ export class MastodonPublisher implements Publisher {
   async fetchMentions(cursor: string | undefined, signal?: AbortSignal): Promise<{ mentions: Mention[]; cursor: string | undefined }> {
     const query = new URLSearchParams({ 'types[]': 'mention', limit: '40' });
     if (cursor) query.set('min_id', cursor);
-    const res = await send(this.name, 'reading notifications', `${this.base}/api/v1/notifications?${query}`, { headers: this.headers(), signal }, describe);
-    const notes = (await res.json()) as { id: string; type: string; status?: Status }[];
+    const res = await send(this.name, 'reading notifications', `${this.base}/api/v1/notifications?${query}`, { headers: this.headers(), signal }, describe, this.config.timeoutMs);
+    const notes = res.body as { id: string; type: string; status?: Status }[];
     const mentions = notes
       .filter((n) => n.type === 'mention' && n.status && (!cursor || compareIds(n.id, cursor) > 0))
       .sort((a, b) => compareIds(a.id, b.id));
@@ -78,23 +80,22 @@ export class MastodonPublisher implements Publisher {
     const form = new FormData();
     form.append('file', new Blob([png], { type: 'image/png' }), filename);
     form.append('description', alt);
-    const res = await send(this.name, 'image upload', `${this.base}/api/v2/media`, { method: 'POST', headers: this.headers(), body: form, signal }, describe);
-    let media = (await res.json()) as { id: string; url: string | null };
+    const res = await send(this.name, 'image upload', `${this.base}/api/v2/media`, { method: 'POST', headers: this.headers(), body: form, signal }, describe, this.config.timeoutMs);
+    let media = res.body as { id: string; url: string | null };
     // 202 means "accepted, still processing": a status naming it would be refused until its url appears.
     for (let i = 0; res.status === 202 && !media.url; i++) {
       if (i === MEDIA_POLLS) throw new PublishError('image upload still processing', this.name, true);
       await sleep(this.config.mediaPollMs ?? 1000, undefined, { signal });
-      const check = await send(this.name, 'image upload', `${this.base}/api/v1/media/${encodeURIComponent(media.id)}`, { headers: this.headers(), signal }, describe);
-      if (check.status === 200) media = (await check.json()) as typeof media;
-      else await check.body?.cancel();
+      const check = await send(this.name, 'image upload', `${this.base}/api/v1/media/${encodeURIComponent(media.id)}`, { headers: this.headers(), signal }, describe, this.config.timeoutMs);
+      if (check.status === 200) media = check.body as typeof media;
     }
     return media.id;
   }
 
   private async createStatus(body: Record<string, unknown>, idempotency: string, signal?: AbortSignal): Promise<PublishedRef> {
     const headers = { ...this.headers(), 'Content-Type': 'application/json', 'Idempotency-Key': createHash('sha256').update(idempotency).digest('hex') };
-    const res = await send(this.name, 'post', `${this.base}/api/v1/statuses`, { method: 'POST', headers, body: JSON.stringify(body), signal }, describe);
-    const status = (await res.json()) as Status;
+    const res = await send(this.name, 'post', `${this.base}/api/v1/statuses`, { method: 'POST', headers, body: JSON.stringify(body), signal }, describe, this.config.timeoutMs);
+    const status = res.body as Status;
     return { id: status.id, ...(status.url ? { url: status.url } : {}) };
   }
 

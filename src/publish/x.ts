@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
-import { ApiResponseError, TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
-import { isRetryableStatus } from './http.js';
+import { ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
+import { DEFAULT_TIMEOUT_MS, isRetryableStatus, isTimeout, timeoutError } from './http.js';
 import { truncateText } from './text.js';
 import { PublishError, type DigestPost, type Publisher, type PublishedRef } from './types.js';
 
@@ -13,6 +13,8 @@ export interface XConfig {
   accessSecret: string;
   /** Where api.x.com is reached, for tests and proxies; https://api.x.com when absent. */
   baseUrl?: string;
+  /** deadline of one call in ms (LURK_PUBLISH_TIMEOUT_SECONDS) */
+  timeoutMs?: number;
 }
 
 const MAX_CHARS = 280;
@@ -24,19 +26,22 @@ const X_ORIGIN = 'https://api.x.com';
  * the alt text through media/metadata, then POST /2/tweets. Mentions are left out: reading them
  * needs a paid API tier.
  *
- * twitter-api-v2 does not take AbortSignal, so `signal` is checked between requests only.
+ * twitter-api-v2's methods take no AbortSignal, so `signal` is checked between requests only; each
+ * request gets the publish deadline from a plugin instead.
  */
 export class XPublisher implements Publisher {
   readonly name = 'x';
   private readonly client: TwitterApi;
+  private readonly timeoutMs: number;
 
   constructor(config: XConfig) {
+    this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const base = config.baseUrl?.replace(/\/+$/, '');
     const rebased = base !== undefined && base !== X_ORIGIN;
     this.client = new TwitterApi(
       { appKey: config.apiKey, appSecret: config.apiSecret, accessToken: config.accessToken, accessSecret: config.accessSecret },
       {
-        plugins: rebased ? [rebase(base)] : [],
+        plugins: [withTimeout(this.timeoutMs), ...(rebased ? [rebase(base)] : [])],
         // The library sends through https.request, which accepts a plain-HTTP URL only with an http.Agent.
         ...(rebased && base.startsWith('http:') ? { httpAgent: new HttpAgent() } : {}),
       },
@@ -58,7 +63,7 @@ export class XPublisher implements Publisher {
       return { id: data.id, url: `https://x.com/i/web/status/${data.id}` };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw toPublishError(error);
+      throw toPublishError(error, this.timeoutMs);
     }
   }
 }
@@ -77,8 +82,21 @@ function rebase(target: string): ITwitterApiClientPlugin {
   };
 }
 
+/**
+ * The library sends with https.request; its documented onBeforeRequest hook hands over the request
+ * options, so every request gets an AbortSignal deadline for the whole exchange, answer included
+ * (its own `timeout` option is only a socket idle timeout: a network trickling bytes would pass).
+ */
+function withTimeout(timeoutMs: number): ITwitterApiClientPlugin {
+  return {
+    onBeforeRequest({ requestOptions }) {
+      requestOptions.signal = AbortSignal.timeout(timeoutMs);
+    },
+  };
+}
+
 /** The library's errors carry the signed request; only the status and X's own error text are kept. */
-function toPublishError(error: unknown): PublishError {
+function toPublishError(error: unknown, timeoutMs: number): PublishError {
   if (error instanceof ApiResponseError) {
     const status = error.code;
     const what = status === 401 || status === 403 ? 'credentials rejected' : 'post failed';
@@ -87,6 +105,11 @@ function toPublishError(error: unknown): PublishError {
     const reset = error.rateLimit?.reset;
     const retryAfterMs = status === 429 && reset ? Math.max(0, reset * 1000 - Date.now()) : undefined;
     return new PublishError(`${what} (HTTP ${status})${detail ? `: ${String(detail).slice(0, 200)}` : ''}`, 'x', isRetryableStatus(status), status, retryAfterMs);
+  }
+  // the deadline aborted the request; 1.29 keeps the request's error under _options.error while its
+  // requestError getter reads a field it never sets
+  if (error instanceof ApiRequestError && isTimeout(error.requestError ?? (error as unknown as { _options?: { error?: unknown } })._options?.error)) {
+    return timeoutError('x', 'post', timeoutMs);
   }
   // ApiRequestError (no response) and ApiPartialResponseError (cut off mid-response) both pass with time.
   return new PublishError('post failed: network error', 'x', true);

@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type LogEvent, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
+import { SettingError } from '../config/setting-error.js';
 import type { DatabaseKind, DialectFacts } from './dialect.js';
 import { postgresFacts, sqliteFacts } from './dialect.js';
 import { CodeMigrationProvider } from './migrations/index.js';
@@ -96,11 +97,59 @@ function buildStore(db: Kysely<Database>, facts: DialectFacts, label: string, cl
   };
 }
 
+/** Kernel filesystems (statfs f_type) that hold no database: SQLite fails there, and Node's recursive mkdir spins forever in /proc. */
+const PSEUDO_FILESYSTEMS = new Map([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x1cd1, 'devpts'],
+  [0x64626720, 'debugfs'],
+  [0x74726163, 'tracefs'],
+  [0x73636673, 'securityfs'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0xcafe4a11, 'bpf'],
+  [0x6e736673, 'nsfs'],
+  [0x42494e4d, 'binfmt_misc'],
+]);
+
+/**
+ * Makes the SQLite file's folder, or says why it cannot (SettingError naming DATABASE_URL): the
+ * nearest existing ancestor must be a folder on a real filesystem, the folder writable, and the
+ * file, if there, a regular file. Folders are created one level at a time, so the work is bounded
+ * by the path's depth.
+ */
+function prepareSqliteFile(file: string): void {
+  const dir = path.dirname(file);
+  const missing: string[] = [];
+  let existing = dir;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) {
+    missing.unshift(existing);
+    existing = path.dirname(existing);
+  }
+  const bad = (message: string) => new SettingError('DATABASE_URL', `${message}; point sqlite: at a file in a writable folder`);
+  if (!statSync(existing).isDirectory()) throw bad(`${existing} is a file, not a folder`);
+  const kind = PSEUDO_FILESYSTEMS.get(Number(statfsSync(existing).type));
+  if (kind) throw bad(`${existing} is on the ${kind} filesystem, which cannot hold a database`);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw bad(`cannot create the folder ${folder} (${(err as NodeJS.ErrnoException).code})`);
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw bad(`the folder ${dir} is not writable`);
+  }
+  if (existsSync(file) && !statSync(file).isFile()) throw bad(`${file} is not a regular file`);
+}
+
 async function openSqlite(options: StoreOptions): Promise<Store> {
   const target = options.url.slice('sqlite:'.length);
   const memory = target === ':memory:';
   const file = memory ? ':memory:' : path.resolve(target);
-  if (!memory) mkdirSync(path.dirname(file), { recursive: true });
+  if (!memory) prepareSqliteFile(file);
   const connection = new BetterSqlite3(file);
   try {
     if (!memory) connection.pragma('journal_mode = WAL');

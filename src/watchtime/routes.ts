@@ -28,10 +28,16 @@ interface RangeQuery {
   format: 'json' | 'csv';
 }
 
-/** CSV cells: quoted when needed, and never read as a formula by a spreadsheet */
+/**
+ * CSV cells: quoted when needed, and text never read as a formula by a spreadsheet. The rule is
+ * the one spreadsheets apply (OWASP "CSV Injection"): text starting with a tab or CR, or whose first
+ * character after leading whitespace, full-width forms folded (NFKC: ＝ is =), is = + - or @, gets a
+ * leading '. Numbers are Lurk's own figures, not user text, so a negative one stays a number.
+ */
 function csvCell(v: unknown): string {
+  if (typeof v === 'number') return String(v);
   let text = v === undefined || v === null ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text)) text = `'${text}`;
+  if (/^[\t\r]/.test(text) || /^[=+\-@]/.test(text.trimStart().slice(0, 8).normalize('NFKC').trimStart())) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

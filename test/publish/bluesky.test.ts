@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { BlueskyPublisher } from '../../src/publish/bluesky.js';
 import { renderBarChart } from '../../src/publish/chart.js';
 import { PublishError } from '../../src/publish/types.js';
-import { fakeServer, sha256, type Received } from './fake-server.js';
+import { fakeServer, hungServer, isTimeoutFailure, sha256, type Received } from './fake-server.js';
 
 const DID = 'did:plc:lurkdigestbot';
 const png = renderBarChart({ title: 'Top games', unit: 'h', items: [{ label: "Baldur's Gate 3", value: 12345 }], width: 320, height: 180 });
@@ -52,13 +52,14 @@ function note(n: number, reason: string, handle: string, text: string, reply?: {
 }
 
 /** A PDS with the four xrpc methods the publisher uses. Tokens are checked; `expire()` makes the current one stale. */
-async function fakePds(options: { pageSize?: number; uploadStatus?: number } = {}) {
+async function fakePds(options: { pageSize?: number; uploadStatus?: number; hang?: string } = {}) {
   let logins = 0;
   let valid: string | undefined;
   let records = 0;
   const notifications: Note[] = []; // oldest first; served newest first
   const server = await fakeServer((req: Received) => {
     const method = req.path.replace('/xrpc/', '');
+    if (method === options.hang) return new Promise<never>(() => undefined);
     if (method === 'com.atproto.server.createSession') {
       const { identifier, password } = req.json();
       if (identifier !== 'lurk.test' || password !== 'app-pass-1234') return { status: 401, json: { error: 'AuthenticationRequired', message: 'Invalid identifier or password' } };
@@ -196,4 +197,17 @@ test('reply posts into the mention\'s thread: root kept from the thread, parent 
   assert.deepEqual(a.reply, { root, parent: { uri: inThread.uri, cid: inThread.cid } });
   assert.deepEqual(b.reply, { root: { uri: topLevel.uri, cid: topLevel.cid }, parent: { uri: topLevel.uri, cid: topLevel.cid } });
   await assert.rejects(bluesky.reply({ ...mentions[0]!, replyTo: { statusId: '1' } }, 'x'), (e: unknown) => e instanceof PublishError && !e.retryable);
+});
+
+test('a PDS that never answers the login, a post or a notifications read fails with a retryable timeout', { timeout: 10_000 }, async (t) => {
+  const hung = await hungServer();
+  t.after(() => hung.close());
+  await assert.rejects(new BlueskyPublisher({ service: hung.url, identifier: 'lurk.test', appPassword: 'app-pass-1234', timeoutMs: 200 }).publish({ key: 'games', text: 'hi' }), isTimeoutFailure('bluesky'));
+  for (const hang of ['com.atproto.repo.createRecord', 'app.bsky.notification.listNotifications']) {
+    const pds = await fakePds({ hang });
+    t.after(() => pds.server.close());
+    const bluesky = new BlueskyPublisher({ service: pds.server.url, identifier: 'lurk.test', appPassword: 'app-pass-1234', timeoutMs: 200 });
+    await assert.rejects(hang.endsWith('createRecord') ? bluesky.publish({ key: 'games', text: 'hi' }) : bluesky.fetchMentions(undefined), isTimeoutFailure('bluesky'));
+    assert.equal(pds.logins(), 1, 'the login answered; the hung call timed out');
+  }
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { renderBarChart } from '../../src/publish/chart.js';
 import { DiscordPublisher } from '../../src/publish/discord.js';
 import { PublishError } from '../../src/publish/types.js';
-import { fakeServer, fileBytes, sha256, type Received } from './fake-server.js';
+import { fakeServer, fileBytes, hungServer, isTimeoutFailure, sha256, type Received } from './fake-server.js';
 
 const HOOK = '/api/webhooks/1234567890/s3cret-webhook-token';
 const png = renderBarChart({ title: 'Top streamers', unit: 'h', items: [{ label: 'Pokémon fan', value: 99 }], width: 320, height: 180 });
@@ -77,4 +77,15 @@ test('429 is retryable and carries retry_after; 503 and an unreachable host are 
     assert.doesNotMatch(e.message, /s3cret/);
     return true;
   });
+});
+
+// A bounded wait: without a deadline the post would hang (undici gives up after 5 minutes), and the test's own timeout fails it.
+test('a webhook that accepts and never answers, or stalls after its headers, fails with a retryable timeout', { timeout: 10_000 }, async (t) => {
+  for (const headers of [false, true]) {
+    const server = await hungServer({ headers });
+    t.after(() => server.close());
+    const discord = new DiscordPublisher({ webhookUrl: `${server.url}${HOOK}`, timeoutMs: 200 });
+    await assert.rejects(discord.publish({ key: 'games', text: 'hi' }), isTimeoutFailure('discord'));
+    assert.equal(server.received.length, 1);
+  }
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PublishError } from '../../src/publish/types.js';
 
 /** One request as the fake network received it. */
 export interface Received {
@@ -97,4 +98,35 @@ export async function fileBytes(form: FormData, field: string): Promise<Buffer> 
   const file = form.get(field);
   if (!(file instanceof Blob)) throw new Error(`no file in ${field}`);
   return Buffer.from(await file.arrayBuffer());
+}
+
+/**
+ * A network that accepts connections and never answers: with `headers`, it sends the status line
+ * and headers and then stalls before the body. Every socket is kept so close() ends them.
+ */
+export async function hungServer(options: { headers?: boolean } = {}): Promise<FakeServer> {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    received.push({ method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://localhost').pathname } as Received);
+    if (options.headers) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.flushHeaders();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** What a publisher must throw when a network does not answer in time: a retryable PublishError saying so. */
+export function isTimeoutFailure(publisher: string) {
+  return (e: unknown) => e instanceof PublishError && e.publisher === publisher && e.retryable && /no answer within 0\.2 s/.test(e.message);
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { renderBarChart } from '../../src/publish/chart.js';
 import { htmlToText, MastodonPublisher } from '../../src/publish/mastodon.js';
 import { PublishError } from '../../src/publish/types.js';
-import { fakeServer, fileBytes, sha256, type Received } from './fake-server.js';
+import { fakeServer, fileBytes, hungServer, isTimeoutFailure, sha256, type Received } from './fake-server.js';
 
 const TOKEN = 'mastodon-token-abc';
 const png = renderBarChart({ title: 'Top games', unit: 'h', items: [{ label: 'Pokémon', value: 678 }], width: 320, height: 180 });
@@ -151,4 +151,21 @@ test('reply answers the mentioned status, addressed to its author, keeping a dir
 
 test('htmlToText decodes entities and keeps paragraph breaks', () => {
   assert.equal(htmlToText('<p>a &lt;b&gt; &quot;c&quot; &#x27;d&#39;</p><p>e</p>'), `a <b> "c" 'd'\n\ne`);
+});
+
+test('an instance that accepts and never answers fails each call with a retryable timeout; a job abort still wins', { timeout: 10_000 }, async (t) => {
+  const server = await hungServer();
+  t.after(() => server.close());
+  const mastodon = new MastodonPublisher({ baseUrl: server.url, accessToken: TOKEN, timeoutMs: 200 });
+  await assert.rejects(mastodon.publish({ key: 'games', day: '2026-11-21', text: 'hi', image: { png, alt: 'a' } }), isTimeoutFailure('mastodon'));
+  await assert.rejects(mastodon.fetchMentions(undefined), isTimeoutFailure('mastodon'));
+  const stalled = await hungServer({ headers: true });
+  t.after(() => stalled.close());
+  await assert.rejects(new MastodonPublisher({ baseUrl: stalled.url, accessToken: TOKEN, timeoutMs: 200 }).publish({ key: 'games', text: 'hi' }), isTimeoutFailure('mastodon'));
+  // shutdown: the job's signal aborts the call with its own reason, not as a timeout
+  const job = new AbortController();
+  const slow = new MastodonPublisher({ baseUrl: server.url, accessToken: TOKEN, timeoutMs: 60_000 });
+  const pending = slow.publish({ key: 'games', text: 'hi' }, job.signal);
+  setTimeout(() => job.abort(new Error('shutting down')), 50);
+  await assert.rejects(pending, /shutting down/);
 });

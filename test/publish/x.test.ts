@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { renderBarChart } from '../../src/publish/chart.js';
 import { PublishError } from '../../src/publish/types.js';
 import { XPublisher } from '../../src/publish/x.js';
-import { fakeServer, multipartParts, sha256, type Received } from './fake-server.js';
+import { fakeServer, hungServer, isTimeoutFailure, multipartParts, sha256, type Received } from './fake-server.js';
 
 const KEYS = { apiKey: 'consumer-key', apiSecret: 'consumer-secret!*', accessToken: '1-access-token', accessSecret: 'access secret' };
 const MEDIA_ID = '1880000000000000001';
@@ -99,4 +99,16 @@ test('wrong keys are a non-retryable PublishError; a 503 is retryable; neither m
   const gone = await fakeServer(() => ({}));
   await gone.close();
   await assert.rejects(new XPublisher({ ...KEYS, baseUrl: gone.url }).publish({ key: 'games', text: 'hi' }), (e: unknown) => e instanceof PublishError && e.retryable && e.status === undefined);
+});
+
+test('an API that accepts and never answers, or stalls after its headers, fails with a retryable timeout', { timeout: 10_000 }, async (t) => {
+  const server = await hungServer();
+  t.after(() => server.close());
+  const x = new XPublisher({ ...KEYS, baseUrl: server.url, timeoutMs: 200 });
+  await assert.rejects(x.publish({ key: 'games', text: 'hi', image: { png, alt: 'a' } }), isTimeoutFailure('x'));
+  await assert.rejects(x.publish({ key: 'games', text: 'hi' }), isTimeoutFailure('x'));
+  assert.equal(server.received.length, 2, 'one hung request each: the media upload, then the post');
+  const stalled = await hungServer({ headers: true });
+  t.after(() => stalled.close());
+  await assert.rejects(new XPublisher({ ...KEYS, baseUrl: stalled.url, timeoutMs: 200 }).publish({ key: 'games', text: 'hi' }), isTimeoutFailure('x'));
 });
