@@ -109,6 +109,11 @@ export interface IntegratorOptions {
    * still stands for the half minute before: that audience is credited after the last sample.
    */
   reportLagMs?: number;
+  /**
+   * Told once per backward jump of the clock (a sweep that ends before the last one did, or
+   * streams sampled before their last sample): the latest time seen before it and the new time.
+   */
+  onClockBack?: (fromMs: number, toMs: number, streamsRestarted: number) => void;
 }
 
 /** Twitch refreshes viewer_count about once a minute: a count is on average half a minute old */
@@ -135,6 +140,8 @@ export class WatchIntegrator {
   private knownChannels = new Map<string, string>();
   /** bumped by every drain: cached rows from before belong to written data */
   private pendingGen = 0;
+  /** streams that a sample older than their last one restarted since the last completed sweep, and the latest such last sample */
+  private clockBack = { streams: 0, from: -Infinity };
 
   constructor(private readonly o: IntegratorOptions) {
     this.sweepPeriodMs = o.defaultSweepPeriodMs;
@@ -158,10 +165,16 @@ export class WatchIntegrator {
     if (s.viewer_count < this.o.minViewers) return;
     const v = Math.max(0, Math.floor(s.viewer_count));
     this.rememberNames(s);
-    const prev = this.live.get(s.id);
-    const cur: Live = { t, v, userId: s.user_id, gameId: s.game_id, generation, lastRawAt: prev?.lastRawAt ?? -Infinity, counted: prev?.counted ?? [], ...(prev?.rows ? { rows: prev.rows } : {}) };
+    const known = this.live.get(s.id);
+    // a sample older than the stream's last: the clock went back. That is a break: the run up to
+    // the last sample ends there (its tail credited once, as at any end; no lag, the stream is
+    // still live) and a new run starts now, so nothing is paired across the jump
+    const broken = known !== undefined && t < known.t;
+    if (broken) this.breakAt(known);
+    const prev = broken ? undefined : known;
+    const cur: Live = { t, v, userId: s.user_id, gameId: s.game_id, generation, lastRawAt: prev?.lastRawAt ?? -Infinity, counted: known?.counted ?? [], ...(prev?.rows ? { rows: prev.rows } : {}) };
     if (!prev) {
-      const started = s.started_at ? Date.parse(s.started_at) : NaN;
+      const started = s.started_at && !broken ? Date.parse(s.started_at) : NaN;
       const lead = Number.isFinite(started) ? Math.min(this.halfIntervalMs, Math.max(0, t - started)) : this.halfIntervalMs;
       this.credit(cur, t - lead, t);
     } else if (t > prev.t) {
@@ -224,12 +237,17 @@ export class WatchIntegrator {
       th.peakChannels = Math.max(th.peakChannels, channels);
     }
     for (const g of this.sweeps.keys()) if (g <= generation) this.sweeps.delete(g);
+    // a sweep that ends before the last one did: the clock went back. A break, as after a pause:
+    // the time already covered stays covered once, and coverage goes on from the new time
+    const back = this.lastSweepEnd !== null && finishedAt < this.lastSweepEnd;
+    if (back || this.clockBack.streams > 0) this.o.onClockBack?.(Math.max(this.lastSweepEnd ?? -Infinity, this.clockBack.from), finishedAt, this.clockBack.streams);
+    this.clockBack = { streams: 0, from: -Infinity };
+    const prevEnd = back ? null : this.lastSweepEnd;
     // the time this sweep stands for: since the last one ended, or one period after a pause
-    const prevEnd = this.lastSweepEnd;
     const coveredFrom = prevEnd !== null && finishedAt - prevEnd <= this.o.gapCapMs ? prevEnd : finishedAt - Math.min(this.sweepPeriodMs, this.o.gapCapMs);
-    this.cover(Math.max(coveredFrom, prevEnd ?? -Infinity), finishedAt);
-    this.lastSweepEnd = Math.max(finishedAt, prevEnd ?? -Infinity);
-    if (this.lastSweepStart !== null && startedAt > this.lastSweepStart) {
+    this.cover(coveredFrom, finishedAt);
+    this.lastSweepEnd = finishedAt;
+    if (this.lastSweepStart !== null && startedAt > this.lastSweepStart && !back) {
       // smoothed: one slow sweep should not halve or double every start and end credit
       this.sweepPeriodMs = 0.7 * this.sweepPeriodMs + 0.3 * (startedAt - this.lastSweepStart);
     }
@@ -237,11 +255,15 @@ export class WatchIntegrator {
     this.endStale(finishedAt);
   }
 
-  /** credit the last half-interval of streams not seen within the gap cap, and forget them */
+  /**
+   * Credit the last half-interval of streams not seen within the gap cap, and forget them. A
+   * stream last seen more than the gap cap *after* `now` is from before the clock went back and
+   * was not seen since: it ended too (its state would otherwise stay until the clock caught up).
+   */
   endStale(now: number): number {
     let ended = 0;
     for (const [id, s] of this.live) {
-      if (now - s.t > this.o.gapCapMs) {
+      if (now - s.t > this.o.gapCapMs || s.t - now > this.o.gapCapMs) {
         this.creditEnd(s);
         this.live.delete(id);
         ended++;
@@ -282,11 +304,18 @@ export class WatchIntegrator {
     }
   }
 
-  /** half a sweep period live after the last sample, and the audience its lagging count hid */
-  private creditEnd(s: Live): void {
+  /** half a sweep period live after the last sample, and the audience its lagging count hid (when it ended) */
+  private creditEnd(s: Live, ended = true): void {
     const end = s.t + this.halfIntervalMs;
     this.credit(s, s.t, end);
-    if (this.reportLagMs > 0) this.credit(s, end, end + this.reportLagMs, false);
+    if (ended && this.reportLagMs > 0) this.credit(s, end, end + this.reportLagMs, false);
+  }
+
+  /** a stream sampled before its last sample: its run so far ends at that sample */
+  private breakAt(s: Live): void {
+    this.creditEnd(s, false);
+    this.clockBack.streams++;
+    if (s.t > this.clockBack.from) this.clockBack.from = s.t;
   }
 
   /** `airtime` false: viewer-hours only (the lag correction is not time the stream was live) */

@@ -59,6 +59,11 @@ export class WatchtimeService {
       minViewers: o.config.minViewers,
       sampleEveryMs: o.config.sampleSeconds * 1000,
       defaultSweepPeriodMs: o.defaultSweepPeriodMs ?? 60_000,
+      onClockBack: (from, to, streamsRestarted) =>
+        o.log.warn(
+          { from: new Date(from).toISOString(), to: new Date(to).toISOString(), streamsRestarted },
+          'watch time: the clock went back; counting restarts from the new time (hours already counted stay as they are, none is counted twice)',
+        ),
     });
   }
 
@@ -75,7 +80,9 @@ export class WatchtimeService {
       this.unsubscribe.push(
         bus.subscribe('streams.sweep.completed', async (e) => {
           this.completeSweep(e.generation, e.startedAt, e.finishedAt);
-          if (this.o.clock.now() - this.lastFlushAt >= this.o.config.flushSeconds * 1000) await this.flush();
+          // a clock that went back is due too: otherwise nothing would be written until it caught up
+          const since = this.o.clock.now() - this.lastFlushAt;
+          if (since >= this.o.config.flushSeconds * 1000 || since < 0) await this.flush();
         }),
       );
     }
@@ -143,7 +150,8 @@ export class WatchtimeService {
 
   /** names matched as typed, ranked by how well they match, then by the last 30 days' hours */
   async search(q: string, limit: number): Promise<SearchResult[]> {
-    if (this.o.clock.now() - this.namesLoadedAt > 60_000) await this.refreshNames();
+    // either way: a clock that went back must not stop the refreshes until it catches up
+    if (Math.abs(this.o.clock.now() - this.namesLoadedAt) > 60_000) await this.refreshNames();
     const matches = this.names.find(q, limit * 4).slice(0, limit * 4);
     const to = this.today();
     const from = addDays(to, -29);

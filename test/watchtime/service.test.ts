@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { InProcessBus } from '../../src/core/bus.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { WatchtimeConfig } from '../../src/config/load.js';
 import { FolderPublisher } from '../../src/publish/folder.js';
@@ -11,6 +12,7 @@ import { PublishError, type DigestPost, type Mention, type Publisher } from '../
 import { openStore, type Store } from '../../src/store/database.js';
 import { answerFor, MentionAnswerer } from '../../src/watchtime/answers.js';
 import { composeDigest, DigestPublisher, dueDigestDay } from '../../src/watchtime/digest.js';
+import type { HelixStream } from '../../src/twitch/helix.external.js';
 import type { StreamSample } from '../../src/watchtime/integrator.js';
 import { WatchtimeService } from '../../src/watchtime/service.js';
 import { memoryLogger } from '../helpers/app.js';
@@ -66,15 +68,59 @@ async function withService<T>(store: Store, clock: ManualClock, fn: (w: Watchtim
   return fn(w);
 }
 
-/** one sweep a minute from `from` to `to` (exclusive), flushing after each sweep when asked */
-async function sweep(w: WatchtimeService, clock: ManualClock, from: number, to: number, flush = true) {
+/**
+ * One sweep a minute from `from` to `to` (exclusive), flushing after each sweep when asked. The
+ * clock reads `backMinutes` behind the real time (it was put back).
+ */
+async function sweep(w: WatchtimeService, clock: ManualClock, from: number, to: number, flush = true, backMinutes = 0) {
   for (let m = from; m < to; m++) {
-    const t = START + m * MIN;
+    const t = START + (m - backMinutes) * MIN;
     await clock.advance(t - clock.now());
     w.ingestPage(streamsAt(m), t, m + 1);
     w.completeSweep(m + 1, t, t);
     if (flush) await w.flush();
   }
+}
+
+/** what a day's figures add up to: per channel, coverage, the hourly rows and the raw samples */
+async function figures(store: Store, day: string) {
+  const covered = await store.db.selectFrom('watch_day_total').select(['hours_covered', 'hours_watched', 'peak_viewers']).where('day', '=', day).executeTakeFirst();
+  const hours = await store.db.selectFrom('watch_hour_game').select((eb) => eb.fn.sum<number>('hours_watched').as('h')).executeTakeFirstOrThrow();
+  const samples = await store.db.selectFrom('watch_samples').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const round = (x: unknown) => Math.round(Number(x) * 1e9) / 1e9;
+  return {
+    channels: await dayTotals(store, day),
+    coveredMinutes: Math.round(Number(covered?.hours_covered ?? 0) * 60 * 1e6) / 1e6,
+    watched: round(covered?.hours_watched),
+    peak: Number(covered?.peak_viewers ?? 0),
+    hourRows: round(hours.h),
+    samples: Number(samples.n),
+  };
+}
+
+/** a fresh SQLite store, closed and removed after `fn` */
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const db = await tempSqlite();
+  const store = await openStore({ url: db.url });
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+}
+
+/** the figures of one uninterrupted run of sweeps 0..`to` on a clock that tells the time */
+async function truth(to: number): Promise<Awaited<ReturnType<typeof figures>>> {
+  return withStore(async (store) => {
+    const clock = new ManualClock(START);
+    await withService(store, clock, async (w) => {
+      await sweep(w, clock, 0, to);
+      await w.stop();
+    });
+    return figures(store, '2026-11-20');
+  });
 }
 
 async function dayTotals(store: Store, day: string) {
@@ -178,6 +224,61 @@ describe('watch time storage', () => {
       await store.close();
       await db.drop();
     }
+  });
+});
+
+describe('a clock that goes back', () => {
+  test('a restart behind the stored state (a restarted accelerated simulator): no hour counted twice, coverage goes on, one warning', async () => {
+    const expected = await truth(90);
+    await withStore(async (store) => {
+      // run 1: an hour of sweeps, written, with the integrator's state
+      const first = new ManualClock(START);
+      await withService(store, first, async (w) => {
+        await sweep(w, first, 0, 60);
+        await w.stop();
+      });
+      // run 2 starts on a clock 45 minutes behind the stored state and sweeps half an hour
+      const clock = new ManualClock(START + 15 * MIN);
+      const logger = memoryLogger('warn');
+      const w = new WatchtimeService({ db: store.db, clock, log: logger.log, config: CONFIG });
+      await w.start();
+      await sweep(w, clock, 60, 90, true, 45);
+      await w.stop();
+      // the same real time on a truthful clock: every stream's hours once, 90 minutes covered.
+      // (Raw samples are keyed by time and stream: one taken at a time already stored is that row.)
+      assert.deepEqual({ ...(await figures(store, '2026-11-20')), samples: 0 }, { ...expected, samples: 0 });
+      assert.equal(expected.coveredMinutes, 90);
+      const warnings = logger.lines().filter((l) => l.level === 40 && /clock went back/.test(String(l.msg)));
+      assert.equal(warnings.length, 1, 'one warning for the jump');
+      assert.equal(warnings[0]!.streamsRestarted, 10);
+    });
+  });
+
+  test('a running service whose clock is put back keeps writing (it does not wait for the clock to catch up)', async () => {
+    await withStore(async (store) => {
+      const clock = new ManualClock(START);
+      const bus = new InProcessBus();
+      const w = new WatchtimeService({ db: store.db, clock, log: memoryLogger().log, config: { ...CONFIG, flushSeconds: 60 } });
+      await w.start(bus);
+      try {
+        const covered = async () => Math.round(Number((await store.db.selectFrom('watch_day_total').select('hours_covered').executeTakeFirst())?.hours_covered ?? 0) * 60 * 1e6) / 1e6;
+        const sweepOnBus = async (m: number, back: number) => {
+          const t = START + (m - back) * MIN;
+          await clock.advance(t - clock.now());
+          await bus.publish('streams.page', { generation: m + 1, seenAt: t, page: 1, streams: streamsAt(m) as HelixStream[] });
+          await bus.drain();
+          await bus.publish('streams.sweep.completed', { generation: m + 1, startedAt: t, finishedAt: t, stats: { pages: 1, streams: 10, zeroViewer: 0, oneViewer: 0, budgetPoints: 0, rateLimited: 0, errors: 0 }, removed: 0 });
+          await bus.drain();
+        };
+        for (let m = 0; m < 60; m++) await sweepOnBus(m, 0);
+        assert.equal(await covered(), 60);
+        for (let m = 60; m < 65; m++) await sweepOnBus(m, 45);
+        assert.equal(await covered(), 65, 'the five sweeps after the jump are covered and written');
+      } finally {
+        await w.stop();
+        await bus.close();
+      }
+    });
   });
 });
 
