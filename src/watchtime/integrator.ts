@@ -116,6 +116,25 @@ export interface IntegratorOptions {
   onClockBack?: (fromMs: number, toMs: number, streamsRestarted: number) => void;
 }
 
+/** a name still in use is handed to a write at least this often, so its `updated_at` says it is alive */
+export const NAME_RESEND_MS = 86_400_000;
+
+interface KnownName {
+  name: string;
+  login: string;
+  /** when it was last handed to a write */
+  sentAt: number;
+  /** when a stream last carried it */
+  seenAt: number;
+}
+
+export interface IntegratorSizes {
+  liveStreams: number;
+  knownGames: number;
+  knownChannels: number;
+  openSweeps: number;
+}
+
 /** Twitch refreshes viewer_count about once a minute: a count is on average half a minute old */
 export const DEFAULT_REPORT_LAG_MS = 30_000;
 
@@ -136,8 +155,10 @@ export class WatchIntegrator {
   private lastSweepEnd: number | null = null;
   /** per generation: viewers and channels per game, for peak concurrency */
   private sweeps = new Map<number, { at: number; games: Map<string, { viewers: number; channels: number }> }>();
-  private knownGames = new Map<string, string>();
-  private knownChannels = new Map<string, string>();
+  /** names already handed to a write (unchanged ones are not written every sweep); dropped a gap cap after last seen */
+  private knownGames = new Map<string, KnownName>();
+  private knownChannels = new Map<string, KnownName>();
+  private namesPrunedAt = -Infinity;
   /** bumped by every drain: cached rows from before belong to written data */
   private pendingGen = 0;
   /** streams that a sample older than their last one restarted since the last completed sweep, and the latest such last sample */
@@ -152,6 +173,11 @@ export class WatchIntegrator {
     return this.live.size;
   }
 
+  /** what the integrator holds, for tests and the memory gauges */
+  sizes(): IntegratorSizes {
+    return { liveStreams: this.live.size, knownGames: this.knownGames.size, knownChannels: this.knownChannels.size, openSweeps: this.sweeps.size };
+  }
+
   private get reportLagMs(): number {
     return this.o.reportLagMs ?? DEFAULT_REPORT_LAG_MS;
   }
@@ -164,7 +190,7 @@ export class WatchIntegrator {
   sample(s: StreamSample, t: number, generation: number): void {
     if (s.viewer_count < this.o.minViewers) return;
     const v = Math.max(0, Math.floor(s.viewer_count));
-    this.rememberNames(s);
+    this.rememberNames(s, t);
     const known = this.live.get(s.id);
     // a sample older than the stream's last: the clock went back. That is a break: the run up to
     // the last sample ends there (its tail credited once, as at any end; no lag, the stream is
@@ -253,6 +279,7 @@ export class WatchIntegrator {
     }
     this.lastSweepStart = startedAt;
     this.endStale(finishedAt);
+    if (Math.abs(finishedAt - this.namesPrunedAt) >= this.o.gapCapMs) this.pruneNames(finishedAt);
   }
 
   /**
@@ -316,6 +343,14 @@ export class WatchIntegrator {
     this.creditEnd(s, false);
     this.clockBack.streams++;
     if (s.t > this.clockBack.from) this.clockBack.from = s.t;
+  }
+
+  /** forget names no stream has carried within the gap cap (either side of now: the clock may have gone back) */
+  private pruneNames(now: number): void {
+    this.namesPrunedAt = now;
+    for (const known of [this.knownGames, this.knownChannels]) {
+      for (const [id, n] of known) if (Math.abs(now - n.seenAt) > this.o.gapCapMs) known.delete(id);
+    }
   }
 
   /** `airtime` false: viewer-hours only (the lag correction is not time the stream was live) */
@@ -409,14 +444,18 @@ export class WatchIntegrator {
     g.channels += channels;
   }
 
-  private rememberNames(s: StreamSample): void {
-    if (this.knownGames.get(s.game_id) !== s.game_name) {
-      this.knownGames.set(s.game_id, s.game_name);
+  /** hand a name to the next write when it is new, changed, or was last sent a day ago (or in the future: the clock went back) */
+  private rememberNames(s: StreamSample, t: number): void {
+    const g = this.knownGames.get(s.game_id);
+    if (g !== undefined && g.name === s.game_name && t - g.sentAt <= NAME_RESEND_MS && t >= g.sentAt) g.seenAt = t;
+    else {
+      this.knownGames.set(s.game_id, { name: s.game_name, login: '', sentAt: t, seenAt: t });
       this.pending.games.set(s.game_id, s.game_name);
     }
-    const channelKey = `${s.user_login}\u0000${s.user_name}`;
-    if (this.knownChannels.get(s.user_id) !== channelKey) {
-      this.knownChannels.set(s.user_id, channelKey);
+    const c = this.knownChannels.get(s.user_id);
+    if (c !== undefined && c.name === s.user_name && c.login === s.user_login && t - c.sentAt <= NAME_RESEND_MS && t >= c.sentAt) c.seenAt = t;
+    else {
+      this.knownChannels.set(s.user_id, { name: s.user_name, login: s.user_login, sentAt: t, seenAt: t });
       this.pending.channels.set(s.user_id, { login: s.user_login, name: s.user_name });
     }
   }
@@ -443,6 +482,55 @@ export class WatchIntegrator {
       channels: new Map(),
       state: { version: 1, sweepPeriodMs: 0, lastSweepStart: null, streams: [] },
     };
+  }
+}
+
+/**
+ * Folds `newer` into `older` (both drained, neither being written): rollups are additive, so a
+ * write that waits loses nothing by being one write; peaks take the larger; names and the
+ * integrator state take the newer. Raw samples beyond `maxSamples` are dropped: returns how many.
+ */
+export function mergePending(older: PendingWrites, newer: PendingWrites, maxSamples: number): number {
+  mergeRows(older.channelGameDays, newer.channelGameDays);
+  mergeRows(older.channelDays, newer.channelDays);
+  mergeRows(older.gameDays, newer.gameDays);
+  mergeRows(older.totalDays, newer.totalDays);
+  mergeRows(older.gameHours, newer.gameHours);
+  mergeRows(older.totalHours, newer.totalHours);
+  for (const [id, name] of newer.games) older.games.set(id, name);
+  for (const [id, c] of newer.channels) older.channels.set(id, c);
+  older.state = newer.state;
+  const room = Math.max(0, maxSamples - older.samples.length);
+  for (let i = 0; i < newer.samples.length && i < room; i++) older.samples.push(newer.samples[i]!);
+  return capSamples(older, maxSamples) + Math.max(0, newer.samples.length - room);
+}
+
+/** drops raw samples beyond `max` (the newest: the earliest are kept); returns how many */
+export function capSamples(p: PendingWrites, max: number): number {
+  const over = p.samples.length - max;
+  if (over <= 0) return 0;
+  p.samples.length = max;
+  return over;
+}
+
+/** rows a pending write holds, for the memory gauges */
+export function pendingRows(p: PendingWrites): number {
+  return p.channelGameDays.size + p.channelDays.size + p.gameDays.size + p.totalDays.size + p.gameHours.size + p.totalHours.size;
+}
+
+function mergeRows<K>(into: Map<K, Accumulated>, from: Map<K, Accumulated>): void {
+  for (const [key, r] of from) {
+    const o = into.get(key);
+    if (!o) {
+      into.set(key, r);
+      continue;
+    }
+    o.hoursWatched += r.hoursWatched;
+    o.hoursStreamed += r.hoursStreamed;
+    o.streams += r.streams;
+    o.hoursCovered += r.hoursCovered;
+    if (r.peakViewers > o.peakViewers) o.peakViewers = r.peakViewers;
+    if (r.peakChannels > o.peakChannels) o.peakChannels = r.peakChannels;
   }
 }
 

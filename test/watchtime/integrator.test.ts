@@ -249,3 +249,45 @@ describe('a clock that goes back', () => {
     assert.equal(before.streams, 1);
   });
 });
+
+describe('memory stays bounded', () => {
+  test('thousands of short streams over simulated days: per-stream state and known names hold only recent ones', () => {
+    const gap = 10 * MIN;
+    const w = integrator(new DayCalendar('UTC', { hour: 8, minute: 0 }), gap);
+    // a deterministic world: ~40 streams at a time, each live 3..40 minutes, every one a new
+    // channel, and a new set of games every simulated day
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    let next = 0;
+    const live: { id: number; until: number; game: string }[] = [];
+    const seenAt = new Map<string, number>();
+    const gamesSeenAt = new Map<string, number>();
+    const minutes = 2 * 24 * 60;
+    let worst = 0;
+    for (let m = 0; m < minutes; m++) {
+      const t = T0 + m * MIN;
+      const day = Math.floor(m / 1440);
+      while (live.length < 40) live.push({ id: next++, until: m + 3 + Math.floor(rnd() * 38), game: `d${day}g${Math.floor(rnd() * 5)}` });
+      for (const s of live) {
+        w.sample(stream({ id: `s${s.id}`, user_id: `u${s.id}`, user_login: `c${s.id}`, user_name: `C${s.id}`, game_id: s.game, game_name: s.game, viewer_count: 5 }), t, m + 1);
+        seenAt.set(`u${s.id}`, t);
+        gamesSeenAt.set(s.game, t);
+      }
+      w.completeSweep(m + 1, t, t);
+      if (m % 5 === 0) w.drain();
+      for (let i = live.length - 1; i >= 0; i--) if (live[i]!.until <= m) live.splice(i, 1);
+      if (m < 60) continue;
+      // what may be held: streams seen within the gap cap; names seen within twice the gap cap
+      // (they are pruned at most a gap cap apart)
+      const within = (map: Map<string, number>, span: number) => [...map.values()].filter((at) => t - at <= span).length;
+      const sizes = w.sizes();
+      worst = Math.max(worst, sizes.knownChannels);
+      assert.ok(sizes.liveStreams <= within(seenAt, gap), `live ${sizes.liveStreams} at minute ${m}`);
+      assert.ok(sizes.knownChannels <= within(seenAt, 2 * gap + MIN), `channels ${sizes.knownChannels} at minute ${m}`);
+      assert.ok(sizes.knownGames <= within(gamesSeenAt, 2 * gap + MIN), `games ${sizes.knownGames} at minute ${m}`);
+      if (m % 600 === 0) for (const [k, at] of seenAt) if (t - at > 3 * gap) seenAt.delete(k);
+    }
+    // the test means something: far more channels came and went than are ever held
+    assert.ok(next > 20 * worst, `${next} channels, at most ${worst} held`);
+  });
+});

@@ -14,7 +14,7 @@ import { answerFor, MentionAnswerer } from '../../src/watchtime/answers.js';
 import { composeDigest, DigestPublisher, dueDigestDay } from '../../src/watchtime/digest.js';
 import type { HelixStream } from '../../src/twitch/helix.external.js';
 import type { StreamSample } from '../../src/watchtime/integrator.js';
-import { WatchtimeService } from '../../src/watchtime/service.js';
+import { WatchtimeService, type WatchtimeServiceOptions } from '../../src/watchtime/service.js';
 import { memoryLogger } from '../helpers/app.js';
 import { tempSqlite, withEachDialect, type TestDatabase } from '../helpers/db.js';
 import { runLurk } from '../helpers/process.js';
@@ -62,8 +62,8 @@ function streamsAt(minute: number): StreamSample[] {
   });
 }
 
-async function withService<T>(store: Store, clock: ManualClock, fn: (w: WatchtimeService) => Promise<T>): Promise<T> {
-  const w = new WatchtimeService({ db: store.db, clock, log: memoryLogger().log, config: CONFIG });
+async function withService<T>(store: Store, clock: ManualClock, fn: (w: WatchtimeService) => Promise<T>, options: Partial<WatchtimeServiceOptions> = {}): Promise<T> {
+  const w = new WatchtimeService({ db: store.db, clock, log: memoryLogger().log, config: CONFIG, ...options });
   await w.start();
   return fn(w);
 }
@@ -126,6 +126,22 @@ async function truth(to: number): Promise<Awaited<ReturnType<typeof figures>>> {
 async function dayTotals(store: Store, day: string) {
   const rows = await store.db.selectFrom('watch_day_channel').selectAll().where('day', '=', day).orderBy('user_id').execute();
   return rows.map((r) => ({ user: r.user_id, watched: Math.round(Number(r.hours_watched) * 1e9) / 1e9, streams: Number(r.streams) }));
+}
+
+/** while `down`, every write fails inside its transaction, as a database that is gone would */
+class Outage implements KyselyPlugin {
+  down = false;
+  failures = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (this.down && args.node.kind === 'InsertQueryNode') {
+      this.failures++;
+      throw new Error('simulated outage: database unreachable');
+    }
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
 }
 
 /** fails the first transaction that writes the integrator state, as a crash in mid-write would */
@@ -278,6 +294,93 @@ describe('a clock that goes back', () => {
         await w.stop();
         await bus.close();
       }
+    });
+  });
+});
+
+describe('memory stays bounded', () => {
+  test('days of short streams: the search index holds names seen within its window, the integrator only recent streams', async () => {
+    const nameDays = 2;
+    const period = 10 * MIN;
+    await withStore(async (store) => {
+      const clock = new ManualClock(START);
+      await withService(
+        store,
+        clock,
+        async (w) => {
+          // every sweep: one channel live around the clock, and five new channels seen once each,
+          // playing one of the day's three games (new games every day)
+          const lastSeen = new Map<string, number>();
+          let made = 0;
+          let worstNames = 0;
+          const days = 6;
+          for (let k = 0; k < (days * 86_400_000) / period; k++) {
+            const t = START + k * period;
+            await clock.advance(t - clock.now());
+            const day = Math.floor((k * period) / 86_400_000);
+            const streams: StreamSample[] = [{ id: 'always', user_id: '1', user_login: 'always_on', user_name: 'Always_On', game_id: '27471', game_name: 'Minecraft', viewer_count: 50 }];
+            for (let i = 0; i < 5; i++, made++) {
+              streams.push({ id: `s${made}`, user_id: `u${made}`, user_login: `short_${made}`, user_name: `Short_${made}`, game_id: `g${day}-${i % 3}`, game_name: `Game ${day}-${i % 3}`, viewer_count: 5 + i });
+            }
+            for (const s of streams) {
+              lastSeen.set(`streamer:${s.user_id}`, t);
+              lastSeen.set(`game:${s.game_id}`, t);
+            }
+            w.ingestPage(streams, t, k + 1);
+            w.completeSweep(k + 1, t, t);
+            await w.flush();
+            if (k === 0) assert.equal(w.sizes().searchNames, 0, 'the index loads at the first search');
+            if (k % 36 === 35) {
+              // every six hours someone searches; once a day the hourly job runs
+              assert.ok((await w.search('always on', 5)).some((r) => r.login === 'always_on'), `the channel live all along is found on day ${day}`);
+              if (k % 144 === 143) await w.maintain();
+              const within = [...lastSeen.values()].filter((at) => at >= t - nameDays * 86_400_000).length;
+              const sizes = w.sizes();
+              worstNames = Math.max(worstNames, sizes.searchNames);
+              assert.ok(sizes.searchNames <= within, `${sizes.searchNames} names in the index, ${within} seen within ${nameDays} days`);
+              const recent = (span: number) => [...lastSeen.entries()].filter(([key, at]) => key.startsWith('streamer:') && at >= t - span).length;
+              assert.ok(sizes.liveStreams <= recent(CONFIG.gapSeconds * 1000), `${sizes.liveStreams} streams held`);
+              assert.ok(sizes.knownChannels <= recent(2 * CONFIG.gapSeconds * 1000 + period), `${sizes.knownChannels} channel names held`);
+            }
+          }
+          assert.ok(lastSeen.size > 2.5 * worstNames, `${lastSeen.size} names seen, at most ${worstNames} held`);
+          await w.stop();
+        },
+        { nameDays },
+      );
+    });
+  });
+
+  test('a database down for many flushes: one merged write waits, raw samples are capped and counted, and every hour arrives', async () => {
+    const expected = await truth(60);
+    await withStore(async (store) => {
+      const outage = new Outage();
+      const clock = new ManualClock(START);
+      const logger = memoryLogger();
+      const w = new WatchtimeService({ db: store.db.withPlugin(outage), clock, log: logger.log, config: CONFIG, maxQueuedSamples: 25 });
+      await w.start();
+      await sweep(w, clock, 0, 10);
+      outage.down = true;
+      await sweep(w, clock, 10, 11);
+      const held = w.sizes().queuedRows;
+      assert.ok(held > 0);
+      for (let m = 11; m < 50; m++) {
+        await sweep(w, clock, m, m + 1);
+        const sizes = w.sizes();
+        // the same channels, games and hour: the rows do not grow with the number of failed flushes
+        assert.ok(sizes.queuedRows <= held, `${sizes.queuedRows} rows queued after ${m - 9} failed flushes (${held} after one)`);
+        assert.ok(sizes.queuedSamples <= 25, `${sizes.queuedSamples} raw samples queued`);
+      }
+      assert.ok(outage.failures >= 40, 'every flush failed');
+      assert.ok(w.sizes().droppedSamples > 0, 'some raw samples were dropped');
+      outage.down = false;
+      await sweep(w, clock, 50, 60);
+      await w.stop();
+      assert.equal(w.sizes().queuedRows, 0);
+      const dropped = w.sizes().droppedSamples;
+      const got = await figures(store, '2026-11-20');
+      assert.deepEqual({ ...got, samples: got.samples + dropped }, expected, 'every hour, every covered minute, and every raw sample written or counted as dropped');
+      assert.ok(logger.lines().some((l) => l.level === 40 && /raw samples beyond the cap are dropped/.test(String(l.msg))));
     });
   });
 });
