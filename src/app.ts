@@ -202,6 +202,9 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     onWrite: (outcome, seconds, tracked) => {
       metrics.watchtimeWrites.observe({ outcome }, seconds);
       metrics.watchtimeTracked.set(tracked);
+      const sizes = watchtime.sizes();
+      for (const [kind, n] of [['live_streams', sizes.liveStreams], ['known_games', sizes.knownGames], ['known_channels', sizes.knownChannels], ['search_names', sizes.searchNames], ['queued_rows', sizes.queuedRows], ['queued_samples', sizes.queuedSamples]] as const) metrics.watchtimeMemory.set({ kind }, n);
+      metrics.watchtimeDroppedSamples.set(sizes.droppedSamples);
     },
   });
   scheduler.register({

@@ -14,6 +14,8 @@ export interface Metrics {
   discoverSweepStreams: Gauge<never>;
   watchtimeWrites: Histogram<'outcome'>;
   watchtimeTracked: Gauge<never>;
+  watchtimeMemory: Gauge<'kind'>;
+  watchtimeDroppedSamples: Gauge<never>;
   digestPosts: Counter<'publisher' | 'outcome'>;
 }
 
@@ -71,6 +73,13 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     watchtimeTracked: new Gauge({ name: 'lurk_watchtime_tracked_streams', help: 'Live streams whose watch time is being integrated', registers: [registry] }),
+    watchtimeMemory: new Gauge({
+      name: 'lurk_watchtime_memory_entries',
+      help: 'What watch time holds in memory, by kind (live_streams, known_games, known_channels, search_names, queued_rows, queued_samples); each is bounded (README, Watch time)',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    watchtimeDroppedSamples: new Gauge({ name: 'lurk_watchtime_dropped_samples', help: 'Raw watch-time samples dropped since start because writes kept failing (hours are never dropped)', registers: [registry] }),
     digestPosts: new Counter({ name: 'lurk_digest_posts_total', help: 'Digest posts attempted, by publisher and outcome', labelNames: ['publisher', 'outcome'], registers: [registry] }),
   };
 }

@@ -109,6 +109,30 @@ export interface IntegratorOptions {
    * still stands for the half minute before: that audience is credited after the last sample.
    */
   reportLagMs?: number;
+  /**
+   * Told once per backward jump of the clock (a sweep that ends before the last one did, or
+   * streams sampled before their last sample): the latest time seen before it and the new time.
+   */
+  onClockBack?: (fromMs: number, toMs: number, streamsRestarted: number) => void;
+}
+
+/** a name still in use is handed to a write at least this often, so its `updated_at` says it is alive */
+export const NAME_RESEND_MS = 86_400_000;
+
+interface KnownName {
+  name: string;
+  login: string;
+  /** when it was last handed to a write */
+  sentAt: number;
+  /** when a stream last carried it */
+  seenAt: number;
+}
+
+export interface IntegratorSizes {
+  liveStreams: number;
+  knownGames: number;
+  knownChannels: number;
+  openSweeps: number;
 }
 
 /** Twitch refreshes viewer_count about once a minute: a count is on average half a minute old */
@@ -131,10 +155,14 @@ export class WatchIntegrator {
   private lastSweepEnd: number | null = null;
   /** per generation: viewers and channels per game, for peak concurrency */
   private sweeps = new Map<number, { at: number; games: Map<string, { viewers: number; channels: number }> }>();
-  private knownGames = new Map<string, string>();
-  private knownChannels = new Map<string, string>();
+  /** names already handed to a write (unchanged ones are not written every sweep); dropped a gap cap after last seen */
+  private knownGames = new Map<string, KnownName>();
+  private knownChannels = new Map<string, KnownName>();
+  private namesPrunedAt = -Infinity;
   /** bumped by every drain: cached rows from before belong to written data */
   private pendingGen = 0;
+  /** streams that a sample older than their last one restarted since the last completed sweep, and the latest such last sample */
+  private clockBack = { streams: 0, from: -Infinity };
 
   constructor(private readonly o: IntegratorOptions) {
     this.sweepPeriodMs = o.defaultSweepPeriodMs;
@@ -143,6 +171,11 @@ export class WatchIntegrator {
 
   get liveStreams(): number {
     return this.live.size;
+  }
+
+  /** what the integrator holds, for tests and the memory gauges */
+  sizes(): IntegratorSizes {
+    return { liveStreams: this.live.size, knownGames: this.knownGames.size, knownChannels: this.knownChannels.size, openSweeps: this.sweeps.size };
   }
 
   private get reportLagMs(): number {
@@ -157,11 +190,17 @@ export class WatchIntegrator {
   sample(s: StreamSample, t: number, generation: number): void {
     if (s.viewer_count < this.o.minViewers) return;
     const v = Math.max(0, Math.floor(s.viewer_count));
-    this.rememberNames(s);
-    const prev = this.live.get(s.id);
-    const cur: Live = { t, v, userId: s.user_id, gameId: s.game_id, generation, lastRawAt: prev?.lastRawAt ?? -Infinity, counted: prev?.counted ?? [], ...(prev?.rows ? { rows: prev.rows } : {}) };
+    this.rememberNames(s, t);
+    const known = this.live.get(s.id);
+    // a sample older than the stream's last: the clock went back. That is a break: the run up to
+    // the last sample ends there (its tail credited once, as at any end; no lag, the stream is
+    // still live) and a new run starts now, so nothing is paired across the jump
+    const broken = known !== undefined && t < known.t;
+    if (broken) this.breakAt(known);
+    const prev = broken ? undefined : known;
+    const cur: Live = { t, v, userId: s.user_id, gameId: s.game_id, generation, lastRawAt: prev?.lastRawAt ?? -Infinity, counted: known?.counted ?? [], ...(prev?.rows ? { rows: prev.rows } : {}) };
     if (!prev) {
-      const started = s.started_at ? Date.parse(s.started_at) : NaN;
+      const started = s.started_at && !broken ? Date.parse(s.started_at) : NaN;
       const lead = Number.isFinite(started) ? Math.min(this.halfIntervalMs, Math.max(0, t - started)) : this.halfIntervalMs;
       this.credit(cur, t - lead, t);
     } else if (t > prev.t) {
@@ -224,24 +263,34 @@ export class WatchIntegrator {
       th.peakChannels = Math.max(th.peakChannels, channels);
     }
     for (const g of this.sweeps.keys()) if (g <= generation) this.sweeps.delete(g);
+    // a sweep that ends before the last one did: the clock went back. A break, as after a pause:
+    // the time already covered stays covered once, and coverage goes on from the new time
+    const back = this.lastSweepEnd !== null && finishedAt < this.lastSweepEnd;
+    if (back || this.clockBack.streams > 0) this.o.onClockBack?.(Math.max(this.lastSweepEnd ?? -Infinity, this.clockBack.from), finishedAt, this.clockBack.streams);
+    this.clockBack = { streams: 0, from: -Infinity };
+    const prevEnd = back ? null : this.lastSweepEnd;
     // the time this sweep stands for: since the last one ended, or one period after a pause
-    const prevEnd = this.lastSweepEnd;
     const coveredFrom = prevEnd !== null && finishedAt - prevEnd <= this.o.gapCapMs ? prevEnd : finishedAt - Math.min(this.sweepPeriodMs, this.o.gapCapMs);
-    this.cover(Math.max(coveredFrom, prevEnd ?? -Infinity), finishedAt);
-    this.lastSweepEnd = Math.max(finishedAt, prevEnd ?? -Infinity);
-    if (this.lastSweepStart !== null && startedAt > this.lastSweepStart) {
+    this.cover(coveredFrom, finishedAt);
+    this.lastSweepEnd = finishedAt;
+    if (this.lastSweepStart !== null && startedAt > this.lastSweepStart && !back) {
       // smoothed: one slow sweep should not halve or double every start and end credit
       this.sweepPeriodMs = 0.7 * this.sweepPeriodMs + 0.3 * (startedAt - this.lastSweepStart);
     }
     this.lastSweepStart = startedAt;
     this.endStale(finishedAt);
+    if (Math.abs(finishedAt - this.namesPrunedAt) >= this.o.gapCapMs) this.pruneNames(finishedAt);
   }
 
-  /** credit the last half-interval of streams not seen within the gap cap, and forget them */
+  /**
+   * Credit the last half-interval of streams not seen within the gap cap, and forget them. A
+   * stream last seen more than the gap cap *after* `now` is from before the clock went back and
+   * was not seen since: it ended too (its state would otherwise stay until the clock caught up).
+   */
   endStale(now: number): number {
     let ended = 0;
     for (const [id, s] of this.live) {
-      if (now - s.t > this.o.gapCapMs) {
+      if (now - s.t > this.o.gapCapMs || s.t - now > this.o.gapCapMs) {
         this.creditEnd(s);
         this.live.delete(id);
         ended++;
@@ -282,11 +331,26 @@ export class WatchIntegrator {
     }
   }
 
-  /** half a sweep period live after the last sample, and the audience its lagging count hid */
-  private creditEnd(s: Live): void {
+  /** half a sweep period live after the last sample, and the audience its lagging count hid (when it ended) */
+  private creditEnd(s: Live, ended = true): void {
     const end = s.t + this.halfIntervalMs;
     this.credit(s, s.t, end);
-    if (this.reportLagMs > 0) this.credit(s, end, end + this.reportLagMs, false);
+    if (ended && this.reportLagMs > 0) this.credit(s, end, end + this.reportLagMs, false);
+  }
+
+  /** a stream sampled before its last sample: its run so far ends at that sample */
+  private breakAt(s: Live): void {
+    this.creditEnd(s, false);
+    this.clockBack.streams++;
+    if (s.t > this.clockBack.from) this.clockBack.from = s.t;
+  }
+
+  /** forget names no stream has carried within the gap cap (either side of now: the clock may have gone back) */
+  private pruneNames(now: number): void {
+    this.namesPrunedAt = now;
+    for (const known of [this.knownGames, this.knownChannels]) {
+      for (const [id, n] of known) if (Math.abs(now - n.seenAt) > this.o.gapCapMs) known.delete(id);
+    }
   }
 
   /** `airtime` false: viewer-hours only (the lag correction is not time the stream was live) */
@@ -380,14 +444,18 @@ export class WatchIntegrator {
     g.channels += channels;
   }
 
-  private rememberNames(s: StreamSample): void {
-    if (this.knownGames.get(s.game_id) !== s.game_name) {
-      this.knownGames.set(s.game_id, s.game_name);
+  /** hand a name to the next write when it is new, changed, or was last sent a day ago (or in the future: the clock went back) */
+  private rememberNames(s: StreamSample, t: number): void {
+    const g = this.knownGames.get(s.game_id);
+    if (g !== undefined && g.name === s.game_name && t - g.sentAt <= NAME_RESEND_MS && t >= g.sentAt) g.seenAt = t;
+    else {
+      this.knownGames.set(s.game_id, { name: s.game_name, login: '', sentAt: t, seenAt: t });
       this.pending.games.set(s.game_id, s.game_name);
     }
-    const channelKey = `${s.user_login}\u0000${s.user_name}`;
-    if (this.knownChannels.get(s.user_id) !== channelKey) {
-      this.knownChannels.set(s.user_id, channelKey);
+    const c = this.knownChannels.get(s.user_id);
+    if (c !== undefined && c.name === s.user_name && c.login === s.user_login && t - c.sentAt <= NAME_RESEND_MS && t >= c.sentAt) c.seenAt = t;
+    else {
+      this.knownChannels.set(s.user_id, { name: s.user_name, login: s.user_login, sentAt: t, seenAt: t });
       this.pending.channels.set(s.user_id, { login: s.user_login, name: s.user_name });
     }
   }
@@ -414,6 +482,55 @@ export class WatchIntegrator {
       channels: new Map(),
       state: { version: 1, sweepPeriodMs: 0, lastSweepStart: null, streams: [] },
     };
+  }
+}
+
+/**
+ * Folds `newer` into `older` (both drained, neither being written): rollups are additive, so a
+ * write that waits loses nothing by being one write; peaks take the larger; names and the
+ * integrator state take the newer. Raw samples beyond `maxSamples` are dropped: returns how many.
+ */
+export function mergePending(older: PendingWrites, newer: PendingWrites, maxSamples: number): number {
+  mergeRows(older.channelGameDays, newer.channelGameDays);
+  mergeRows(older.channelDays, newer.channelDays);
+  mergeRows(older.gameDays, newer.gameDays);
+  mergeRows(older.totalDays, newer.totalDays);
+  mergeRows(older.gameHours, newer.gameHours);
+  mergeRows(older.totalHours, newer.totalHours);
+  for (const [id, name] of newer.games) older.games.set(id, name);
+  for (const [id, c] of newer.channels) older.channels.set(id, c);
+  older.state = newer.state;
+  const room = Math.max(0, maxSamples - older.samples.length);
+  for (let i = 0; i < newer.samples.length && i < room; i++) older.samples.push(newer.samples[i]!);
+  return capSamples(older, maxSamples) + Math.max(0, newer.samples.length - room);
+}
+
+/** drops raw samples beyond `max` (the newest: the earliest are kept); returns how many */
+export function capSamples(p: PendingWrites, max: number): number {
+  const over = p.samples.length - max;
+  if (over <= 0) return 0;
+  p.samples.length = max;
+  return over;
+}
+
+/** rows a pending write holds, for the memory gauges */
+export function pendingRows(p: PendingWrites): number {
+  return p.channelGameDays.size + p.channelDays.size + p.gameDays.size + p.totalDays.size + p.gameHours.size + p.totalHours.size;
+}
+
+function mergeRows<K>(into: Map<K, Accumulated>, from: Map<K, Accumulated>): void {
+  for (const [key, r] of from) {
+    const o = into.get(key);
+    if (!o) {
+      into.set(key, r);
+      continue;
+    }
+    o.hoursWatched += r.hoursWatched;
+    o.hoursStreamed += r.hoursStreamed;
+    o.streams += r.streams;
+    o.hoursCovered += r.hoursCovered;
+    if (r.peakViewers > o.peakViewers) o.peakViewers = r.peakViewers;
+    if (r.peakChannels > o.peakChannels) o.peakChannels = r.peakChannels;
   }
 }
 

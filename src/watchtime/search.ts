@@ -26,6 +26,8 @@ export interface NameEntry {
   /** searchKey of the name alone */
   nameKey: string;
   compact: string;
+  /** when the name was last seen (written), for pruning */
+  seenAt: number;
 }
 
 export interface NameMatch {
@@ -71,10 +73,29 @@ export class NameIndex {
     return this.entries.size;
   }
 
-  put(entry: Omit<NameEntry, 'key' | 'nameKey' | 'compact'>): void {
+  put(entry: Omit<NameEntry, 'key' | 'nameKey' | 'compact' | 'seenAt'>, seenAt = 0): void {
+    const id = `${entry.kind}:${entry.id}`;
+    const old = this.entries.get(id);
+    // a name loaded again from an older row keeps the later sighting
+    if (old && old.name === entry.name && old.login === entry.login) {
+      if (seenAt > old.seenAt) old.seenAt = seenAt;
+      return;
+    }
     const nameKey = searchKey(entry.name);
     const key = entry.kind === 'streamer' ? searchKey(`${entry.name} ${entry.login ?? ''}`) : nameKey;
-    this.entries.set(`${entry.kind}:${entry.id}`, { ...entry, key, nameKey, compact: key.replace(/ /g, '') });
+    this.entries.set(id, { ...entry, key, nameKey, compact: key.replace(/ /g, ''), seenAt });
+  }
+
+  /** forget names last seen before `before`; returns how many */
+  prune(before: number): number {
+    let pruned = 0;
+    for (const [id, e] of this.entries) {
+      if (e.seenAt < before) {
+        this.entries.delete(id);
+        pruned++;
+      }
+    }
+    return pruned;
   }
 
   find(query: string, limit: number): NameMatch[] {

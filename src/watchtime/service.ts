@@ -6,7 +6,7 @@ import type { WatchtimeConfig } from '../config/load.js';
 import '../discover/events.js';
 import type { Database } from '../store/schema.js';
 import { addDays, DayCalendar, parseDayStart } from './calendar.js';
-import { WatchIntegrator, type PendingWrites, type StreamSample } from './integrator.js';
+import { capSamples, mergePending, pendingRows, WatchIntegrator, type IntegratorSizes, type PendingWrites, type StreamSample } from './integrator.js';
 import { WatchQueries, type RankedItem } from './queries.js';
 import { pickWeighted } from './random-game.js';
 import { NameIndex, type MatchKind } from './search.js';
@@ -30,6 +30,25 @@ export interface WatchtimeServiceOptions {
   defaultSweepPeriodMs?: number;
   /** told how each write went, for metrics */
   onWrite?: (outcome: 'ok' | 'error', seconds: number, trackedStreams: number) => void;
+  /** raw samples kept for a write that waits (the database is down); later ones are dropped and counted */
+  maxQueuedSamples?: number;
+  /** the search index holds names seen (written) within this many days */
+  nameDays?: number;
+}
+
+/** raw samples held while writes fail: about ten minutes of a 100,000-stream Twitch at one sample per stream per 5 minutes */
+export const DEFAULT_MAX_QUEUED_SAMPLES = 200_000;
+/** names seen within this many days are searchable (search ranks by the last 30 days' hours) */
+export const DEFAULT_NAME_DAYS = 30;
+
+export interface WatchtimeSizes extends IntegratorSizes {
+  /** entries in the search index */
+  searchNames: number;
+  /** rollup rows and raw samples counted but not yet written (one merged write) */
+  queuedRows: number;
+  queuedSamples: number;
+  /** raw samples dropped since start because writes kept failing */
+  droppedSamples: number;
 }
 
 /**
@@ -41,7 +60,9 @@ export class WatchtimeService {
   readonly queries: WatchQueries;
   readonly names = new NameIndex();
   private readonly integrator: WatchIntegrator;
-  private queue: PendingWrites[] = [];
+  /** everything drained and not yet written, merged into one write (rollups are additive), so a database that is down for long holds one write, not one per flush */
+  private waiting: PendingWrites | undefined;
+  private droppedSamples = 0;
   private writing: Promise<void> = Promise.resolve();
   private lastFlushAt = 0;
   private namesLoadedAt = 0;
@@ -59,7 +80,22 @@ export class WatchtimeService {
       minViewers: o.config.minViewers,
       sampleEveryMs: o.config.sampleSeconds * 1000,
       defaultSweepPeriodMs: o.defaultSweepPeriodMs ?? 60_000,
+      onClockBack: (from, to, streamsRestarted) =>
+        o.log.warn(
+          { from: new Date(from).toISOString(), to: new Date(to).toISOString(), streamsRestarted },
+          'watch time: the clock went back; counting restarts from the new time (hours already counted stay as they are, none is counted twice)',
+        ),
     });
+  }
+
+  private get maxQueuedSamples(): number {
+    return this.o.maxQueuedSamples ?? DEFAULT_MAX_QUEUED_SAMPLES;
+  }
+
+  /** what watch time holds in memory, for tests and the gauges */
+  sizes(): WatchtimeSizes {
+    const w = this.waiting;
+    return { ...this.integrator.sizes(), searchNames: this.names.size, queuedRows: w ? pendingRows(w) : 0, queuedSamples: w ? w.samples.length : 0, droppedSamples: this.droppedSamples };
   }
 
   /** restore the integrator's state, then listen to sweeps if a bus is given (names load at the first search) */
@@ -75,7 +111,9 @@ export class WatchtimeService {
       this.unsubscribe.push(
         bus.subscribe('streams.sweep.completed', async (e) => {
           this.completeSweep(e.generation, e.startedAt, e.finishedAt);
-          if (this.o.clock.now() - this.lastFlushAt >= this.o.config.flushSeconds * 1000) await this.flush();
+          // a clock that went back is due too: otherwise nothing would be written until it caught up
+          const since = this.o.clock.now() - this.lastFlushAt;
+          if (since >= this.o.config.flushSeconds * 1000 || since < 0) await this.flush();
         }),
       );
     }
@@ -90,48 +128,78 @@ export class WatchtimeService {
   }
 
   /**
-   * Write what has been counted. Writes are additive, so a failed write stays queued and is
-   * retried first next time; nothing counted is dropped or written twice.
+   * Write what has been counted. Writes are additive, so a failed write is kept and merged with
+   * what is counted after it into one write, retried next time: nothing counted is dropped or
+   * written twice, and a long outage holds one write (its rows bounded by the distinct days,
+   * hours, games and channels counted), not one per flush. Only raw samples are capped.
    */
   flush(): Promise<void> {
     const now = this.o.clock.now();
     this.lastFlushAt = now;
-    if (this.integrator.hasPending()) this.queue.push(this.integrator.drain());
+    if (this.integrator.hasPending()) this.enqueue(this.integrator.drain());
     this.writing = this.writing.then(async () => {
-      while (this.queue.length > 0) {
-        const next = this.queue[0]!;
-        const started = performance.now();
-        try {
-          await writePending(this.o.db, next, now);
-          this.o.onWrite?.('ok', (performance.now() - started) / 1000, this.integrator.liveStreams);
-        } catch (err) {
-          this.o.onWrite?.('error', (performance.now() - started) / 1000, this.integrator.liveStreams);
-          this.o.log.error({ err, queued: this.queue.length }, 'watch time write failed; will retry');
-          return;
-        }
-        this.queue.shift();
-        this.updatedAt = now;
-        for (const [id, name] of next.games) this.names.put({ kind: 'game', id, name });
-        for (const [id, c] of next.channels) this.names.put({ kind: 'streamer', id, name: c.name, login: c.login });
+      // taken, not shared: what is drained while this writes merges into a fresh waiting write
+      const next = this.waiting;
+      if (!next) return;
+      this.waiting = undefined;
+      const started = performance.now();
+      try {
+        await writePending(this.o.db, next, now);
+      } catch (err) {
+        const seconds = (performance.now() - started) / 1000;
+        const later = this.waiting;
+        this.waiting = next;
+        if (later) this.enqueue(later);
+        else this.dropSamples(capSamples(next, this.maxQueuedSamples));
+        this.o.log.error({ err, queuedRows: pendingRows(next), queuedSamples: next.samples.length, droppedSamples: this.droppedSamples }, 'watch time write failed; will retry');
+        this.o.onWrite?.('error', seconds, this.integrator.liveStreams);
+        return;
+      }
+      this.o.onWrite?.('ok', (performance.now() - started) / 1000, this.integrator.liveStreams);
+      this.updatedAt = now;
+      // the index is filled by the first search; until then it stays empty
+      if (this.namesLoadedAt > 0) {
+        for (const [id, name] of next.games) this.names.put({ kind: 'game', id, name }, now);
+        for (const [id, c] of next.channels) this.names.put({ kind: 'streamer', id, name: c.name, login: c.login }, now);
       }
     });
     return this.writing;
   }
 
+  /** queue a drained write behind the one waiting, as one */
+  private enqueue(p: PendingWrites): void {
+    if (!this.waiting) this.waiting = p;
+    else this.dropSamples(mergePending(this.waiting, p, this.maxQueuedSamples));
+  }
+
+  private dropSamples(n: number): void {
+    if (n === 0) return;
+    if (this.droppedSamples === 0) this.o.log.warn({ dropped: n, kept: this.maxQueuedSamples }, 'watch time: writes keep failing; raw samples beyond the cap are dropped (hours are kept)');
+    this.droppedSamples += n;
+  }
+
   /** load names written by any process (in scale-out another role may be the writer); search calls it at most once a minute */
   async refreshNames(): Promise<void> {
-    const since = this.namesLoadedAt;
     const now = this.o.clock.now();
-    const games = await this.o.db.selectFrom('watch_games').select(['game_id', 'name']).where('updated_at', '>=', since).execute();
-    for (const g of games) this.names.put({ kind: 'game', id: g.game_id, name: g.name });
-    const channels = await this.o.db.selectFrom('watch_channels').select(['user_id', 'login', 'display_name']).where('updated_at', '>=', since).execute();
-    for (const c of channels) this.names.put({ kind: 'streamer', id: c.user_id, name: c.display_name, login: c.login });
+    // only names seen within the window (a name in use is written again at least daily); a
+    // last load "in the future" is from before the clock went back
+    const since = Math.max(Math.min(this.namesLoadedAt, now), now - this.nameWindowMs);
+    const games = await this.o.db.selectFrom('watch_games').select(['game_id', 'name', 'updated_at']).where('updated_at', '>=', since).execute();
+    for (const g of games) this.names.put({ kind: 'game', id: g.game_id, name: g.name }, Number(g.updated_at));
+    const channels = await this.o.db.selectFrom('watch_channels').select(['user_id', 'login', 'display_name', 'updated_at']).where('updated_at', '>=', since).execute();
+    for (const c of channels) this.names.put({ kind: 'streamer', id: c.user_id, name: c.display_name, login: c.login }, Number(c.updated_at));
+    this.names.prune(now - this.nameWindowMs);
     this.namesLoadedAt = now;
+  }
+
+  private get nameWindowMs(): number {
+    return (this.o.nameDays ?? DEFAULT_NAME_DAYS) * 86_400_000;
   }
 
   /** prune raw samples past retention; rollups stay */
   async maintain(): Promise<{ pruned: number }> {
     await this.flush();
+    this.names.prune(this.o.clock.now() - this.nameWindowMs);
     const before = this.o.clock.now() - this.o.config.rawDays * 86_400_000;
     const pruned = await pruneSamples(this.o.db, before);
     return { pruned };
@@ -143,7 +211,8 @@ export class WatchtimeService {
 
   /** names matched as typed, ranked by how well they match, then by the last 30 days' hours */
   async search(q: string, limit: number): Promise<SearchResult[]> {
-    if (this.o.clock.now() - this.namesLoadedAt > 60_000) await this.refreshNames();
+    // either way: a clock that went back must not stop the refreshes until it catches up
+    if (Math.abs(this.o.clock.now() - this.namesLoadedAt) > 60_000) await this.refreshNames();
     const matches = this.names.find(q, limit * 4).slice(0, limit * 4);
     const to = this.today();
     const from = addDays(to, -29);

@@ -136,6 +136,8 @@ describe('the Watch time API', () => {
     const metrics = await get('/metrics');
     assert.match(metrics.text, /lurk_watchtime_write_seconds_count\{app="lurk",outcome="ok"\} [1-9]/);
     assert.match(metrics.text, /lurk_watchtime_tracked_streams\{app="lurk"\} [1-9]/);
+    assert.match(metrics.text, /lurk_watchtime_memory_entries\{[^}]*kind="live_streams"[^}]*\} [1-9]/);
+    assert.match(metrics.text, /lurk_watchtime_memory_entries\{[^}]*kind="queued_rows"[^}]*\} 0/);
     const hourly = await get(`/api/watchtime/series?from=${today}`);
     assert.equal(hourly.body.granularity, 'hour');
     assert.ok(hourly.body.points.some((p: any) => p.hours_watched > 0));

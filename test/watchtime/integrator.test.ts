@@ -182,3 +182,112 @@ describe('Lurk days', () => {
     assert.ok(Math.abs(p.channelDays.get('2026-03-08|u1')!.hoursWatched - 1) < 1e-9);
   });
 });
+
+describe('a clock that goes back', () => {
+  /** three streams: s1 live throughout, s2 ends at minute 30, s3 at minute 59 (just before the jump) */
+  function streamsAt(m: number): StreamSample[] {
+    const out = [stream({ id: 's1', viewer_count: 10 })];
+    if (m <= 30) out.push(stream({ id: 's2', user_id: 'u2', user_login: 'bob', user_name: 'Bob', game_id: 'g2', game_name: 'Pokémon', viewer_count: 7 }));
+    if (m <= 59) out.push(stream({ id: 's3', user_id: 'u3', user_login: 'carol', user_name: 'Carol', viewer_count: 3 }));
+    return out;
+  }
+
+  /** 90 sweeps a minute apart in real time; the clock reads `clockAt(m)` at the m-th */
+  function runWith(clockAt: (m: number) => number, w: WatchIntegrator) {
+    const drains: PendingWrites[] = [];
+    for (let m = 0; m < 90; m++) {
+      const t = clockAt(m);
+      for (const s of streamsAt(m)) w.sample(s, t, m + 1);
+      w.completeSweep(m + 1, t, t);
+      if (m % 7 === 6) drains.push(w.drain());
+    }
+    w.endStale(T0 + 10_000 * MIN);
+    drains.push(w.drain());
+    return drains;
+  }
+
+  function summary(drains: PendingWrites[]) {
+    const channels = [...totals(drains, (p) => p.channelDays)].map(([k, o]) => [k, Math.round(o.watched * 1e9) / 1e9, Math.round(o.streamed * 1e9) / 1e9, o.streams]);
+    const hours = [...totals(drains, (p) => p.gameHours).values()].reduce((a, o) => a + o.watched, 0);
+    let covered = 0;
+    for (const p of drains) for (const r of p.totalDays.values()) covered += r.hoursCovered;
+    return { channels, hourRowsWatched: Math.round(hours * 1e9) / 1e9, coveredMinutes: Math.round(covered * 60 * 1e6) / 1e6 };
+  }
+
+  test('a backward jump is a break: every stream counts its real time once, coverage goes on from the new time, one warning', () => {
+    // truth: the same 90 sweeps on a clock that tells the time
+    const truth = summary(runWith((m) => T0 + m * MIN, integrator()));
+    const warnings: [number, number, number][] = [];
+    const w = new WatchIntegrator({ calendar: new DayCalendar('UTC', { hour: 8, minute: 0 }), gapCapMs: 10 * MIN, minViewers: 0, sampleEveryMs: 0, defaultSweepPeriodMs: MIN, onClockBack: (from, to, n) => void warnings.push([from, to, n]) });
+    // after the 60th sweep the clock is put back 45 minutes (as a restarted accelerated simulator does)
+    const jumped = summary(runWith((m) => T0 + (m < 60 ? m : m - 45) * MIN, w));
+    assert.deepEqual(jumped, truth);
+    assert.equal(truth.coveredMinutes, 90, 'a sweep a minute for 90 minutes');
+    assert.deepEqual(warnings, [[T0 + 59 * MIN, T0 + 15 * MIN, 1]], 'one warning for the jump; the one stream seen across it restarted');
+    assert.equal(w.liveStreams, 0);
+  });
+
+  test('samples from before a stream\'s last one never re-credit its closed intervals', () => {
+    const w = integrator();
+    for (let m = 0; m <= 10; m++) {
+      w.sample(stream(), T0 + m * MIN, m + 1);
+      w.completeSweep(m + 1, T0 + m * MIN, T0 + m * MIN);
+    }
+    const before = totals([w.drain()], (p) => p.channelDays).get('2026-11-20|u1')!;
+    // the clock goes back 5 minutes, then runs on for 3 sweeps
+    for (let m = 0; m < 3; m++) {
+      const t = T0 + (5 + m) * MIN;
+      w.sample(stream(), t, 20 + m);
+      w.completeSweep(20 + m, t, t);
+    }
+    const after = totals([w.drain()], (p) => p.channelDays).get('2026-11-20|u1')!;
+    // the run before ends at its last sample (half a period), the new run starts half a period
+    // before its first, and its two intervals: 3 minutes of real time at 10 viewers
+    assert.ok(Math.abs(after.streamed - 3 / 60) < 1e-9, String(after.streamed * 60));
+    assert.ok(Math.abs(after.watched - 30 / 60) < 1e-9, String(after.watched * 60));
+    assert.equal(after.streams, 0, 'the same stream on the same day is not counted again');
+    assert.equal(before.streams, 1);
+  });
+});
+
+describe('memory stays bounded', () => {
+  test('thousands of short streams over simulated days: per-stream state and known names hold only recent ones', () => {
+    const gap = 10 * MIN;
+    const w = integrator(new DayCalendar('UTC', { hour: 8, minute: 0 }), gap);
+    // a deterministic world: ~40 streams at a time, each live 3..40 minutes, every one a new
+    // channel, and a new set of games every simulated day
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    let next = 0;
+    const live: { id: number; until: number; game: string }[] = [];
+    const seenAt = new Map<string, number>();
+    const gamesSeenAt = new Map<string, number>();
+    const minutes = 2 * 24 * 60;
+    let worst = 0;
+    for (let m = 0; m < minutes; m++) {
+      const t = T0 + m * MIN;
+      const day = Math.floor(m / 1440);
+      while (live.length < 40) live.push({ id: next++, until: m + 3 + Math.floor(rnd() * 38), game: `d${day}g${Math.floor(rnd() * 5)}` });
+      for (const s of live) {
+        w.sample(stream({ id: `s${s.id}`, user_id: `u${s.id}`, user_login: `c${s.id}`, user_name: `C${s.id}`, game_id: s.game, game_name: s.game, viewer_count: 5 }), t, m + 1);
+        seenAt.set(`u${s.id}`, t);
+        gamesSeenAt.set(s.game, t);
+      }
+      w.completeSweep(m + 1, t, t);
+      if (m % 5 === 0) w.drain();
+      for (let i = live.length - 1; i >= 0; i--) if (live[i]!.until <= m) live.splice(i, 1);
+      if (m < 60) continue;
+      // what may be held: streams seen within the gap cap; names seen within twice the gap cap
+      // (they are pruned at most a gap cap apart)
+      const within = (map: Map<string, number>, span: number) => [...map.values()].filter((at) => t - at <= span).length;
+      const sizes = w.sizes();
+      worst = Math.max(worst, sizes.knownChannels);
+      assert.ok(sizes.liveStreams <= within(seenAt, gap), `live ${sizes.liveStreams} at minute ${m}`);
+      assert.ok(sizes.knownChannels <= within(seenAt, 2 * gap + MIN), `channels ${sizes.knownChannels} at minute ${m}`);
+      assert.ok(sizes.knownGames <= within(gamesSeenAt, 2 * gap + MIN), `games ${sizes.knownGames} at minute ${m}`);
+      if (m % 600 === 0) for (const [k, at] of seenAt) if (t - at > 3 * gap) seenAt.delete(k);
+    }
+    // the test means something: far more channels came and went than are ever held
+    assert.ok(next > 20 * worst, `${next} channels, at most ${worst} held`);
+  });
+});

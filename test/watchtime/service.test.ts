@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { InProcessBus } from '../../src/core/bus.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { WatchtimeConfig } from '../../src/config/load.js';
 import { FolderPublisher } from '../../src/publish/folder.js';
@@ -11,8 +12,9 @@ import { PublishError, type DigestPost, type Mention, type Publisher } from '../
 import { openStore, type Store } from '../../src/store/database.js';
 import { answerFor, MentionAnswerer } from '../../src/watchtime/answers.js';
 import { composeDigest, DigestPublisher, dueDigestDay } from '../../src/watchtime/digest.js';
+import type { HelixStream } from '../../src/twitch/helix.external.js';
 import type { StreamSample } from '../../src/watchtime/integrator.js';
-import { WatchtimeService } from '../../src/watchtime/service.js';
+import { WatchtimeService, type WatchtimeServiceOptions } from '../../src/watchtime/service.js';
 import { memoryLogger } from '../helpers/app.js';
 import { tempSqlite, withEachDialect, type TestDatabase } from '../helpers/db.js';
 import { runLurk } from '../helpers/process.js';
@@ -60,16 +62,19 @@ function streamsAt(minute: number): StreamSample[] {
   });
 }
 
-async function withService<T>(store: Store, clock: ManualClock, fn: (w: WatchtimeService) => Promise<T>): Promise<T> {
-  const w = new WatchtimeService({ db: store.db, clock, log: memoryLogger().log, config: CONFIG });
+async function withService<T>(store: Store, clock: ManualClock, fn: (w: WatchtimeService) => Promise<T>, options: Partial<WatchtimeServiceOptions> = {}): Promise<T> {
+  const w = new WatchtimeService({ db: store.db, clock, log: memoryLogger().log, config: CONFIG, ...options });
   await w.start();
   return fn(w);
 }
 
-/** one sweep a minute from `from` to `to` (exclusive), flushing after each sweep when asked */
-async function sweep(w: WatchtimeService, clock: ManualClock, from: number, to: number, flush = true) {
+/**
+ * One sweep a minute from `from` to `to` (exclusive), flushing after each sweep when asked. The
+ * clock reads `backMinutes` behind the real time (it was put back).
+ */
+async function sweep(w: WatchtimeService, clock: ManualClock, from: number, to: number, flush = true, backMinutes = 0) {
   for (let m = from; m < to; m++) {
-    const t = START + m * MIN;
+    const t = START + (m - backMinutes) * MIN;
     await clock.advance(t - clock.now());
     w.ingestPage(streamsAt(m), t, m + 1);
     w.completeSweep(m + 1, t, t);
@@ -77,9 +82,66 @@ async function sweep(w: WatchtimeService, clock: ManualClock, from: number, to: 
   }
 }
 
+/** what a day's figures add up to: per channel, coverage, the hourly rows and the raw samples */
+async function figures(store: Store, day: string) {
+  const covered = await store.db.selectFrom('watch_day_total').select(['hours_covered', 'hours_watched', 'peak_viewers']).where('day', '=', day).executeTakeFirst();
+  const hours = await store.db.selectFrom('watch_hour_game').select((eb) => eb.fn.sum<number>('hours_watched').as('h')).executeTakeFirstOrThrow();
+  const samples = await store.db.selectFrom('watch_samples').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const round = (x: unknown) => Math.round(Number(x) * 1e9) / 1e9;
+  return {
+    channels: await dayTotals(store, day),
+    coveredMinutes: Math.round(Number(covered?.hours_covered ?? 0) * 60 * 1e6) / 1e6,
+    watched: round(covered?.hours_watched),
+    peak: Number(covered?.peak_viewers ?? 0),
+    hourRows: round(hours.h),
+    samples: Number(samples.n),
+  };
+}
+
+/** a fresh SQLite store, closed and removed after `fn` */
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const db = await tempSqlite();
+  const store = await openStore({ url: db.url });
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+}
+
+/** the figures of one uninterrupted run of sweeps 0..`to` on a clock that tells the time */
+async function truth(to: number): Promise<Awaited<ReturnType<typeof figures>>> {
+  return withStore(async (store) => {
+    const clock = new ManualClock(START);
+    await withService(store, clock, async (w) => {
+      await sweep(w, clock, 0, to);
+      await w.stop();
+    });
+    return figures(store, '2026-11-20');
+  });
+}
+
 async function dayTotals(store: Store, day: string) {
   const rows = await store.db.selectFrom('watch_day_channel').selectAll().where('day', '=', day).orderBy('user_id').execute();
   return rows.map((r) => ({ user: r.user_id, watched: Math.round(Number(r.hours_watched) * 1e9) / 1e9, streams: Number(r.streams) }));
+}
+
+/** while `down`, every write fails inside its transaction, as a database that is gone would */
+class Outage implements KyselyPlugin {
+  down = false;
+  failures = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (this.down && args.node.kind === 'InsertQueryNode') {
+      this.failures++;
+      throw new Error('simulated outage: database unreachable');
+    }
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
 }
 
 /** fails the first transaction that writes the integrator state, as a crash in mid-write would */
@@ -178,6 +240,148 @@ describe('watch time storage', () => {
       await store.close();
       await db.drop();
     }
+  });
+});
+
+describe('a clock that goes back', () => {
+  test('a restart behind the stored state (a restarted accelerated simulator): no hour counted twice, coverage goes on, one warning', async () => {
+    const expected = await truth(90);
+    await withStore(async (store) => {
+      // run 1: an hour of sweeps, written, with the integrator's state
+      const first = new ManualClock(START);
+      await withService(store, first, async (w) => {
+        await sweep(w, first, 0, 60);
+        await w.stop();
+      });
+      // run 2 starts on a clock 45 minutes behind the stored state and sweeps half an hour
+      const clock = new ManualClock(START + 15 * MIN);
+      const logger = memoryLogger('warn');
+      const w = new WatchtimeService({ db: store.db, clock, log: logger.log, config: CONFIG });
+      await w.start();
+      await sweep(w, clock, 60, 90, true, 45);
+      await w.stop();
+      // the same real time on a truthful clock: every stream's hours once, 90 minutes covered.
+      // (Raw samples are keyed by time and stream: one taken at a time already stored is that row.)
+      assert.deepEqual({ ...(await figures(store, '2026-11-20')), samples: 0 }, { ...expected, samples: 0 });
+      assert.equal(expected.coveredMinutes, 90);
+      const warnings = logger.lines().filter((l) => l.level === 40 && /clock went back/.test(String(l.msg)));
+      assert.equal(warnings.length, 1, 'one warning for the jump');
+      assert.equal(warnings[0]!.streamsRestarted, 10);
+    });
+  });
+
+  test('a running service whose clock is put back keeps writing (it does not wait for the clock to catch up)', async () => {
+    await withStore(async (store) => {
+      const clock = new ManualClock(START);
+      const bus = new InProcessBus();
+      const w = new WatchtimeService({ db: store.db, clock, log: memoryLogger().log, config: { ...CONFIG, flushSeconds: 60 } });
+      await w.start(bus);
+      try {
+        const covered = async () => Math.round(Number((await store.db.selectFrom('watch_day_total').select('hours_covered').executeTakeFirst())?.hours_covered ?? 0) * 60 * 1e6) / 1e6;
+        const sweepOnBus = async (m: number, back: number) => {
+          const t = START + (m - back) * MIN;
+          await clock.advance(t - clock.now());
+          await bus.publish('streams.page', { generation: m + 1, seenAt: t, page: 1, streams: streamsAt(m) as HelixStream[] });
+          await bus.drain();
+          await bus.publish('streams.sweep.completed', { generation: m + 1, startedAt: t, finishedAt: t, stats: { pages: 1, streams: 10, zeroViewer: 0, oneViewer: 0, budgetPoints: 0, rateLimited: 0, errors: 0 }, removed: 0 });
+          await bus.drain();
+        };
+        for (let m = 0; m < 60; m++) await sweepOnBus(m, 0);
+        assert.equal(await covered(), 60);
+        for (let m = 60; m < 65; m++) await sweepOnBus(m, 45);
+        assert.equal(await covered(), 65, 'the five sweeps after the jump are covered and written');
+      } finally {
+        await w.stop();
+        await bus.close();
+      }
+    });
+  });
+});
+
+describe('memory stays bounded', () => {
+  test('days of short streams: the search index holds names seen within its window, the integrator only recent streams', async () => {
+    const nameDays = 2;
+    const period = 10 * MIN;
+    await withStore(async (store) => {
+      const clock = new ManualClock(START);
+      await withService(
+        store,
+        clock,
+        async (w) => {
+          // every sweep: one channel live around the clock, and five new channels seen once each,
+          // playing one of the day's three games (new games every day)
+          const lastSeen = new Map<string, number>();
+          let made = 0;
+          let worstNames = 0;
+          const days = 6;
+          for (let k = 0; k < (days * 86_400_000) / period; k++) {
+            const t = START + k * period;
+            await clock.advance(t - clock.now());
+            const day = Math.floor((k * period) / 86_400_000);
+            const streams: StreamSample[] = [{ id: 'always', user_id: '1', user_login: 'always_on', user_name: 'Always_On', game_id: '27471', game_name: 'Minecraft', viewer_count: 50 }];
+            for (let i = 0; i < 5; i++, made++) {
+              streams.push({ id: `s${made}`, user_id: `u${made}`, user_login: `short_${made}`, user_name: `Short_${made}`, game_id: `g${day}-${i % 3}`, game_name: `Game ${day}-${i % 3}`, viewer_count: 5 + i });
+            }
+            for (const s of streams) {
+              lastSeen.set(`streamer:${s.user_id}`, t);
+              lastSeen.set(`game:${s.game_id}`, t);
+            }
+            w.ingestPage(streams, t, k + 1);
+            w.completeSweep(k + 1, t, t);
+            await w.flush();
+            if (k === 0) assert.equal(w.sizes().searchNames, 0, 'the index loads at the first search');
+            if (k % 36 === 35) {
+              // every six hours someone searches; once a day the hourly job runs
+              assert.ok((await w.search('always on', 5)).some((r) => r.login === 'always_on'), `the channel live all along is found on day ${day}`);
+              if (k % 144 === 143) await w.maintain();
+              const within = [...lastSeen.values()].filter((at) => at >= t - nameDays * 86_400_000).length;
+              const sizes = w.sizes();
+              worstNames = Math.max(worstNames, sizes.searchNames);
+              assert.ok(sizes.searchNames <= within, `${sizes.searchNames} names in the index, ${within} seen within ${nameDays} days`);
+              const recent = (span: number) => [...lastSeen.entries()].filter(([key, at]) => key.startsWith('streamer:') && at >= t - span).length;
+              assert.ok(sizes.liveStreams <= recent(CONFIG.gapSeconds * 1000), `${sizes.liveStreams} streams held`);
+              assert.ok(sizes.knownChannels <= recent(2 * CONFIG.gapSeconds * 1000 + period), `${sizes.knownChannels} channel names held`);
+            }
+          }
+          assert.ok(lastSeen.size > 2.5 * worstNames, `${lastSeen.size} names seen, at most ${worstNames} held`);
+          await w.stop();
+        },
+        { nameDays },
+      );
+    });
+  });
+
+  test('a database down for many flushes: one merged write waits, raw samples are capped and counted, and every hour arrives', async () => {
+    const expected = await truth(60);
+    await withStore(async (store) => {
+      const outage = new Outage();
+      const clock = new ManualClock(START);
+      const logger = memoryLogger();
+      const w = new WatchtimeService({ db: store.db.withPlugin(outage), clock, log: logger.log, config: CONFIG, maxQueuedSamples: 25 });
+      await w.start();
+      await sweep(w, clock, 0, 10);
+      outage.down = true;
+      await sweep(w, clock, 10, 11);
+      const held = w.sizes().queuedRows;
+      assert.ok(held > 0);
+      for (let m = 11; m < 50; m++) {
+        await sweep(w, clock, m, m + 1);
+        const sizes = w.sizes();
+        // the same channels, games and hour: the rows do not grow with the number of failed flushes
+        assert.ok(sizes.queuedRows <= held, `${sizes.queuedRows} rows queued after ${m - 9} failed flushes (${held} after one)`);
+        assert.ok(sizes.queuedSamples <= 25, `${sizes.queuedSamples} raw samples queued`);
+      }
+      assert.ok(outage.failures >= 40, 'every flush failed');
+      assert.ok(w.sizes().droppedSamples > 0, 'some raw samples were dropped');
+      outage.down = false;
+      await sweep(w, clock, 50, 60);
+      await w.stop();
+      assert.equal(w.sizes().queuedRows, 0);
+      const dropped = w.sizes().droppedSamples;
+      const got = await figures(store, '2026-11-20');
+      assert.deepEqual({ ...got, samples: got.samples + dropped }, expected, 'every hour, every covered minute, and every raw sample written or counted as dropped');
+      assert.ok(logger.lines().some((l) => l.level === 40 && /raw samples beyond the cap are dropped/.test(String(l.msg))));
+    });
   });
 });
 
