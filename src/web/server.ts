@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { Metrics } from '../core/metrics.js';
 import { errorBody, installErrorHandling } from './errors.js';
+import { installOriginGuard } from './origin.js';
 
 export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/ui');
 
@@ -26,6 +27,8 @@ export interface WebServerOptions {
   readiness: ReadinessCheck[];
   /** folder with the built UI (index.html and assets/) */
   uiDir?: string;
+  /** the listen address and LURK_ALLOWED_HOSTS: which Host headers are Lurk's own */
+  hosts: { listenHost: string; allowedHosts?: readonly string[] };
 }
 
 /**
@@ -45,6 +48,7 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
   });
 
   installErrorHandling(app);
+  installOriginGuard(app, options.hosts);
 
   // Once closing, every response asks the client to hang up, so keep-alive sockets whose
   // request was in flight at shutdown end with it instead of waiting out keepAliveTimeout.
