@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { createLurk, type Lurk } from '../src/app.js';
 import { hostAllowed, hostPolicy } from '../src/web/origin.js';
 import { tempSqlite, type TestDatabase } from './helpers/db.js';
-import { memoryLogger, testConfig } from './helpers/app.js';
+import { memoryLogger, testConfig, waitFor } from './helpers/app.js';
 
 // A web page the visitor has open elsewhere must not be able to act through their browser:
 // every browser-shaped attack below goes over real HTTP to a real Lurk.
@@ -195,6 +196,25 @@ describe('WebSockets', () => {
     assert.deepEqual(await open({ 'sec-fetch-site': 'cross-site' }, EVIL), { status: 403 });
     assert.deepEqual(await open({}, `http://127.0.0.1:${port + 1}`), { status: 403 });
     assert.deepEqual(await open({ host: `evil.example:${port}` }, `http://evil.example:${port}`), { status: 421 });
+  });
+
+  test('the server closes the connection of a refused handshake (no socket left open per attempt)', async () => {
+    for (const headers of [`Origin: ${EVIL}`, `Host: evil.example:${port}`]) {
+      const socket = connect(port, '127.0.0.1');
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d) => (answer += d));
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const handshake = ['GET /api/status/live HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='];
+      socket.write([...handshake.filter((h) => !(headers.startsWith('Host') && h.startsWith('Host'))), headers, '', ''].join('\r\n'));
+      try {
+        await waitFor('the server to close the refused connection', () => (socket.readableEnded || socket.destroyed ? true : undefined), 5000);
+      } finally {
+        socket.destroy();
+      }
+      await closed;
+      assert.match(answer, /^HTTP\/1\.1 (403|421) /, headers);
+    }
   });
 
   test("a socket from Lurk's own page, or without Origin, opens", async () => {

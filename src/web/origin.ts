@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../core/errors.js';
 
 // A web page the visitor has open elsewhere can make their browser talk to Lurk. Three checks
@@ -131,20 +131,33 @@ function isJson(contentType: string | undefined): boolean {
  */
 export function installOriginGuard(app: FastifyInstance, options: { listenHost: string; allowedHosts?: readonly string[] }): void {
   const policy = hostPolicy(options.listenHost, options.allowedHosts);
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     // HTTP/1.0 without Host cannot come from a browser (browsers always send it)
     const host = request.headers.host;
     if (host !== undefined && !hostAllowed(policy, host)) {
-      return done(new HttpError(421, 'host_not_allowed', `Host ${JSON.stringify(host)} is not one of this server's names; add it to LURK_ALLOWED_HOSTS`));
+      return refuse(request, reply, done, new HttpError(421, 'host_not_allowed', `Host ${JSON.stringify(host)} is not one of this server's names; add it to LURK_ALLOWED_HOSTS`));
     }
     const acts = !SAFE_METHODS.has(request.method);
     if (!acts && !isSocketUpgrade(request)) return done();
     if (request.is404) return done();
     const foreign = foreignOrigin(request);
-    if (foreign) return done(new HttpError(403, 'cross_origin', foreign));
+    if (foreign) return refuse(request, reply, done, new HttpError(403, 'cross_origin', foreign));
     if (acts && !isJson(request.headers['content-type'])) {
       return done(new HttpError(415, 'unsupported_media_type', `${request.method} needs Content-Type: application/json (send {} when there is nothing to say)`));
     }
     done();
   });
+}
+
+/**
+ * Answers with the error. A refused WebSocket handshake's socket has left Node's HTTP server
+ * (nothing would ever close it: each refusal would leak a socket and hold up shutdown), so it is
+ * closed once the answer is written.
+ */
+function refuse(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void, err: HttpError): void {
+  if (isSocketUpgrade(request)) {
+    const socket = request.raw.socket;
+    reply.raw.once('finish', () => socket.destroy());
+  }
+  done(err);
 }
