@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { createLurk, type Lurk } from '../src/app.js';
 import { hostAllowed, hostPolicy } from '../src/web/origin.js';
 import { tempSqlite, type TestDatabase } from './helpers/db.js';
 import { memoryLogger, testConfig, waitFor } from './helpers/app.js';
+import { ROOT } from './helpers/process.js';
 
 // A web page the visitor has open elsewhere must not be able to act through their browser:
 // every browser-shaped attack below goes over real HTTP to a real Lurk.
@@ -222,5 +225,60 @@ describe('WebSockets', () => {
     assert.equal('first' in own && own.first.type, 'status');
     const script = await open({});
     assert.equal('first' in script && script.first.type, 'status');
+  });
+});
+
+describe('security headers', () => {
+  const uiBuilt = existsSync(path.join(ROOT, 'dist/ui/index.html'));
+
+  function assertHardened(res: Answer, url: string) {
+    const csp = String(res.headers['content-security-policy']);
+    assert.match(csp, /default-src 'self'/, url);
+    assert.match(csp, /script-src 'self'(;|$)/, `${url}: no inline or foreign script`);
+    assert.match(csp, /frame-src https:\/\/player\.twitch\.tv/, url);
+    assert.match(csp, /img-src 'self' data: https:\/\/static-cdn\.jtvnw\.net/, url);
+    assert.match(csp, /connect-src 'self'/, url);
+    assert.match(csp, /object-src 'none'/, url);
+    assert.match(csp, /frame-ancestors 'none'/, url);
+    assert.equal(res.headers['x-frame-options'], 'DENY', url);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+    assert.equal(res.headers['referrer-policy'], 'strict-origin-when-cross-origin', url);
+  }
+
+  test('the UI pages, an asset and the API carry them; index.html is never cached stale', async () => {
+    assert.ok(uiBuilt, 'the UI must be built first (npm test runs the build)');
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(readFileSync(path.join(ROOT, 'dist/ui/index.html'), 'utf8'))![1]!;
+    for (const url of ['/', '/status', '/discover?game=x', '/watchtime', '/index.html']) {
+      const res = await raw('GET', url);
+      assert.equal(res.status, 200, url);
+      assertHardened(res, url);
+      assert.equal(res.headers['cache-control'], 'no-cache', url);
+    }
+    const js = await raw('GET', asset);
+    assert.equal(js.status, 200);
+    assertHardened(js, asset);
+    assert.match(String(js.headers['cache-control']), /immutable/);
+    for (const url of ['/api/status', '/api/jobs/nope/runs', '/healthz']) assertHardened(await raw('GET', url), url);
+    // refusals too
+    assertHardened(await raw('GET', '/api/status', { host: 'evil.example' }), 'a 421');
+  });
+
+  test('overlay pages may be framed; the API docs keep their own policy and still load', async () => {
+    const overlay = await raw('GET', '/overlay/anything');
+    assert.equal(overlay.headers['x-frame-options'], undefined);
+    assert.doesNotMatch(String(overlay.headers['content-security-policy']), /frame-ancestors/);
+    assert.match(String(overlay.headers['content-security-policy']), /script-src 'self'/);
+    assert.equal(overlay.headers['x-content-type-options'], 'nosniff');
+
+    const docs = await raw('GET', '/api/docs/');
+    assert.equal(docs.status, 200);
+    assert.match(String(docs.body), /swagger-ui/i);
+    const docsCsp = String(docs.headers['content-security-policy']);
+    assert.match(docsCsp, /validator\.swagger\.io/, "swagger-ui's own policy");
+    assert.match(docsCsp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(docsCsp, /upgrade-insecure-requests/, 'a plain-HTTP Lurk keeps its docs assets on http');
+    const init = /src="\.\/(static\/swagger-initializer\.js)"/.exec(String(docs.body))?.[1] ?? 'static/swagger-initializer.js';
+    assert.equal((await raw('GET', `/api/docs/${init}`)).status, 200);
+    assert.equal(docs.headers['x-content-type-options'], 'nosniff');
   });
 });

@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { Metrics } from '../core/metrics.js';
 import { errorBody, installErrorHandling } from './errors.js';
+import { docsPolicy, installSecurityHeaders } from './headers.js';
 import { installOriginGuard } from './origin.js';
 
 export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/ui');
@@ -48,6 +49,7 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
   });
 
   installErrorHandling(app);
+  installSecurityHeaders(app);
   installOriginGuard(app, options.hosts);
 
   // Once closing, every response asks the client to hang up, so keep-alive sockets whose
@@ -82,7 +84,7 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, transformStaticCSP: docsPolicy });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -155,6 +157,8 @@ export async function serveUi(app: FastifyInstance, uiDir: string, pages: readon
     prefix: '/',
     wildcard: false,
     index: false,
+    // send's own `public, max-age=0` would override setHeaders (and sendIndex's no-cache)
+    cacheControl: false,
     setHeaders(res, filePath) {
       if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
       else res.setHeader('cache-control', 'no-cache');
