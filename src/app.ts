@@ -111,6 +111,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     log,
     metrics,
     bodyLimit: config.http.bodyLimit,
+    hosts: { listenHost: config.http.host, ...(config.http.allowedHosts ? { allowedHosts: config.http.allowedHosts } : {}) },
     version: VERSION,
     uiDir: options.uiDir ?? DEFAULT_UI_DIR,
     readiness: [

@@ -136,6 +136,30 @@ describe('lurk.config.json', () => {
   });
 });
 
+describe('allowed hosts', () => {
+  test('LURK_ALLOWED_HOSTS is a list of names; absent leaves the default to the web server', () => {
+    assert.equal(loadConfig({ env: {}, cwd: dir }).http.allowedHosts, undefined);
+    const config = loadConfig({ env: { LURK_ALLOWED_HOSTS: ' Lurk.example.com, .home.arpa,192.168.1.5,[::1],lurk.example.com ' }, cwd: dir });
+    assert.deepEqual(config.http.allowedHosts, ['lurk.example.com', '.home.arpa', '192.168.1.5', '[::1]']);
+    assert.deepEqual(loadConfig({ env: { LURK_ALLOWED_HOSTS: '*' }, cwd: dir }).http.allowedHosts, ['*']);
+    assert.equal(describeConfig(config).find((r) => r.env === 'LURK_ALLOWED_HOSTS')!.value, 'lurk.example.com,.home.arpa,192.168.1.5,[::1]');
+  });
+
+  for (const bad of ['lurk.local:8080', 'http://lurk.local', ' , ', 'a b', '1::2::3']) {
+    test(`LURK_ALLOWED_HOSTS=${JSON.stringify(bad)} is named`, () => {
+      const problem = problems({ LURK_ALLOWED_HOSTS: bad }).find((p) => p.name === 'LURK_ALLOWED_HOSTS');
+      assert.ok(problem, 'names LURK_ALLOWED_HOSTS');
+      assert.match(problem.message, /host names or IP addresses without ports/);
+    });
+  }
+
+  test('a bad LURK_ALLOWED_HOSTS stops lurk start with exit 2', async () => {
+    const result = await runLurk(['start'], { LURK_ALLOWED_HOSTS: 'lurk.local:8080', DATABASE_URL: `sqlite:${path.join(dir, 'never.db')}` });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /LURK_ALLOWED_HOSTS: "lurk.local:8080" is not valid/);
+  });
+});
+
 describe('masking', () => {
   test('describeConfig hides secrets and URL passwords', () => {
     const config = loadConfig({

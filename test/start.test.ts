@@ -60,7 +60,7 @@ test('DATABASE_URL=postgres://… runs the same app on PostgreSQL', async () => 
     const status = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as any;
     assert.equal(status.database.kind, 'postgres');
     assert.ok(status.database.sizeBytes > 0 || status.jobs.length > 0);
-    const run = (await (await fetch(`http://127.0.0.1:${port}/api/jobs/store.maintenance/run`, { method: 'POST' })).json()) as any;
+    const run = (await (await fetch(`http://127.0.0.1:${port}/api/jobs/store.maintenance/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as any;
     assert.equal(run.outcome, 'ok');
   } finally {
     lurk.child.kill('SIGTERM');

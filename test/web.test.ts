@@ -169,11 +169,11 @@ describe('one error format', () => {
   });
 
   test('an unknown job is a 404 and a running one a 409', async () => {
-    const missing = await json('/api/jobs/nope/run', { method: 'POST' });
+    const missing = await json('/api/jobs/nope/run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.body, { error: { code: 'not_found', message: 'No job named nope' } });
     const first = lurk.scheduler.runNow('test.blocking');
-    const busy = await json('/api/jobs/test.blocking/run', { method: 'POST' });
+    const busy = await json('/api/jobs/test.blocking/run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(busy.status, 409);
     assert.deepEqual(busy.body, { error: { code: 'conflict', message: 'Job test.blocking is already running' } });
     releaseBlocking!();
@@ -238,7 +238,7 @@ describe('status', () => {
   });
 
   test('job runs are stored and listed', async () => {
-    await json('/api/jobs/store.maintenance/run', { method: 'POST' });
+    await json('/api/jobs/store.maintenance/run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     await lurk.bus.drain();
     const runs = (await json('/api/jobs/store.maintenance/runs?limit=5')).body;
     assert.ok(runs.length >= 1);
@@ -253,7 +253,7 @@ describe('status', () => {
     await waitFor('first snapshot', () => messages.length >= 1 || undefined);
     assert.equal(messages[0].type, 'status');
     const before = messages[0].data.jobs.find((j: { name: string }) => j.name === 'store.maintenance').runs;
-    await fetch(`${base}/api/jobs/store.maintenance/run`, { method: 'POST' });
+    await fetch(`${base}/api/jobs/store.maintenance/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const updated = await waitFor('pushed update', () =>
       messages.map((m) => m.data?.jobs?.find((j: { name: string }) => j.name === 'store.maintenance')).find((j) => j && j.runs > before && !j.running),
     );

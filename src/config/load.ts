@@ -11,7 +11,8 @@ export type Source = 'default' | 'env' | 'file';
 export interface LurkConfig {
   mode: Mode;
   database: { url: string; kind: 'sqlite' | 'postgres'; sqlitePath?: string };
-  http: { host: string; port: number; bodyLimit: number };
+  /** allowedHosts: absent means the default (src/web/origin.ts hostPolicy) */
+  http: { host: string; port: number; bodyLimit: number; allowedHosts?: string[] };
   twitch: { clientId?: string; clientSecret?: string };
   redisUrl?: string;
   logLevel: LogLevel;
@@ -213,7 +214,7 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
       kind,
       ...(kind === 'sqlite' ? { sqlitePath: sqliteTarget === ':memory:' ? ':memory:' : path.resolve(cwd, sqliteTarget) } : {}),
     },
-    http: { host: values.host as string, port: values.port as number, bodyLimit: values.bodyLimit as number },
+    http: { host: values.host as string, port: values.port as number, bodyLimit: values.bodyLimit as number, ...(values.allowedHosts ? { allowedHosts: values.allowedHosts as string[] } : {}) },
     twitch: hasId ? { clientId: values.twitchClientId as string, clientSecret: values.twitchClientSecret as string } : {},
     ...(values.redisUrl ? { redisUrl: values.redisUrl as string } : {}),
     logLevel: values.logLevel as LogLevel,
@@ -306,6 +307,7 @@ export function describeConfig(config: LurkConfig): { env: string; key: string; 
     databaseUrl: config.database.url,
     port: config.http.port,
     host: config.http.host,
+    allowedHosts: config.http.allowedHosts,
     twitchClientId: config.twitch.clientId,
     twitchClientSecret: config.twitch.clientSecret,
     redisUrl: config.redisUrl,

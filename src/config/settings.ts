@@ -1,5 +1,7 @@
 // Every setting Lurk reads, in one table: the loader, `lurk config` and the README table all come from here.
 
+import { isIP } from 'node:net';
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
 
 export interface Setting<T> {
@@ -129,6 +131,17 @@ function loginList(raw: unknown): Parsed<string[]> {
   return ok([...new Set(logins)]);
 }
 
+function hostList(raw: unknown): Parsed<string[]> {
+  const expected = 'comma-separated host names or IP addresses without ports (lurk.example.com,192.168.1.5), .example.com for a domain and its subdomains, or * for any';
+  const text = Array.isArray(raw) ? raw.join(',') : typeof raw === 'string' ? raw : undefined;
+  if (text === undefined) return bad(expected);
+  const names = text.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+  // a colon is only allowed in an IPv6 address (bracketed or not): `name:port` is a mistake
+  const valid = (n: string) => n === '*' || (n.includes(':') ? isIP(n.replace(/^\[(.*)\]$/, '$1')) === 6 : /^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/.test(n));
+  if (names.length === 0 || !names.every(valid)) return bad(expected);
+  return ok([...new Set(names)]);
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -154,6 +167,13 @@ export const settings = {
     default: '127.0.0.1',
     parse: nonEmptyString('a host name or IP address', /^[A-Za-z0-9.:\-\[\]]+$/),
   } satisfies Setting<string>,
+  allowedHosts: {
+    env: 'LURK_ALLOWED_HOSTS',
+    key: 'allowedHosts',
+    description: 'Host names the web server answers to (any port); other Host headers get 421 (DNS rebinding). * for any. Default: HOST and the loopback names.',
+    default: undefined,
+    parse: hostList,
+  } satisfies Setting<string[]>,
   twitchClientId: {
     env: 'TWITCH_CLIENT_ID',
     key: 'twitchClientId',

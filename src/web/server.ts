@@ -9,7 +9,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { Metrics } from '../core/metrics.js';
 import { clientErrorHandler, errorBody, frameworkErrors, installErrorHandling } from './errors.js';
+import { docsPolicy, installSecurityHeaders } from './headers.js';
 import { finiteNumbers } from './numbers.js';
+import { installOriginGuard } from './origin.js';
 
 export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/ui');
 
@@ -27,6 +29,8 @@ export interface WebServerOptions {
   readiness: ReadinessCheck[];
   /** folder with the built UI (index.html and assets/) */
   uiDir?: string;
+  /** the listen address and LURK_ALLOWED_HOSTS: which Host headers are Lurk's own */
+  hosts: { listenHost: string; allowedHosts?: readonly string[] };
 }
 
 /**
@@ -50,6 +54,8 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
   });
 
   installErrorHandling(app);
+  installSecurityHeaders(app);
+  installOriginGuard(app, options.hosts);
 
   // Once closing, every response asks the client to hang up, so keep-alive sockets whose
   // request was in flight at shutdown end with it instead of waiting out keepAliveTimeout.
@@ -83,7 +89,7 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, transformStaticCSP: docsPolicy });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -156,6 +162,8 @@ export async function serveUi(app: FastifyInstance, uiDir: string, pages: readon
     prefix: '/',
     wildcard: false,
     index: false,
+    // send's own `public, max-age=0` would override setHeaders (and sendIndex's no-cache)
+    cacheControl: false,
     setHeaders(res, filePath) {
       if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
       else res.setHeader('cache-control', 'no-cache');

@@ -45,7 +45,7 @@ test('the Status page shows mode, database and a job list that updates live', as
   // a run triggered elsewhere (the API) shows up without reloading the page
   const runs = async (job: string) => Number((await row(job).locator('[data-field="runs"]').textContent())?.match(/^\d+/)?.[0]);
   const before = await runs('status.sample');
-  const res = await fetch(`${base}/api/jobs/status.sample/run`, { method: 'POST' });
+  const res = await fetch(`${base}/api/jobs/status.sample/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(res.status, 200);
   await waitFor('the runs count to update', async () => ((await runs('status.sample')) > before ? true : undefined));
 

@@ -28,7 +28,12 @@ function JobRow({ job, clockNow }: { job: JobStatus; clockNow: number }) {
     setBusy(true);
     setProblem(undefined);
     try {
-      const res = await fetch(`/api/jobs/${encodeURIComponent(job.name)}/run`, { method: 'POST' });
+      const res = await fetch(`/api/jobs/${encodeURIComponent(job.name)}/run`, {
+        method: 'POST',
+        // Lurk refuses a state-changing request that is not JSON (a cross-site form cannot send JSON)
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: '{}',
+      });
       if (!res.ok) {
         const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
         setProblem(body?.error?.message ?? `HTTP ${res.status}`);
