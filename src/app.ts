@@ -81,6 +81,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     config.mode === 'simulator' && options.simulator !== false
       ? createSimulator({
           ...config.sim,
+          // Lurk keeps the simulator's time, so an accelerated world grants budget per simulated minute
+          simulatedRateLimit: true,
           host: 'localhost',
           log,
           clients: [{ clientId: generateClientId(), clientSecret: generateClientSecret() }],
@@ -175,7 +177,9 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   // which in simulator mode is known once the simulator listens.
   const discoverStore = new DiscoverStore(store.db, store.facts);
   const discover = new DiscoverService(discoverStore, clock, config.discover);
-  const budget = new HelixBudget();
+  // the budget keeps Helix's time: the simulator's rate clock, wall time for Twitch
+  const rateClock = simulator?.rateClock ?? new SystemClock();
+  const budget = new HelixBudget({ clock: rateClock });
   let helix: HelixClient | undefined;
   let helixErrors = 0;
   let sweeper: Sweeper | undefined;
@@ -295,6 +299,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         base: target.endpoints.helix,
         tokens: new AppTokenProvider({ clientId: target.clientId, clientSecret: target.clientSecret, oauth: target.endpoints.oauth }, log),
         budget,
+        clock: rateClock,
         log: log.child({ component: 'helix' }),
         onResponse: (status) => {
           if (status === 'error' || status >= 500) helixErrors++;

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { SimAuth, generateClientId, generateClientSecret, type RegisteredClient } from './auth.js';
-import { SimClock } from './clock.js';
+import { RateClock, SimClock } from './clock.js';
 import { NO_FAULTS, type Faults } from './faults.js';
 import { RateLimiter } from './protocols/ratelimit.js';
 import { World } from './world/world.js';
@@ -31,6 +31,12 @@ export interface SimulatorOptions {
   rateLimitPerMinute?: number;
   /** the rate-limit window (one minute on Twitch); tests shorten it */
   rateLimitWindowMs?: number;
+  /**
+   * true: while accelerated the rate limit runs on simulated time and Ratelimit-Reset is in
+   * simulated epoch seconds; only for a client that keeps the simulator's clock (the built-in
+   * Lurk). Default: wall time, which clients pacing against Date.now() need.
+   */
+  simulatedRateLimit?: boolean;
   log: Logger;
   viewersPerLive?: number;
 }
@@ -64,6 +70,8 @@ const PUMP_BUDGET_MS = 40;
 export class Simulator {
   readonly world: World;
   readonly clock: SimClock;
+  /** what the rate limit runs on (see `simulatedRateLimit`) */
+  readonly rateClock: RateClock;
   readonly auth: SimAuth;
   readonly rateLimiter: RateLimiter;
   readonly log: Logger;
@@ -83,7 +91,8 @@ export class Simulator {
     this.world = new World({ seed: options.seed, channels: options.channels, live, startMs, ...(options.viewersPerLive ? { viewersPerLive: options.viewersPerLive } : {}) });
     const clients = options.clients?.length ? options.clients : [{ clientId: generateClientId(), clientSecret: generateClientSecret() }];
     this.auth = new SimAuth(this.clock, clients);
-    this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs);
+    this.rateClock = new RateClock(this.clock, options.simulatedRateLimit === true);
+    this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs, () => this.rateClock.now());
     this.app = Fastify({
       loggerInstance: this.log as FastifyBaseLogger,
       logController: new LogController({ disableRequestLogging: true }),
@@ -161,7 +170,10 @@ export class Simulator {
   setSpeed(speed: number): void {
     // let the world catch up before the rate changes, so no simulated time is skipped
     this.world.advanceTo(this.clock.now());
+    const accelerated = this.rateClock.accelerated;
     this.clock.setSpeed(speed);
+    // the rate limit changed clocks: windows opened in the other epoch mean nothing now
+    if (this.rateClock.accelerated !== accelerated) this.rateLimiter.clear();
   }
 
   async stop(): Promise<void> {
