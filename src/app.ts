@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
-import type { LurkConfig } from './config/load.js';
+import { ConfigError, type LurkConfig } from './config/load.js';
 import { InProcessBus, type Bus } from './core/bus.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import { Scheduler } from './core/scheduler.js';
 import { createSimulator, type Simulator } from './sim/index.js';
+import { speedProblem, watchSpeed } from './sim/pace.js';
 import { worldSummary } from './sim/protocols/control.js';
 import { openStore, type Store } from './store/database.js';
 import { REAL_TWITCH, simulatorEndpoints, type TwitchEndpoints } from './twitch/endpoints.js';
@@ -290,6 +291,10 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
       if (simulator) {
         const addresses = await simulator.start();
         log.info({ http: addresses.httpUrl, irc: addresses.ircPort, ircWs: addresses.ircWsPort, seed: config.sim.seed, speed: config.sim.speed }, 'simulated Twitch is up');
+        // an accelerated world this machine cannot keep up with would give wrong figures: refused
+        const problem = await speedProblem(simulator);
+        if (problem) throw new ConfigError([{ name: 'LURK_SIM_SPEED', message: problem }]);
+        watchSpeed(simulator, bus, log, config.watchtime.gapSeconds * 1000);
       }
       const report = await store.migrate();
       if (report.applied.length > 0) log.info({ applied: report.applied }, 'database migrated');

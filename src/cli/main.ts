@@ -73,6 +73,12 @@ async function commandStart(): Promise<void> {
     const twitch = config.mode === 'simulator' ? 'Simulated Twitch' : 'Twitch';
     process.stderr.write(`Lurk ${VERSION} is running at ${url} (${twitch}, ${lurk.store.label})\n`);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      // a setting Lurk can only judge once running (LURK_SIM_SPEED on this machine)
+      process.stderr.write(`lurk: ${err.message}\n`);
+      await lurk.stop().catch(() => undefined);
+      process.exit(EXIT_BAD_INPUT);
+    }
     const e = err as NodeJS.ErrnoException;
     const message = e.code === 'EADDRINUSE' ? `port ${config.http.port} on ${config.http.host} is already in use (set PORT)` : e.message;
     process.stderr.write(`lurk: could not start: ${message}\n`);

@@ -8,6 +8,7 @@ import { createLurk } from '../../src/app.js';
 import { openStore } from '../../src/store/database.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
 import { tempSqlite } from '../helpers/db.js';
+import { startLurk } from '../helpers/process.js';
 
 const HOUR = 3_600_000;
 const SPEED = 300;
@@ -99,5 +100,23 @@ describe('accelerated mode', () => {
     } finally {
       await store.close();
     }
+  });
+
+  test('a speed this machine cannot run honestly is refused at start: exit 2 naming LURK_SIM_SPEED', async (t) => {
+    const db = await tempSqlite();
+    // a small world at the highest speed the setting allows: far more than one core can step
+    const run = startLurk(['start'], { PORT: '0', LOG_LEVEL: 'warn', LURK_SIM_SPEED: '100000', DATABASE_URL: db.url });
+    let exit: { code: number | null } | undefined;
+    void run.exited.then((e) => (exit = e));
+    t.after(async () => {
+      if (!exit) run.child.kill('SIGKILL');
+      await run.exited;
+      await db.drop();
+    });
+    await waitFor('lurk start to refuse the speed', () => exit, 30_000, 100);
+    assert.equal(exit!.code, 2, run.output());
+    assert.match(run.output(), /LURK_SIM_SPEED=100000 is faster than this machine can run this world honestly/);
+    assert.match(run.output(), /Use LURK_SIM_SPEED=\d+ or less, or a smaller world/);
+    assert.doesNotMatch(run.output(), /is running at/);
   });
 });
