@@ -189,6 +189,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     description: 'Sweeps every live stream through Helix /streams at the rate-limit ceiling; a new sweep starts when the last one ends',
     schedule: { everyMs: 10_000 },
     runAtStart: true,
+    overrunsExpected: true,
     run: async ({ signal }) => {
       if (!sweeper) return;
       await sweeper.sweep(signal);
