@@ -5,6 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createLurk } from '../../src/app.js';
+import { InProcessBus } from '../../src/core/bus.js';
+import { createSimulator } from '../../src/sim/index.js';
+import { watchSpeed } from '../../src/sim/pace.js';
+import { EMPTY_STATS } from '../../src/discover/store.js';
 import { openStore } from '../../src/store/database.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
 import { tempSqlite } from '../helpers/db.js';
@@ -118,5 +122,22 @@ describe('accelerated mode', () => {
     assert.match(run.output(), /LURK_SIM_SPEED=100000 is faster than this machine can run this world honestly/);
     assert.match(run.output(), /Use LURK_SIM_SPEED=\d+ or less, or a smaller world/);
     assert.doesNotMatch(run.output(), /is running at/);
+  });
+
+  test('a running world that is no longer sampled within the gap cap is warned about, naming LURK_SIM_SPEED', async () => {
+    // not started: only its clock and lag flag are read
+    const sim = createSimulator({ seed: 1, channels: 100, live: 10, speed: SPEED, port: 0, ircPort: null, ircWsPort: null, log: memoryLogger().log });
+    const bus = new InProcessBus();
+    const logs = memoryLogger('info');
+    watchSpeed(sim, bus, logs.log, GAP_CAP_S * 1000);
+    const t0 = Date.UTC(2026, 10, 22, 12);
+    const sweep = (generation: number, finishedAt: number) => bus.publish('streams.sweep.completed', { generation, startedAt: finishedAt - 20_000, finishedAt, stats: { ...EMPTY_STATS }, removed: 0 });
+    await sweep(1, t0);
+    await sweep(2, t0 + 300_000);
+    assert.deepEqual(logs.lines().filter((l) => l.level === 40), [], 'sweeps within the gap cap are fine');
+    await sweep(3, t0 + 300_000 + (GAP_CAP_S + 100) * 1000);
+    const warnings = logs.lines().filter((l) => l.level === 40);
+    assert.equal(warnings.length, 1);
+    assert.match(String(warnings[0]!.msg), /LURK_SIM_SPEED=300 is too fast for this machine: sweeps ended 700 simulated seconds apart, beyond the 600 s gap cap/);
   });
 });
