@@ -10,11 +10,11 @@ import type { Simulator } from './simulator.js';
 
 /**
  * The share of real time the world may take to step. Measured on a shared 2-core machine with
- * 2,000 channels (300 live, 0.17 ms a simulated second): at speeds 300 and 700 (5 and 12 % of
- * the time) Lurk's hours were within 0.2 % of the truth; at speed 1,000 (17 %) the world lagged
- * now and then, sweeps fell up to 800 simulated seconds apart and the hours were 5 % short.
+ * 2,000 channels (300 live, 0.12–0.17 ms a simulated second): at speeds 300 and 700 Lurk's hours
+ * were within 0.2 % of the truth; at speed 1,000 the world lagged now and then, sweeps fell up to
+ * 800 simulated seconds apart and the hours were 5 % short. 10 % keeps that world under ~700.
  */
-export const MAX_WORLD_LOAD = 0.15;
+export const MAX_WORLD_LOAD = 0.1;
 
 /**
  * Why `sim` cannot run honestly at its speed, or undefined when it can. Measured while the world

@@ -82,8 +82,9 @@ export class Simulator {
   private addresses?: SimulatorAddresses;
   /** true while the world lags behind the clock (the machine cannot keep up with the speed) */
   lagging = false;
-  /** real and simulated time spent stepping the world, recent weighted most (see stepCostMs) */
-  private stepped = { realMs: 0, simMs: 0 };
+  /** real ms per simulated second of recent pumps (see stepCostMs) */
+  private stepCosts: number[] = [];
+  private steppedMs = 0;
   /** the first simulated seconds stepped run cold (JIT), about three times slower: not counted */
   private warmupMs = 120_000;
 
@@ -162,20 +163,26 @@ export class Simulator {
       this.world.advanceTo(this.world.now() + 1000);
       if (performance.now() > deadline) break;
     }
-    if (this.warmupMs > 0) this.warmupMs -= this.world.now() - from;
-    else if (this.world.now() > from) {
-      this.stepped.realMs += performance.now() - started;
-      this.stepped.simMs += this.world.now() - from;
-      // halve past ten simulated minutes, so the figure follows the world as it grows
-      if (this.stepped.simMs > 600_000) this.stepped = { realMs: this.stepped.realMs / 2, simMs: this.stepped.simMs / 2 };
+    const simMs = this.world.now() - from;
+    if (this.warmupMs > 0) this.warmupMs -= simMs;
+    else if (simMs > 0) {
+      this.stepCosts.push((performance.now() - started) / (simMs / 1000));
+      if (this.stepCosts.length > 64) this.stepCosts.shift();
+      this.steppedMs += simMs;
     }
     this.lagging = this.world.now() + 2000 <= target;
     this.clock.pump();
   }
 
-  /** real milliseconds one simulated second of this world takes to step, once enough were stepped warm */
+  /**
+   * Real milliseconds one simulated second of this world takes to step, once enough were stepped
+   * warm: the median of recent pumps, so a moment when other processes had the CPU does not count
+   * as the world's cost (a busy machine shows as `lagging` instead).
+   */
   get stepCostMs(): number | undefined {
-    return this.stepped.simMs >= 30_000 ? this.stepped.realMs / (this.stepped.simMs / 1000) : undefined;
+    if (this.steppedMs < 30_000 || this.stepCosts.length < 8) return undefined;
+    const sorted = [...this.stepCosts].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
   }
 
   /** Moves simulated time forward by `ms` and runs the world through it, however long that takes. */
