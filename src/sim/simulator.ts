@@ -82,10 +82,10 @@ export class Simulator {
   private addresses?: SimulatorAddresses;
   /** true while the world lags behind the clock (the machine cannot keep up with the speed) */
   lagging = false;
-  /** real ms per simulated second of recent pumps (see stepCostMs) */
+  /** real ms per simulated second of recent pumps (see stepCost) */
   private stepCosts: number[] = [];
   private steppedMs = 0;
-  /** the first simulated seconds stepped run cold (JIT), about three times slower: not counted */
+  /** the first simulated seconds stepped run cold (JIT), about three times slower */
   private warmupMs = 120_000;
 
   constructor(readonly options: SimulatorOptions) {
@@ -164,25 +164,29 @@ export class Simulator {
       if (performance.now() > deadline) break;
     }
     const simMs = this.world.now() - from;
-    if (this.warmupMs > 0) this.warmupMs -= simMs;
-    else if (simMs > 0) {
+    if (simMs > 0) {
+      const wasCold = this.warmupMs > 0;
+      this.warmupMs -= simMs;
+      // warm: the cold figures go, they overstate the cost
+      if (wasCold && this.warmupMs <= 0) this.stepCosts = [];
       this.stepCosts.push((performance.now() - started) / (simMs / 1000));
       if (this.stepCosts.length > 64) this.stepCosts.shift();
-      this.steppedMs += simMs;
+      if (this.warmupMs <= 0) this.steppedMs += simMs;
     }
     this.lagging = this.world.now() + 2000 <= target;
     this.clock.pump();
   }
 
   /**
-   * Real milliseconds one simulated second of this world takes to step, once enough were stepped
-   * warm: the median of recent pumps, so a moment when other processes had the CPU does not count
-   * as the world's cost (a busy machine shows as `lagging` instead).
+   * Real milliseconds one simulated second of this world takes to step: the median of recent
+   * pumps, so a moment when other processes had the CPU does not count as the world's cost (a
+   * busy machine shows as `lagging` instead). `warm` once 30 simulated seconds were stepped after
+   * the warm-up; before, the figure overstates the cost.
    */
-  get stepCostMs(): number | undefined {
-    if (this.steppedMs < 30_000 || this.stepCosts.length < 8) return undefined;
+  stepCost(): { ms: number; warm: boolean } | undefined {
+    if (this.stepCosts.length < 8) return undefined;
     const sorted = [...this.stepCosts].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
+    return { ms: sorted[Math.floor(sorted.length / 2)]!, warm: this.steppedMs >= 30_000 };
   }
 
   /** Moves simulated time forward by `ms` and runs the world through it, however long that takes. */
