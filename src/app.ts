@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
-import type { LurkConfig } from './config/load.js';
+import { ConfigError, type LurkConfig } from './config/load.js';
 import { listenError, simPortSetting } from './config/setting-error.js';
 import { InProcessBus, type Bus } from './core/bus.js';
 import { SystemClock, type Clock } from './core/clock.js';
@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import { Scheduler } from './core/scheduler.js';
 import { createSimulator, type Simulator } from './sim/index.js';
+import { speedProblem, watchSpeed } from './sim/pace.js';
 import { worldSummary } from './sim/protocols/control.js';
 import { openStore, type Store } from './store/database.js';
 import { REAL_TWITCH, simulatorEndpoints, type TwitchEndpoints } from './twitch/endpoints.js';
@@ -82,6 +83,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     config.mode === 'simulator' && options.simulator !== false
       ? createSimulator({
           ...config.sim,
+          // Lurk keeps the simulator's time, so an accelerated world grants budget per simulated minute
+          simulatedRateLimit: true,
           host: 'localhost',
           log,
           // its login callback on this Lurk's port, the only redirect URLs the simulator accepts
@@ -178,7 +181,9 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   // which in simulator mode is known once the simulator listens.
   const discoverStore = new DiscoverStore(store.db, store.facts);
   const discover = new DiscoverService(discoverStore, clock, config.discover);
-  const budget = new HelixBudget();
+  // the budget keeps Helix's time: the simulator's rate clock, wall time for Twitch
+  const rateClock = simulator?.rateClock ?? new SystemClock();
+  const budget = new HelixBudget({ clock: rateClock });
   let helix: HelixClient | undefined;
   let helixErrors = 0;
   let sweeper: Sweeper | undefined;
@@ -187,6 +192,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     description: 'Sweeps every live stream through Helix /streams at the rate-limit ceiling; a new sweep starts when the last one ends',
     schedule: { everyMs: 10_000 },
     runAtStart: true,
+    overrunsExpected: true,
     run: async ({ signal }) => {
       if (!sweeper) return;
       await sweeper.sweep(signal);
@@ -294,6 +300,10 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
           throw listenError(err, simPortSetting((err as { port?: number }).port, config.sim));
         });
         log.info({ http: addresses.httpUrl, irc: addresses.ircPort, ircWs: addresses.ircWsPort, seed: config.sim.seed, speed: config.sim.speed }, 'simulated Twitch is up');
+        // an accelerated world this machine cannot keep up with would give wrong figures: refused
+        const problem = await speedProblem(simulator);
+        if (problem) throw new ConfigError([{ name: 'LURK_SIM_SPEED', message: problem }]);
+        watchSpeed(simulator, bus, log, config.watchtime.gapSeconds * 1000);
       }
       const report = await store.migrate();
       if (report.applied.length > 0) log.info({ applied: report.applied }, 'database migrated');
@@ -303,6 +313,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         base: target.endpoints.helix,
         tokens: new AppTokenProvider({ clientId: target.clientId, clientSecret: target.clientSecret, oauth: target.endpoints.oauth }, log),
         budget,
+        clock: rateClock,
         log: log.child({ component: 'helix' }),
         onResponse: (status) => {
           if (status === 'error' || status >= 500) helixErrors++;

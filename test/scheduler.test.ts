@@ -98,6 +98,25 @@ test('a job never overlaps itself: ticks during a run are skipped and counted', 
   await scheduler.stop();
 });
 
+test('a job whose runs outlast its period by design counts skipped ticks without a warning for each', async () => {
+  const clock = new ManualClock();
+  const logs = memoryLogger('debug');
+  const scheduler = new Scheduler(clock, new InProcessBus(), logs.log);
+  const releases: (() => void)[] = [];
+  for (const [name, overrunsExpected] of [['sweep', true], ['slow', false]] as const) {
+    scheduler.register({ name, description: name, schedule: { everyMs: 1000 }, overrunsExpected, run: () => new Promise<void>((r) => releases.push(r)) });
+  }
+  scheduler.start();
+  await clock.advance(4000);
+  assert.equal(scheduler.get('sweep')!.skipped, 3);
+  assert.equal(scheduler.get('slow')!.skipped, 3);
+  const skips = logs.lines().filter((l) => l.msg === 'job still running at its next scheduled time; skipped this run');
+  assert.deepEqual(skips.filter((l) => l.level === 40).map((l) => l.job), ['slow', 'slow', 'slow']);
+  assert.deepEqual(skips.filter((l) => l.level === 20).map((l) => l.job), ['sweep', 'sweep', 'sweep']);
+  for (const release of releases) release();
+  await scheduler.stop();
+});
+
 test('failures are recorded with their message and published on the bus', async () => {
   const { clock, bus, scheduler, events } = setup();
   scheduler.register({

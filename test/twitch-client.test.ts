@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ManualClock } from '../src/core/clock.js';
 import type { Simulator } from '../src/sim/index.js';
 import { AppTokenProvider } from '../src/twitch/app-token.js';
 import { HelixBudget } from '../src/twitch/budget.js';
@@ -48,8 +49,8 @@ describe('Helix client', () => {
   });
 
   test('background work leaves the reserve to interactive callers', async () => {
-    const now = 1_000_000;
-    const budget = new HelixBudget({ limit: 30, reserveShare: 0.2 }, () => now);
+    // time stands still: nothing refills the budget during the test
+    const budget = new HelixBudget({ limit: 30, reserveShare: 0.2, clock: new ManualClock(1_000_000) });
     for (let i = 0; i < 24; i++) await budget.acquire('background');
     assert.equal(budget.stats().remaining, 6);
     const controller = new AbortController();
@@ -62,6 +63,31 @@ describe('Helix client', () => {
     assert.deepEqual(budget.stats().taken, { interactive: 1, normal: 1, background: 24 });
     controller.abort();
     await assert.rejects(waiting);
+  });
+
+  // bounded: a budget that slept on wall time instead would hold the test for the whole reset
+  test('the budget waits on its own clock, and a reset announced beyond a window waits one window', { timeout: 10_000 }, async () => {
+    const clock = new ManualClock(1_000_000);
+    const onClock = new HelixBudget({ limit: 2, reserveShare: 0, clock }, () => 0);
+    const headers = (remaining: number, resetS: number) => new Headers({ 'ratelimit-limit': '2', 'ratelimit-remaining': String(remaining), 'ratelimit-reset': String(resetS) });
+    // the server says: bucket empty until 30 s from now on this clock
+    onClock.observe(headers(0, 1_000 + 30), 200);
+    let got = false;
+    const waiting = onClock.acquire('normal').then(() => (got = true));
+    await clock.advance(29_000);
+    assert.equal(got, false, 'still before the reset');
+    await clock.advance(1_000);
+    await waiting;
+    assert.equal(got, true, 'the reset on its clock released it');
+    // a reset an hour away (a skewed or switched clock) holds callers for at most a window
+    onClock.observe(headers(0, 1_030 + 3600), 200);
+    let later = false;
+    const held = onClock.acquire('normal').then(() => (later = true));
+    await clock.advance(61_000);
+    const releasedWithinAWindow = later;
+    await clock.advance(3_600_000);
+    await held;
+    assert.equal(releasedWithinAWindow, true);
   });
 
   test('a revoked token is replaced and the call goes through', async () => {

@@ -75,6 +75,12 @@ async function commandStart(): Promise<void> {
     const twitch = config.mode === 'simulator' ? 'Simulated Twitch' : 'Twitch';
     process.stderr.write(`Lurk ${VERSION} is running at ${url} (${twitch}, ${lurk.store.label})\n`);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      // a setting Lurk can only judge once running (LURK_SIM_SPEED on this machine)
+      process.stderr.write(`lurk: ${err.message}\n`);
+      await lurk.stop().catch(() => undefined);
+      process.exit(EXIT_BAD_INPUT);
+    }
     // a taken port names the setting that chose it (PORT, LURK_SIM_PORT, …): that is for the user to change
     process.stderr.write(`lurk: could not start: ${(err as Error).message}\n`);
     await lurk.stop().catch(() => undefined);

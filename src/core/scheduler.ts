@@ -24,6 +24,12 @@ export interface JobDefinition {
   run(ctx: JobContext): Promise<void>;
   /** run once right after start, before the first scheduled time */
   runAtStart?: boolean;
+  /**
+   * runs often outlast the period (the sweep: the next one starts at the first tick after the
+   * last ends): skipped ticks are counted but logged at debug, not warned about (at speed 300 a
+   * warning per skipped tick would be dozens a second)
+   */
+  overrunsExpected?: boolean;
 }
 
 export class JobNotFoundError extends Error {}
@@ -162,7 +168,7 @@ export class Scheduler {
       if (this.stopped) return;
       if (state.current) {
         state.status.skipped += 1;
-        this.log.warn({ job: state.def.name }, 'job still running at its next scheduled time; skipped this run');
+        this.log[state.def.overrunsExpected ? 'debug' : 'warn']({ job: state.def.name }, 'job still running at its next scheduled time; skipped this run');
       } else {
         void this.execute(state, 'schedule');
       }

@@ -3,7 +3,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { settings } from '../config/settings.js';
 import { SimAuth, generateClientId, generateClientSecret, lurkRedirectUris, type RegisteredClient } from './auth.js';
-import { SimClock } from './clock.js';
+import { RateClock, SimClock } from './clock.js';
 import { NO_FAULTS, type Faults } from './faults.js';
 import { RateLimiter } from './protocols/ratelimit.js';
 import { World } from './world/world.js';
@@ -36,6 +36,12 @@ export interface SimulatorOptions {
   rateLimitPerMinute?: number;
   /** the rate-limit window (one minute on Twitch); tests shorten it */
   rateLimitWindowMs?: number;
+  /**
+   * true: while accelerated the rate limit runs on simulated time and Ratelimit-Reset is in
+   * simulated epoch seconds; only for a client that keeps the simulator's clock (the built-in
+   * Lurk). Default: wall time, which clients pacing against Date.now() need.
+   */
+  simulatedRateLimit?: boolean;
   log: Logger;
   viewersPerLive?: number;
 }
@@ -69,6 +75,8 @@ const PUMP_BUDGET_MS = 40;
 export class Simulator {
   readonly world: World;
   readonly clock: SimClock;
+  /** what the rate limit runs on (see `simulatedRateLimit`) */
+  readonly rateClock: RateClock;
   readonly auth: SimAuth;
   readonly rateLimiter: RateLimiter;
   readonly log: Logger;
@@ -79,6 +87,11 @@ export class Simulator {
   private addresses?: SimulatorAddresses;
   /** true while the world lags behind the clock (the machine cannot keep up with the speed) */
   lagging = false;
+  /** real ms per simulated second of recent pumps (see stepCost) */
+  private stepCosts: number[] = [];
+  private steppedMs = 0;
+  /** the first simulated seconds stepped run cold (JIT), about three times slower */
+  private warmupMs = 120_000;
 
   constructor(readonly options: SimulatorOptions) {
     const startMs = options.startMs ?? Date.now();
@@ -89,7 +102,8 @@ export class Simulator {
     const clients = options.clients?.length ? options.clients : [{ clientId: generateClientId(), clientSecret: generateClientSecret() }];
     const redirectUris = options.redirectUris ?? lurkRedirectUris(settings.port.default);
     this.auth = new SimAuth(this.clock, clients.map((c) => ({ ...c, redirectUris: c.redirectUris ?? redirectUris })), options.consentFormMs);
-    this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs);
+    this.rateClock = new RateClock(this.clock, options.simulatedRateLimit === true);
+    this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs, () => this.rateClock.now());
     this.app = Fastify({
       loggerInstance: this.log as FastifyBaseLogger,
       logController: new LogController({ disableRequestLogging: true }),
@@ -147,14 +161,38 @@ export class Simulator {
 
   /** Brings the world up to the clock, within a time budget; also fires clock timers. */
   step(budgetMs = PUMP_BUDGET_MS): void {
-    const deadline = performance.now() + budgetMs;
+    const started = performance.now();
+    const deadline = started + budgetMs;
     const target = this.clock.now();
+    const from = this.world.now();
     while (this.world.now() + 1000 <= target) {
       this.world.advanceTo(this.world.now() + 1000);
       if (performance.now() > deadline) break;
     }
+    const simMs = this.world.now() - from;
+    if (simMs > 0) {
+      const wasCold = this.warmupMs > 0;
+      this.warmupMs -= simMs;
+      // warm: the cold figures go, they overstate the cost
+      if (wasCold && this.warmupMs <= 0) this.stepCosts = [];
+      this.stepCosts.push((performance.now() - started) / (simMs / 1000));
+      if (this.stepCosts.length > 64) this.stepCosts.shift();
+      if (this.warmupMs <= 0) this.steppedMs += simMs;
+    }
     this.lagging = this.world.now() + 2000 <= target;
     this.clock.pump();
+  }
+
+  /**
+   * Real milliseconds one simulated second of this world takes to step: the median of recent
+   * pumps, so a moment when other processes had the CPU does not count as the world's cost (a
+   * busy machine shows as `lagging` instead). `warm` once 30 simulated seconds were stepped after
+   * the warm-up; before, the figure overstates the cost.
+   */
+  stepCost(): { ms: number; warm: boolean } | undefined {
+    if (this.stepCosts.length < 8) return undefined;
+    const sorted = [...this.stepCosts].sort((a, b) => a - b);
+    return { ms: sorted[Math.floor(sorted.length / 2)]!, warm: this.steppedMs >= 30_000 };
   }
 
   /** Moves simulated time forward by `ms` and runs the world through it, however long that takes. */
@@ -167,7 +205,10 @@ export class Simulator {
   setSpeed(speed: number): void {
     // let the world catch up before the rate changes, so no simulated time is skipped
     this.world.advanceTo(this.clock.now());
+    const accelerated = this.rateClock.accelerated;
     this.clock.setSpeed(speed);
+    // the rate limit changed clocks: windows opened in the other epoch mean nothing now
+    if (this.rateClock.accelerated !== accelerated) this.rateLimiter.clear();
   }
 
   async stop(): Promise<void> {

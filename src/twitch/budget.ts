@@ -1,6 +1,8 @@
 // Twitch's Helix rate budget, shared by every caller in the process. Callers ask for a point
 // with a priority; background work (the sweeper) leaves a reserve for everyone else and takes
-// whatever else is left. It runs on wall-clock time, as Twitch's limit does.
+// whatever else is left. It runs on the clock Helix's limit runs on: wall time for Twitch, the
+// simulator's RateClock for the built-in one (simulated time while it is accelerated).
+import { SystemClock, type Clock } from '../core/clock.js';
 
 export type Priority = 'interactive' | 'normal' | 'background';
 
@@ -12,26 +14,14 @@ export interface BudgetStats {
   taken: Record<Priority, number>;
   /** 429 answers seen */
   rateLimited: number;
-  /** milliseconds spent waiting for the budget, by priority */
+  /** milliseconds (of the budget's clock) spent waiting for the budget, by priority */
   waitedMs: Record<Priority, number>;
 }
 
 const WINDOW_MS = 60_000;
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** what the budget reads the time from and waits on */
+export type BudgetClock = Pick<Clock, 'now' | 'sleep'>;
 
 export class HelixBudget {
   private limit: number;
@@ -41,16 +31,22 @@ export class HelixBudget {
   private readonly taken: Record<Priority, number> = { interactive: 0, normal: 0, background: 0 };
   private readonly waitedMs: Record<Priority, number> = { interactive: 0, normal: 0, background: 0 };
 
+  private readonly reserveShare: number;
+  private readonly clock: BudgetClock;
+
   constructor(
-    options: { limit?: number; reserveShare?: number } = {},
-    private readonly now: () => number = Date.now,
+    options: { limit?: number; reserveShare?: number; clock?: BudgetClock } = {},
     private readonly random: () => number = Math.random,
   ) {
     this.limit = options.limit ?? 800;
     this.remaining = this.limit;
     this.reserveShare = options.reserveShare ?? 0.02;
+    this.clock = options.clock ?? new SystemClock();
   }
-  private readonly reserveShare: number;
+
+  private now(): number {
+    return this.clock.now();
+  }
 
   /** points background work leaves for interactive and normal callers */
   get reserve(): number {
@@ -70,7 +66,7 @@ export class HelixBudget {
       // background callers wake a little after the others so those go first
       const jitter = priority === 'background' ? 50 + this.random() * 150 : this.random() * 30;
       const wait = Math.max(0, this.resetAt - this.now()) + jitter;
-      await sleep(wait, signal);
+      await this.clock.sleep(wait, signal);
       this.waitedMs[priority] += wait;
     }
   }
@@ -90,7 +86,11 @@ export class HelixBudget {
       return;
     }
     this.limit = limit;
-    const resetAt = Number.isFinite(reset) && reset > 0 ? reset * 1000 : this.now() + WINDOW_MS;
+    const now = this.now();
+    // a bucket refills within a window (plus the header's one-second resolution): a reset
+    // announced further out (a skewed clock, a server that changed clocks) would stall every
+    // caller for nothing, so it is capped
+    const resetAt = Number.isFinite(reset) && reset > 0 ? Math.min(reset * 1000, now + WINDOW_MS + 1000) : now + WINDOW_MS;
     // same window: keep the lower count, since points taken for requests still in flight are
     // not in the header yet; a new window: the header is the truth
     this.remaining = Math.abs(resetAt - this.resetAt) < 1500 ? Math.min(this.remaining, remaining) : remaining;

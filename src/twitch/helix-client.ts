@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import { SystemClock } from '../core/clock.js';
 import type { AppTokenProvider } from './app-token.js';
-import type { HelixBudget, Priority } from './budget.js';
+import type { BudgetClock, HelixBudget, Priority } from './budget.js';
 import type { HelixError } from './helix.external.js';
 
 export type QueryValue = string | number | undefined | readonly (string | number)[];
@@ -40,26 +41,13 @@ export interface HelixClientOptions {
   random?: () => number;
   /** first backoff cap; doubles per attempt up to 30 s */
   backoffBaseMs?: number;
+  /** what backoffs wait on: the budget's clock (wall time for Twitch, simulated time for an accelerated simulator) */
+  clock?: Pick<BudgetClock, 'sleep'>;
 }
 
 export interface HelixCall {
   priority: Priority;
   signal?: AbortSignal;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason ?? new Error('aborted'));
-      },
-      { once: true },
-    );
-  });
 }
 
 export function buildQuery(query: Record<string, QueryValue>): string {
@@ -84,12 +72,14 @@ export class HelixClient {
   private readonly maxRetries: number;
   private readonly fetchImpl: typeof fetch;
   private readonly random: () => number;
+  private readonly clock: Pick<BudgetClock, 'sleep'>;
 
   constructor(private readonly options: HelixClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxRetries = options.maxRetries ?? 8;
     this.fetchImpl = options.fetchImpl ?? fetch;
     this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? new SystemClock();
   }
 
   async get<T>(path: string, query: Record<string, QueryValue>, call: HelixCall): Promise<T> {
@@ -109,7 +99,7 @@ export class HelixClient {
         this.options.onResponse?.('error', performance.now() - started);
         lastError = err;
         this.options.log?.warn({ path, attempt, err: (err as Error).message }, 'Helix request failed; retrying');
-        await sleep(this.backoff(attempt), call.signal);
+        await this.clock.sleep(this.backoff(attempt), call.signal);
         continue;
       }
       this.options.onResponse?.(res.status, performance.now() - started);
@@ -126,7 +116,7 @@ export class HelixClient {
       if (res.status === 429 || res.status >= 500) {
         lastError = new HelixRequestError(res.status, body, path);
         // a 429 is handled by the budget, which now waits for the reset itself
-        if (res.status >= 500) await sleep(this.backoff(attempt), call.signal);
+        if (res.status >= 500) await this.clock.sleep(this.backoff(attempt), call.signal);
         continue;
       }
       throw new HelixRequestError(res.status, body, path);

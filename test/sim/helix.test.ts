@@ -130,6 +130,42 @@ describe('rate limit', () => {
     // another client's budget is its own
     assert.equal((await get('/helix/games/top?first=1')).status, 200);
   });
+
+  test('accelerated for a client on its clock, a simulated minute brings a minute of budget and Ratelimit-Reset is simulated time; real time, stepped and other clients keep wall time', async (t) => {
+    // the world starts days before now, so the two epochs cannot be mistaken for each other
+    const fast = await startSimulator({ speed: 300, rateLimitPerMinute: 3, simulatedRateLimit: true });
+    t.after(() => fast.stop());
+    const tokens = new Map<Simulator, Record<string, string>>();
+    const call = async (s = fast) => {
+      if (!tokens.has(s)) tokens.set(s, (await appToken(s)).headers);
+      const own = { headers: tokens.get(s)! };
+      const res = await fetch(`${s.address.httpUrl}/helix/games/top?first=1`, { headers: own.headers });
+      await res.arrayBuffer();
+      return { status: res.status, reset: Number(res.headers.get('ratelimit-reset')) * 1000 };
+    };
+    // three points a simulated minute (200 real ms): the fourth request in one is refused
+    let over: { status: number; reset: number } | undefined;
+    for (let i = 0; i < 50 && !over; i++) {
+      const r = await call();
+      assert.ok(r.reset > fast.clock.now() - 1000 && r.reset <= fast.clock.now() + 61_000, 'the reset is within a simulated minute');
+      assert.ok(Math.abs(r.reset - Date.now()) > 86_400_000, 'the reset is not wall time');
+      if (r.status === 429) over = r;
+    }
+    assert.ok(over, 'the limit holds within a simulated minute');
+    await waitFor('the simulated reset', () => fast.clock.now() >= over!.reset || undefined, 10_000, 10);
+    assert.equal((await call()).status, 200, 'the bucket refilled at the simulated reset');
+    for (const speed of [1, 0]) {
+      fast.setSpeed(speed);
+      const r = await call();
+      assert.equal(r.status, 200, `speed ${speed}: a fresh bucket on the new clock`);
+      assert.ok(r.reset > Date.now() - 1000 && r.reset <= Date.now() + 61_000, `speed ${speed}: the reset is wall time`);
+    }
+    // `lurk sim` on its own serves clients that pace against Date.now(), twurple among them
+    const standalone = await startSimulator({ speed: 300, rateLimitPerMinute: 3 });
+    t.after(() => standalone.stop());
+    const r = await call(standalone);
+    assert.ok(r.reset > Date.now() - 1000 && r.reset <= Date.now() + 61_000, 'a standalone simulator keeps wall time');
+  });
 });
 
 describe('paging drift', () => {

@@ -2,7 +2,7 @@ export interface RateDecision {
   allowed: boolean;
   limit: number;
   remaining: number;
-  /** Unix epoch seconds when the bucket is full again */
+  /** epoch seconds of the limiter's clock when the bucket is full again */
   reset: number;
 }
 
@@ -13,8 +13,8 @@ const WINDOW_MS = 60_000;
  * tokens). The bucket refills completely one minute after the first point was taken from a
  * full bucket, which is what `Ratelimit-Reset` announces.
  *
- * It runs on wall-clock time even when the world is accelerated: clients (twurple included)
- * pace themselves against Date.now(), and the limit protects real capacity.
+ * It runs on the clock it is given: the simulator's RateClock (the simulated clock while the
+ * world is accelerated, so a simulated minute brings a minute of budget; wall time otherwise).
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, { used: number; windowStart: number }>();
