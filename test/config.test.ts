@@ -147,6 +147,10 @@ describe('masking', () => {
     const secret = describeConfig(config).find((r) => r.env === 'TWITCH_CLIENT_SECRET')!;
     assert.equal(secret.value, '(set, hidden)');
     assert.equal(maskUrl('postgres://u:p@h/db'), 'postgres://u:****@h/db');
+    // malformed ones too: quoted, without a scheme; a URL without a password is left as it is
+    assert.equal(maskUrl('"postgres://u:p@h/db"'), '"postgres://u:****@h/db"');
+    assert.equal(maskUrl('u:p@h/db'), 'u:****@h/db');
+    assert.equal(maskUrl('postgres://u@h:5432/db'), 'postgres://u@h:5432/db');
   });
 });
 

@@ -279,8 +279,9 @@ export const SECRET_SHOWN = '(set, hidden)';
 
 /** Query parameters that carry a secret: password, sslpassword, passfile's neighbours, token, secret… */
 const SECRET_PARAM = /([?&;][^=&#;]*(?:pass|pwd|secret|token|auth)[^=&#;]*=)[^&#;]*/gi;
-// scheme://user:password@ (the // forgotten too: postgres:user:password@host)
-const USERINFO_PASSWORD = /^([a-z][\w+.-]*:(?:\/\/)?[^:/?#@]*:)(.*)@/is;
+// scheme://user:password@, also malformed: the // forgotten (postgres:user:password@host), no
+// scheme at all (user:password@host), or behind quotes or brackets ("postgres://…" from a .env file)
+const USERINFO_PASSWORD = /^(\W*(?:[a-z][\w+.-]*:)?(?:\/\/)?[^:/?#@]*:)(?!\/\/)(.*)@/is;
 
 /**
  * Hides the password of a URL, in its user info and in its query (`?password=`, `sslpassword=`).
