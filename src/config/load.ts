@@ -166,12 +166,12 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
   }
 
   const hasId = values.twitchClientId !== undefined;
-  const hasSecret = values.twitchClientSecret !== undefined;
-  if (isSet('twitchClientId') !== isSet('twitchClientSecret')) {
-    const missing = hasId ? settings.twitchClientSecret.env : settings.twitchClientId.env;
+  // set, valid or not: an invalid id is reported as such above, and the secret is still the one missing
+  const idSet = isSet('twitchClientId');
+  if (idSet !== isSet('twitchClientSecret')) {
     problems.push({
-      name: missing,
-      message: `is required when ${hasId ? settings.twitchClientId.env : settings.twitchClientSecret.env} is set (set both for real Twitch, neither for the simulator)`,
+      name: idSet ? settings.twitchClientSecret.env : settings.twitchClientId.env,
+      message: `is required when ${idSet ? settings.twitchClientId.env : settings.twitchClientSecret.env} is set (set both for real Twitch, neither for the simulator)`,
     });
   }
 
