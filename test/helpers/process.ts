@@ -51,3 +51,12 @@ export function startLurk(args: string[], env: Record<string, string>, cwd = ROO
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, output: () => output, exited };
 }
+
+/** SIGTERM, then SIGKILL after `graceMs` (a frozen process ignores SIGTERM): a child never outlives its caller. */
+export async function stopLurk(lurk: Running, graceMs = 5_000): Promise<void> {
+  if (lurk.child.exitCode !== null || lurk.child.signalCode !== null) return;
+  lurk.child.kill('SIGTERM');
+  const killer = setTimeout(() => lurk.child.kill('SIGKILL'), graceMs);
+  await lurk.exited;
+  clearTimeout(killer);
+}
