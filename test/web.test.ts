@@ -12,6 +12,7 @@ let lurk: Lurk;
 let base: string;
 let releaseSlow: (() => void) | undefined;
 let releaseBlocking: (() => void) | undefined;
+let releaseUnderWay: (() => void) | undefined;
 
 before(async () => {
   db = await tempSqlite();
@@ -23,6 +24,14 @@ before(async () => {
   });
   // a body with numbers, to show the finite-number rule covers bodies too
   lurk.web.post('/test/numbers', { schema: { hide: true, body: { type: 'object', properties: { n: { type: 'number' }, ids: { type: 'array', items: { type: 'integer' } } } } } }, async (request) => request.body);
+  // a response under way: its headers and part of its body are sent, the rest waits for the test
+  lurk.web.get('/test/under-way', { schema: { hide: true } }, async (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/plain', 'content-length': '10' });
+    reply.raw.write('hello');
+    await new Promise<void>((r) => (releaseUnderWay = r));
+    reply.raw.end('world');
+  });
   lurk.scheduler.register({
     name: 'test.blocking',
     description: 'waits until the test lets it finish',
@@ -153,6 +162,28 @@ describe('one error format', () => {
     const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
     assert.match(garbage, /^HTTP\/1\.1 400 /);
     assert.equal(JSON.parse(garbage.split('\r\n\r\n')[1]!).error.code, 'bad_request');
+    assert.deepEqual((await json('/healthz')).body, { status: 'ok' });
+  });
+
+  test('a malformed request pipelined behind a response under way closes the connection without writing into that response', async () => {
+    const { port } = new URL(base);
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    try {
+      socket.write('GET /test/under-way HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await waitFor('the first part of the response', () => answer.includes('hello'), 5_000);
+      socket.write('NOT HTTP AT ALL\r\n\r\n');
+      await closed;
+    } finally {
+      releaseUnderWay?.();
+      socket.destroy();
+    }
+    // what the client read is the response it asked for, cut short; no second status line inside its body
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.equal(answer.match(/HTTP\/1\.1/g)?.length, 1, answer);
     assert.deepEqual((await json('/healthz')).body, { status: 'ok' });
   });
 
