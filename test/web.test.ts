@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import AjvModule from 'ajv';
 import WebSocket from 'ws';
 import { createLurk, type Lurk } from '../src/app.js';
-import { withFiniteNumbers } from '../src/web/numbers.js';
+import { finiteNumbers, withFiniteNumbers } from '../src/web/numbers.js';
 import { tempSqlite, type TestDatabase } from './helpers/db.js';
 import { memoryLogger, testConfig, waitFor } from './helpers/app.js';
 
@@ -129,6 +130,18 @@ describe('one error format', () => {
     assert.equal(copy.properties.list.items.anyOf[1].finiteNumber, undefined);
     assert.deepEqual(copy.default, { n: { type: 'number' } }, 'data is left alone');
     assert.equal(JSON.stringify(schema).includes('finiteNumber'), false, 'the route schema stays as written');
+  });
+
+  test('the finite-number check, compiled: a number-or-integer takes fractions, and a schema dependency is a schema', () => {
+    const ajv = finiteNumbers(new (AjvModule.default)({ coerceTypes: true, allErrors: true }));
+    const either = ajv.compile({ type: ['integer', 'number'] });
+    assert.equal(either(1.5), true, 'a number is allowed, so 1.5 is');
+    assert.equal(either('1e309'), false, 'coerced to Infinity');
+    // draft-07 `dependencies`: its keys are property names, one may be called "enum"
+    const dependent = ajv.compile({ type: 'object', dependencies: { enum: { properties: { n: { type: 'integer' } } } } });
+    assert.equal(dependent({ enum: 1, n: 3 }), true);
+    assert.equal(dependent({ enum: 1, n: '1e309' }), false, 'coerced to Infinity');
+    assert.equal(dependent({ enum: 1, n: 2 ** 53 + 2 }), false, 'an unsafe integer');
   });
 
   test('what the router refuses is in the same shape: a long path parameter is a 414, a bad %-escape a 400', async () => {
