@@ -9,12 +9,11 @@ import { performance } from 'node:perf_hooks';
 import { freePort, waitFor } from '../test/helpers/app.js';
 import { tempSqlite } from '../test/helpers/db.js';
 import { FUZZ_SEED, fuzzRequests, operations, type OpenApiDoc } from '../test/helpers/fuzz.js';
-import { startLurk, type Running } from '../test/helpers/process.js';
+import { startLurk, stopLurk } from '../test/helpers/process.js';
 import { interleavedMedians, median, type BenchContext, type Figure } from './lib.js';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 30_000;
-const EXIT_TIMEOUT_MS = 5_000;
 /** a request that takes longer than this is a frozen server, not a slow figure */
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -110,14 +109,6 @@ const ok = (status: number) => status === 200;
 const badRequest = (status: number) => status === 400;
 /** the walk's answers: any 4xx, or a 2xx where its hostile value was harmless; never a 5xx */
 const handled = (status: number) => status >= 200 && status < 500;
-
-async function stopLurk(lurk: Running): Promise<void> {
-  if (lurk.child.exitCode !== null || lurk.child.signalCode !== null) return;
-  lurk.child.kill('SIGTERM');
-  const killer = setTimeout(() => lurk.child.kill('SIGKILL'), EXIT_TIMEOUT_MS);
-  await lurk.exited;
-  clearTimeout(killer);
-}
 
 export default async function hardeningBench(ctx: BenchContext): Promise<Figure[]> {
   const runs = ctx.quick ? 2 : 5;

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cleanEnv, LURK_BIN, ROOT, type RunResult } from './helpers/process.js';
+import { ROOT, runLurk, type RunResult } from './helpers/process.js';
 
 // Configuration messages through the real CLI: exit 2 naming the setting, and never a secret.
 
@@ -18,25 +17,7 @@ after(async () => {
 });
 
 /** `lurk …args`, killed after `limitMs` if it has not exited (a spinning child must not outlive the test). */
-function run(args: string[], env: Record<string, string>, limitMs = 30_000): Promise<RunResult & { killed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LURK_BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, limitMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, killed });
-    });
-  });
-}
+const run = (args: string[], env: Record<string, string>, limitMs = 30_000) => runLurk(args, env, ROOT, limitMs);
 
 function assertRefused(result: RunResult & { killed: boolean }, key: string, secrets: string[] = []) {
   assert.equal(result.killed, false, 'lurk must fail fast, not spin');
@@ -48,7 +29,9 @@ function assertRefused(result: RunResult & { killed: boolean }, key: string, sec
 }
 
 describe('DATABASE_URL messages never show its password', () => {
-  for (const url of ['postgres://lurk:Hunter2Secret@/', 'mysql://lurk:Hunter2Secret@db.example/lurk', 'postgres:lurk:Hunter2Secret@db.example/lurk', 'postgres://lurk:Hunter2Secret@db example/lurk']) {
+  for (const url of ['postgres://lurk:Hunter2Secret@/', 'mysql://lurk:Hunter2Secret@db.example/lurk', 'postgres:lurk:Hunter2Secret@db.example/lurk', 'postgres://lurk:Hunter2Secret@db example/lurk',
+    // quoted as in a .env or compose file, in angle brackets, without a scheme
+    '"postgres://lurk:Hunter2Secret@db.example/lurk"', '<postgres://lurk:Hunter2Secret@db.example/lurk>', 'lurk:Hunter2Secret@db.example/lurk']) {
     test(`malformed ${url.replace('Hunter2Secret', '…')}`, async () => {
       const result = await run(['migrate'], { DATABASE_URL: url });
       assertRefused(result, 'DATABASE_URL', ['Hunter2Secret']);

@@ -91,6 +91,16 @@ describe('every bad value is named', () => {
     assert.match(text, /TWITCH_CLIENT_SECRET: \(hidden\) is not valid/);
     assert.doesNotMatch(text, /hunter2/);
   });
+
+  test('a client id that is set but invalid, without its secret: the secret is the one missing', () => {
+    const found = problems({ TWITCH_CLIENT_ID: 'bad id!' });
+    assert.deepEqual(
+      found.map((p) => p.name),
+      ['TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET'],
+    );
+    assert.match(found[0]!.message, /is not valid/);
+    assert.match(found[1]!.message, /^is required when TWITCH_CLIENT_ID is set/);
+  });
 });
 
 describe('lurk.config.json', () => {
@@ -171,6 +181,10 @@ describe('masking', () => {
     const secret = describeConfig(config).find((r) => r.env === 'TWITCH_CLIENT_SECRET')!;
     assert.equal(secret.value, '(set, hidden)');
     assert.equal(maskUrl('postgres://u:p@h/db'), 'postgres://u:****@h/db');
+    // malformed ones too: quoted, without a scheme; a URL without a password is left as it is
+    assert.equal(maskUrl('"postgres://u:p@h/db"'), '"postgres://u:****@h/db"');
+    assert.equal(maskUrl('u:p@h/db'), 'u:****@h/db');
+    assert.equal(maskUrl('postgres://u@h:5432/db'), 'postgres://u@h:5432/db');
   });
 });
 

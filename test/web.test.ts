@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import AjvModule from 'ajv';
 import WebSocket from 'ws';
 import { createLurk, type Lurk } from '../src/app.js';
-import { withFiniteNumbers } from '../src/web/numbers.js';
+import { finiteNumbers, withFiniteNumbers } from '../src/web/numbers.js';
 import { tempSqlite, type TestDatabase } from './helpers/db.js';
 import { memoryLogger, testConfig, waitFor } from './helpers/app.js';
 
@@ -12,6 +13,7 @@ let lurk: Lurk;
 let base: string;
 let releaseSlow: (() => void) | undefined;
 let releaseBlocking: (() => void) | undefined;
+let releaseUnderWay: (() => void) | undefined;
 
 before(async () => {
   db = await tempSqlite();
@@ -23,6 +25,14 @@ before(async () => {
   });
   // a body with numbers, to show the finite-number rule covers bodies too
   lurk.web.post('/test/numbers', { schema: { hide: true, body: { type: 'object', properties: { n: { type: 'number' }, ids: { type: 'array', items: { type: 'integer' } } } } } }, async (request) => request.body);
+  // a response under way: its headers and part of its body are sent, the rest waits for the test
+  lurk.web.get('/test/under-way', { schema: { hide: true } }, async (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/plain', 'content-length': '10' });
+    reply.raw.write('hello');
+    await new Promise<void>((r) => (releaseUnderWay = r));
+    reply.raw.end('world');
+  });
   lurk.scheduler.register({
     name: 'test.blocking',
     description: 'waits until the test lets it finish',
@@ -122,6 +132,18 @@ describe('one error format', () => {
     assert.equal(JSON.stringify(schema).includes('finiteNumber'), false, 'the route schema stays as written');
   });
 
+  test('the finite-number check, compiled: a number-or-integer takes fractions, and a schema dependency is a schema', () => {
+    const ajv = finiteNumbers(new (AjvModule.default)({ coerceTypes: true, allErrors: true }));
+    const either = ajv.compile({ type: ['integer', 'number'] });
+    assert.equal(either(1.5), true, 'a number is allowed, so 1.5 is');
+    assert.equal(either('1e309'), false, 'coerced to Infinity');
+    // draft-07 `dependencies`: its keys are property names, one may be called "enum"
+    const dependent = ajv.compile({ type: 'object', dependencies: { enum: { properties: { n: { type: 'integer' } } } } });
+    assert.equal(dependent({ enum: 1, n: 3 }), true);
+    assert.equal(dependent({ enum: 1, n: '1e309' }), false, 'coerced to Infinity');
+    assert.equal(dependent({ enum: 1, n: 2 ** 53 + 2 }), false, 'an unsafe integer');
+  });
+
   test('what the router refuses is in the same shape: a long path parameter is a 414, a bad %-escape a 400', async () => {
     const long = await json(`/api/jobs/${'x'.repeat(101)}/runs`);
     assert.equal(long.status, 414);
@@ -153,6 +175,28 @@ describe('one error format', () => {
     const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
     assert.match(garbage, /^HTTP\/1\.1 400 /);
     assert.equal(JSON.parse(garbage.split('\r\n\r\n')[1]!).error.code, 'bad_request');
+    assert.deepEqual((await json('/healthz')).body, { status: 'ok' });
+  });
+
+  test('a malformed request pipelined behind a response under way closes the connection without writing into that response', async () => {
+    const { port } = new URL(base);
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    try {
+      socket.write('GET /test/under-way HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await waitFor('the first part of the response', () => answer.includes('hello'), 5_000);
+      socket.write('NOT HTTP AT ALL\r\n\r\n');
+      await closed;
+    } finally {
+      releaseUnderWay?.();
+      socket.destroy();
+    }
+    // what the client read is the response it asked for, cut short; no second status line inside its body
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.equal(answer.match(/HTTP\/1\.1/g)?.length, 1, answer);
     assert.deepEqual((await json('/healthz')).body, { status: 'ok' });
   });
 

@@ -264,8 +264,8 @@ async function commandSim(flags: SimFlags): Promise<void> {
   try {
     addresses = await sim.start();
   } catch (err) {
-    const flags = { port: '--port (LURK_SIM_PORT)', ircPort: '--irc-port (LURK_SIM_IRC_PORT)', ircWsPort: '--irc-ws-port (LURK_SIM_IRC_WS_PORT)' };
-    const named = listenError(err, simPortSetting((err as { port?: number }).port, o, flags));
+    const portNames = { port: '--port (LURK_SIM_PORT)', ircPort: '--irc-port (LURK_SIM_IRC_PORT)', ircWsPort: '--irc-ws-port (LURK_SIM_IRC_WS_PORT)' };
+    const named = listenError(err, simPortSetting((err as { port?: number }).port, o, portNames));
     process.stderr.write(`lurk sim: could not start: ${(named as Error).message}\n`);
     await sim.stop().catch(() => undefined);
     process.exit(named instanceof SettingError ? EXIT_BAD_INPUT : EXIT_FAILURE);

@@ -167,12 +167,12 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
   }
 
   const hasId = values.twitchClientId !== undefined;
-  const hasSecret = values.twitchClientSecret !== undefined;
-  if (isSet('twitchClientId') !== isSet('twitchClientSecret')) {
-    const missing = hasId ? settings.twitchClientSecret.env : settings.twitchClientId.env;
+  // set, valid or not: an invalid id is reported as such above, and the secret is still the one missing
+  const idSet = isSet('twitchClientId');
+  if (idSet !== isSet('twitchClientSecret')) {
     problems.push({
-      name: missing,
-      message: `is required when ${hasId ? settings.twitchClientId.env : settings.twitchClientSecret.env} is set (set both for real Twitch, neither for the simulator)`,
+      name: idSet ? settings.twitchClientSecret.env : settings.twitchClientId.env,
+      message: `is required when ${idSet ? settings.twitchClientId.env : settings.twitchClientSecret.env} is set (set both for real Twitch, neither for the simulator)`,
     });
   }
 
@@ -280,8 +280,9 @@ export const SECRET_SHOWN = '(set, hidden)';
 
 /** Query parameters that carry a secret: password, sslpassword, passfile's neighbours, token, secret… */
 const SECRET_PARAM = /([?&;][^=&#;]*(?:pass|pwd|secret|token|auth)[^=&#;]*=)[^&#;]*/gi;
-// scheme://user:password@ (the // forgotten too: postgres:user:password@host)
-const USERINFO_PASSWORD = /^([a-z][\w+.-]*:(?:\/\/)?[^:/?#@]*:)(.*)@/is;
+// scheme://user:password@, also malformed: the // forgotten (postgres:user:password@host), no
+// scheme at all (user:password@host), or behind quotes or brackets ("postgres://…" from a .env file)
+const USERINFO_PASSWORD = /^(\W*(?:[a-z][\w+.-]*:)?(?:\/\/)?[^:/?#@]*:)(?!\/\/)(.*)@/is;
 
 /**
  * Hides the password of a URL, in its user info and in its query (`?password=`, `sslpassword=`).

@@ -50,7 +50,7 @@ const CODE_SECONDS = 600;
  */
 export const CONSENT_FORM_MS = 10 * 60_000;
 /** forms rendered but never posted are dropped oldest first beyond this, so GETs cannot grow memory */
-const MAX_CONSENT_FORMS = 10_000;
+export const MAX_CONSENT_FORMS = 10_000;
 
 function token(length = 30): string {
   // Twitch tokens are lower-case alphanumerics

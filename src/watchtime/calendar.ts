@@ -48,17 +48,18 @@ export function dayProblem(text: string): string | undefined {
 
 /** how many days `from`..`to` covers (inclusive), by arithmetic: no list is built */
 export function dayCount(from: string, to: string): number {
-  const utc = (day: string) => {
-    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-    return Date.UTC(y, m - 1, d);
-  };
-  return Math.round((utc(to) - utc(from)) / DAY_MS) + 1;
+  return Math.round((utcMidnight(to) - utcMidnight(from)) / DAY_MS) + 1;
 }
 
 /** the date `n` days after `day` (calendar arithmetic, no zone involved) */
 export function addDays(day: string, n: number): string {
+  return new Date(utcMidnight(day) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** 00:00 UTC of a YYYY-MM-DD date, in ms */
+function utcMidnight(day: string): number {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d) + n * DAY_MS).toISOString().slice(0, 10);
+  return Date.UTC(y, m - 1, d);
 }
 
 /** inclusive list of days from `from` to `to` */

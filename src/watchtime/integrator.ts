@@ -444,20 +444,9 @@ export class WatchIntegrator {
     g.channels += channels;
   }
 
-  /** hand a name to the next write when it is new, changed, or was last sent a day ago (or in the future: the clock went back) */
   private rememberNames(s: StreamSample, t: number): void {
-    const g = this.knownGames.get(s.game_id);
-    if (g !== undefined && g.name === s.game_name && t - g.sentAt <= NAME_RESEND_MS && t >= g.sentAt) g.seenAt = t;
-    else {
-      this.knownGames.set(s.game_id, { name: s.game_name, login: '', sentAt: t, seenAt: t });
-      this.pending.games.set(s.game_id, s.game_name);
-    }
-    const c = this.knownChannels.get(s.user_id);
-    if (c !== undefined && c.name === s.user_name && c.login === s.user_login && t - c.sentAt <= NAME_RESEND_MS && t >= c.sentAt) c.seenAt = t;
-    else {
-      this.knownChannels.set(s.user_id, { name: s.user_name, login: s.user_login, sentAt: t, seenAt: t });
-      this.pending.channels.set(s.user_id, { login: s.user_login, name: s.user_name });
-    }
+    if (remember(this.knownGames, s.game_id, s.game_name, '', t)) this.pending.games.set(s.game_id, s.game_name);
+    if (remember(this.knownChannels, s.user_id, s.user_name, s.user_login, t)) this.pending.channels.set(s.user_id, { login: s.user_login, name: s.user_name });
   }
 
   private row<K>(map: Map<K, Accumulated>, key: K, day: string, hour: number, userId: string, gameId: string): Accumulated {
@@ -516,6 +505,17 @@ export function capSamples(p: PendingWrites, max: number): number {
 /** rows a pending write holds, for the memory gauges */
 export function pendingRows(p: PendingWrites): number {
   return p.channelGameDays.size + p.channelDays.size + p.gameDays.size + p.totalDays.size + p.gameHours.size + p.totalHours.size;
+}
+
+/** true when a name goes to the next write: new, changed, or last sent a day ago (or in the future: the clock went back) */
+function remember(known: Map<string, KnownName>, id: string, name: string, login: string, t: number): boolean {
+  const k = known.get(id);
+  if (k !== undefined && k.name === name && k.login === login && t - k.sentAt <= NAME_RESEND_MS && t >= k.sentAt) {
+    k.seenAt = t;
+    return false;
+  }
+  known.set(id, { name, login, sentAt: t, seenAt: t });
+  return true;
 }
 
 function mergeRows<K>(into: Map<K, Accumulated>, from: Map<K, Accumulated>): void {

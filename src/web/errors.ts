@@ -95,7 +95,8 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
 /**
  * Fastify's `clientErrorHandler`: Node's HTTP parser refused the request before Fastify saw it
  * (request line and headers over --max-http-header-size, malformed HTTP, a request timeout).
- * Answers in the one error format, then closes the connection as Node's own handler does.
+ * Answers in the one error format (unless a response is already under way), then closes the
+ * connection as Node's own handler does.
  */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
@@ -109,7 +110,10 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
     message = 'The request did not arrive in time.';
   }
   const body = JSON.stringify(errorBody(CODE_BY_STATUS[status]!, message));
-  if (socket.writable) {
+  // a pipelined request behind a response already under way: an answer now would land inside that
+  // response's body, so the connection is only closed (Node's own handler does the same)
+  const underWay = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent === true;
+  if (socket.writable && !underWay) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy(err);

@@ -8,7 +8,7 @@ const KEYWORD = 'finiteNumber';
 /** values inside these are data, not schemas */
 const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'example']);
 /** these map names (a property may be called "default") to schemas */
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies']);
 
 /**
  * A copy of the schema with the check on every number and integer node. A copy, so the
@@ -24,8 +24,9 @@ export function withFiniteNumbers<T>(schema: T): T {
     else out[key] = withFiniteNumbers(value);
   }
   const types = ([] as unknown[]).concat(out.type);
-  if (types.includes('integer')) out[KEYWORD] = 'integer';
-  else if (types.includes('number')) out[KEYWORD] = 'number';
+  // a number is the wider of the two: ['integer', 'number'] takes 1.5, and unsafe integers
+  if (types.includes('number')) out[KEYWORD] = 'number';
+  else if (types.includes('integer')) out[KEYWORD] = 'integer';
   return out as T;
 }
 

@@ -1,23 +1,12 @@
 // The hostile-request generator of the API fuzz test (test/web/fuzz.test.ts), shared with the
 // hardening bench (bench/hardening.bench.ts) so both send the same walk. Seeded: the same seed
-// gives the same requests, in the same order, on every machine.
+// gives the same requests, in the same order, on every machine (mulberry32, the benches' generator).
+import { mulberry32 } from '../../bench/support/streams.js';
 
 /** the seed the fuzz test and the bench use unless LURK_FUZZ_SEED says otherwise */
 export const FUZZ_SEED = 20261201;
 /** random combinations per operation, on top of every value in every parameter */
 const COMBINATIONS = 12;
-
-/** mulberry32: small, seeded, the same sequence on every machine */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** a hostile value, already percent-encoded for a URL (so lone surrogates and %00 get through) */
 type Raw = string;
@@ -117,7 +106,7 @@ function url(op: Operation, values: Map<Param, Raw[]>): string {
  * once, an unknown parameter, and for a state-changing method every hostile JSON body.
  */
 export function* fuzzRequests(ops: readonly Operation[], seed: number): Generator<FuzzRequest> {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   for (const op of ops) {
     // every value in every parameter, the others at an accepted baseline

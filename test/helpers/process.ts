@@ -23,16 +23,30 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `lurk …args` to completion. */
-export function runLurk(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<RunResult> {
+/**
+ * Runs `lurk …args` to completion; with `limitMs`, a child still running then is killed (SIGKILL)
+ * and `killed` says so, so a spinning child cannot outlive the test.
+ */
+export function runLurk(args: string[], env: Record<string, string> = {}, cwd = ROOT, limitMs?: number): Promise<RunResult & { killed: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [LURK_BIN, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let killed = false;
+    const timer =
+      limitMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = true;
+            child.kill('SIGKILL');
+          }, limitMs);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, killed });
+    });
   });
 }
 
@@ -50,4 +64,13 @@ export function startLurk(args: string[], env: Record<string, string>, cwd = ROO
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, output: () => output, exited };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` (a frozen process ignores SIGTERM): a child never outlives its caller. */
+export async function stopLurk(lurk: Running, graceMs = 5_000): Promise<void> {
+  if (lurk.child.exitCode !== null || lurk.child.signalCode !== null) return;
+  lurk.child.kill('SIGTERM');
+  const killer = setTimeout(() => lurk.child.kill('SIGKILL'), graceMs);
+  await lurk.exited;
+  clearTimeout(killer);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PublishError } from '../../src/publish/types.js';
 
@@ -57,6 +57,11 @@ export async function fakeServer(handle: (req: Received) => Reply | Promise<Repl
       }
     });
   });
+  return listening(server, received);
+}
+
+/** `server` on a free port of 127.0.0.1; close() ends every connection, idle or not */
+async function listening(server: Server, received: Received[]): Promise<FakeServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -114,16 +119,7 @@ export async function hungServer(options: { headers?: boolean } = {}): Promise<F
       res.flushHeaders();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return listening(server, received);
 }
 
 /** What a publisher must throw when a network does not answer in time: a retryable PublishError saying so. */

@@ -3,6 +3,8 @@
 // CSRF defences (a one-time token bound to the authorize request, and no foreign Origin).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ManualClock } from '../../src/core/clock.js';
+import { MAX_CONSENT_FORMS, SimAuth } from '../../src/sim/auth.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { freePort, waitFor } from '../helpers/app.js';
 import { runLurk, startLurk } from '../helpers/process.js';
@@ -200,4 +202,12 @@ describe('lurk sim --redirect-uri', () => {
     for (const uri of mine) assert.equal(await status(uri), 200, uri);
     assert.equal(await status('http://localhost:8080/auth/callback'), 400);
   });
+});
+
+test('consent forms rendered and never posted are bounded: beyond the cap the oldest is dropped', () => {
+  const auth = new SimAuth(new ManualClock(0), []);
+  const tokens = Array.from({ length: MAX_CONSENT_FORMS + 1 }, (_, i) => auth.issueConsentForm(`request ${i}`));
+  assert.equal(auth.consumeConsentForm(tokens[0], 'request 0'), false, 'the oldest made room');
+  assert.equal(auth.consumeConsentForm(tokens[1], 'request 1'), true);
+  assert.equal(auth.consumeConsentForm(tokens.at(-1), `request ${MAX_CONSENT_FORMS}`), true);
 });

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { freePort, waitFor } from '../helpers/app.js';
 import { tempSqlite, type TestDatabase } from '../helpers/db.js';
 import { fuzzRequests, FUZZ_SEED, operations, type OpenApiDoc, type Operation } from '../helpers/fuzz.js';
-import { startLurk, type Running } from '../helpers/process.js';
+import { startLurk, stopLurk, type Running } from '../helpers/process.js';
 
 const SEED = Number(process.env.LURK_FUZZ_SEED ?? FUZZ_SEED);
 
@@ -21,15 +21,6 @@ async function startChild(): Promise<void> {
   await waitFor('lurk /readyz', async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), 30_000);
 }
 
-async function stopChild(): Promise<void> {
-  if (lurk.child.exitCode !== null || lurk.child.signalCode !== null) return;
-  lurk.child.kill('SIGTERM');
-  // a frozen process ignores SIGTERM; do not let it outlive the test
-  const killer = setTimeout(() => lurk.child.kill('SIGKILL'), 5_000);
-  await lurk.exited;
-  clearTimeout(killer);
-}
-
 before(async () => {
   db = await tempSqlite();
   port = await freePort();
@@ -38,7 +29,7 @@ before(async () => {
 });
 
 after(async () => {
-  await stopChild();
+  await stopLurk(lurk);
   await db.drop();
 });
 
