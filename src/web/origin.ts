@@ -66,13 +66,12 @@ function hostName(host: string): string {
   let name = host;
   if (host.startsWith('[')) {
     const end = host.indexOf(']');
-    name = end > 0 ? host.slice(1, end) : host;
+    if (end > 0) name = host.slice(0, end + 1);
   } else {
     const colon = host.indexOf(':');
     if (colon >= 0 && colon === host.lastIndexOf(':')) name = host.slice(0, colon);
   }
-  name = name.toLowerCase();
-  return name.endsWith('.') ? name.slice(0, -1) : name;
+  return normalName(name);
 }
 
 export function hostAllowed(policy: HostPolicy, host: string): boolean {
