@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, type LurkConfig } from './config/load.js';
 import { listenError, simPortSetting } from './config/setting-error.js';
@@ -121,7 +120,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
       {
         name: 'database',
         async check() {
-          await sql`select 1`.execute(store.db);
+          await store.ping();
           return undefined;
         },
       },
@@ -168,12 +167,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     schedule: { cron: '17 * * * *' },
     run: async () => {
       await history.prune(500);
-      if (store.kind === 'sqlite') {
-        await sql`pragma optimize`.execute(store.db);
-        await sql`pragma wal_checkpoint(passive)`.execute(store.db);
-      } else {
-        await sql`analyze`.execute(store.db);
-      }
+      await store.optimize();
     },
   });
 
@@ -263,7 +257,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   }
 
   await web.register(statusRoutes, { status, scheduler, history, bus });
-  await web.register(discoverRoutes, { service: discover, store: discoverStore, rateLimitPerMinute: config.api.rateLimitPerMinute, maxViewers: config.discover.maxViewers });
+  await web.register(discoverRoutes, { service: discover, rateLimitPerMinute: config.api.rateLimitPerMinute, maxViewers: config.discover.maxViewers });
   await web.register(watchtimeRoutes, { service: watchtime, rateLimitPerMinute: config.api.rateLimitPerMinute });
   await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGES);
 
@@ -329,8 +323,6 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         helix,
         budget,
         store: discoverStore,
-        db: store.db,
-        facts: store.facts,
         bus,
         clock,
         log: log.child({ component: 'sweeper' }),
