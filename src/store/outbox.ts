@@ -101,6 +101,7 @@ export class Outbox<P = undefined> {
       .where('status', 'in', RETRYABLE)
       .where('attempts', '<', this.options.maxAttempts)
       .orderBy('updated_at')
+      .orderBy('key')
       .limit(limit)
       .execute();
     return rows.map((r) => toEntry<P>(r));
