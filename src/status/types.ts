@@ -1,7 +1,8 @@
 // Wire shapes of the Status API, shared with the UI (no runtime imports here).
+import type { Mode } from '../config/mode.js';
 import type { JobStatus } from '../core/job-types.js';
 
-export type Mode = 'simulator' | 'twitch';
+export type { Mode };
 
 export interface ResourceSample {
   /** clock time */
