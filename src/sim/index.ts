@@ -8,7 +8,7 @@ import { oauthProtocol } from './protocols/oauth.js';
 export { Simulator };
 export type { SimulatorAddresses, SimulatorOptions } from './simulator.js';
 export type { LentAccount, SimSummary } from './summary.js';
-export { speedProblem, watchSpeed } from './pace.js';
+export { speedProblem } from './pace.js';
 export { generateClientId, generateClientSecret, lurkRedirectUris, redirectUriProblem } from './auth.js';
 
 /** A simulator with every protocol: OAuth, Helix, EventSub (WebSocket and webhooks), IRC and the /_sim API. */

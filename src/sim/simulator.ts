@@ -1,8 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
-import { settings } from '../config/settings.js';
-import { SimAuth, generateClientId, generateClientSecret, lurkRedirectUris, type RegisteredClient } from './auth.js';
+import { LURK_DEFAULT_PORT, SimAuth, generateClientId, generateClientSecret, lurkRedirectUris, type RegisteredClient } from './auth.js';
 import { RateClock, SimClock } from './clock.js';
 import { NO_FAULTS, type Faults } from './faults.js';
 import { rfc3339 } from './protocols/helix-common.js';
@@ -102,7 +101,7 @@ export class Simulator {
     const live = options.live ?? Math.max(1, Math.floor(options.channels / 4));
     this.world = new World({ seed: options.seed, channels: options.channels, live, startMs, ...(options.viewersPerLive ? { viewersPerLive: options.viewersPerLive } : {}) });
     const clients = options.clients?.length ? options.clients : [{ clientId: generateClientId(), clientSecret: generateClientSecret() }];
-    const redirectUris = options.redirectUris ?? lurkRedirectUris(settings.port.default);
+    const redirectUris = options.redirectUris ?? lurkRedirectUris(LURK_DEFAULT_PORT);
     this.auth = new SimAuth(this.clock, clients.map((c) => ({ ...c, redirectUris: c.redirectUris ?? redirectUris })), options.consentFormMs);
     this.rateClock = new RateClock(this.clock, options.simulatedRateLimit === true);
     this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs, () => this.rateClock.now());
