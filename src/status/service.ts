@@ -1,12 +1,11 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import type { Scheduler } from '../core/scheduler.js';
+import type { SimSummary } from '../sim/summary.js';
 import type { Mode, ResourceSample, StatusSnapshot } from './types.js';
 
 export type { ResourceSample, StatusSnapshot };
 import type { Store } from '../store/database.js';
-// the job history is the Status page's store; kept importable from here
-export { JobHistory } from './store.js';
 
 const SAMPLES_KEPT = 360;
 
@@ -27,7 +26,7 @@ export class StatusService {
       /** real start time, for uptime */
       startedAtReal: number;
       /** the simulated world's summary, in simulator mode */
-      simulator?: () => unknown;
+      simulator?: () => SimSummary;
     },
   ) {
     this.loopDelay.enable();
@@ -66,7 +65,7 @@ export class StatusService {
       pid: process.pid,
       jobs: scheduler.list(),
       resources: [...this.samples],
-      ...(this.deps.simulator ? { simulator: this.deps.simulator() as StatusSnapshot['simulator'] } : {}),
+      ...(this.deps.simulator ? { simulator: this.deps.simulator() } : {}),
     };
   }
 
