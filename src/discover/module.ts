@@ -30,7 +30,7 @@ export const discoverCapability: Capability<DiscoverService> = {
         },
       });
 
-    await web.register(discoverRoutes, { service: discover, store: discoverStore, rateLimitPerMinute: config.api.rateLimitPerMinute, maxViewers: config.discover.maxViewers });
+    await web.register(discoverRoutes, { service: discover, rateLimitPerMinute: config.api.rateLimitPerMinute, maxViewers: config.discover.maxViewers });
     return {
       api: discover,
       async start() {
@@ -41,8 +41,6 @@ export const discoverCapability: Capability<DiscoverService> = {
           helix: twitch.helix(),
           budget: twitch.budget,
           store: discoverStore,
-          db: store.db,
-          facts: store.facts,
           bus,
           clock,
           log: log.child({ component: 'sweeper' }),

@@ -1,10 +1,10 @@
 // Status: the process's own health (jobs, resources, the simulator's summary), the record of every
 // job run, and the database's hourly upkeep.
-import { sql } from 'kysely';
 import type { Capability } from '../capability.js';
 import type { SimSummary } from '../sim/summary.js';
 import { statusRoutes } from './routes.js';
-import { JobHistory, StatusService } from './service.js';
+import { StatusService } from './service.js';
+import { JobHistory } from './store.js';
 
 export interface StatusOptions {
   version: string;
@@ -61,12 +61,7 @@ export function statusCapability(options: StatusOptions): Capability<StatusServi
         schedule: { cron: '17 * * * *' },
         run: async () => {
           await history.prune(HISTORY_KEPT);
-          if (store.kind === 'sqlite') {
-            await sql`pragma optimize`.execute(store.db);
-            await sql`pragma wal_checkpoint(passive)`.execute(store.db);
-          } else {
-            await sql`analyze`.execute(store.db);
-          }
+          await store.optimize();
         },
       });
 
