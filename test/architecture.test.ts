@@ -88,3 +88,11 @@ test('the UI imports only types from the server side', () => {
   assert.ok(ui.length > 0, 'the UI shares wire types with the server');
   assert.deepEqual(violations(ui.filter((i) => !i.typeOnly)), []);
 });
+
+test('SQL lives only in store files', () => {
+  const query = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql`|\.schema\.(create|alter|drop)/;
+  const isStore = (f: string) => f.startsWith('src/store/') || /\/(store|queries)\.ts$/.test(f);
+  const holders = src.filter((f) => query.test(readFileSync(path.join(root, f), 'utf8')));
+  assert.ok(holders.includes('src/store/outbox.ts') && holders.includes('src/watchtime/store.ts'), 'the pattern finds the stores');
+  assert.deepEqual(holders.filter((f) => !isStore(f)), []);
+});
