@@ -78,7 +78,7 @@ async function lurkSweep(base: string, client: { clientId: string; clientSecret:
       },
     });
     const discoverStore = new DiscoverStore(store.db, store.facts);
-    const sweeper = new Sweeper({ helix, budget, store: discoverStore, db: store.db, facts: store.facts, bus: new InProcessBus(), clock: new SystemClock(), log: createLogger('warn'), languages: [], graceSweeps: 2 });
+    const sweeper = new Sweeper({ helix, budget, store: discoverStore, bus: new InProcessBus(), clock: new SystemClock(), log: createLogger('warn'), languages: [], graceSweeps: 2 });
     const cpu = process.cpuUsage();
     const started = Date.now();
     const first = await sweeper.sweep();

@@ -199,8 +199,6 @@ async function accuracyRun(ctx: BenchContext, live: number, hours: number): Prom
       helix,
       budget,
       store: new DiscoverStore(store.db, store.facts),
-      db: store.db,
-      facts: store.facts,
       bus,
       clock,
       log,

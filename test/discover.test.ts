@@ -38,8 +38,6 @@ function sweeperFor(store: Store, options: { graceSweeps?: number; service?: Dis
     helix,
     budget,
     store: discoverStore,
-    db: store.db,
-    facts: store.facts,
     bus: new InProcessBus(),
     clock: new SystemClock(),
     log: memoryLogger().log,

@@ -75,6 +75,24 @@ describe('migrations', () => {
         await drop();
       }
   });
+
+  test('ping answers, and the hourly upkeep refreshes the planner statistics on both dialects', async (t) => {
+    await withEachDialect(t, async ({ url, kind }) => {
+      const store = await openStore({ url });
+      try {
+        await store.migrate();
+        await store.ping();
+        await upsertStreams(store.db, store.facts, [stream('1', 0), stream('2', 1)], { generation: 1, seenAt: 1 });
+        await store.optimize();
+        if (kind === 'postgres') {
+          const analyzed = await sql<{ n: number }>`select count(*)::int as n from pg_stat_user_tables where relname = 'streams' and last_analyze is not null`.execute(store.db);
+          assert.equal(analyzed.rows[0]?.n, 1, 'analyze ran');
+        }
+      } finally {
+        await store.close();
+      }
+    });
+  });
 });
 
 describe('upsertStreams', () => {

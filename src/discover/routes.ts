@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HttpError, notFound } from '../core/errors.js';
+import { rateLimiter } from '../web/rate-limit.js';
 import type { DiscoverService } from './service.js';
-import type { DiscoverStore, StreamRow } from './store.js';
+import type { StreamRow } from './store.js';
 
 const MAX_TERMS = 16;
 const MAX_TERM_LENGTH = 80;
@@ -62,30 +63,8 @@ function streamDetail(row: StreamRow) {
   };
 }
 
-/** A per-client limit (requests per minute per address); 0 switches it off (no hook at all). */
-export function rateLimiter(perMinute: number) {
-  if (perMinute <= 0) return [];
-  const hits = new Map<string, { count: number; windowStart: number }>();
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const now = Date.now();
-    const key = request.ip;
-    let entry = hits.get(key);
-    if (!entry || now - entry.windowStart >= 60_000) {
-      if (hits.size > 10_000) hits.clear();
-      entry = { count: 0, windowStart: now };
-      hits.set(key, entry);
-    }
-    entry.count++;
-    if (entry.count > perMinute) {
-      const retryAfter = Math.max(1, Math.ceil((entry.windowStart + 60_000 - now) / 1000));
-      reply.header('retry-after', String(retryAfter));
-      throw new HttpError(429, 'rate_limited', `More than ${perMinute} requests a minute from this address; try again in ${retryAfter} s`);
-    }
-  };
-}
-
-export async function discoverRoutes(app: FastifyInstance, deps: { service: DiscoverService; store: DiscoverStore; rateLimitPerMinute: number; maxViewers: number }) {
-  const { service, store } = deps;
+export async function discoverRoutes(app: FastifyInstance, deps: { service: DiscoverService; rateLimitPerMinute: number; maxViewers: number }) {
+  const { service } = deps;
   app.addSchema(helixStreamSchema);
   app.addSchema({
     $id: 'StreamDetail',
@@ -204,49 +183,6 @@ export async function discoverRoutes(app: FastifyInstance, deps: { service: Disc
         },
       },
     },
-    async () => {
-      const [totals, sweeps, perGame, tagRows] = await Promise.all([store.totals(), store.lastSweeps(5), store.perGame(50), store.zeroOneTags()]);
-      const tags = new Map<string, { zero: number; one: number }>();
-      for (const row of tagRows) {
-        for (const tag of JSON.parse(row.tags) as string[]) {
-          const t = tags.get(tag) ?? { zero: 0, one: 0 };
-          if (row.viewer_count === 0) t.zero++;
-          else t.one++;
-          tags.set(tag, t);
-        }
-      }
-      const last = sweeps.find((s) => s.status === 'completed');
-      const current = sweeps[0]?.status === 'running' ? sweeps[0] : undefined;
-      return {
-        live: totals.live,
-        zero_viewer: totals.zero,
-        one_viewer: totals.one,
-        games: totals.games,
-        pool: service.pool.size,
-        current_sweep: current ? { generation: Number(current.generation), started_at: new Date(Number(current.started_at)).toISOString(), pages: current.pages, streams: current.streams } : null,
-        last_sweep: last
-          ? {
-              generation: Number(last.generation),
-              status: last.status,
-              started_at: new Date(Number(last.started_at)).toISOString(),
-              finished_at: last.finished_at ? new Date(Number(last.finished_at)).toISOString() : null,
-              pages: last.pages,
-              streams: last.streams,
-              zero_viewer: last.zero_viewer,
-              one_viewer: last.one_viewer,
-              removed: last.removed,
-              budget_points: last.budget_points,
-              rate_limited: last.rate_limited,
-              errors: last.errors,
-              duration_ms: last.duration_ms,
-            }
-          : null,
-        per_game: perGame,
-        per_tag: [...tags.entries()]
-          .map(([tag, c]) => ({ tag, ...c }))
-          .sort((a, b) => b.zero + b.one - (a.zero + a.one))
-          .slice(0, 50),
-      };
-    },
+    async () => service.stats(),
   );
 }

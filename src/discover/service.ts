@@ -75,4 +75,38 @@ export class DiscoverService {
   async streamByLogin(login: string): Promise<StreamRow | undefined> {
     return this.store.streamByLogin(login);
   }
+
+  /** what `/api/discover/stats` answers: totals, the sweep under way and the last completed, per game and per tag */
+  async stats() {
+    const [totals, sweeps, perGame, perTag] = await Promise.all([this.store.totals(), this.store.lastSweeps(5), this.store.perGame(50), this.store.perTag(50)]);
+    const last = sweeps.find((s) => s.status === 'completed');
+    const current = sweeps[0]?.status === 'running' ? sweeps[0] : undefined;
+    return {
+      live: totals.live,
+      zero_viewer: totals.zero,
+      one_viewer: totals.one,
+      games: totals.games,
+      pool: this.pool.size,
+      current_sweep: current ? { generation: Number(current.generation), started_at: new Date(Number(current.started_at)).toISOString(), pages: current.pages, streams: current.streams } : null,
+      last_sweep: last
+        ? {
+            generation: Number(last.generation),
+            status: last.status,
+            started_at: new Date(Number(last.started_at)).toISOString(),
+            finished_at: last.finished_at ? new Date(Number(last.finished_at)).toISOString() : null,
+            pages: last.pages,
+            streams: last.streams,
+            zero_viewer: last.zero_viewer,
+            one_viewer: last.one_viewer,
+            removed: last.removed,
+            budget_points: last.budget_points,
+            rate_limited: last.rate_limited,
+            errors: last.errors,
+            duration_ms: last.duration_ms,
+          }
+        : null,
+      per_game: perGame,
+      per_tag: perTag,
+    };
+  }
 }

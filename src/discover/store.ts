@@ -1,8 +1,9 @@
-// Discover's queries: sweeps, removal of streams that ended, the pool's source rows, search.
+// Discover's queries: sweeps, the streams a sweep stores and removes, the pool's source rows, search, stats.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DialectFacts } from '../store/dialect.js';
 import type { Database, StreamsTable, SweepsTable } from '../store/schema.js';
-import { normaliseSearch } from '../streams/store.js';
+import { normaliseSearch, upsertStreams } from '../streams/store.js';
+import type { HelixStream } from '../twitch/helix.external.js';
 
 export type StreamRow = Selectable<StreamsTable>;
 export type SweepRow = Selectable<SweepsTable>;
@@ -39,6 +40,11 @@ export class DiscoverStore {
       .values({ generation, started_at: startedAt, status: 'running', finished_at: null, duration_ms: null, removed: 0, ...toColumns(EMPTY_STATS) })
       .execute();
     return generation;
+  }
+
+  /** one page of a sweep, stored at once in one transaction (a crash loses at most the page in flight) */
+  async savePage(streams: readonly HelixStream[], generation: number, seenAt: number): Promise<void> {
+    await this.db.transaction().execute((trx) => upsertStreams(trx, this.facts, streams, { generation, seenAt }));
   }
 
   async recordProgress(generation: number, stats: SweepStats): Promise<void> {
@@ -142,8 +148,22 @@ export class DiscoverStore {
     return rows.map((r) => ({ game_id: r.game_id, game_name: String(r.game_name ?? ''), zero: Number(r.zero), one: Number(r.one) }));
   }
 
-  async zeroOneTags(): Promise<{ tags: string; viewer_count: number }[]> {
-    return this.db.selectFrom('streams').select(['tags', 'viewer_count']).where('viewer_count', '<=', 1).execute();
+  /** zero- and one-viewer streams per tag, the most tagged first (tags are a JSON array per row, counted here on both dialects) */
+  async perTag(limit: number): Promise<{ tag: string; zero: number; one: number }[]> {
+    const rows = await this.db.selectFrom('streams').select(['tags', 'viewer_count']).where('viewer_count', '<=', 1).execute();
+    const tags = new Map<string, { zero: number; one: number }>();
+    for (const row of rows) {
+      for (const tag of JSON.parse(row.tags) as string[]) {
+        const t = tags.get(tag) ?? { zero: 0, one: 0 };
+        if (row.viewer_count === 0) t.zero++;
+        else t.one++;
+        tags.set(tag, t);
+      }
+    }
+    return [...tags.entries()]
+      .map(([tag, c]) => ({ tag, ...c }))
+      .sort((a, b) => b.zero + b.one - (a.zero + a.one))
+      .slice(0, limit);
   }
 }
 

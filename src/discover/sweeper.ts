@@ -1,10 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Bus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
-import type { DialectFacts } from '../store/dialect.js';
-import type { Database } from '../store/schema.js';
-import { upsertStreams } from '../streams/store.js';
 import type { HelixBudget } from '../twitch/budget.js';
 import type { HelixClient } from '../twitch/helix-client.js';
 import { parseStreamsPage, type HelixStream } from '../twitch/helix.external.js';
@@ -14,9 +10,8 @@ import type { DiscoverStore, SweepStats } from './store.js';
 export interface SweeperOptions {
   helix: HelixClient;
   budget: HelixBudget;
+  /** everything the sweeper writes goes through it */
   store: DiscoverStore;
-  db: Kysely<Database>;
-  facts: DialectFacts;
   bus: Bus;
   clock: Clock;
   log: Pick<Logger, 'info' | 'warn' | 'debug'>;
@@ -73,7 +68,7 @@ export class Sweeper {
       }
       const seenAt = clock.now();
       if (fresh.length > 0) {
-        await this.o.db.transaction().execute((trx) => upsertStreams(trx, this.o.facts, fresh, { generation, seenAt }));
+        await store.savePage(fresh, generation, seenAt);
         this.o.onStreams?.(fresh);
       }
       stats.pages++;

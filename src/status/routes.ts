@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Bus } from '../core/bus.js';
 import { conflict, notFound } from '../core/errors.js';
 import { JobAlreadyRunningError, JobNotFoundError, type Scheduler } from '../core/scheduler.js';
-import type { JobHistory, StatusService } from './service.js';
+import type { StatusService } from './service.js';
+import type { JobHistory } from './store.js';
 
 const jobRunSchema = {
   $id: 'JobRun',

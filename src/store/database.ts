@@ -32,7 +32,10 @@ export interface Store {
   readonly label: string;
   /** the SQLite file, when there is one */
   readonly sqlitePath?: string;
+  /** answers when the database does (the readiness check) */
   ping(): Promise<void>;
+  /** hourly upkeep: refreshes the planner's statistics (see DialectFacts.optimize) */
+  optimize(): Promise<void>;
   migrate(): Promise<MigrationReport>;
   /** names of migrations not yet applied */
   pendingMigrations(): Promise<string[]>;
@@ -93,6 +96,7 @@ function buildStore(db: Kysely<Database>, facts: DialectFacts, label: string, cl
       return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
     },
     sizeBytes: () => facts.sizeBytes(db),
+    optimize: () => facts.optimize(db),
     close,
   };
 }

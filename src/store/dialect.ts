@@ -16,6 +16,8 @@ export interface DialectFacts {
   sizeBytes(db: Kysely<any>): Promise<number>;
   /** largest number of bound parameters one statement may carry */
   maxParameters: number;
+  /** lets the planner refresh its statistics (and SQLite fold its write-ahead log back), run hourly */
+  optimize(db: Kysely<any>): Promise<void>;
 }
 
 export const sqliteFacts: DialectFacts = {
@@ -28,6 +30,11 @@ export const sqliteFacts: DialectFacts = {
   },
   // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32
   maxParameters: 32_766,
+  async optimize(db) {
+    await sql`pragma optimize`.execute(db);
+    // passive: never waits for readers, so a busy web role is not blocked
+    await sql`pragma wal_checkpoint(passive)`.execute(db);
+  },
 };
 
 export const postgresFacts: DialectFacts = {
@@ -40,4 +47,7 @@ export const postgresFacts: DialectFacts = {
   },
   // the wire protocol counts parameters in an unsigned 16-bit field
   maxParameters: 65_535,
+  async optimize(db) {
+    await sql`analyze`.execute(db);
+  },
 };

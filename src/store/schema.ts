@@ -136,33 +136,38 @@ export interface DigestsTable {
   /** JSON: the posts' text and chart specs, so every publisher posts the same digest */
   posts: string;
 }
-export interface DigestPostsTable {
-  day: string;
-  publisher: string;
-  post_key: string;
-  status: 'pending' | 'posted' | 'failed';
-  remote_id: string | null;
-  url: string | null;
-  attempts: number;
-  last_error: string | null;
-  updated_at: number;
-}
 export interface AnswerCursorsTable {
   source: string;
   cursor: string | null;
   updated_at: number;
 }
-export interface AnswersTable {
-  source: string;
-  mention_id: string;
-  question: string;
-  /** JSON of the Mention, for replying on a retry */
-  mention: string;
-  status: 'pending' | 'answered' | 'failed';
-  reply: string | null;
+/**
+ * Deliveries that must happen once per (kind, key, target): a digest post to one publisher, an
+ * answer to one mention. See store/outbox.ts for the states and who writes them.
+ */
+export interface OutboxTable {
+  /** what is delivered, e.g. 'digest' or 'answer' */
+  kind: string;
+  /** which one within the kind, e.g. `2026-11-20:games` or a mention id */
+  key: string;
+  /** where it goes: a publisher's name */
+  target: string;
+  status: OutboxStatus;
+  /** JSON the sender needs to try again, if the key alone does not say it */
+  payload: string | null;
+  /** attempts begun so far (counted before sending, so a crash mid-send counts) */
   attempts: number;
+  remote_id: string | null;
+  url: string | null;
+  /** what was delivered, when the sender says (an answer's text) */
+  result: string | null;
+  last_error: string | null;
+  created_at: number;
   updated_at: number;
 }
+
+/** pending: recorded or being sent; failed: will be tried again; gave-up: never again (too many attempts, or a refusal that will not change) */
+export type OutboxStatus = 'pending' | 'posted' | 'failed' | 'gave-up';
 
 export interface Database {
   lurk_meta: LurkMetaTable;
@@ -180,7 +185,6 @@ export interface Database {
   watch_games: WatchGamesTable;
   watch_channels: WatchChannelsTable;
   digests: DigestsTable;
-  digest_posts: DigestPostsTable;
   answer_cursors: AnswerCursorsTable;
-  answers: AnswersTable;
+  outbox: OutboxTable;
 }

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Mention, Publisher } from '../publish/types.js';
+import { Outbox } from '../store/outbox.js';
 import type { Database } from '../store/schema.js';
-import { displayName, rankedLines } from './digest.js';
+import { displayName, isPermanent, rankedLines } from './digest.js';
 import type { WatchtimeService } from './service.js';
+import { mentionCursor, saveMentionCursor } from './store.js';
 
 /** what someone asked: the mention without @handles, links and the command word */
 export function questionOf(text: string): string {
@@ -45,19 +47,33 @@ export async function answerFor(watch: WatchtimeService, question: string): Prom
   return answers;
 }
 
+/** tries per mention before it is given up */
+const MAX_ATTEMPTS = 5;
+
+/** what the outbox keeps of a mention, to answer it on a retry */
+interface AskedMention {
+  question: string;
+  mention: Mention;
+}
+
 /**
  * Reads each publisher's new mentions from its stored cursor and answers every mention exactly
- * once: the mention is recorded before replying and marked answered after, and the cursor only
- * moves past mentions that are recorded.
+ * once through the outbox (kind `answer`, key the mention id, target the publisher): the mention
+ * is recorded before replying and marked posted after, and the cursor only moves past mentions
+ * that are recorded.
  */
 export class MentionAnswerer {
+  private readonly outbox: Outbox<AskedMention>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly watch: WatchtimeService,
     private readonly publishers: Publisher[],
     private readonly log: Pick<Logger, 'info' | 'warn'>,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.outbox = new Outbox(db, { kind: 'answer', maxAttempts: MAX_ATTEMPTS, now });
+  }
 
   get sources(): Publisher[] {
     return this.publishers.filter((p) => p.fetchMentions && p.reply);
@@ -67,51 +83,45 @@ export class MentionAnswerer {
     let answered = await this.retryFailed(signal);
     let failed = 0;
     for (const p of this.sources) {
-      const row = await this.db.selectFrom('answer_cursors').select('cursor').where('source', '=', p.name).executeTakeFirst();
-      const { mentions, cursor } = await p.fetchMentions!(row?.cursor ?? undefined, signal);
+      const { mentions, cursor } = await p.fetchMentions!(await mentionCursor(this.db, p.name), signal);
       for (const m of mentions) {
-        await this.db
-          .insertInto('answers')
-          .values({ source: p.name, mention_id: m.id, question: questionOf(m.text), mention: JSON.stringify(m), status: 'pending', reply: null, attempts: 0, updated_at: this.now() })
-          .onConflict((oc) => oc.columns(['source', 'mention_id']).doNothing())
-          .execute();
-        const r = await this.answer(p, m, signal);
+        await this.outbox.record(m.id, p.name, { question: questionOf(m.text), mention: m });
+        const r = await this.answer(p, m.id, signal);
         if (r === 'answered') answered++;
         if (r === 'failed') failed++;
       }
-      await this.db
-        .insertInto('answer_cursors')
-        .values({ source: p.name, cursor: cursor ?? null, updated_at: this.now() })
-        .onConflict((oc) => oc.column('source').doUpdateSet({ cursor: cursor ?? null, updated_at: this.now() }))
-        .execute();
+      await saveMentionCursor(this.db, p.name, cursor, this.now());
     }
     return { answered, failed };
   }
 
-  private async answer(p: Publisher, m: Mention, signal?: AbortSignal): Promise<'answered' | 'skipped' | 'failed'> {
-    const row = await this.db.selectFrom('answers').selectAll().where('source', '=', p.name).where('mention_id', '=', m.id).executeTakeFirstOrThrow();
-    if (row.status === 'answered' || row.attempts >= 5) return 'skipped';
-    await this.db.updateTable('answers').set({ attempts: row.attempts + 1, updated_at: this.now() }).where('source', '=', p.name).where('mention_id', '=', m.id).execute();
-    try {
-      const replies = await answerFor(this.watch, row.question);
-      for (const text of replies) await p.reply!(m, text, signal);
-      await this.db.updateTable('answers').set({ status: 'answered', reply: replies.join('\n\n'), updated_at: this.now() }).where('source', '=', p.name).where('mention_id', '=', m.id).execute();
-      return 'answered';
-    } catch (err) {
-      this.log.warn({ source: p.name, mention: m.id, err: err instanceof Error ? err.message : String(err) }, 'answering a mention failed; will retry');
-      await this.db.updateTable('answers').set({ status: 'failed', updated_at: this.now() }).where('source', '=', p.name).where('mention_id', '=', m.id).execute();
+  private async answer(p: Publisher, mentionId: string, signal?: AbortSignal): Promise<'answered' | 'skipped' | 'failed'> {
+    const d = await this.outbox.deliver(
+      mentionId,
+      p.name,
+      async (entry) => {
+        const { question, mention } = entry.payload!;
+        const replies = await answerFor(this.watch, question);
+        const refs = [];
+        for (const text of replies) refs.push(await p.reply!(mention, text, signal));
+        return { remoteId: refs.map((r) => r.id).join(' '), result: replies.join('\n\n') };
+      },
+      { permanent: isPermanent },
+    );
+    if (d.status === 'failed') {
+      this.log.warn({ source: p.name, mention: mentionId, err: d.error }, d.permanent ? 'answering a mention failed; given up' : 'answering a mention failed; will retry');
       return 'failed';
     }
+    return d.status === 'posted' ? 'answered' : 'skipped';
   }
 
   /** mentions recorded but not answered (a reply failed): retried on each poll, up to 5 attempts */
   async retryFailed(signal?: AbortSignal): Promise<number> {
     let answered = 0;
-    const rows = await this.db.selectFrom('answers').selectAll().where('status', 'in', ['failed', 'pending']).where('attempts', '<', 5).orderBy('updated_at').limit(50).execute();
-    for (const row of rows) {
-      const p = this.sources.find((s) => s.name === row.source);
+    for (const entry of await this.outbox.due(50)) {
+      const p = this.sources.find((s) => s.name === entry.target);
       if (!p) continue;
-      if ((await this.answer(p, JSON.parse(row.mention) as Mention, signal)) === 'answered') answered++;
+      if ((await this.answer(p, entry.key, signal)) === 'answered') answered++;
     }
     return answered;
   }

@@ -2,10 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { renderBarChart, type BarChartSpec } from '../publish/chart.js';
 import { PublishError, type DigestPost, type Publisher } from '../publish/types.js';
+import { Outbox, type Delivered } from '../store/outbox.js';
 import type { Database } from '../store/schema.js';
 import { DayCalendar, parseDayStart } from './calendar.js';
 import type { RankedItem } from './queries.js';
 import type { WatchtimeService } from './service.js';
+import { storeDigest, storedDigest } from './store.js';
 
 export interface StoredPost {
   key: 'games' | 'streamers' | 'random-game';
@@ -106,34 +108,34 @@ export interface PostOutcome {
   url?: string;
 }
 
+/** tries per post and publisher before the digest gives a post up */
 const MAX_ATTEMPTS = 8;
 
 /**
- * Posts a digest to every publisher, each post at most once per publisher and day: a post
- * already recorded as posted is skipped (across restarts), a failure is recorded and retried on
- * the next run, and nothing here touches the watch-time data.
+ * Posts a digest to every publisher, each post at most once per publisher and day, through the
+ * outbox (kind `digest`, key `<day>:<post>`, target the publisher): a post already posted is
+ * skipped (across restarts), a failure is retried on the next run, a refusal that will not change
+ * (bad credentials, rejected text) is given up at once, and nothing here touches the watch-time data.
  */
 export class DigestPublisher {
+  private readonly outbox: Outbox;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly publishers: Publisher[],
     private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.outbox = new Outbox(db, { kind: 'digest', maxAttempts: MAX_ATTEMPTS, now });
+  }
 
   /** compose once and store, so every publisher and every retry posts the very same digest */
   async stored(watch: WatchtimeService, day: string, seed: number): Promise<Digest | undefined> {
-    const row = await this.db.selectFrom('digests').select('posts').where('day', '=', day).executeTakeFirst();
-    if (row) return { day, posts: JSON.parse(row.posts) as StoredPost[] };
+    const posts = await storedDigest(this.db, day);
+    if (posts) return { day, posts };
     const digest = await composeDigest(watch, day, seed);
     if (!digest) return undefined;
-    await this.db
-      .insertInto('digests')
-      .values({ day, composed_at: this.now(), posts: JSON.stringify(digest.posts) })
-      .onConflict((oc) => oc.column('day').doNothing())
-      .execute();
-    const again = await this.db.selectFrom('digests').select('posts').where('day', '=', day).executeTakeFirstOrThrow();
-    return { day, posts: JSON.parse(again.posts) as StoredPost[] };
+    return { day, posts: await storeDigest(this.db, day, digest.posts, this.now()) };
   }
 
   async publish(digest: Digest, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<PostOutcome[]> {
@@ -142,56 +144,35 @@ export class DigestPublisher {
     for (const publisher of this.publishers) {
       for (const post of digest.posts) {
         signal?.throwIfAborted();
-        const key = { day: digest.day, publisher: publisher.name, post_key: post.key };
-        const row = await this.db.selectFrom('digest_posts').selectAll().where('day', '=', key.day).where('publisher', '=', key.publisher).where('post_key', '=', key.post_key).executeTakeFirst();
-        if (row?.status === 'posted') {
-          outcomes.push({ publisher: publisher.name, key: post.key, status: 'already', ...(row.url ? { url: row.url } : {}) });
-          continue;
-        }
-        if (row && row.attempts >= MAX_ATTEMPTS) {
-          outcomes.push({ publisher: publisher.name, key: post.key, status: 'gave-up', ...(row.last_error ? { error: row.last_error } : {}) });
-          continue;
-        }
-        const attempts = (row?.attempts ?? 0) + 1;
-        await this.db
-          .insertInto('digest_posts')
-          .values({ ...key, status: 'pending', remote_id: null, url: null, attempts, last_error: null, updated_at: this.now() })
-          .onConflict((oc) => oc.columns(['day', 'publisher', 'post_key']).doUpdateSet({ status: 'pending', attempts, updated_at: this.now() }))
-          .execute();
-        let message = rendered.get(post.key);
-        if (!message) {
-          message = toDigestPost(digest.day, post);
-          rendered.set(post.key, message);
-        }
-        onProgress?.(`posting ${post.key} to ${publisher.name}…`);
-        try {
+        const send = async (): Promise<Delivered> => {
+          let message = rendered.get(post.key);
+          if (!message) {
+            message = toDigestPost(digest.day, post);
+            rendered.set(post.key, message);
+          }
+          onProgress?.(`posting ${post.key} to ${publisher.name}…`);
           const ref = await publisher.publish(message, signal);
-          await this.db
-            .updateTable('digest_posts')
-            .set({ status: 'posted', remote_id: ref.id, url: ref.url ?? null, last_error: null, updated_at: this.now() })
-            .where('day', '=', key.day)
-            .where('publisher', '=', key.publisher)
-            .where('post_key', '=', key.post_key)
-            .execute();
-          outcomes.push({ publisher: publisher.name, key: post.key, status: 'posted', ...(ref.url ? { url: ref.url } : {}) });
-        } catch (err) {
-          const error = err instanceof Error ? err.message : String(err);
-          // a refusal that will not change (bad credentials, rejected text) is not retried forever
-          const final = err instanceof PublishError && !err.retryable;
-          await this.db
-            .updateTable('digest_posts')
-            .set({ status: 'failed', last_error: error.slice(0, 500), attempts: final ? MAX_ATTEMPTS : attempts, updated_at: this.now() })
-            .where('day', '=', key.day)
-            .where('publisher', '=', key.publisher)
-            .where('post_key', '=', key.post_key)
-            .execute();
-          this.log.warn({ publisher: publisher.name, post: post.key, day: digest.day, error, retry: !final }, 'digest post failed');
-          outcomes.push({ publisher: publisher.name, key: post.key, status: 'failed', error });
+          return { remoteId: ref.id, ...(ref.url ? { url: ref.url } : {}) };
+        };
+        const d = await this.outbox.deliver(`${digest.day}:${post.key}`, publisher.name, send, { permanent: isPermanent });
+        const base = { publisher: publisher.name, key: post.key };
+        if (d.status === 'failed') {
+          this.log.warn({ publisher: publisher.name, post: post.key, day: digest.day, error: d.error, retry: !d.permanent }, 'digest post failed');
+          outcomes.push({ ...base, status: 'failed', error: d.error });
+        } else if (d.status === 'gave-up') {
+          outcomes.push({ ...base, status: 'gave-up', ...(d.entry.lastError ? { error: d.entry.lastError } : {}) });
+        } else {
+          outcomes.push({ ...base, status: d.status, ...(d.entry.url ? { url: d.entry.url } : {}) });
         }
       }
     }
     return outcomes;
   }
+}
+
+/** a refusal that will not change (bad credentials, rejected text) is not retried */
+export function isPermanent(err: unknown): boolean {
+  return err instanceof PublishError && !err.retryable;
 }
 
 /**

@@ -10,7 +10,7 @@ import { capSamples, mergePending, pendingRows, WatchIntegrator, type Integrator
 import { WatchQueries, type RankedItem } from './queries.js';
 import { pickWeighted } from './random-game.js';
 import { NameIndex, type MatchKind } from './search.js';
-import { loadState, pruneSamples, writePending } from './store.js';
+import { loadState, namesSince, pruneSamples, writePending } from './store.js';
 
 export interface SearchResult {
   kind: 'game' | 'streamer';
@@ -184,10 +184,9 @@ export class WatchtimeService {
     // only names seen within the window (a name in use is written again at least daily); a
     // last load "in the future" is from before the clock went back
     const since = Math.max(Math.min(this.namesLoadedAt, now), now - this.nameWindowMs);
-    const games = await this.o.db.selectFrom('watch_games').select(['game_id', 'name', 'updated_at']).where('updated_at', '>=', since).execute();
-    for (const g of games) this.names.put({ kind: 'game', id: g.game_id, name: g.name }, Number(g.updated_at));
-    const channels = await this.o.db.selectFrom('watch_channels').select(['user_id', 'login', 'display_name', 'updated_at']).where('updated_at', '>=', since).execute();
-    for (const c of channels) this.names.put({ kind: 'streamer', id: c.user_id, name: c.display_name, login: c.login }, Number(c.updated_at));
+    const { games, channels } = await namesSince(this.o.db, since);
+    for (const g of games) this.names.put({ kind: 'game', id: g.id, name: g.name }, g.updatedAt);
+    for (const c of channels) this.names.put({ kind: 'streamer', id: c.id, name: c.name, login: c.login }, c.updatedAt);
     this.names.prune(now - this.nameWindowMs);
     this.namesLoadedAt = now;
   }

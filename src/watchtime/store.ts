@@ -1,5 +1,8 @@
+// Watch time's writes and bookkeeping: the integrator's rollups and state, the names the search
+// loads, composed digests and the answers' mention cursors (questions are in queries.ts).
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
+import type { StoredPost } from './digest.js';
 import type { IntegratorState, Measures, PendingWrites } from './integrator.js';
 import { searchKey } from './search.js';
 
@@ -97,4 +100,46 @@ export async function pruneSamples(db: Kysely<Database>, before: number): Promis
     total += Number(res.numDeletedRows);
     if (!oldest) return total;
   }
+}
+
+/** game and channel names written at or after `since` (epoch ms), for the search index */
+export async function namesSince(db: Kysely<Database>, since: number) {
+  const [games, channels] = await Promise.all([
+    db.selectFrom('watch_games').select(['game_id', 'name', 'updated_at']).where('updated_at', '>=', since).execute(),
+    db.selectFrom('watch_channels').select(['user_id', 'login', 'display_name', 'updated_at']).where('updated_at', '>=', since).execute(),
+  ]);
+  return {
+    games: games.map((g) => ({ id: g.game_id, name: g.name, updatedAt: Number(g.updated_at) })),
+    channels: channels.map((c) => ({ id: c.user_id, name: c.display_name, login: c.login, updatedAt: Number(c.updated_at) })),
+  };
+}
+
+/** a day's digest as composed the first time, if it was */
+export async function storedDigest(db: Kysely<Database>, day: string): Promise<StoredPost[] | undefined> {
+  const row = await db.selectFrom('digests').select('posts').where('day', '=', day).executeTakeFirst();
+  return row ? (JSON.parse(row.posts) as StoredPost[]) : undefined;
+}
+
+/** keeps the first digest stored for a day: a second composer's copy is dropped, and what is stored is returned */
+export async function storeDigest(db: Kysely<Database>, day: string, posts: StoredPost[], now: number): Promise<StoredPost[]> {
+  await db
+    .insertInto('digests')
+    .values({ day, composed_at: now, posts: JSON.stringify(posts) })
+    .onConflict((oc) => oc.column('day').doNothing())
+    .execute();
+  return (await storedDigest(db, day))!;
+}
+
+/** where reading a publisher's mentions goes on from */
+export async function mentionCursor(db: Kysely<Database>, source: string): Promise<string | undefined> {
+  const row = await db.selectFrom('answer_cursors').select('cursor').where('source', '=', source).executeTakeFirst();
+  return row?.cursor ?? undefined;
+}
+
+export async function saveMentionCursor(db: Kysely<Database>, source: string, cursor: string | undefined, now: number): Promise<void> {
+  await db
+    .insertInto('answer_cursors')
+    .values({ source, cursor: cursor ?? null, updated_at: now })
+    .onConflict((oc) => oc.column('source').doUpdateSet({ cursor: cursor ?? null, updated_at: now }))
+    .execute();
 }

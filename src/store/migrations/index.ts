@@ -3,6 +3,7 @@ import type { DialectFacts } from '../dialect.js';
 import { foundation } from './0001_foundation.js';
 import { discover } from './0002_discover.js';
 import { watchtime } from './0003_watchtime.js';
+import { outbox } from './0004_outbox.js';
 
 // Schema migrations in order. Names sort lexically; never rename or edit a landed one,
 // add a new one instead.
@@ -11,6 +12,7 @@ export function schemaMigrations(facts: DialectFacts): Record<string, Migration>
     '0001_foundation': foundation(facts),
     '0002_discover': discover(facts),
     '0003_watchtime': watchtime(facts),
+    '0004_outbox': outbox(facts),
   };
 }
 
