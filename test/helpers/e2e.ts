@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort, waitFor } from './app.js';
 import { launchBrowser } from './browser.js';
 import { tempSqlite, type TestDatabase } from './db.js';
-import { ROOT, startLurk, type Running } from './process.js';
+import { ROOT, startLurk, stopLurk, type Running } from './process.js';
 
 export interface RecordedPage {
   page: Page;
@@ -27,17 +27,43 @@ export interface LurkInBrowser {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts Lurk, waits for it to be ready and launches the browser. When any step fails (Lurk not
+ * ready in time or exited, the browser not launching), what was started is stopped before the
+ * error is thrown: no `lurk` child outlives a failed start, so the test file ends instead of hanging.
+ */
 export async function startLurkInBrowser(
   env: Record<string, string> = {},
   options: { readyTimeoutMs?: number; colorScheme?: 'dark' | 'light' } = {},
 ): Promise<LurkInBrowser> {
   assert.ok(existsSync(path.join(ROOT, 'dist/ui/index.html')), 'the UI must be built first (npm test runs the build)');
   const db = await tempSqlite();
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const lurk = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url, ...env });
-  await waitFor('lurk /readyz', async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), options.readyTimeoutMs);
-  const browser = await launchBrowser();
+  let lurk: Running | undefined;
+  let browser: Browser | undefined;
+  try {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const started = startLurk(['start'], { PORT: String(port), DATABASE_URL: db.url, ...env });
+    lurk = started;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    void started.exited.then((x) => (exit = x));
+    const outcome = await waitFor(
+      'lurk /readyz',
+      async () => (exit ? 'exited' : (await fetch(`${base}/readyz`)).ok ? 'ready' : undefined),
+      options.readyTimeoutMs,
+    );
+    if (outcome === 'exited') throw new Error(`lurk exited (code ${exit!.code}, signal ${exit!.signal}) before it was ready:\n${started.output()}`);
+    browser = await launchBrowser();
+    return handle(base, db, browser, started, options);
+  } catch (err) {
+    await browser?.close().catch(() => {});
+    if (lurk) await stopLurk(lurk);
+    await db.drop();
+    throw err;
+  }
+}
+
+function handle(base: string, db: TestDatabase, browser: Browser, lurk: Running, options: { colorScheme?: 'dark' | 'light' }): LurkInBrowser {
   const e: LurkInBrowser = {
     base,
     db,
@@ -56,11 +82,17 @@ export async function startLurkInBrowser(
       page.on('request', (req) => requests.push(req.url()));
       return { page, errors, requests };
     },
+    /** closes the browser, stops Lurk (SIGKILL if it does not stop) and drops the database, each even if one before failed */
     async stop() {
-      await browser.close();
-      e.lurk.child.kill('SIGTERM');
-      await e.lurk.exited;
-      await db.drop();
+      try {
+        await browser.close();
+      } finally {
+        try {
+          await stopLurk(e.lurk);
+        } finally {
+          await db.drop();
+        }
+      }
     },
   };
   return e;
