@@ -35,7 +35,8 @@ import { DEFAULT_UI_DIR, createWebServer, serveUi } from './web/server.js';
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /** Client-side pages of the UI; the server answers them with index.html. */
-export const UI_PAGES = ['/status', '/discover', '/watchtime'];
+import { UI_PAGE_PATHS } from './web/pages.js';
+export const UI_PAGES = UI_PAGE_PATHS;
 
 export interface LurkOptions {
   clock?: Clock;
