@@ -97,8 +97,8 @@ describe('a SQLite path that cannot hold a database names DATABASE_URL', () => {
 
   // Node's recursive mkdir spun at full CPU for minutes under /proc/self; the limit kills such a child
   for (const target of ['/proc/self/lurk/lurk.db', '/proc/1/lurk.db', '/sys/lurk.db', '/dev/null']) {
-    test(`sqlite:${target}`, { timeout: 60_000 }, async () => {
-      const result = await run(['migrate'], { DATABASE_URL: `sqlite:${target}` }, 20_000);
+    test(`sqlite:${target}`, { timeout: 120_000 }, async () => {
+      const result = await run(['migrate'], { DATABASE_URL: `sqlite:${target}` }, 60_000);
       assertRefused(result, 'DATABASE_URL');
       assert.match(result.stderr, /filesystem, which cannot hold a database|is not a regular file/);
     });

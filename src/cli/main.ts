@@ -4,15 +4,13 @@ import { createLurk, VERSION } from '../app.js';
 import { ConfigError, describeConfig, loadConfig, maskUrl, type LurkConfig } from '../config/load.js';
 import { listenError, SettingError, simPortSetting } from '../config/setting-error.js';
 import { createLogger } from '../core/logger.js';
-import { createSimulator } from '../sim/index.js';
-import { lurkRedirectUris, redirectUriProblem } from '../sim/auth.js';
+import { createSimulator, lurkRedirectUris, redirectUriProblem } from '../sim/index.js';
 import { openStore } from '../store/database.js';
 import { simulatorEndpoints } from '../twitch/endpoints.js';
 import { SystemClock } from '../core/clock.js';
-import { createPublishers } from '../publish/index.js';
 import { dayProblem } from '../watchtime/calendar.js';
-import { composeDigest, DigestPublisher, dueDigestDay, toDigestPost } from '../watchtime/digest.js';
-import { WatchtimeService } from '../watchtime/service.js';
+import { toDigestPost } from '../watchtime/digest.js';
+import { createWatchtimeService, watchtimeDigest } from '../watchtime/module.js';
 
 /** Exit codes: 0 ok, 1 runtime failure (a service is down), 2 bad input (flags, config). */
 const EXIT_FAILURE = 1;
@@ -121,12 +119,14 @@ async function commandDigest(opts: { day?: string; dryRun?: boolean }): Promise<
     await store.migrate();
     const clock = new SystemClock();
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-    const watch = new WatchtimeService({ db: store.db, clock, log, config: config.watchtime });
-    const day = opts.day ?? dueDigestDay(watch, config.watchtime.digestTime, clock.now());
+    // the watch-time module's own service and digest, without its jobs, routes or bus
+    const parts = { config, store, clock, log };
+    const watch = createWatchtimeService(parts);
+    const digests = watchtimeDigest(parts, watch);
+    const { publishers } = digests;
+    const day = opts.day ?? digests.dueDay();
     progress(`composing the digest for ${day} (days start ${watch.calendar.label} ${watch.calendar.timeZone})…`);
-    const publishers = createPublishers(config.publish);
-    const digests = new DigestPublisher(store.db, publishers, log, () => clock.now());
-    const digest = opts.dryRun ? await composeDigest(watch, day, config.watchtime.digestSeed) : await digests.stored(watch, day, config.watchtime.digestSeed);
+    const digest = opts.dryRun ? await digests.compose(day) : await digests.stored(day);
     if (!digest) {
       process.stdout.write(`No watch time is recorded for ${day}; nothing to post.\n`);
       return;

@@ -1,61 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { settings, type LogLevel, type Setting, type SettingName } from './settings.js';
+import { CONFIG_FILE, settings, type LurkConfig, type Setting, type SettingName, type SettingsShape, type Source } from './settings.js';
 
-import type { Mode } from '../status/types.js';
-
-export type { Mode };
-export type Source = 'default' | 'env' | 'file';
-
-/** The one typed configuration object every part of Lurk receives. */
-export interface LurkConfig {
-  mode: Mode;
-  database: { url: string; kind: 'sqlite' | 'postgres'; sqlitePath?: string };
-  /** allowedHosts: absent means the default (src/web/origin.ts hostPolicy) */
-  http: { host: string; port: number; bodyLimit: number; allowedHosts?: string[] };
-  twitch: { clientId?: string; clientSecret?: string };
-  redisUrl?: string;
-  logLevel: LogLevel;
-  shutdownTimeoutMs: number;
-  discover: { languages: string[]; maxViewers: number; graceSweeps: number; throttleVisitors: number; throttleMinutes: number };
-  api: { rateLimitPerMinute: number };
-  watchtime: WatchtimeConfig;
-  publish: PublishConfig;
-  /** the built-in Twitch simulator, used when no Twitch credentials are set */
-  sim: { seed: number; channels: number; live: number; speed: number; port: number; ircPort: number; ircWsPort: number };
-  /** the config file that was read, if any */
-  configFile?: string;
-  /** where each setting's value came from, for `lurk config` */
-  sources: Record<SettingName, Source>;
-}
-
-export interface WatchtimeConfig {
-  timeZone: string;
-  /** HH:MM */
-  dayStart: string;
-  minViewers: number;
-  gapSeconds: number;
-  flushSeconds: number;
-  sampleSeconds: number;
-  rawDays: number;
-  digestTime: string;
-  digestSeed: number;
-  answersPollSeconds: number;
-  chatChannels: string[];
-  /** the bot account for !watchtime; absent in simulator mode, which lends one */
-  chat?: { login: string; token: string };
-}
-
-/** each publisher is present when its keys are set */
-export interface PublishConfig {
-  folder?: { dir: string };
-  bluesky?: { service: string; identifier: string; appPassword: string };
-  mastodon?: { baseUrl: string; accessToken: string };
-  discord?: { webhookUrl: string };
-  x?: { baseUrl: string; apiKey: string; apiSecret: string; accessToken: string; accessSecret: string };
-  /** deadline of one call to a network */
-  timeoutMs: number;
-}
+export type { LurkConfig, Mode, PublishConfig, Source, WatchtimeConfig } from './settings.js';
 
 export interface ConfigProblem {
   /** the variable or file key at fault, e.g. `PORT` or `lurk.config.json: port` */
@@ -75,10 +22,11 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-const CONFIG_FILE_ENV = 'LURK_CONFIG';
-const DEFAULT_CONFIG_FILE = 'lurk.config.json';
+const CONFIG_FILE_ENV = CONFIG_FILE.env;
+const DEFAULT_CONFIG_FILE = CONFIG_FILE.defaultName;
 /** LURK_* variables that are not settings but are read elsewhere (tests, tooling). */
 const OTHER_LURK_VARS = new Set([CONFIG_FILE_ENV, 'LURK_TEST_PG_URL', 'LURK_TEST_REDIS_URL', 'LURK_BENCH_QUICK']);
+const declared = Object.entries(settings) as [SettingName, Setting<unknown>][];
 
 function describe(raw: unknown): string {
   // a malformed URL still has its password masked (DATABASE_URL is not a secret, its password is)
@@ -139,7 +87,7 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
   // set but not valid: already reported, so not "required" as well below
   const invalid = new Set<SettingName>();
   const isSet = (name: SettingName) => values[name] !== undefined || invalid.has(name);
-  for (const [name, setting] of Object.entries(settings) as [SettingName, Setting<unknown>][]) {
+  for (const [name, setting] of declared) {
     const fromEnv = env[setting.env];
     let raw: unknown;
     let label: string;
@@ -204,75 +152,48 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const databaseUrl = values.databaseUrl as string;
-  const kind = databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  const sqliteTarget = databaseUrl.slice('sqlite:'.length);
   return {
     mode: hasId ? 'twitch' : 'simulator',
-    database: {
-      url: databaseUrl,
-      kind,
-      ...(kind === 'sqlite' ? { sqlitePath: sqliteTarget === ':memory:' ? ':memory:' : path.resolve(cwd, sqliteTarget) } : {}),
-    },
-    http: { host: values.host as string, port: values.port as number, bodyLimit: values.bodyLimit as number, ...(values.allowedHosts ? { allowedHosts: values.allowedHosts as string[] } : {}) },
-    twitch: hasId ? { clientId: values.twitchClientId as string, clientSecret: values.twitchClientSecret as string } : {},
-    ...(values.redisUrl ? { redisUrl: values.redisUrl as string } : {}),
-    logLevel: values.logLevel as LogLevel,
-    shutdownTimeoutMs: values.shutdownTimeoutMs as number,
-    discover: {
-      languages: values.discoverLanguages as string[],
-      maxViewers: values.discoverMaxViewers as number,
-      graceSweeps: values.discoverGraceSweeps as number,
-      throttleVisitors: values.discoverThrottleVisitors as number,
-      throttleMinutes: values.discoverThrottleMinutes as number,
-    },
-    api: { rateLimitPerMinute: values.apiRateLimit as number },
-    watchtime: {
-      timeZone: values.watchtimeTimeZone as string,
-      dayStart: values.watchtimeDayStart as string,
-      minViewers: values.watchtimeMinViewers as number,
-      gapSeconds: values.watchtimeGapSeconds as number,
-      flushSeconds: values.watchtimeFlushSeconds as number,
-      sampleSeconds: values.watchtimeSampleSeconds as number,
-      rawDays: values.watchtimeRawDays as number,
-      digestTime: values.digestTime as string,
-      digestSeed: values.digestSeed as number,
-      answersPollSeconds: values.answersPollSeconds as number,
-      chatChannels: values.watchtimeChatChannels as string[],
-      ...(values.chatLogin ? { chat: { login: values.chatLogin as string, token: values.chatToken as string } } : {}),
-    },
-    publish: {
-      timeoutMs: (values.publishTimeoutSeconds as number) * 1000,
-      ...((values.digestDir as string).toLowerCase() !== 'off' ? { folder: { dir: path.resolve(cwd, values.digestDir as string) } } : {}),
-      ...(values.blueskyIdentifier
-        ? { bluesky: { service: values.blueskyService as string, identifier: values.blueskyIdentifier as string, appPassword: values.blueskyAppPassword as string } }
-        : {}),
-      ...(values.mastodonUrl ? { mastodon: { baseUrl: values.mastodonUrl as string, accessToken: values.mastodonToken as string } } : {}),
-      ...(values.discordWebhookUrl ? { discord: { webhookUrl: values.discordWebhookUrl as string } } : {}),
-      ...(values.xApiKey
-        ? {
-            x: {
-              baseUrl: values.xBaseUrl as string,
-              apiKey: values.xApiKey as string,
-              apiSecret: values.xApiSecret as string,
-              accessToken: values.xAccessToken as string,
-              accessSecret: values.xAccessSecret as string,
-            },
-          }
-        : {}),
-    },
-    sim: {
-      seed: values.simSeed as number,
-      channels: values.simChannels as number,
-      live: (values.simLive as number | undefined) ?? Math.floor((values.simChannels as number) / 4),
-      speed: values.simSpeed as number,
-      port: values.simPort as number,
-      ircPort: values.simIrcPort as number,
-      ircWsPort: values.simIrcWsPort as number,
-    },
+    ...land(values, cwd),
     ...(file ? { configFile: file } : {}),
     sources,
   };
+}
+
+/** the steps of a setting's path: `publish.bluesky?.service` is publish, bluesky (may be absent), service */
+function steps(at: string): { key: string; optional: boolean }[] {
+  return at.split('.').map((step) => (step.endsWith('?') ? { key: step.slice(0, -1), optional: true } : { key: step, optional: false }));
+}
+
+/** Puts every value where its declaration says; an object marked `?` is left out unless all of its settings have a value. */
+function land(values: Record<string, unknown>, cwd: string): SettingsShape {
+  const shape: Record<string, unknown> = {};
+  const optional = new Map<string, { parent: Record<string, unknown>; key: string; complete: boolean }>();
+  for (const [name, setting] of declared) {
+    const value = setting.into ? setting.into(values[name], { cwd, values }) : values[name];
+    const route = steps(setting.at);
+    let node = shape;
+    for (const [i, step] of route.slice(0, -1).entries()) {
+      const parent = node;
+      node = (parent[step.key] ??= {}) as Record<string, unknown>;
+      if (step.optional) {
+        const where = setting.at.split('.').slice(0, i + 1).join('.');
+        const entry = optional.get(where) ?? { parent, key: step.key, complete: true };
+        entry.complete &&= value !== undefined;
+        optional.set(where, entry);
+      }
+    }
+    if (value !== undefined) node[route.at(-1)!.key] = value;
+  }
+  for (const { parent, key, complete } of optional.values()) if (!complete) delete parent[key];
+  return shape as unknown as SettingsShape;
+}
+
+/** A setting's value read back from a LurkConfig (what `lurk config` shows). */
+function current(config: LurkConfig, setting: Setting<unknown>): unknown {
+  let node: unknown = config;
+  for (const { key } of steps(setting.at)) node = node === undefined ? undefined : (node as Record<string, unknown>)[key];
+  return setting.from ? setting.from(node) : (node ?? setting.default);
 }
 
 /** How a secret is printed: that it is set, and nothing of it (not even its length or ends). */
@@ -304,59 +225,8 @@ export function maskSecretUrl(url: string): string {
 
 /** Rows of `setting | value | source`, secrets masked, for `lurk config`. */
 export function describeConfig(config: LurkConfig): { env: string; key: string; value: string; source: Source }[] {
-  const current: Record<SettingName, unknown> = {
-    databaseUrl: config.database.url,
-    port: config.http.port,
-    host: config.http.host,
-    allowedHosts: config.http.allowedHosts,
-    twitchClientId: config.twitch.clientId,
-    twitchClientSecret: config.twitch.clientSecret,
-    redisUrl: config.redisUrl,
-    logLevel: config.logLevel,
-    bodyLimit: config.http.bodyLimit,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    discoverLanguages: config.discover.languages,
-    discoverMaxViewers: config.discover.maxViewers,
-    discoverGraceSweeps: config.discover.graceSweeps,
-    discoverThrottleVisitors: config.discover.throttleVisitors,
-    discoverThrottleMinutes: config.discover.throttleMinutes,
-    apiRateLimit: config.api.rateLimitPerMinute,
-    watchtimeTimeZone: config.watchtime.timeZone,
-    watchtimeDayStart: config.watchtime.dayStart,
-    watchtimeMinViewers: config.watchtime.minViewers,
-    watchtimeGapSeconds: config.watchtime.gapSeconds,
-    watchtimeFlushSeconds: config.watchtime.flushSeconds,
-    watchtimeSampleSeconds: config.watchtime.sampleSeconds,
-    watchtimeRawDays: config.watchtime.rawDays,
-    digestTime: config.watchtime.digestTime,
-    digestDir: config.publish.folder?.dir ?? 'off',
-    digestSeed: config.watchtime.digestSeed,
-    blueskyService: config.publish.bluesky?.service ?? settings.blueskyService.default,
-    blueskyIdentifier: config.publish.bluesky?.identifier,
-    blueskyAppPassword: config.publish.bluesky?.appPassword,
-    mastodonUrl: config.publish.mastodon?.baseUrl,
-    mastodonToken: config.publish.mastodon?.accessToken,
-    discordWebhookUrl: config.publish.discord?.webhookUrl,
-    xBaseUrl: config.publish.x?.baseUrl ?? settings.xBaseUrl.default,
-    xApiKey: config.publish.x?.apiKey,
-    xApiSecret: config.publish.x?.apiSecret,
-    xAccessToken: config.publish.x?.accessToken,
-    xAccessSecret: config.publish.x?.accessSecret,
-    publishTimeoutSeconds: config.publish.timeoutMs / 1000,
-    answersPollSeconds: config.watchtime.answersPollSeconds,
-    watchtimeChatChannels: config.watchtime.chatChannels,
-    chatLogin: config.watchtime.chat?.login,
-    chatToken: config.watchtime.chat?.token,
-    simSeed: config.sim.seed,
-    simChannels: config.sim.channels,
-    simLive: config.sim.live,
-    simSpeed: config.sim.speed,
-    simPort: config.sim.port,
-    simIrcPort: config.sim.ircPort,
-    simIrcWsPort: config.sim.ircWsPort,
-  };
-  return (Object.entries(settings) as [SettingName, Setting<unknown>][]).map(([name, s]) => {
-    const v = current[name];
+  return declared.map(([name, s]) => {
+    const v = current(config, s);
     let value = v === undefined ? '(not set)' : Array.isArray(v) ? v.join(',') || '(all)' : String(v);
     if (v !== undefined && typeof v === 'string') {
       if (/^\w+:\/\//.test(v)) value = s.secret && /^https?:/.test(v) ? maskSecretUrl(v) : maskUrl(v);

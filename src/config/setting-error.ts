@@ -1,3 +1,5 @@
+import { settings } from './settings.js';
+
 /**
  * A setting that parsed but cannot be used here: a port someone else holds, a database folder that
  * is a file or lives in /proc. The CLI reports it like a bad value, exit 2 naming the setting.
@@ -29,4 +31,4 @@ export function simPortSetting(port: number | undefined, ports: { port: number; 
   return matching.length > 0 ? matching.join(' or ') : Object.values(names).join(' or ');
 }
 
-export const SIM_PORT_NAMES = { port: 'LURK_SIM_PORT', ircPort: 'LURK_SIM_IRC_PORT', ircWsPort: 'LURK_SIM_IRC_WS_PORT' };
+export const SIM_PORT_NAMES = { port: settings.simPort.env, ircPort: settings.simIrcPort.env, ircWsPort: settings.simIrcWsPort.env };

@@ -1,19 +1,130 @@
-// Every setting Lurk reads, in one table: the loader, `lurk config` and the README table all come from here.
+// Every setting Lurk reads, each declared once: its variable, file key, parser, default, whether it is a
+// secret, its help, and where its value lands in LurkConfig. The loader (load.ts), `lurk config`
+// (describeConfig) and the README's configuration table (docs.ts) all come from this table.
 
+import path from 'node:path';
 import { isIP } from 'node:net';
+import { LOG_LEVELS, type LogLevel } from '../core/logger.js';
+import type { Mode } from './mode.js';
+
+export type { Mode };
+export type Source = 'default' | 'env' | 'file';
+
+/** The one typed configuration object every part of Lurk receives. */
+export interface LurkConfig {
+  mode: Mode;
+  database: { url: string; kind: 'sqlite' | 'postgres'; sqlitePath?: string };
+  /** allowedHosts: absent means the default (src/web/origin.ts hostPolicy) */
+  http: { host: string; port: number; bodyLimit: number; allowedHosts?: string[] };
+  twitch: { clientId?: string; clientSecret?: string };
+  redisUrl?: string;
+  logLevel: LogLevel;
+  shutdownTimeoutMs: number;
+  discover: { languages: string[]; maxViewers: number; graceSweeps: number; throttleVisitors: number; throttleMinutes: number };
+  api: { rateLimitPerMinute: number };
+  watchtime: WatchtimeConfig;
+  publish: PublishConfig;
+  /** the built-in Twitch simulator, used when no Twitch credentials are set */
+  sim: { seed: number; channels: number; live: number; speed: number; port: number; ircPort: number; ircWsPort: number };
+  /** the config file that was read, if any */
+  configFile?: string;
+  /** where each setting's value came from, for `lurk config` */
+  sources: Record<SettingName, Source>;
+}
+
+export interface WatchtimeConfig {
+  timeZone: string;
+  /** HH:MM */
+  dayStart: string;
+  minViewers: number;
+  gapSeconds: number;
+  flushSeconds: number;
+  sampleSeconds: number;
+  rawDays: number;
+  digestTime: string;
+  digestSeed: number;
+  answersPollSeconds: number;
+  chatChannels: string[];
+  /** the bot account for !watchtime; absent in simulator mode, which lends one */
+  chat?: { login: string; token: string };
+}
+
+/** each publisher is present when its keys are set */
+export interface PublishConfig {
+  folder?: { dir: string };
+  bluesky?: { service: string; identifier: string; appPassword: string };
+  mastodon?: { baseUrl: string; accessToken: string };
+  discord?: { webhookUrl: string };
+  x?: { baseUrl: string; apiKey: string; apiSecret: string; accessToken: string; accessSecret: string };
+  /** deadline of one call to a network */
+  timeoutMs: number;
+}
+
+/** The part of LurkConfig that settings fill (mode, configFile and sources are the loader's). */
+export type SettingsShape = Omit<LurkConfig, 'mode' | 'configFile' | 'sources'>;
+
+type Leaf = string | number | boolean | readonly unknown[];
+type Paths<T> = { [K in keyof T & string]-?: PathsFrom<K, T[K]> }[keyof T & string];
+type PathsFrom<K extends string, V> = NonNullable<V> extends Leaf ? K : K | `${K}${undefined extends V ? '?' : ''}.${Paths<NonNullable<V>>}`;
+/**
+ * Where a setting lands in LurkConfig, e.g. `http.port`. An object that may be absent is marked
+ * `?` (`publish.bluesky?.service`): it exists only when every setting landing in it has a value.
+ */
+export type ConfigPath = Paths<SettingsShape>;
+type Unmark<K extends string> = K extends `${infer Name}?` ? Name : K;
+/** the type at a path */
+export type AtPath<T, P extends string> = P extends `${infer K}.${infer Rest}` ? AtPath<NonNullable<T[Unmark<K> & keyof T]>, Rest> : T[P & keyof T];
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
 
-export interface Setting<T> {
+/** what a setting's `into` may use besides its own value */
+export interface LandContext {
+  /** the folder relative paths are resolved against */
+  cwd: string;
+  /** every setting's value (parsed, or its default), by setting name */
+  values: Readonly<Record<string, unknown>>;
+}
+
+interface Declaration<T, P extends ConfigPath, D extends T | undefined> {
   /** environment variable name */
   env: string;
   /** key in lurk.config.json */
   key: string;
-  description: string;
+  /** where the value lands in LurkConfig */
+  at: P;
+  /** the README's "meaning" cell (Markdown) */
+  help: string;
   /** value used when neither the environment nor the file sets it */
-  default: T | undefined;
+  default: D;
+  /** the README's default cell when the default is not a plain value (Markdown); absent means `default` or (none) */
+  shownDefault?: string;
+  /** never shown: not in `lurk config`, not in error messages */
   secret?: boolean;
   parse(raw: unknown): Parsed<T>;
+  /** the value as it lands, when it is not the setting's value itself (undefined: left out) */
+  into?(value: T | undefined, context: LandContext): AtPath<SettingsShape, P> | undefined;
+  /** the setting's value read back from what landed, for `lurk config` (the inverse of `into`) */
+  from?(landed: AtPath<SettingsShape, P> | undefined): T | string | undefined;
+}
+
+export interface Setting<T> {
+  env: string;
+  key: string;
+  at: ConfigPath;
+  help: string;
+  default: T | undefined;
+  shownDefault?: string;
+  secret?: boolean;
+  parse(raw: unknown): Parsed<T>;
+  into?(value: T | undefined, context: LandContext): unknown;
+  from?(landed: unknown): unknown;
+}
+
+/** A value that lands as it is must have the type of its place; one that does not needs `into` and `from`. */
+type Landing<T, P extends ConfigPath> = [T] extends [NonNullable<AtPath<SettingsShape, P>>] ? unknown : { into: unknown; from: unknown };
+
+function define<T, P extends ConfigPath, D extends T | undefined>(declaration: Declaration<T, P, D> & Landing<T, P>): Setting<T> & { default: D } {
+  return declaration as Setting<T> & { default: D };
 }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -44,6 +155,9 @@ function oneOf<T extends string>(values: readonly T[]) {
     return (values as readonly string[]).includes(text) ? ok(text as T) : bad(`one of ${values.join(', ')}`);
   };
 }
+
+// named rather than inline: inline, define() would infer its type as unknown
+const logLevel = oneOf<LogLevel>(LOG_LEVELS);
 
 function databaseUrl(raw: unknown): Parsed<string> {
   const expected = 'sqlite:<path>, sqlite::memory: or postgres://user@host:port/database';
@@ -142,366 +256,431 @@ function hostList(raw: unknown): Parsed<string[]> {
   return ok([...new Set(names)]);
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
 export const settings = {
-  databaseUrl: {
+  databaseUrl: define({
     env: 'DATABASE_URL',
     key: 'databaseUrl',
-    description: 'Where Lurk keeps its data: a SQLite file (folder created) or a PostgreSQL database.',
+    at: 'database',
+    help: '`sqlite:<path>` (folder created; it must be on a real, writable filesystem), `sqlite::memory:`, or `postgres://user@host:5432/db`',
     default: 'sqlite:./data/lurk.db',
     parse: databaseUrl,
-  } satisfies Setting<string>,
-  port: {
+    into: (url, { cwd }) => {
+      const kind = url!.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+      const sqliteTarget = url!.slice('sqlite:'.length);
+      return { url: url!, kind, ...(kind === 'sqlite' ? { sqlitePath: sqliteTarget === ':memory:' ? ':memory:' : path.resolve(cwd, sqliteTarget) } : {}) };
+    },
+    from: (database) => database?.url,
+  }),
+  port: define({
     env: 'PORT',
     key: 'port',
-    description: 'HTTP port of the web UI and API (0 picks a free port).',
+    at: 'http.port',
+    help: 'HTTP port (0 picks a free one)',
     default: 8080,
     parse: integer(0, 65535, 'a TCP port'),
-  } satisfies Setting<number>,
-  host: {
+  }),
+  host: define({
     env: 'HOST',
     key: 'host',
-    description: 'Address the web server listens on. 0.0.0.0 exposes it to the network.',
+    at: 'http.host',
+    help: 'listen address; `0.0.0.0` exposes Lurk to the network',
     default: '127.0.0.1',
     parse: nonEmptyString('a host name or IP address', /^[A-Za-z0-9.:\-\[\]]+$/),
-  } satisfies Setting<string>,
-  allowedHosts: {
+  }),
+  allowedHosts: define({
     env: 'LURK_ALLOWED_HOSTS',
     key: 'allowedHosts',
-    description: 'Host names the web server answers to (any port); other Host headers get 421 (DNS rebinding). * for any. Default: HOST and the loopback names.',
+    at: 'http.allowedHosts',
+    help: 'names the web server answers to (any port), comma-separated; `.example.com` for a domain and its subdomains, `*` for any; another `Host` gets 421 (see [Security](#security))',
     default: undefined,
+    shownDefault: '`HOST` and `localhost`, `127.0.0.1`, `::1`',
     parse: hostList,
-  } satisfies Setting<string[]>,
-  twitchClientId: {
+  }),
+  twitchClientId: define({
     env: 'TWITCH_CLIENT_ID',
     key: 'twitchClientId',
-    description: 'Twitch application client id. Absent: Lurk runs against its built-in Twitch simulator.',
+    at: 'twitch.clientId',
+    help: 'Twitch app client id; absent means simulator mode',
     default: undefined,
     parse: nonEmptyString('a Twitch client id (letters and digits)', /^[A-Za-z0-9]+$/),
-  } satisfies Setting<string>,
-  twitchClientSecret: {
+  }),
+  twitchClientSecret: define({
     env: 'TWITCH_CLIENT_SECRET',
     key: 'twitchClientSecret',
-    description: 'Twitch application client secret (required with TWITCH_CLIENT_ID).',
+    at: 'twitch.clientSecret',
+    help: 'Twitch app secret; required with the id; always masked',
     default: undefined,
     secret: true,
     parse: nonEmptyString('a Twitch client secret', /^[A-Za-z0-9]+$/),
-  } satisfies Setting<string>,
-  redisUrl: {
+  }),
+  redisUrl: define({
     env: 'REDIS_URL',
     key: 'redisUrl',
-    description: 'Redis for scale-out (bus and leases). Absent: everything stays in one process.',
+    at: 'redisUrl',
+    help: 'Redis for scale-out; absent keeps everything in one process',
     default: undefined,
     secret: true,
     parse: redisUrl,
-  } satisfies Setting<string>,
-  logLevel: {
+  }),
+  logLevel: define({
     env: 'LOG_LEVEL',
     key: 'logLevel',
-    description: 'Log verbosity (logs are JSON lines on stdout).',
+    at: 'logLevel',
+    help: '`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`',
     default: 'info',
-    parse: oneOf(LOG_LEVELS),
-  } satisfies Setting<LogLevel>,
-  bodyLimit: {
+    parse: logLevel,
+  }),
+  bodyLimit: define({
     env: 'LURK_BODY_LIMIT',
     key: 'bodyLimit',
-    description: 'Largest accepted HTTP request body in bytes; larger bodies get 413.',
+    at: 'http.bodyLimit',
+    help: 'largest request body in bytes; larger ones get 413',
     default: 1_048_576,
     parse: integer(1024, 104_857_600, 'a size in bytes'),
-  } satisfies Setting<number>,
-  shutdownTimeoutMs: {
+  }),
+  shutdownTimeoutMs: define({
     env: 'LURK_SHUTDOWN_TIMEOUT_MS',
     key: 'shutdownTimeoutMs',
-    description: 'How long a graceful shutdown may take before the process exits anyway.',
+    at: 'shutdownTimeoutMs',
+    help: 'graceful-shutdown deadline, after which the process exits anyway',
     default: 10_000,
     parse: integer(100, 60_000, 'milliseconds'),
-  } satisfies Setting<number>,
-  discoverLanguages: {
+  }),
+  discoverLanguages: define({
     env: 'LURK_DISCOVER_LANGUAGES',
     key: 'discoverLanguages',
-    description: 'Discover: languages to sweep (comma-separated); empty sweeps every language.',
+    at: 'discover.languages',
+    help: 'Discover: languages to sweep, comma-separated ISO 639-1 codes (`en,de`)',
     default: [] as string[],
+    shownDefault: 'empty: every language',
     parse: languageList,
-  } satisfies Setting<string[]>,
-  discoverMaxViewers: {
+  }),
+  discoverMaxViewers: define({
     env: 'LURK_DISCOVER_MAX_VIEWERS',
     key: 'discoverMaxViewers',
-    description: 'Discover: streams with at most this many viewers are kept in the pool.',
+    at: 'discover.maxViewers',
+    help: 'Discover: streams with at most this many viewers are kept in the pool',
     default: 1,
     parse: integer(0, 10, 'a viewer count'),
-  } satisfies Setting<number>,
-  discoverGraceSweeps: {
+  }),
+  discoverGraceSweeps: define({
     env: 'LURK_DISCOVER_GRACE_SWEEPS',
     key: 'discoverGraceSweeps',
-    description: 'Discover: a stream missing from this many completed sweeps in a row is removed.',
+    at: 'discover.graceSweeps',
+    help: 'Discover: a stream missing from this many completed sweeps is removed',
     default: 2,
     parse: integer(1, 20, 'a number of sweeps'),
-  } satisfies Setting<number>,
-  discoverThrottleVisitors: {
+  }),
+  discoverThrottleVisitors: define({
     env: 'LURK_DISCOVER_THROTTLE_VISITORS',
     key: 'discoverThrottleVisitors',
-    description: 'Discover: a stream handed to this many visitors within the throttle window is set aside (0 = never).',
+    at: 'discover.throttleVisitors',
+    help: 'Discover: a stream handed to this many visitors in the window is set aside (0: never)',
     default: 3,
     parse: integer(0, 1000, 'a number of visitors'),
-  } satisfies Setting<number>,
-  discoverThrottleMinutes: {
+  }),
+  discoverThrottleMinutes: define({
     env: 'LURK_DISCOVER_THROTTLE_MINUTES',
     key: 'discoverThrottleMinutes',
-    description: 'Discover: the throttle window in minutes.',
+    at: 'discover.throttleMinutes',
+    help: 'Discover: the throttle window',
     default: 10,
     parse: integer(1, 1440, 'minutes'),
-  } satisfies Setting<number>,
-  apiRateLimit: {
+  }),
+  apiRateLimit: define({
     env: 'LURK_API_RATE_LIMIT',
     key: 'apiRateLimit',
-    description: 'Public API requests per minute per client address (0 = no limit, e.g. for benchmarks).',
+    at: 'api.rateLimitPerMinute',
+    help: 'public API requests per minute per client address (0: off)',
     default: 120,
     parse: integer(0, 1_000_000, 'requests per minute'),
-  } satisfies Setting<number>,
-  watchtimeTimeZone: {
+  }),
+  watchtimeTimeZone: define({
     env: 'LURK_WATCHTIME_TIME_ZONE',
     key: 'watchtimeTimeZone',
-    description: 'Watch time: the time zone days are counted in (daylight saving is followed).',
+    at: 'watchtime.timeZone',
+    help: 'watch time: IANA time zone days are counted in (daylight saving followed)',
     default: 'UTC',
     parse: timeZone,
-  } satisfies Setting<string>,
-  watchtimeDayStart: {
+  }),
+  watchtimeDayStart: define({
     env: 'LURK_WATCHTIME_DAY_START',
     key: 'watchtimeDayStart',
-    description: 'Watch time: the wall-clock time a day starts at, in that zone (the original bot used 08:00 UTC).',
+    at: 'watchtime.dayStart',
+    help: 'watch time: wall-clock time a day starts at in that zone',
     default: '08:00',
     parse: timeOfDay,
-  } satisfies Setting<string>,
-  watchtimeMinViewers: {
+  }),
+  watchtimeMinViewers: define({
     env: 'LURK_WATCHTIME_MIN_VIEWERS',
     key: 'watchtimeMinViewers',
-    description: 'Watch time: streams with fewer viewers are not counted (raise it to keep storage small).',
+    at: 'watchtime.minViewers',
+    help: 'watch time: streams with fewer viewers are not counted (keeps storage small)',
     default: 0,
     parse: integer(0, 1_000_000, 'a viewer count'),
-  } satisfies Setting<number>,
-  watchtimeGapSeconds: {
+  }),
+  watchtimeGapSeconds: define({
     env: 'LURK_WATCHTIME_GAP_SECONDS',
     key: 'watchtimeGapSeconds',
-    description: 'Watch time: two samples of a stream further apart than this are an end and a new start, not one interval.',
+    at: 'watchtime.gapSeconds',
+    help: 'watch time: samples further apart are an end and a new start',
     default: 600,
     parse: integer(10, 86_400, 'seconds'),
-  } satisfies Setting<number>,
-  watchtimeFlushSeconds: {
+  }),
+  watchtimeFlushSeconds: define({
     env: 'LURK_WATCHTIME_FLUSH_SECONDS',
     key: 'watchtimeFlushSeconds',
-    description: 'Watch time: how often counted hours are written (at the end of a sweep, in one transaction).',
+    at: 'watchtime.flushSeconds',
+    help: "watch time: how often counted hours are written (one transaction, at a sweep's end)",
     default: 60,
     parse: integer(0, 3600, 'seconds'),
-  } satisfies Setting<number>,
-  watchtimeSampleSeconds: {
+  }),
+  watchtimeSampleSeconds: define({
     env: 'LURK_WATCHTIME_SAMPLE_SECONDS',
     key: 'watchtimeSampleSeconds',
-    description: 'Watch time: raw samples are stored at most this often per stream (rollups use every sample).',
+    at: 'watchtime.sampleSeconds',
+    help: 'watch time: raw samples stored at most this often per stream',
     default: 300,
     parse: integer(0, 86_400, 'seconds'),
-  } satisfies Setting<number>,
-  watchtimeRawDays: {
+  }),
+  watchtimeRawDays: define({
     env: 'LURK_WATCHTIME_RAW_DAYS',
     key: 'watchtimeRawDays',
-    description: 'Watch time: days raw samples are kept; hourly and daily rollups are kept for good.',
+    at: 'watchtime.rawDays',
+    help: 'watch time: days raw samples are kept (rollups are kept for good)',
     default: 3,
     parse: integer(1, 3650, 'days'),
-  } satisfies Setting<number>,
-  digestTime: {
+  }),
+  digestTime: define({
     env: 'LURK_DIGEST_TIME',
     key: 'digestTime',
-    description: 'Daily digest: when yesterday\'s posts go out, in the watch-time time zone.',
+    at: 'watchtime.digestTime',
+    help: "daily digest: when yesterday's posts go out, in the watch-time zone",
     default: '15:00',
     parse: timeOfDay,
-  } satisfies Setting<string>,
-  digestDir: {
+  }),
+  digestDir: define({
     env: 'LURK_DIGEST_DIR',
     key: 'digestDir',
-    description: 'Daily digest: folder the posts and charts are written to ("off" to disable the folder publisher).',
+    at: 'publish.folder?.dir',
+    help: "daily digest: folder publisher's folder (`off` disables it)",
     default: './data/digests',
     parse: nonEmptyString('a folder path, or off'),
-  } satisfies Setting<string>,
-  digestSeed: {
+    into: (dir, { cwd }) => (dir!.toLowerCase() !== 'off' ? path.resolve(cwd, dir!) : undefined),
+    from: (dir) => dir ?? 'off',
+  }),
+  digestSeed: define({
     env: 'LURK_DIGEST_SEED',
     key: 'digestSeed',
-    description: 'Daily digest: seed of the random game (the same day and seed give the same game).',
+    at: 'watchtime.digestSeed',
+    help: 'daily digest: seed of the random game',
     default: 0,
     parse: integer(0, 2_147_483_647, 'a seed'),
-  } satisfies Setting<number>,
-  blueskyService: {
+  }),
+  blueskyService: define({
     env: 'LURK_BLUESKY_SERVICE',
     key: 'blueskyService',
-    description: 'Bluesky: the PDS base URL.',
+    at: 'publish.bluesky?.service',
+    help: 'Bluesky: PDS base URL',
     default: 'https://bsky.social',
     parse: httpUrl('an http(s) URL'),
-  } satisfies Setting<string>,
-  blueskyIdentifier: {
+  }),
+  blueskyIdentifier: define({
     env: 'LURK_BLUESKY_IDENTIFIER',
     key: 'blueskyIdentifier',
-    description: 'Bluesky: handle or DID to post as (with LURK_BLUESKY_APP_PASSWORD turns the Bluesky publisher on).',
+    at: 'publish.bluesky?.identifier',
+    help: 'Bluesky: handle to post as; with the app password turns Bluesky on',
     default: undefined,
     parse: nonEmptyString('a Bluesky handle or DID'),
-  } satisfies Setting<string>,
-  blueskyAppPassword: {
+  }),
+  blueskyAppPassword: define({
     env: 'LURK_BLUESKY_APP_PASSWORD',
     key: 'blueskyAppPassword',
-    description: 'Bluesky: an app password.',
+    at: 'publish.bluesky?.appPassword',
+    help: 'Bluesky: app password (secret)',
     default: undefined,
     secret: true,
     parse: nonEmptyString('an app password'),
-  } satisfies Setting<string>,
-  mastodonUrl: {
+  }),
+  mastodonUrl: define({
     env: 'LURK_MASTODON_URL',
     key: 'mastodonUrl',
-    description: 'Mastodon: the instance base URL (with LURK_MASTODON_TOKEN turns the Mastodon publisher on).',
+    at: 'publish.mastodon?.baseUrl',
+    help: 'Mastodon: instance URL; with the token turns Mastodon on',
     default: undefined,
     parse: httpUrl('an http(s) URL'),
-  } satisfies Setting<string>,
-  mastodonToken: {
+  }),
+  mastodonToken: define({
     env: 'LURK_MASTODON_TOKEN',
     key: 'mastodonToken',
-    description: 'Mastodon: an access token with write:statuses, write:media and read:notifications.',
+    at: 'publish.mastodon?.accessToken',
+    help: 'Mastodon: access token (secret)',
     default: undefined,
     secret: true,
     parse: nonEmptyString('an access token'),
-  } satisfies Setting<string>,
-  discordWebhookUrl: {
+  }),
+  discordWebhookUrl: define({
     env: 'LURK_DISCORD_WEBHOOK_URL',
     key: 'discordWebhookUrl',
-    description: 'Discord: a channel webhook URL (turns the Discord publisher on).',
+    at: 'publish.discord?.webhookUrl',
+    help: 'Discord: channel webhook URL (secret)',
     default: undefined,
     secret: true,
     parse: httpUrl('an http(s) webhook URL'),
-  } satisfies Setting<string>,
-  xBaseUrl: {
+  }),
+  xBaseUrl: define({
     env: 'LURK_X_BASE_URL',
     key: 'xBaseUrl',
-    description: 'X: API base URL.',
+    at: 'publish.x?.baseUrl',
+    help: 'X: API base URL',
     default: 'https://api.x.com',
     parse: httpUrl('an http(s) URL'),
-  } satisfies Setting<string>,
-  xApiKey: {
+  }),
+  xApiKey: define({
     env: 'LURK_X_API_KEY',
     key: 'xApiKey',
-    description: 'X: consumer API key (with the secret and access token pair turns the X publisher on).',
+    at: 'publish.x?.apiKey',
+    help: 'X: consumer key; with the three below turns X on (secret)',
     default: undefined,
     secret: true,
     parse: nonEmptyString('an API key'),
-  } satisfies Setting<string>,
-  xApiSecret: {
+  }),
+  xApiSecret: define({
     env: 'LURK_X_API_SECRET',
     key: 'xApiSecret',
-    description: 'X: consumer API secret.',
+    at: 'publish.x?.apiSecret',
+    help: 'X: consumer secret (secret)',
     default: undefined,
     secret: true,
     parse: nonEmptyString('an API secret'),
-  } satisfies Setting<string>,
-  xAccessToken: {
+  }),
+  xAccessToken: define({
     env: 'LURK_X_ACCESS_TOKEN',
     key: 'xAccessToken',
-    description: 'X: user access token.',
+    at: 'publish.x?.accessToken',
+    help: 'X: user access token (secret)',
     default: undefined,
     secret: true,
     parse: nonEmptyString('an access token'),
-  } satisfies Setting<string>,
-  xAccessSecret: {
+  }),
+  xAccessSecret: define({
     env: 'LURK_X_ACCESS_SECRET',
     key: 'xAccessSecret',
-    description: 'X: user access token secret.',
+    at: 'publish.x?.accessSecret',
+    help: 'X: user access token secret (secret)',
     default: undefined,
     secret: true,
     parse: nonEmptyString('an access token secret'),
-  } satisfies Setting<string>,
-  publishTimeoutSeconds: {
+  }),
+  publishTimeoutSeconds: define({
     env: 'LURK_PUBLISH_TIMEOUT_SECONDS',
     key: 'publishTimeoutSeconds',
-    description: 'Publishers: how long one call to Bluesky, Mastodon, Discord or X may take before it counts as failed (retried later).',
+    at: 'publish.timeoutMs',
+    help: 'publishers: how long one call to Bluesky, Mastodon, Discord or X (answer included) may take; past it the post counts as failed and is retried',
     default: 30,
     parse: integer(1, 600, 'seconds'),
-  } satisfies Setting<number>,
-  answersPollSeconds: {
+    into: (seconds) => seconds! * 1000,
+    from: (ms) => ms! / 1000,
+  }),
+  answersPollSeconds: define({
     env: 'LURK_ANSWERS_POLL_SECONDS',
     key: 'answersPollSeconds',
-    description: 'Answers: how often Bluesky and Mastodon mentions are read (0 = never).',
+    at: 'watchtime.answersPollSeconds',
+    help: 'answers: how often Bluesky and Mastodon mentions are read (0: never)',
     default: 60,
     parse: integer(0, 86_400, 'seconds'),
-  } satisfies Setting<number>,
-  watchtimeChatChannels: {
+  }),
+  watchtimeChatChannels: define({
     env: 'LURK_WATCHTIME_CHAT_CHANNELS',
     key: 'watchtimeChatChannels',
-    description: 'Answers: Twitch channels whose chat gets replies to !watchtime <game or streamer>.',
+    at: 'watchtime.chatChannels',
+    help: 'answers: Twitch channels whose chat gets `!watchtime` replies',
     default: [] as string[],
     parse: loginList,
-  } satisfies Setting<string[]>,
-  chatLogin: {
+  }),
+  chatLogin: define({
     env: 'LURK_CHAT_LOGIN',
     key: 'chatLogin',
-    description: 'Chat: the bot account that answers !watchtime (with real Twitch; the simulator lends one).',
+    at: 'watchtime.chat?.login',
+    help: 'chat: bot account answering `!watchtime` (real Twitch; the simulator lends one)',
     default: undefined,
     parse: nonEmptyString('a Twitch login', /^[A-Za-z0-9_]{1,25}$/),
-  } satisfies Setting<string>,
-  chatToken: {
+  }),
+  chatToken: define({
     env: 'LURK_CHAT_TOKEN',
     key: 'chatToken',
-    description: "Chat: that account's user access token with chat:read and chat:edit.",
+    at: 'watchtime.chat?.token',
+    help: 'chat: its user token with chat:read and chat:edit (secret)',
     default: undefined,
     secret: true,
     parse: nonEmptyString('a user access token'),
-  } satisfies Setting<string>,
-  simSeed: {
+  }),
+  simSeed: define({
     env: 'LURK_SIM_SEED',
     key: 'simSeed',
-    description: 'Simulator: the seed its world grows from (same seed, same world).',
+    at: 'sim.seed',
+    help: 'simulator: the seed its world grows from',
     default: 42,
     parse: integer(0, 2_147_483_647, 'a seed'),
-  } satisfies Setting<number>,
-  simChannels: {
+  }),
+  simChannels: define({
     env: 'LURK_SIM_CHANNELS',
     key: 'simChannels',
-    description: 'Simulator: registered channels.',
+    at: 'sim.channels',
+    help: 'simulator: registered channels',
     default: 20_000,
     parse: integer(1, 1_000_000, 'a channel count'),
-  } satisfies Setting<number>,
-  simLive: {
+  }),
+  simLive: define({
     env: 'LURK_SIM_LIVE',
     key: 'simLive',
-    description: 'Simulator: live channels it keeps (default: a quarter of the channels).',
+    at: 'sim.live',
+    help: 'simulator: live channels it keeps',
     default: undefined,
+    shownDefault: 'a quarter of the channels',
     parse: integer(0, 1_000_000, 'a live channel count'),
-  } satisfies Setting<number>,
-  simSpeed: {
+    into: (live, { values }) => live ?? Math.floor((values.simChannels as number) / 4),
+  }),
+  simSpeed: define({
     env: 'LURK_SIM_SPEED',
     key: 'simSpeed',
-    description: 'Simulator: simulated seconds per real second (0 = time stands still until advanced).',
+    at: 'sim.speed',
+    help: "simulator: simulated seconds per real second; `0` stands still until advanced; above `1` the Helix rate limit and Lurk's budget run on simulated time too, and `lurk start` refuses (exit 2) a speed this machine cannot run honestly (see [Time](#the-twitch-simulator))",
     default: 1,
     parse: decimal(0, 100_000, 'a speed'),
-  } satisfies Setting<number>,
-  simPort: {
+  }),
+  simPort: define({
     env: 'LURK_SIM_PORT',
     key: 'simPort',
-    description: 'Simulator: HTTP port for OAuth, Helix, EventSub and /_sim (0 picks a free one).',
+    at: 'sim.port',
+    help: 'simulator: HTTP (OAuth, Helix, EventSub, `/_sim`)',
     default: 8081,
     parse: integer(0, 65535, 'a TCP port'),
-  } satisfies Setting<number>,
-  simIrcPort: {
+  }),
+  simIrcPort: define({
     env: 'LURK_SIM_IRC_PORT',
     key: 'simIrcPort',
-    description: 'Simulator: IRC over TCP (twurple\'s ChatClient only connects to 6667).',
+    at: 'sim.ircPort',
+    help: 'simulator: IRC over TCP',
     default: 6667,
     parse: integer(0, 65535, 'a TCP port'),
-  } satisfies Setting<number>,
-  simIrcWsPort: {
+  }),
+  simIrcWsPort: define({
     env: 'LURK_SIM_IRC_WS_PORT',
     key: 'simIrcWsPort',
-    description: 'Simulator: IRC over WebSocket.',
+    at: 'sim.ircWsPort',
+    help: 'simulator: IRC over WebSocket',
     default: 8082,
     parse: integer(0, 65535, 'a TCP port'),
-  } satisfies Setting<number>,
+  }),
 };
 
 export type SettingName = keyof typeof settings;
-export type SettingValues = {
-  [K in SettingName]: (typeof settings)[K] extends Setting<infer T> ? T | undefined : never;
-};
+
+/** `LURK_CONFIG`: not a setting (it says where the settings are), but in the README's table. */
+export const CONFIG_FILE = {
+  env: 'LURK_CONFIG',
+  /** read from the working directory when LURK_CONFIG is not set */
+  defaultName: 'lurk.config.json',
+  help: 'path of the config file',
+} as const;

@@ -1,7 +1,9 @@
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from '../config/settings.js';
 
 export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** JSON logs on stdout. Anything that looks like a credential is redacted before it is written. */
 export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {

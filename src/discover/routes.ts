@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HttpError, notFound } from '../core/errors.js';
+import { rateLimiter } from '../web/rate-limit.js';
 import { wireSchema } from '../web/schema-type.js';
 import type { DiscoverService } from './service.js';
 import type { DiscoverStore, StreamRow } from './store.js';
@@ -95,28 +96,6 @@ function streamDetail(row: StreamRow): StreamDetail {
     last_seen_at: new Date(Number(row.last_seen_at)).toISOString(),
     live_for_seconds: Math.max(0, Math.floor((Number(row.last_seen_at) - Date.parse(row.started_at)) / 1000)),
     generation: Number(row.generation),
-  };
-}
-
-/** A per-client limit (requests per minute per address); 0 switches it off (no hook at all). */
-export function rateLimiter(perMinute: number) {
-  if (perMinute <= 0) return [];
-  const hits = new Map<string, { count: number; windowStart: number }>();
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const now = Date.now();
-    const key = request.ip;
-    let entry = hits.get(key);
-    if (!entry || now - entry.windowStart >= 60_000) {
-      if (hits.size > 10_000) hits.clear();
-      entry = { count: 0, windowStart: now };
-      hits.set(key, entry);
-    }
-    entry.count++;
-    if (entry.count > perMinute) {
-      const retryAfter = Math.max(1, Math.ceil((entry.windowStart + 60_000 - now) / 1000));
-      reply.header('retry-after', String(retryAfter));
-      throw new HttpError(429, 'rate_limited', `More than ${perMinute} requests a minute from this address; try again in ${retryAfter} s`);
-    }
   };
 }
 

@@ -8,6 +8,9 @@ export interface RegisteredClient {
   redirectUris?: string[];
 }
 
+/** the port Lurk listens on by default (its PORT setting's default; a test keeps the two equal) */
+export const LURK_DEFAULT_PORT = 8080;
+
 /** Lurk's own login callback (README "Live"), under both names a browser may use for the host */
 export function lurkRedirectUris(port: number): string[] {
   return [`http://localhost:${port}/auth/callback`, `http://127.0.0.1:${port}/auth/callback`];

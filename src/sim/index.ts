@@ -6,7 +6,10 @@ import { ircProtocol } from './protocols/irc/index.js';
 import { oauthProtocol } from './protocols/oauth.js';
 
 export { Simulator };
-export type { SimulatorOptions };
+export type { SimulatorAddresses, SimulatorOptions } from './simulator.js';
+export type { LentAccount, SimSummary } from './summary.js';
+export { speedProblem } from './pace.js';
+export { generateClientId, generateClientSecret, lurkRedirectUris, redirectUriProblem } from './auth.js';
 
 /** A simulator with every protocol: OAuth, Helix, EventSub (WebSocket and webhooks), IRC and the /_sim API. */
 export function createSimulator(options: SimulatorOptions, extra: SimProtocol[] = []): Simulator {

@@ -1,11 +1,8 @@
 // Whether an accelerated world can be run honestly. The world, Lurk's sweeps and its writes share
 // one event loop: when stepping the world takes too much of it, the sweeps stretch over many
 // simulated minutes (or the world falls behind the clock) and the hours watched come out short.
-// Lurk refuses such a speed at start rather than show wrong figures, and warns when a running
-// world stops keeping up.
-import type { Logger } from 'pino';
-import type { Bus } from '../core/bus.js';
-import '../discover/events.js';
+// Lurk refuses such a speed at start rather than show wrong figures (and discover/pace.ts warns
+// when a running world stops keeping up).
 import type { Simulator } from './simulator.js';
 
 /**
@@ -41,24 +38,4 @@ export async function speedProblem(sim: Simulator, waitMs = 4000): Promise<strin
     `so the world alone would take ${Math.round(load(cost.ms) * 100)} % of the time (at most ${Math.round(MAX_WORLD_LOAD * 100)} % leaves Lurk time to sweep it often enough to count hours within 1 %). ` +
     `Use LURK_SIM_SPEED=${maxSpeed} or less, or a smaller world (LURK_SIM_CHANNELS, LURK_SIM_LIVE)`
   );
-}
-
-/**
- * Warns (at most once a real minute) while an accelerated world is not sampled honestly: the
- * world lags its clock, or two sweeps ended further apart than the gap cap, so streams were
- * counted as ending and starting again and the hours in between are short.
- */
-export function watchSpeed(sim: Simulator, bus: Bus, log: Pick<Logger, 'warn'>, gapCapMs: number): () => void {
-  let lastEnd: number | undefined;
-  let warnedAt = -Infinity;
-  return bus.subscribe('streams.sweep.completed', (e) => {
-    const gapMs = lastEnd === undefined ? 0 : e.finishedAt - lastEnd;
-    lastEnd = e.finishedAt;
-    if (sim.clock.speed <= 1 || (gapMs <= gapCapMs && !sim.lagging) || Date.now() - warnedAt < 60_000) return;
-    warnedAt = Date.now();
-    log.warn(
-      { speed: sim.clock.speed, gapSeconds: Math.round(gapMs / 1000), gapCapSeconds: gapCapMs / 1000, worldLagging: sim.lagging },
-      `LURK_SIM_SPEED=${sim.clock.speed} is too fast for this machine: ${sim.lagging ? 'the world lags its clock' : `sweeps ended ${Math.round(gapMs / 1000)} simulated seconds apart, beyond the ${gapCapMs / 1000} s gap cap`}, so hours watched from now on are short; lower LURK_SIM_SPEED`,
-    );
-  });
 }

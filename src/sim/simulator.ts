@@ -1,11 +1,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
-import { settings } from '../config/settings.js';
-import { SimAuth, generateClientId, generateClientSecret, lurkRedirectUris, type RegisteredClient } from './auth.js';
+import { LURK_DEFAULT_PORT, SimAuth, generateClientId, generateClientSecret, lurkRedirectUris, type RegisteredClient } from './auth.js';
 import { RateClock, SimClock } from './clock.js';
 import { NO_FAULTS, type Faults } from './faults.js';
+import { rfc3339 } from './protocols/helix-common.js';
 import { RateLimiter } from './protocols/ratelimit.js';
+import type { LentAccount, SimSummary } from './summary.js';
 import { World } from './world/world.js';
 
 export interface SimulatorOptions {
@@ -100,7 +101,7 @@ export class Simulator {
     const live = options.live ?? Math.max(1, Math.floor(options.channels / 4));
     this.world = new World({ seed: options.seed, channels: options.channels, live, startMs, ...(options.viewersPerLive ? { viewersPerLive: options.viewersPerLive } : {}) });
     const clients = options.clients?.length ? options.clients : [{ clientId: generateClientId(), clientSecret: generateClientSecret() }];
-    const redirectUris = options.redirectUris ?? lurkRedirectUris(settings.port.default);
+    const redirectUris = options.redirectUris ?? lurkRedirectUris(LURK_DEFAULT_PORT);
     this.auth = new SimAuth(this.clock, clients.map((c) => ({ ...c, redirectUris: c.redirectUris ?? redirectUris })), options.consentFormMs);
     this.rateClock = new RateClock(this.clock, options.simulatedRateLimit === true);
     this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs, () => this.rateClock.now());
@@ -200,6 +201,41 @@ export class Simulator {
     this.clock.advance(ms);
     this.world.advanceTo(this.clock.now());
     this.clock.pump();
+  }
+
+  /** the world in one object: what GET /_sim/world answers and the Status page shows */
+  summary(): SimSummary {
+    const stats = this.world.stats();
+    return {
+      seed: stats.seed,
+      time: rfc3339(stats.time),
+      time_ms: stats.time,
+      clock: { speed: this.clock.speed, mode: this.clock.speed === 0 ? 'stepped' : this.clock.speed === 1 ? 'real time' : 'accelerated', lagging: this.lagging },
+      channels: stats.channels,
+      live_channels: stats.liveChannels,
+      viewers: stats.viewers,
+      chatters: stats.chatters,
+      messages_per_second: stats.messagesPerSecond,
+      games: stats.games,
+      rate_limit_per_minute: this.rateLimiter.limit,
+      ports: { http: this.address.port, irc: this.address.ircPort, irc_ws: this.address.ircWsPort },
+      truth_horizon: this.world.truthHorizon(),
+    };
+  }
+
+  /** the credentials of the first registered client: the one the built-in Lurk uses */
+  lurkClient(): { clientId: string; clientSecret: string } {
+    const client = this.auth.registeredClients()[0]!;
+    return { clientId: client.clientId, clientSecret: client.clientSecret };
+  }
+
+  /**
+   * Lends a chat account for Lurk's bot: the world's first viewer (the account after the last
+   * broadcaster), with user tokens of `scopes` issued to `clientId`.
+   */
+  lendAccount(clientId: string, scopes: string[]): LentAccount {
+    const user = this.world.channelCount;
+    return { login: this.world.login(user), token: () => this.auth.issueUser(clientId, user, scopes).accessToken };
   }
 
   setSpeed(speed: number): void {

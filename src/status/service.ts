@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import type { JobRun, Scheduler } from '../core/scheduler.js';
+import type { SimSummary } from '../sim/summary.js';
 import type { Mode, ResourceSample, StatusSnapshot } from './types.js';
 
 export type { ResourceSample, StatusSnapshot };
@@ -27,7 +28,7 @@ export class StatusService {
       /** real start time, for uptime */
       startedAtReal: number;
       /** the simulated world's summary, in simulator mode */
-      simulator?: () => unknown;
+      simulator?: () => SimSummary;
     },
   ) {
     this.loopDelay.enable();
@@ -66,7 +67,7 @@ export class StatusService {
       pid: process.pid,
       jobs: scheduler.list(),
       resources: [...this.samples],
-      ...(this.deps.simulator ? { simulator: this.deps.simulator() as StatusSnapshot['simulator'] } : {}),
+      ...(this.deps.simulator ? { simulator: this.deps.simulator() } : {}),
     };
   }
 

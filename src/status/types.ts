@@ -1,7 +1,9 @@
 // Wire shapes of the Status API, shared with the UI (no runtime imports here).
+import type { Mode } from '../config/mode.js';
 import type { JobStatus } from '../core/job-types.js';
+import type { SimSummary } from '../sim/summary.js';
 
-export type Mode = 'simulator' | 'twitch';
+export type { Mode };
 
 export interface ResourceSample {
   /** clock time */
@@ -11,22 +13,6 @@ export interface ResourceSample {
   dbSizeBytes: number;
   /** event-loop delay p99 over the sample interval */
   eventLoopP99Ms: number;
-}
-
-/** what the Status page shows of the built-in simulator (the /_sim/world body) */
-export interface SimulatorSummary {
-  seed: number;
-  time: string;
-  time_ms: number;
-  clock: { speed: number; mode: string; lagging: boolean };
-  channels: number;
-  live_channels: number;
-  viewers: number;
-  chatters: number;
-  messages_per_second: number;
-  games: number;
-  rate_limit_per_minute: number;
-  ports: { http: number; irc: number | null; irc_ws: number | null };
 }
 
 export interface StatusSnapshot {
@@ -42,5 +28,6 @@ export interface StatusSnapshot {
   pid: number;
   jobs: JobStatus[];
   resources: ResourceSample[];
-  simulator?: SimulatorSummary;
+  /** the built-in simulator's own summary, in simulator mode */
+  simulator?: SimSummary;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChatMessage, IrcClient } from '../twitch/irc-client.js';
+import type { ChatMessageEvent } from '../twitch/chat.js';
 import { answerFor, questionOf } from './answers.js';
 import type { WatchtimeService } from './service.js';
 
@@ -22,15 +22,14 @@ export class WatchtimeChatCommand {
   private readonly recent = new Map<string, number>();
 
   constructor(
-    private readonly client: Pick<IrcClient, 'onMessage' | 'say'>,
+    private readonly chat: { say(channel: string, text: string, replyTo?: string): void },
     private readonly watch: WatchtimeService,
     private readonly log: Pick<Logger, 'info' | 'warn' | 'debug'>,
     private readonly options: { cooldownMs: number; now: () => number } = { cooldownMs: 3000, now: Date.now },
-  ) {
-    client.onMessage((m) => void this.handle(m));
-  }
+  ) {}
 
-  async handle(m: ChatMessage): Promise<boolean> {
+  /** answers a `!watchtime` message (from the bus's `chat.message`); true when it replied */
+  async handle(m: ChatMessageEvent): Promise<boolean> {
     if (!COMMAND.test(m.text)) return false;
     const now = this.options.now();
     const question = questionOf(m.text);
@@ -44,7 +43,7 @@ export class WatchtimeChatCommand {
     if (this.recent.size > 1000) this.recent.clear();
     try {
       const answers = await answerFor(this.watch, question);
-      for (const a of answers) this.client.say(m.channel, `@${m.displayName} ${chatLine(a)}`, m.id);
+      for (const a of answers) this.chat.say(m.channel, `@${m.displayName} ${chatLine(a)}`, m.id);
       return true;
     } catch (err) {
       this.log.warn({ err: (err as Error).message, channel: m.channel }, '!watchtime failed');

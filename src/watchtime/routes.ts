@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { badRequest, notFound } from '../core/errors.js';
-import { rateLimiter } from '../discover/routes.js';
+import { sendCsv } from '../web/csv.js';
+import { rateLimiter } from '../web/rate-limit.js';
 import { dayCount, dayProblem, FIRST_DAY, LAST_DAY } from './calendar.js';
 import { wireSchema } from '../web/schema-type.js';
 import type { WatchtimeService } from './service.js';
@@ -112,23 +113,6 @@ interface RangeQuery {
   format: 'json' | 'csv';
 }
 
-/**
- * CSV cells: quoted when needed, and text never read as a formula by a spreadsheet. The rule is
- * the one spreadsheets apply (OWASP "CSV Injection"): text starting with a tab or CR, or whose first
- * character after leading whitespace, full-width forms folded (NFKC: ＝ is =), is = + - or @, gets a
- * leading '. Numbers are Lurk's own figures, not user text, so a negative one stays a number.
- */
-function csvCell(v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  let text = v === undefined || v === null ? '' : String(v);
-  if (/^[\t\r]/.test(text) || /^[=+\-@]/.test(text.trimStart().slice(0, 8).normalize('NFKC').trimStart())) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
-}
-
 export async function watchtimeRoutes(app: FastifyInstance, deps: { service: WatchtimeService; rateLimitPerMinute: number }) {
   const { service } = deps;
   const limit = rateLimiter(deps.rateLimitPerMinute);
@@ -152,12 +136,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
   }
 
   function csv(reply: FastifyReply, name: string, rows: readonly object[], columns: string[]) {
-    reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`)
-      .header('x-lurk-time-zone', service.calendar.timeZone)
-      .header('x-lurk-day-start', service.calendar.label);
-    return reply.send(toCsv(rows as Record<string, unknown>[], columns));
+    return sendCsv(reply, name, rows, columns, { 'x-lurk-time-zone': service.calendar.timeZone, 'x-lurk-day-start': service.calendar.label });
   }
   const itemColumns = ['rank', 'id', 'login', 'name', 'hours_watched', 'hours_streamed', 'average_viewers', 'peak_viewers', 'streams'];
   const pointColumns = ['t', 'hours_watched', 'hours_streamed', 'average_viewers', 'peak_viewers', 'streams', 'streamers'];

@@ -1,6 +1,6 @@
 // The UI's pages, listed once: the server answers each path with the UI's index.html, and the UI
-// draws its navigation from the same list. Plain data with no imports, so the UI (ui/src) may
-// import it as a value as well as its types.
+// draws its navigation from the same list (vite.config.ts puts it into the bundle as
+// __LURK_UI_PAGES__, so the UI still imports only types from src/). Plain data, no imports.
 
 export interface UiPage {
   path: string;

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { createLurk } from '../../src/app.js';
 import { InProcessBus } from '../../src/core/bus.js';
 import { createSimulator } from '../../src/sim/index.js';
-import { watchSpeed } from '../../src/sim/pace.js';
+import { watchSpeed } from '../../src/discover/pace.js';
 import { EMPTY_STATS } from '../../src/discover/store.js';
 import { openStore } from '../../src/store/database.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLurk } from '../../src/app.js';
 import { loginFor } from '../../src/sim/world/catalog.js';
+import type { ChatMessageEvent } from '../../src/twitch/chat.js';
 import { IrcClient, type ChatMessage } from '../../src/twitch/irc-client.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
 import { tempSqlite } from '../helpers/db.js';
@@ -11,6 +12,9 @@ test('!watchtime in a configured channel is answered in chat, threaded, with the
   const channel = loginFor(0);
   const lurk = await createLurk(testConfig({ DATABASE_URL: db.url, LURK_WATCHTIME_CHAT_CHANNELS: channel, LURK_DIGEST_DIR: 'off' }), { log: memoryLogger().log, sweep: false });
   let viewer: IrcClient | undefined;
+  // chat reaches capabilities on the bus: every message read in a wanted channel is a chat.message
+  const onBus: ChatMessageEvent[] = [];
+  lurk.bus.subscribe('chat.message', (m) => void onBus.push(m));
   try {
     await lurk.start();
     // yesterday's watch time, through the same integration a sweep feeds: 9.5 minutes (a half-sweep lead, then
@@ -62,6 +66,11 @@ test('!watchtime in a configured channel is answered in chat, threaded, with the
     }, 30_000, 1000);
     assert.match(fromBot()[1]!.text, /There were no active games or streamers yesterday with name no such thing at all$/);
     viewer.say(channel, 'just chatting, no command');
+    const plain = await waitFor('the plain message on the bus', () => onBus.find((m) => m.text === 'just chatting, no command'));
+    assert.equal(plain.channel, channel);
+    assert.equal(plain.user, sim.world.login(viewerIndex));
+    assert.equal(typeof plain.tags['id'], 'string', 'the tags come as a plain object, as they would cross a Redis bus');
+    assert.equal(plain.id, plain.tags['id']);
   } finally {
     viewer?.close();
     await lurk.stop();

@@ -4,7 +4,10 @@ import { DiscoverPage } from './pages/discover';
 import { StatusPage } from './pages/status';
 import { WatchTimePage } from './pages/watchtime';
 import { useStatus } from './lib/status';
-import { UI_PAGE_LIST, type UiPage, type UiPagePath } from '../../src/web/pages';
+import type { UI_PAGE_LIST, UiPage, UiPagePath } from '../../src/web/pages';
+
+/** src/web/pages.ts's list, put into the bundle by vite.config.ts */
+declare const __LURK_UI_PAGES__: typeof UI_PAGE_LIST;
 
 interface Page extends UiPage {
   component: ComponentType;
@@ -12,7 +15,7 @@ interface Page extends UiPage {
 
 // the pages the server serves (src/web/pages.ts), each with what draws it
 const components: Record<UiPagePath, ComponentType> = { '/discover': DiscoverPage, '/watchtime': WatchTimePage, '/status': StatusPage };
-const pages: Page[] = UI_PAGE_LIST.map((p) => ({ ...p, component: components[p.path] }));
+const pages: Page[] = __LURK_UI_PAGES__.map((p) => ({ ...p, component: components[p.path] }));
 
 function currentPath(): string {
   return window.location.pathname;

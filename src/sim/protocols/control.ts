@@ -57,32 +57,13 @@ function userRef(world: World, user: number) {
   return { id: world.userId(user), login: world.login(user), name: world.displayName(user) };
 }
 
-export function worldSummary(sim: Simulator) {
-  const stats = sim.world.stats();
-  return {
-    seed: stats.seed,
-    time: rfc3339(stats.time),
-    time_ms: stats.time,
-    clock: { speed: sim.clock.speed, mode: sim.clock.speed === 0 ? 'stepped' : sim.clock.speed === 1 ? 'real time' : 'accelerated', lagging: sim.lagging },
-    channels: stats.channels,
-    live_channels: stats.liveChannels,
-    viewers: stats.viewers,
-    chatters: stats.chatters,
-    messages_per_second: stats.messagesPerSecond,
-    games: stats.games,
-    rate_limit_per_minute: sim.rateLimiter.limit,
-    ports: { http: sim.address.port, irc: sim.address.ircPort, irc_ws: sim.address.ircWsPort },
-    truth_horizon: sim.world.truthHorizon(),
-  };
-}
-
 export function controlProtocol(): SimProtocol {
   return {
     name: 'control',
     register(app: FastifyInstance, sim: Simulator) {
       const world = sim.world;
 
-      app.get('/_sim/world', async () => worldSummary(sim));
+      app.get('/_sim/world', async () => sim.summary());
 
       app.post<{ Body: { speed?: number; advance_seconds?: number } }>(
         '/_sim/clock',
@@ -100,7 +81,7 @@ export function controlProtocol(): SimProtocol {
           if (speed === undefined && advance_seconds === undefined) return fail(reply, 400, 'bad_request', 'send {"speed":N} or {"advance_seconds":N}');
           if (advance_seconds !== undefined) sim.advance(advance_seconds * 1000);
           if (speed !== undefined) sim.setSpeed(speed);
-          return worldSummary(sim);
+          return sim.summary();
         },
       );
 

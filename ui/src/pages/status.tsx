@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { JobStatus } from '../../../src/core/job-types';
-import type { SimulatorSummary } from '../../../src/status/types';
+import type { SimSummary } from '../../../src/sim/summary';
 import { Cards } from '../components/cards';
 import { TimeChart } from '../components/time-chart';
 import { formatBytes, formatDuration, formatRelative, formatTime, formatUptime } from '../lib/format';
@@ -80,7 +80,7 @@ function JobRow({ job, clockNow }: { job: JobStatus; clockNow: number }) {
   );
 }
 
-function SimulatorPanel({ sim }: { sim: SimulatorSummary }) {
+function SimulatorPanel({ sim }: { sim: SimSummary }) {
   const control = `${location.protocol}//${location.hostname}:${sim.ports.http}/_sim/world`;
   return (
     <>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toCsv } from '../../src/watchtime/routes.js';
+import { toCsv } from '../../src/web/csv.js';
 
 /** one text cell exported alone: its CSV line without the header */
 const cell = (name: unknown) => toCsv([{ name }], ['name']).split('\r\n').slice(1, -1).join('\r\n');

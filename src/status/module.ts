@@ -1,0 +1,86 @@
+// Status: the process's own health (jobs, resources, the simulator's summary), the record of every
+// job run, and the database's hourly upkeep.
+import { sql } from 'kysely';
+import type { Capability } from '../capability.js';
+import type { SimSummary } from '../sim/summary.js';
+import { statusRoutes } from './routes.js';
+import { JobHistory, StatusService } from './service.js';
+
+export interface StatusOptions {
+  version: string;
+  /** the built-in simulator's summary, in simulator mode */
+  simulator?: (() => SimSummary) | undefined;
+}
+
+/** job runs kept per job */
+const HISTORY_KEPT = 500;
+/** runs per job handed back to the scheduler at start, for the Status page's history */
+const HISTORY_RESTORED = 60;
+
+export function statusCapability(options: StatusOptions): Capability<StatusService> {
+  return {
+    name: 'status',
+    async register({ config, clock, store, scheduler, bus, metrics, web }) {
+      const history = new JobHistory(store);
+      const status = new StatusService({
+        clock,
+        store,
+        scheduler,
+        mode: config.mode,
+        version: options.version,
+        startedAt: clock.now(),
+        startedAtReal: Date.now(),
+        ...(options.simulator ? { simulator: options.simulator } : {}),
+      });
+
+      bus.subscribe('job.finished', async (event) => {
+        metrics.jobRuns.inc({ job: event.job, outcome: event.outcome ?? 'ok', trigger: event.trigger });
+        if (event.durationMs !== undefined) metrics.jobDuration.observe({ job: event.job }, event.durationMs / 1000);
+        await history.record(event.job, {
+          startedAt: event.startedAt,
+          finishedAt: event.finishedAt ?? event.startedAt,
+          durationMs: event.durationMs ?? 0,
+          outcome: event.outcome ?? 'ok',
+          trigger: event.trigger,
+          ...(event.error ? { error: event.error } : {}),
+        });
+      });
+
+      scheduler.register({
+        name: 'status.sample',
+        description: 'Samples memory, event-loop delay and database size for the Status page',
+        schedule: { everyMs: 10_000 },
+        runAtStart: true,
+        run: async () => {
+          await status.sample();
+        },
+      });
+      scheduler.register({
+        name: 'store.maintenance',
+        description: 'Prunes old job history and lets the database refresh its query statistics',
+        schedule: { cron: '17 * * * *' },
+        run: async () => {
+          await history.prune(HISTORY_KEPT);
+          if (store.kind === 'sqlite') {
+            await sql`pragma optimize`.execute(store.db);
+            await sql`pragma wal_checkpoint(passive)`.execute(store.db);
+          } else {
+            await sql`analyze`.execute(store.db);
+          }
+        },
+      });
+
+      await web.register(statusRoutes, { status, scheduler, history, bus });
+      return {
+        api: status,
+        // every capability has registered its jobs by now: their recent runs come back from the store
+        async start() {
+          for (const job of scheduler.list()) scheduler.restoreHistory(job.name, await history.recent(job.name, HISTORY_RESTORED));
+        },
+        async stop() {
+          status.stop();
+        },
+      };
+    },
+  };
+}

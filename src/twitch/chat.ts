@@ -1,0 +1,79 @@
+// Chat on the bus: Lurk's side of Twitch IRC. Capabilities say which channels they want; every
+// message read there is published as a `chat.message` event, and replies go out through say().
+// One connection today, logged in as the bot account; the chat pool (several anonymous reading
+// connections, join limits, liveness) replaces the inside of this class, not its face.
+import type { Bus } from '../core/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { ChatAccount } from './access.js';
+import type { TwitchEndpoints } from './endpoints.js';
+import { IrcClient } from './irc-client.js';
+
+/** one chat message as read, a plain JSON value (it crosses a Redis bus unchanged) */
+export interface ChatMessageEvent {
+  /** channel login, lower case, without '#' */
+  channel: string;
+  /** sender's login */
+  user: string;
+  displayName: string;
+  text: string;
+  /** the message's id (the `id` tag), for threaded replies */
+  id: string | undefined;
+  /** every IRCv3 tag, unescaped */
+  tags: Record<string, string>;
+  /** Lurk's clock when it was read */
+  at: number;
+}
+
+declare module '../core/events.js' {
+  interface LurkEvents {
+    /** a chat message in a channel some capability wants */
+    'chat.message': ChatMessageEvent;
+  }
+}
+
+export class TwitchChat {
+  private readonly wanted = new Map<string, Set<string>>();
+  private client?: IrcClient;
+
+  constructor(private readonly o: { bus: Bus; clock: Clock; log: Logger }) {}
+
+  /** `owner` (a capability's name) wants these channels read; the union is joined at start */
+  want(owner: string, logins: readonly string[]): void {
+    if (this.client) throw new Error('chat channels are chosen before Lurk starts');
+    const set = this.wanted.get(owner) ?? new Set<string>();
+    for (const login of logins) set.add(login.toLowerCase());
+    this.wanted.set(owner, set);
+  }
+
+  /** every wanted channel, once */
+  channels(): string[] {
+    return [...new Set([...this.wanted.values()].flatMap((s) => [...s]))].sort();
+  }
+
+  /** connects when some capability wants a channel; without an account to log in with, says so */
+  start(endpoints: TwitchEndpoints, account: ChatAccount | undefined): void {
+    const channels = this.channels();
+    if (channels.length === 0) return;
+    if (!account) {
+      this.o.log.warn({ channels: channels.length }, 'chat is wanted but no chat account is configured; chat is not read');
+      return;
+    }
+    const client = new IrcClient({ ...endpoints.ircTcp, login: account.login, token: () => account.token(), channels, log: this.o.log.child({ component: 'chat' }) });
+    client.onMessage((m) => {
+      const event: ChatMessageEvent = { channel: m.channel, user: m.user, displayName: m.displayName, text: m.text, id: m.id, tags: Object.fromEntries(m.tags), at: this.o.clock.now() };
+      this.o.bus.publish('chat.message', event).catch((err: unknown) => this.o.log.debug({ err: (err as Error).message }, 'chat message not published'));
+    });
+    this.client = client;
+    void client.start();
+  }
+
+  /** sends a message as the bot (threaded under `replyTo` when given); dropped while disconnected */
+  say(channel: string, text: string, replyTo?: string): void {
+    this.client?.say(channel, text, replyTo);
+  }
+
+  close(): void {
+    this.client?.close();
+  }
+}
