@@ -1,9 +1,12 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
+import { UI_PAGE_LIST } from './src/web/pages.js';
 
 export default defineConfig({
   root: 'ui',
   plugins: [preact()],
+  // the UI's pages as the server lists them (the UI imports only types from src/)
+  define: { __LURK_UI_PAGES__: JSON.stringify(UI_PAGE_LIST) },
   build: {
     outDir: '../dist/ui',
     emptyOutDir: true,

@@ -20,12 +20,13 @@ import { REAL_TWITCH, simulatorEndpoints, type TwitchEndpoints } from './twitch/
 import type { HelixClient } from './twitch/helix-client.js';
 import { watchtimeCapability } from './watchtime/module.js';
 import type { WatchtimeService } from './watchtime/service.js';
+import { UI_PAGE_PATHS } from './web/pages.js';
 import { DEFAULT_UI_DIR, createWebServer, serveUi } from './web/server.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /** Client-side pages of the UI; the server answers them with index.html. */
-export const UI_PAGES = ['/status', '/discover', '/watchtime'];
+export const UI_PAGES = UI_PAGE_PATHS;
 
 export interface LurkOptions {
   clock?: Clock;

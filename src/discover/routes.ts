@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError, notFound } from '../core/errors.js';
 import { rateLimiter } from '../web/rate-limit.js';
+import { wireSchema } from '../web/schema-type.js';
 import type { DiscoverService } from './service.js';
 import type { StreamRow } from './store.js';
+import type { DiscoverStats, HelixStream, StreamDetail } from './types.js';
 
 const MAX_TERMS = 16;
 const MAX_TERM_LENGTH = 80;
 
-const helixStreamSchema = {
+// response schemas are checked against their wire types (./types.ts) at compile time
+const helixStreamSchema = wireSchema<HelixStream>()({
   $id: 'HelixStream',
   type: 'object',
   description: 'A stream exactly as Helix /streams describes it',
@@ -18,7 +21,7 @@ const helixStreamSchema = {
     user_name: { type: 'string' },
     game_id: { type: 'string' },
     game_name: { type: 'string' },
-    type: { type: 'string' },
+    type: { type: 'string', enum: ['live', ''] },
     title: { type: 'string' },
     viewer_count: { type: 'integer' },
     started_at: { type: 'string' },
@@ -28,7 +31,40 @@ const helixStreamSchema = {
     tags: { type: 'array', items: { type: 'string' } },
     is_mature: { type: 'boolean' },
   },
-} as const;
+});
+
+const sweepCounts = { pages: { type: 'integer' }, streams: { type: 'integer' } } as const;
+const statsSchema = wireSchema<DiscoverStats>()({
+  type: 'object',
+  properties: {
+    live: { type: 'integer' },
+    zero_viewer: { type: 'integer' },
+    one_viewer: { type: 'integer' },
+    games: { type: 'integer' },
+    pool: { type: 'integer' },
+    last_sweep: {
+      type: ['object', 'null'],
+      description: 'the last completed sweep',
+      properties: {
+        generation: { type: 'integer' },
+        status: { type: 'string', enum: ['running', 'completed', 'abandoned'] },
+        started_at: { type: 'string' },
+        finished_at: { type: ['string', 'null'] },
+        ...sweepCounts,
+        zero_viewer: { type: 'integer' },
+        one_viewer: { type: 'integer' },
+        removed: { type: 'integer' },
+        budget_points: { type: 'number' },
+        rate_limited: { type: 'integer' },
+        errors: { type: 'integer' },
+        duration_ms: { type: ['number', 'null'] },
+      },
+    },
+    current_sweep: { type: ['object', 'null'], description: 'the sweep under way, if any', properties: { generation: { type: 'integer' }, started_at: { type: 'string' }, ...sweepCounts } },
+    per_game: { type: 'array', items: { type: 'object', properties: { game_id: { type: 'string' }, game_name: { type: 'string' }, zero: { type: 'integer' }, one: { type: 'integer' } } } },
+    per_tag: { type: 'array', items: { type: 'object', properties: { tag: { type: 'string' }, zero: { type: 'integer' }, one: { type: 'integer' } } } },
+  },
+});
 
 interface RandomQuerystring {
   count: number;
@@ -53,9 +89,9 @@ function terms(raw: string | string[] | undefined, name: string): string[] {
   return list;
 }
 
-function streamDetail(row: StreamRow) {
+function streamDetail(row: StreamRow): StreamDetail {
   return {
-    stream: JSON.parse(row.raw),
+    stream: JSON.parse(row.raw) as HelixStream,
     first_seen_at: new Date(Number(row.first_seen_at)).toISOString(),
     last_seen_at: new Date(Number(row.last_seen_at)).toISOString(),
     live_for_seconds: Math.max(0, Math.floor((Number(row.last_seen_at) - Date.parse(row.started_at)) / 1000)),
@@ -66,17 +102,20 @@ function streamDetail(row: StreamRow) {
 export async function discoverRoutes(app: FastifyInstance, deps: { service: DiscoverService; rateLimitPerMinute: number; maxViewers: number }) {
   const { service } = deps;
   app.addSchema(helixStreamSchema);
-  app.addSchema({
-    $id: 'StreamDetail',
-    type: 'object',
-    properties: {
-      stream: { $ref: 'HelixStream#' },
-      first_seen_at: { type: 'string' },
-      last_seen_at: { type: 'string' },
-      live_for_seconds: { type: 'integer' },
-      generation: { type: 'integer' },
-    },
-  });
+  // the stream itself is checked above (a $ref reads as unknown here)
+  app.addSchema(
+    wireSchema<Omit<StreamDetail, 'stream'> & { stream: unknown }>()({
+      $id: 'StreamDetail',
+      type: 'object',
+      properties: {
+        stream: { $ref: 'HelixStream#' },
+        first_seen_at: { type: 'string' },
+        last_seen_at: { type: 'string' },
+        live_for_seconds: { type: 'integer' },
+        generation: { type: 'integer' },
+      },
+    }),
+  );
   const limit = rateLimiter(deps.rateLimitPerMinute);
   const errors = { 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, 413: { $ref: 'Error#' }, 429: { $ref: 'Error#' } };
 
@@ -165,24 +204,9 @@ export async function discoverRoutes(app: FastifyInstance, deps: { service: Disc
       schema: {
         tags: ['discover'],
         summary: 'Live, zero- and one-viewer totals, the last sweep, and counts per game and tag',
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              live: { type: 'integer' },
-              zero_viewer: { type: 'integer' },
-              one_viewer: { type: 'integer' },
-              games: { type: 'integer' },
-              pool: { type: 'integer' },
-              last_sweep: { type: ['object', 'null'], additionalProperties: true, description: 'the last completed sweep' },
-              current_sweep: { type: ['object', 'null'], additionalProperties: true, description: 'the sweep under way, if any' },
-              per_game: { type: 'array', items: { type: 'object', properties: { game_id: { type: 'string' }, game_name: { type: 'string' }, zero: { type: 'integer' }, one: { type: 'integer' } } } },
-              per_tag: { type: 'array', items: { type: 'object', properties: { tag: { type: 'string' }, zero: { type: 'integer' }, one: { type: 'integer' } } } },
-            },
-          },
-        },
+        response: { 200: statsSchema },
       },
     },
-    async () => service.stats(),
+    async (): Promise<DiscoverStats> => service.stats(),
   );
 }

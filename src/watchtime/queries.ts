@@ -2,25 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { daysBetween, HOUR_MS, type DayCalendar } from './calendar.js';
 
-export interface Totals {
-  hours_watched: number;
-  hours_streamed: number;
-  average_viewers: number;
-  peak_viewers: number;
-  streams: number;
-}
+import type { GameTotals, SeriesPoint, TopItem, Totals } from './types.js';
 
-export interface RankedItem extends Totals {
-  rank: number;
-  id: string;
-  name: string;
-  login?: string;
-}
-
-export interface SeriesPoint extends Totals {
-  t: string;
-  streamers?: number;
-}
+// the wire shapes (./types.ts) are what these queries return; the old names stay for their callers
+export type { SeriesPoint, Totals, TopItem as RankedItem };
+type RankedItem = TopItem;
 
 interface Summed {
   id: string;
@@ -152,7 +138,7 @@ export class WatchQueries {
     });
   }
 
-  async gameTotals(gameId: string, from: string, to: string): Promise<Totals & { streamers: number }> {
+  async gameTotals(gameId: string, from: string, to: string): Promise<GameTotals> {
     const [r] = await sumOver(this.db, 'watch_day_game', 'game_id', from, to, [gameId]);
     const streamers = await this.db
       .selectFrom('watch_day_channel_game')
@@ -237,6 +223,18 @@ export class WatchQueries {
   async firstDay(): Promise<string | null> {
     const row = await this.db.selectFrom('watch_day_total').select('day').orderBy('day').limit(1).executeTakeFirst();
     return row?.day ?? null;
+  }
+
+  /** the most recent Lurk day with watch time */
+  async lastDay(): Promise<string | null> {
+    const row = await this.db.selectFrom('watch_day_total').select('day').orderBy('day', 'desc').limit(1).executeTakeFirst();
+    return row?.day ?? null;
+  }
+
+  /** the first UTC hour Lurk sampled (epoch ms of its start): before it there is no data, not zero */
+  async firstHour(): Promise<number | null> {
+    const row = await this.db.selectFrom('watch_hour_total').select('hour').orderBy('hour').limit(1).executeTakeFirst();
+    return row ? Number(row.hour) : null;
   }
 
   async gameNames(ids: string[]): Promise<Map<string, string>> {

@@ -3,8 +3,9 @@ import { badRequest, notFound } from '../core/errors.js';
 import { sendCsv } from '../web/csv.js';
 import { rateLimiter } from '../web/rate-limit.js';
 import { dayCount, dayProblem, FIRST_DAY, LAST_DAY } from './calendar.js';
-import type { SeriesPoint } from './queries.js';
+import { wireSchema } from '../web/schema-type.js';
 import type { WatchtimeService } from './service.js';
+import type { GameDetail, Overview, RandomGame, SearchAnswer, Series, SeriesPoint, StreamerDetail, TopList } from './types.js';
 
 /** a year and a month: the longest preset the page offers is 30 days, custom ranges get a year */
 const MAX_RANGE_DAYS = 400;
@@ -21,6 +22,89 @@ const totalsSchema = {
 const itemSchema = { type: 'object', properties: { rank: { type: 'integer' }, id: { type: 'string' }, name: { type: 'string' }, login: { type: 'string' }, ...totalsSchema } } as const;
 const pointSchema = { type: 'object', properties: { t: { type: 'string' }, streamers: { type: 'integer' }, ...totalsSchema } } as const;
 const zoneSchema = { time_zone: { type: 'string' }, day_start: { type: 'string' } } as const;
+
+// Each response schema is checked against its wire type (./types.ts) at compile time: Fastify
+// serializes through the schema and would drop a field the schema does not list.
+const overviewSchema = wireSchema<Overview>()({
+  type: 'object',
+  properties: {
+    ...zoneSchema,
+    today: { type: 'string' },
+    yesterday: { type: 'string' },
+    first_day: { type: ['string', 'null'] },
+    last_day: { type: ['string', 'null'], description: 'the most recent day with watch time' },
+    first_hour: { type: ['string', 'null'], description: 'ISO start of the first UTC hour Lurk sampled; earlier hours are no data, not zero' },
+    updated_at: { type: ['integer', 'null'] },
+  },
+});
+const topSchema = wireSchema<TopList>()({
+  type: 'object',
+  properties: { ...zoneSchema, kind: { type: 'string', enum: ['games', 'streamers'] }, from: { type: 'string' }, to: { type: 'string' }, items: { type: 'array', items: itemSchema } },
+});
+const seriesSchema = wireSchema<Series>()({
+  type: 'object',
+  properties: {
+    ...zoneSchema,
+    kind: { type: 'string', enum: ['total', 'game', 'streamer'] },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    granularity: { type: 'string', enum: ['day', 'hour'] },
+    points: { type: 'array', items: pointSchema },
+  },
+});
+/** a game's or a streamer's page: who it is, totals, its top partners and a daily series */
+const detailProps = { ...zoneSchema, from: { type: 'string' }, to: { type: 'string' }, series: { type: 'array', items: pointSchema } } as const;
+const gameSchema = wireSchema<GameDetail>()({
+  type: 'object',
+  properties: {
+    ...detailProps,
+    game: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+    totals: { type: 'object', properties: { ...totalsSchema, streamers: { type: 'integer' } } },
+    top_streamers: { type: 'array', items: itemSchema },
+  },
+});
+const streamerSchema = wireSchema<StreamerDetail>()({
+  type: 'object',
+  properties: {
+    ...detailProps,
+    streamer: { type: 'object', properties: { id: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' } } },
+    totals: { type: 'object', properties: totalsSchema },
+    top_games: { type: 'array', items: itemSchema },
+  },
+});
+const searchSchema = wireSchema<SearchAnswer>()({
+  type: 'object',
+  properties: {
+    ...zoneSchema,
+    q: { type: 'string' },
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string', enum: ['game', 'streamer'] },
+          id: { type: 'string' },
+          name: { type: 'string' },
+          login: { type: 'string' },
+          match: { type: 'string', enum: ['id', 'exact', 'prefix', 'contains', 'fuzzy'] },
+          hours_watched: { type: 'number' },
+        },
+      },
+    },
+  },
+});
+const randomGameSchema = wireSchema<RandomGame>()({
+  type: 'object',
+  properties: {
+    ...zoneSchema,
+    day: { type: 'string' },
+    seed: { type: 'integer' },
+    game: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
+    hours_watched: { type: 'number' },
+    share: { type: 'number' },
+    top_streamers: { type: 'array', items: itemSchema },
+  },
+});
 
 interface RangeQuery {
   from?: string;
@@ -58,22 +142,6 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
   const pointColumns = ['t', 'hours_watched', 'hours_streamed', 'average_viewers', 'peak_viewers', 'streams', 'streamers'];
   const rangeProps = { from: DAY, to: DAY, limit: { type: 'integer', minimum: 1, maximum: 100, default: 10 }, format: FORMAT };
   const detailQuery = { type: 'object', additionalProperties: false, properties: { ...rangeProps, part: { type: 'string', enum: ['series', 'top'], default: 'series', description: 'what format=csv exports' } } };
-  /** a game's or a streamer's page: who it is, totals, its top partners and a daily series */
-  const detailResponse = (subject: string, subjectProps: Record<string, unknown>, totals: Record<string, unknown>, partners: string) => ({
-    200: {
-      type: 'object',
-      properties: {
-        ...zoneSchema,
-        from: { type: 'string' },
-        to: { type: 'string' },
-        [subject]: { type: 'object', properties: subjectProps },
-        totals: { type: 'object', properties: totals },
-        [partners]: { type: 'array', items: itemSchema },
-        series: { type: 'array', items: pointSchema },
-      },
-    },
-    ...errors,
-  });
   /** format=csv on a detail page: its series, or with part=top its partners */
   function detailCsv(reply: FastifyReply, q: { part: 'series' | 'top' }, names: { top: string; series: string }, top: readonly object[], series: readonly object[]) {
     return q.part === 'top' ? csv(reply, names.top, top, itemColumns) : csv(reply, names.series, series, pointColumns);
@@ -84,9 +152,12 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
     schema: {
       tags: ['watchtime'],
       summary: 'Time zone, day boundary, today and yesterday, and when watch time was last written',
-      response: { 200: { type: 'object', properties: { ...zoneSchema, today: { type: 'string' }, yesterday: { type: 'string' }, first_day: { type: ['string', 'null'] }, updated_at: { type: ['integer', 'null'] } } } },
+      response: { 200: overviewSchema },
     },
-  }, async () => ({ ...zone(), today: service.today(), yesterday: service.yesterday(), first_day: await service.queries.firstDay(), updated_at: service.updatedAt }));
+  }, async (): Promise<Overview> => {
+    const [firstDay, lastDay, firstHour] = await Promise.all([service.queries.firstDay(), service.queries.lastDay(), service.queries.firstHour()]);
+    return { ...zone(), today: service.today(), yesterday: service.yesterday(), first_day: firstDay, last_day: lastDay, first_hour: firstHour === null ? null : new Date(firstHour).toISOString(), updated_at: service.updatedAt };
+  });
 
   app.get<{ Querystring: RangeQuery & { kind: 'games' | 'streamers' } }>(
     '/api/watchtime/top',
@@ -96,7 +167,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         tags: ['watchtime'],
         summary: 'Most watched games or streamers over a range of days (default: yesterday)',
         querystring: { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { type: 'string', enum: ['games', 'streamers'] }, ...rangeProps } },
-        response: { 200: { type: 'object', properties: { ...zoneSchema, kind: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, items: { type: 'array', items: itemSchema } } }, ...errors },
+        response: { 200: topSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -104,7 +175,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
       const { from, to } = range(q);
       const items = q.kind === 'games' ? await service.queries.topGames(from, to, q.limit) : await service.queries.topStreamers(from, to, q.limit);
       if (q.format === 'csv') return csv(reply, `lurk-top-${q.kind}-${from}-${to}`, items, itemColumns);
-      return { ...zone(), kind: q.kind, from, to, items };
+      return { ...zone(), kind: q.kind, from, to, items } satisfies TopList;
     },
   );
 
@@ -117,7 +188,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         summary: "A game's totals, top streamers and daily series",
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 40 } } },
         querystring: detailQuery,
-        response: detailResponse('game', { id: { type: 'string' }, name: { type: 'string' } }, { ...totalsSchema, streamers: { type: 'integer' } }, 'top_streamers'),
+        response: { 200: gameSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -132,7 +203,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         service.queries.gameSeries(id, from, to),
       ]);
       if (q.format === 'csv') return detailCsv(reply, q, { top: `lurk-game-${id}-streamers-${from}-${to}`, series: `lurk-game-${id}-${from}-${to}` }, top, series);
-      return { ...zone(), from, to, game: { id, name }, totals, top_streamers: top, series };
+      return { ...zone(), from, to, game: { id, name }, totals, top_streamers: top, series } satisfies GameDetail;
     },
   );
 
@@ -145,7 +216,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         summary: "A streamer's totals, top games and daily series (by login or user id)",
         params: { type: 'object', required: ['login'], properties: { login: { type: 'string', pattern: '^[A-Za-z0-9_]{1,25}$' } } },
         querystring: detailQuery,
-        response: detailResponse('streamer', { id: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' } }, totalsSchema, 'top_games'),
+        response: { 200: streamerSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -159,7 +230,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         service.queries.streamerSeries(channel.id, from, to),
       ]);
       if (q.format === 'csv') return detailCsv(reply, q, { top: `lurk-streamer-${channel.login}-games-${from}-${to}`, series: `lurk-streamer-${channel.login}-${from}-${to}` }, top, series);
-      return { ...zone(), from, to, streamer: channel, totals, top_games: top, series };
+      return { ...zone(), from, to, streamer: channel, totals, top_games: top, series } satisfies StreamerDetail;
     },
   );
 
@@ -182,7 +253,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
             format: FORMAT,
           },
         },
-        response: { 200: { type: 'object', properties: { ...zoneSchema, kind: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, granularity: { type: 'string' }, points: { type: 'array', items: pointSchema } } }, ...errors },
+        response: { 200: seriesSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -201,7 +272,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         points = await service.queries.totalSeries(from, to, granularity, q.kind === 'game' ? q.id : undefined, service.now());
       }
       if (q.format === 'csv') return csv(reply, `lurk-series-${q.kind}-${from}-${to}`, points, pointColumns);
-      return { ...zone(), kind: q.kind, from, to, granularity, points };
+      return { ...zone(), kind: q.kind, from, to, granularity, points } satisfies Series;
     },
   );
 
@@ -213,26 +284,13 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
         tags: ['watchtime'],
         summary: 'Games and streamers by name, login or id; ignores case, accents and apostrophes and forgives small typos',
         querystring: { type: 'object', additionalProperties: false, required: ['q'], properties: { q: { type: 'string', minLength: 1, maxLength: 100 }, limit: { type: 'integer', minimum: 1, maximum: 50, default: 10 } } },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              ...zoneSchema,
-              q: { type: 'string' },
-              results: {
-                type: 'array',
-                items: { type: 'object', properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, login: { type: 'string' }, match: { type: 'string' }, hours_watched: { type: 'number' } } },
-              },
-            },
-          },
-          ...errors,
-        },
+        response: { 200: searchSchema, ...errors },
       },
     },
     async (request) => {
       const { q, limit: max } = request.query;
       const results = await service.search(q, max);
-      return { ...zone(), q, results };
+      return { ...zone(), q, results } satisfies SearchAnswer;
     },
   );
 
@@ -248,28 +306,14 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
           additionalProperties: false,
           properties: { day: DAY, seed: { type: 'integer', minimum: 0, maximum: 2_147_483_647 }, limit: { type: 'integer', minimum: 1, maximum: 100, default: 5 } },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              ...zoneSchema,
-              day: { type: 'string' },
-              seed: { type: 'integer' },
-              game: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
-              hours_watched: { type: 'number' },
-              share: { type: 'number' },
-              top_streamers: { type: 'array', items: itemSchema },
-            },
-          },
-          ...errors,
-        },
+        response: { 200: randomGameSchema, ...errors },
       },
     },
     async (request) => {
       const day = dayParam('day', request.query.day ?? service.yesterday());
       const seed = request.query.seed ?? service.digestSeed;
       const pick = await service.randomGame(day, seed, request.query.limit);
-      return { ...zone(), day, seed, ...pick };
+      return { ...zone(), day, seed, ...pick } satisfies RandomGame;
     },
   );
 }

@@ -14,7 +14,9 @@ export function searchKey(text: string): string {
     .trim();
 }
 
-export type MatchKind = 'id' | 'exact' | 'prefix' | 'contains' | 'fuzzy';
+import type { MatchKind } from './types.js';
+
+export type { MatchKind };
 
 export interface NameEntry {
   kind: 'game' | 'streamer';

@@ -7,19 +7,11 @@ import '../discover/events.js';
 import type { Database } from '../store/schema.js';
 import { addDays, DayCalendar, parseDayStart } from './calendar.js';
 import { capSamples, mergePending, pendingRows, WatchIntegrator, type IntegratorSizes, type PendingWrites, type StreamSample } from './integrator.js';
-import { WatchQueries, type RankedItem } from './queries.js';
+import { WatchQueries } from './queries.js';
 import { pickWeighted } from './random-game.js';
-import { NameIndex, type MatchKind } from './search.js';
+import { NameIndex } from './search.js';
 import { loadState, namesSince, pruneSamples, writePending } from './store.js';
-
-export interface SearchResult {
-  kind: 'game' | 'streamer';
-  id: string;
-  name: string;
-  login?: string;
-  match: MatchKind;
-  hours_watched: number;
-}
+import type { RandomGamePick, SearchResult } from './types.js';
 
 export interface WatchtimeServiceOptions {
   db: Kysely<Database>;
@@ -235,7 +227,7 @@ export class WatchtimeService {
   }
 
   /** the day's random game, weighted by hours watched, and its top streamers that day */
-  async randomGame(day: string, seed: number, limit: number): Promise<{ game: { id: string; name: string } | null; hours_watched: number; share: number; top_streamers: RankedItem[] }> {
+  async randomGame(day: string, seed: number, limit: number): Promise<RandomGamePick> {
     const weights = await this.queries.gameWeights(day);
     const pick = pickWeighted(weights, day, seed);
     if (!pick) return { game: null, hours_watched: 0, share: 0, top_streamers: [] };

@@ -11,6 +11,8 @@ interface Overview {
   today: string;
   yesterday: string;
   first_day: string | null;
+  last_day: string | null;
+  first_hour: string | null;
   updated_at: number | null;
 }
 
@@ -30,8 +32,11 @@ let overview: Overview;
 const api = <T>(url: string) => e.api<T>(url);
 const openPage = (options?: { width?: number; colorScheme?: 'dark' | 'light' }) => e.openPage(options);
 
+/** a day that began three hours ago, so this new install's first day has hours from before it started recording */
+const DAY_START = `${String((new Date().getUTCHours() + 21) % 24).padStart(2, '0')}:00`;
+
 before(async () => {
-  e = await startLurkInBrowser({ LURK_API_RATE_LIMIT: '0' }, { readyTimeoutMs: 30_000, colorScheme: 'light' });
+  e = await startLurkInBrowser({ LURK_API_RATE_LIMIT: '0', LURK_WATCHTIME_DAY_START: DAY_START }, { readyTimeoutMs: 30_000, colorScheme: 'light' });
   base = e.base;
   // watch time is written about a minute after the first sweeps: a deadline, not a timing claim
   overview = await waitFor(
@@ -245,6 +250,52 @@ test('unknown games say so; narrow screens get the leaderboards as tabs', async 
   await waitFor('the streamers tab', async () => ((await rows(page, 'streamers').count()) > 0 ? true : undefined));
   assert.equal(await page.locator('[data-panel="games"]').count(), 0);
   assert.equal(await page.getByRole('tab', { name: 'Top streamers' }).getAttribute('aria-selected'), 'true');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a new install opens on Today and says why; the hours before recording began are drawn as no data, not zero', async () => {
+  const o = await api<Overview>('/api/watchtime/overview');
+  assert.equal(o.first_day, o.today, 'recording began today');
+  assert.equal(o.last_day, o.today);
+  const firstHour = o.first_hour!;
+  const hourly = await api<{ points: { t: string; hours_watched: number }[] }>(`/api/watchtime/series?from=${o.today}&to=${o.today}&granularity=hour`);
+  const before = hourly.points.filter((p) => p.t < firstHour);
+  assert.ok(before.length >= 3, `the day began ${before.length} hours before recording`);
+  assert.ok(before.every((p) => p.hours_watched === 0), 'the API reads those hours as zeros');
+
+  const { page, errors } = await openPage();
+  await page.goto(`${base}/watchtime`);
+  // not Last 7 days, whose other six days are empty: Today, with a note saying why
+  await page.locator('[data-preset="today"] input:checked').waitFor();
+  assert.equal(await page.locator('[data-preset="last7"] input').isChecked(), false);
+  assert.match((await page.locator('[data-field="range-note"]').textContent()) ?? '', /^Lurk started recording today \(its first hour: [^)]+\), so this opens on Today/);
+  assert.equal(page.url(), `${base}/watchtime`, 'the default range stays out of the address');
+  await waitFor('today’s leaderboard', async () => ((await rows(page, 'games').count()) > 0 ? true : undefined), 30_000);
+
+  // the hourly chart: no line before the first hour sampled (uPlot's gap), figures from it on
+  const chart = page.locator('[data-field="chart"][data-granularity="hour"]');
+  await chart.locator('canvas').first().waitFor();
+  assert.equal(await chart.getAttribute('data-before-recording'), String(before.length));
+  const points = Number(await chart.getAttribute('data-points'));
+  const overlay = (await chart.locator('.u-over').boundingBox())!;
+  const legendValue = chart.locator('.u-legend .u-series').nth(1).locator('.u-value');
+  const hover = async (index: number) => page.mouse.move(overlay.x + Math.min(overlay.width - 1, Math.max(1, (overlay.width * index) / (points - 1))), overlay.y + overlay.height / 2);
+  await hover(0);
+  await waitFor('the legend at the first hour', async () => ((await legendValue.textContent()) === '–' ? true : undefined));
+  await hover(before.length - 1);
+  await waitFor('the legend at the last hour before recording', async () => ((await legendValue.textContent()) === '–' ? true : undefined));
+  await hover(before.length);
+  await waitFor('a figure at the first hour sampled', async () => (/^[\d,.]+$/.test((await legendValue.textContent()) ?? '') ? true : undefined));
+
+  // Last 7 days, picked: the six days before the first are no data too; an explicit range in the address wins
+  await page.locator('[data-preset="last7"]').click();
+  await page.waitForURL((u) => u.searchParams.get('from') === addDays(o.today, -6));
+  await waitFor('the daily chart', async () => ((await page.locator('[data-field="chart"][data-granularity="day"]').getAttribute('data-before-recording')) === '6' ? true : undefined));
+  assert.equal(await page.locator('[data-field="range-note"]').count(), 0, 'no note for a range the visitor chose');
+  await page.reload();
+  await page.locator('[data-preset="last7"] input:checked').waitFor();
+  assert.equal(await page.locator('[data-field="range-note"]').count(), 0);
   assert.deepEqual(errors, []);
   await page.close();
 });

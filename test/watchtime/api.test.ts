@@ -53,6 +53,30 @@ describe('leaderboards over many days', () => {
   });
 });
 
+describe('where the records begin and end', () => {
+  test('first and last day and the first hour sampled: null on an empty store, then read from the rollups', async (t) => {
+    await withEachDialect(t, async (db: TestDatabase) => {
+      const store = await openStore({ url: db.url });
+      try {
+        await store.migrate();
+        const queries = new WatchQueries(store.db, new DayCalendar('UTC', { hour: 8, minute: 0 }));
+        assert.equal(await queries.firstDay(), null);
+        assert.equal(await queries.lastDay(), null);
+        assert.equal(await queries.firstHour(), null);
+        const measures = { hours_watched: 5, hours_streamed: 1, peak_viewers: 5, streams: 1, peak_channels: 1, hours_covered: 1 };
+        await store.db.insertInto('watch_day_total').values([{ day: '2026-10-03', ...measures }, { day: '2026-10-01', ...measures }, { day: '2026-10-02', ...measures }]).execute();
+        const hour = Date.parse('2026-10-01T13:00:00Z');
+        await store.db.insertInto('watch_hour_total').values([{ hour: hour + 3_600_000, ...measures }, { hour, ...measures }]).execute();
+        assert.equal(await queries.firstDay(), '2026-10-01');
+        assert.equal(await queries.lastDay(), '2026-10-03');
+        assert.equal(await queries.firstHour(), hour);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});
+
 describe('search and the random game', () => {
   test('case, accents, apostrophes, typos, ids and logins', () => {
     const index = new NameIndex();
@@ -133,6 +157,7 @@ describe('the Watch time API', () => {
     const overview = await get('/api/watchtime/overview');
     assert.equal(overview.body.today, today);
     assert.equal(overview.body.first_day, today);
+    assert.equal(overview.body.last_day, today);
     const metrics = await get('/metrics');
     assert.match(metrics.text, /lurk_watchtime_write_seconds_count\{app="lurk",outcome="ok"\} [1-9]/);
     assert.match(metrics.text, /lurk_watchtime_tracked_streams\{app="lurk"\} [1-9]/);
@@ -141,6 +166,24 @@ describe('the Watch time API', () => {
     const hourly = await get(`/api/watchtime/series?from=${today}`);
     assert.equal(hourly.body.granularity, 'hour');
     assert.ok(hourly.body.points.some((p: any) => p.hours_watched > 0));
+  });
+
+  test('the overview says when recording began: the hours before it are no data (the series reads them as zeros)', async () => {
+    const today = lurk.watchtime.today();
+    const overview = await get('/api/watchtime/overview');
+    assert.equal(overview.status, 200);
+    const firstHour: string = overview.body.first_hour;
+    assert.match(firstHour, /^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/);
+    assert.ok(Date.parse(firstHour) <= lurk.watchtime.now(), 'not in the future');
+    const hourly = await get(`/api/watchtime/series?from=${today}&to=${today}&granularity=hour`);
+    const points: { t: string; hours_watched: number }[] = hourly.body.points;
+    const first = points.find((p) => p.t === firstHour);
+    assert.ok(first && first.hours_watched > 0, 'the first hour sampled has figures');
+    assert.ok(points.filter((p) => p.t < firstHour).every((p) => p.hours_watched === 0), 'before it, nothing was recorded');
+    // the OpenAPI document describes the same fields
+    const doc = await get('/api/openapi.json');
+    const schema = doc.body.paths['/api/watchtime/overview'].get.responses['200'].content['application/json'].schema;
+    for (const field of ['first_day', 'last_day', 'first_hour', 'updated_at']) assert.ok(field in schema.properties, field);
   });
 
   test('CSV exports carry the same figures and state the zone', async () => {

@@ -4,21 +4,18 @@ import { DiscoverPage } from './pages/discover';
 import { StatusPage } from './pages/status';
 import { WatchTimePage } from './pages/watchtime';
 import { useStatus } from './lib/status';
+import type { UI_PAGE_LIST, UiPage, UiPagePath } from '../../src/web/pages';
 
-interface Page {
-  path: string;
-  label: string;
+/** src/web/pages.ts's list, put into the bundle by vite.config.ts */
+declare const __LURK_UI_PAGES__: typeof UI_PAGE_LIST;
+
+interface Page extends UiPage {
   component: ComponentType;
-  /** the page keeps views in its query string (?game=…): its nav link goes back to the first view */
-  queryViews?: boolean;
 }
 
-// A capability's page is listed here when it lands; the server lists the same paths (UI_PAGES).
-const pages: Page[] = [
-  { path: '/discover', label: 'Discover', component: DiscoverPage },
-  { path: '/watchtime', label: 'Watch time', component: WatchTimePage, queryViews: true },
-  { path: '/status', label: 'Status', component: StatusPage },
-];
+// the pages the server serves (src/web/pages.ts), each with what draws it
+const components: Record<UiPagePath, ComponentType> = { '/discover': DiscoverPage, '/watchtime': WatchTimePage, '/status': StatusPage };
+const pages: Page[] = __LURK_UI_PAGES__.map((p) => ({ ...p, component: components[p.path] }));
 
 function currentPath(): string {
   return window.location.pathname;
@@ -41,7 +38,7 @@ export function App() {
   const page = pages.find((p) => p.path === path) ?? pages[0]!;
   useEffect(() => {
     if (path === '/') history.replaceState(null, '', page.path);
-    document.title = `${page.label} · Lurk`;
+    document.title = `${page.title} · Lurk`;
   }, [path, page]);
   const Current = page.component;
   return (
@@ -63,7 +60,7 @@ export function App() {
                 navigate(p.path, { withQuery: p.queryViews === true });
               }}
             >
-              {p.label}
+              {p.title}
             </a>
           ))}
         </nav>

@@ -1,31 +1,14 @@
 // The Discover page's data: API calls, filters, watch history and small formatters.
-import type { HelixStream } from '../../../src/twitch/helix.external';
+import type { DiscoverStats, HelixStream, StreamDetail } from '../../../src/discover/types';
 import { ApiError, getJson } from './api';
 import { useStatus, useTick } from './status';
 
 export { ApiError };
+// one declaration of each, shared with the server's routes (types only)
+export type { DiscoverStats, StreamDetail };
 
 /** A stream exactly as Helix /streams describes it (what /api/streams/random hands out). */
 export type Stream = HelixStream;
-
-export interface StreamDetail {
-  stream: Stream;
-  first_seen_at: string;
-  last_seen_at: string;
-  live_for_seconds: number;
-  generation: number;
-}
-
-export interface DiscoverStats {
-  live: number;
-  zero_viewer: number;
-  one_viewer: number;
-  games: number;
-  pool: number;
-  last_sweep: { generation: number; status: string; started_at: string; finished_at: string | null; streams: number } | null;
-  per_game: { game_id: string; game_name: string; zero: number; one: number }[];
-  per_tag: { tag: string; zero: number; one: number }[];
-}
 
 // ---------------------------------------------------------------- filters
 

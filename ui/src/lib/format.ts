@@ -45,3 +45,50 @@ export function formatRelative(at: number, now: number): string {
 export function formatTime(at: number): string {
   return new Date(at).toLocaleString();
 }
+
+const intFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const hourFormats = [0, 1, 2].map((digits) => new Intl.NumberFormat(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+export function formatInt(n: number): string {
+  return intFormat.format(Math.round(n));
+}
+
+/** hours with thousands separators: "12,345", "87.5", "0.25" */
+export function formatHours(h: number): string {
+  const abs = Math.abs(h);
+  return hourFormats[abs >= 100 || h === 0 ? 0 : abs >= 10 ? 1 : 2]!.format(h);
+}
+
+/** short axis labels: "12k", "1.2M" */
+export function formatCompact(n: number): string {
+  const abs = Math.abs(n);
+  if (abs >= 1e6) return `${+(n / 1e6).toFixed(abs >= 1e7 ? 0 : 1)}M`;
+  if (abs >= 1e3) return `${+(n / 1e3).toFixed(abs >= 1e4 ? 0 : 1)}k`;
+  return `${+n.toFixed(abs >= 10 || n === 0 ? 0 : 1)}`;
+}
+
+/** "Mon 5 Feb 2024" for a date "YYYY-MM-DD" (a calendar date: no zone involved) */
+export function formatDay(day: string, withYear = true): string {
+  return new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}) });
+}
+
+/** a moment in a zone: "14:03:12 UTC", with the date when it is not today's date there */
+export function formatMoment(at: number, timeZone: string): string {
+  const date = new Date(at);
+  const opts: Intl.DateTimeFormatOptions = { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' };
+  try {
+    const sameDay = date.toLocaleDateString('en-CA', { timeZone }) === new Date().toLocaleDateString('en-CA', { timeZone });
+    return date.toLocaleString(undefined, sameDay ? opts : { ...opts, day: 'numeric', month: 'short' });
+  } catch {
+    return date.toISOString();
+  }
+}
+
+/** "14:00" for an hour in a zone */
+export function formatHour(at: number, timeZone: string): string {
+  try {
+    return new Date(at).toLocaleTimeString(undefined, { timeZone, hour: '2-digit', minute: '2-digit' });
+  } catch {
+    return new Date(at).toISOString().slice(11, 16);
+  }
+}

@@ -1,115 +1,12 @@
-// The Watch time page's data: the API's shapes, its URLs, date ranges, the page's own URL, and formatters.
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { getJson, isAbort } from './api';
+// The Watch time page's data: the API's URLs, date ranges, the page's own URL, and its own formatters.
+import type { DayFrame, Granularity, Kind, Overview } from '../../../src/watchtime/types';
+import { query } from './api';
+import { formatDay, formatHour } from './format';
 
 // ---------------------------------------------------------------- API shapes
 
-/** what every watch-time answer carries: how its days are cut */
-export interface DayFrame {
-  /** IANA name, e.g. "UTC" */
-  time_zone: string;
-  /** "HH:MM": a Lurk day runs from this wall time on its date to the same time the next date */
-  day_start: string;
-}
-
-export interface Overview extends DayFrame {
-  today: string;
-  yesterday: string;
-  first_day: string | null;
-  /** epoch ms of the last write, null before the first */
-  updated_at: number | null;
-}
-
-export type Kind = 'games' | 'streamers';
-
-export interface TopItem {
-  rank: number;
-  id: string;
-  name: string;
-  /** streamers only */
-  login?: string;
-  hours_watched: number;
-  hours_streamed: number;
-  average_viewers: number;
-  peak_viewers: number;
-  streams: number;
-}
-
-export interface TopList extends DayFrame {
-  kind: Kind;
-  from: string;
-  to: string;
-  items: TopItem[];
-}
-
-export interface Totals {
-  hours_watched: number;
-  hours_streamed: number;
-  average_viewers: number;
-  peak_viewers: number;
-  streams: number;
-  /** games only: how many channels played it */
-  streamers?: number;
-}
-
-/** a day of a game's or streamer's series (`streamers`: games only) */
-export interface DayPoint extends Totals {
-  /** the spec's name for the day; this Lurk's detail series call it `t`, as /series does */
-  day?: string;
-  t?: string;
-}
-
-export interface GameDetail extends DayFrame {
-  from: string;
-  to: string;
-  game: { id: string; name: string };
-  totals: Totals;
-  top_streamers: TopItem[];
-  series: DayPoint[];
-}
-
-export interface StreamerDetail extends DayFrame {
-  from: string;
-  to: string;
-  streamer: { id: string; login: string; name: string };
-  totals: Totals;
-  top_games: TopItem[];
-  series: DayPoint[];
-}
-
-export type Granularity = 'day' | 'hour';
-
-export interface SeriesPoint {
-  /** "YYYY-MM-DD" per day, ISO-8601 hour start per hour */
-  t: string;
-  hours_watched: number;
-  hours_streamed: number;
-  average_viewers: number;
-  peak_viewers: number;
-}
-
-export interface Series extends DayFrame {
-  kind: 'total' | 'game' | 'streamer';
-  from: string;
-  to: string;
-  granularity: Granularity;
-  points: SeriesPoint[];
-}
-
-export interface SearchResult {
-  kind: 'game' | 'streamer';
-  id: string;
-  name: string;
-  login?: string;
-  match: 'id' | 'exact' | 'prefix' | 'contains' | 'fuzzy';
-  /** over the last 30 days */
-  hours_watched: number;
-}
-
-export interface SearchAnswer extends DayFrame {
-  q: string;
-  results: SearchResult[];
-}
+// one declaration of each, shared with the server's routes (types only)
+export type { DayFrame, GameDetail, Granularity, Kind, Overview, SearchAnswer, SearchResult, Series, SeriesPoint, StreamerDetail, TopItem, TopList, Totals } from '../../../src/watchtime/types';
 
 // ---------------------------------------------------------------- API URLs
 
@@ -121,12 +18,6 @@ export interface Range {
 export type Subject = { kind: 'total' } | { kind: 'game'; id: string } | { kind: 'streamer'; login: string };
 
 const API = '/api/watchtime';
-
-function query(params: Record<string, string | number | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
-  return q.toString();
-}
 
 export const overviewUrl = (): string => `${API}/overview`;
 
@@ -149,54 +40,15 @@ export function searchUrl(q: string, limit = 10): string {
   return `${API}/search?${query({ q, limit })}`;
 }
 
-/** a file name for a download: lurk-watchtime-<what>-<from>_<to>.<ext> */
-export function downloadName(what: string, range: Range, ext: 'csv' | 'json'): string {
+/** a download's file name, without its extension: lurk-watchtime-<what>-<from>_<to> */
+export function downloadName(what: string, range: Range): string {
   const slug = what
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 40);
-  return `lurk-watchtime-${slug || 'data'}-${range.from === range.to ? range.from : `${range.from}_${range.to}`}.${ext}`;
-}
-
-export interface Loaded<T> {
-  data?: T;
-  error?: Error;
-  /** a request for `url` is under way (data may be an older answer, kept on screen meanwhile) */
-  loading: boolean;
-  /** data answers the current url, not an earlier one */
-  current: boolean;
-}
-
-/**
- * Fetches `url` (nothing while it is undefined), again whenever it or `refresh` changes; the
- * last answer stays until the next arrives, so views dim instead of flashing empty.
- */
-export function useApi<T>(url: string | undefined, refresh = 0): Loaded<T> {
-  const [state, setState] = useState<{ url?: string; data?: T; error?: Error; loading: boolean }>({ loading: url !== undefined });
-  const live = useRef(true);
-  useEffect(() => {
-    live.current = true;
-    return () => {
-      live.current = false;
-    };
-  }, []);
-  useEffect(() => {
-    if (url === undefined) return;
-    const controller = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
-    getJson<T>(url, controller.signal).then(
-      (data) => live.current && !controller.signal.aborted && setState({ url, data, loading: false }),
-      (err: unknown) => {
-        if (isAbort(err) || !live.current || controller.signal.aborted) return;
-        // a failed refresh of the same view keeps what was shown
-        setState((s) => ({ url, data: s.url === url ? s.data : undefined, error: err as Error, loading: false }));
-      },
-    );
-    return () => controller.abort();
-  }, [url, refresh]);
-  return { data: state.data, error: state.error, loading: state.loading || state.url !== url, current: state.url === url };
+  return `lurk-watchtime-${slug || 'data'}-${range.from === range.to ? range.from : `${range.from}_${range.to}`}`;
 }
 
 // ---------------------------------------------------------------- days and ranges
@@ -229,6 +81,31 @@ export const PRESETS: { id: Preset; label: string; hint: string }[] = [
 ];
 
 export const DEFAULT_PRESET: Preset = 'last7';
+
+/** the range the page opens on without one in its address, and why when it is not the usual Last 7 days */
+export interface DefaultRange {
+  range: Range;
+  note?: string;
+}
+
+/**
+ * The most recent range with figures: Last 7 days, unless Lurk started recording today (Today,
+ * where its figures are) or recorded nothing in the last 7 days (the week up to its last day).
+ */
+export function defaultRange(o: Pick<Overview, 'today' | 'yesterday' | 'first_day' | 'last_day' | 'first_hour' | 'time_zone'>): DefaultRange {
+  const today = presetRange('today', o);
+  if (o.first_day === null) return { range: today, note: 'Nothing recorded yet, so this opens on Today, where the first figures will appear.' };
+  if (o.first_day >= o.today) {
+    const hour = o.first_hour ? ` (its first hour: ${formatHour(Date.parse(o.first_hour), o.time_zone)})` : '';
+    return { range: today, note: `Lurk started recording today${hour}, so this opens on Today: the longer ranges have nothing earlier.` };
+  }
+  const week = presetRange(DEFAULT_PRESET, o);
+  if (o.last_day !== null && o.last_day < week.from) {
+    const from = addDays(o.last_day, -6);
+    return { range: { from: from < o.first_day ? o.first_day : from, to: o.last_day }, note: `Nothing was recorded in the last 7 days, so this opens on the last week with figures, up to ${formatDay(o.last_day)}.` };
+  }
+  return { range: week };
+}
 
 /** Ranges are relative to Lurk's days (the API's today), not the browser's calendar. */
 export function presetRange(preset: Preset, days: Pick<Overview, 'today' | 'yesterday'>): Range {
@@ -313,57 +190,10 @@ export function followLink(e: MouseEvent): void {
 
 // ---------------------------------------------------------------- formatting
 
-const intFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-const hourFormats = [0, 1, 2].map((digits) => new Intl.NumberFormat(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-
-export function formatInt(n: number): string {
-  return intFormat.format(Math.round(n));
-}
-
-/** hours with thousands separators: "12,345", "87.5", "0.25" */
-export function formatHours(h: number): string {
-  const abs = Math.abs(h);
-  return hourFormats[abs >= 100 || h === 0 ? 0 : abs >= 10 ? 1 : 2]!.format(h);
-}
-
-/** short axis labels: "12k", "1.2M" */
-export function formatCompact(n: number): string {
-  const abs = Math.abs(n);
-  if (abs >= 1e6) return `${+(n / 1e6).toFixed(abs >= 1e7 ? 0 : 1)}M`;
-  if (abs >= 1e3) return `${+(n / 1e3).toFixed(abs >= 1e4 ? 0 : 1)}k`;
-  return `${+n.toFixed(abs >= 10 || n === 0 ? 0 : 1)}`;
-}
-
-/** "Mon 5 Feb 2024" for a Lurk day (a date; its zone is the API's, not the browser's) */
-export function formatDay(day: string, withYear = true): string {
-  return new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', ...(withYear ? { year: 'numeric' } : {}) });
-}
-
 export function formatRange(range: Range): string {
   if (range.from === range.to) return formatDay(range.from);
   const sameYear = range.from.slice(0, 4) === range.to.slice(0, 4);
   return `${formatDay(range.from, !sameYear)} – ${formatDay(range.to)}`;
-}
-
-/** a moment in the API's zone: "14:03:12 UTC", with the date when it is not `today`'s calendar date */
-export function formatMoment(at: number, timeZone: string): string {
-  const date = new Date(at);
-  const opts: Intl.DateTimeFormatOptions = { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' };
-  try {
-    const sameDay = date.toLocaleDateString('en-CA', { timeZone }) === new Date().toLocaleDateString('en-CA', { timeZone });
-    return date.toLocaleString(undefined, sameDay ? opts : { ...opts, day: 'numeric', month: 'short' });
-  } catch {
-    return date.toISOString();
-  }
-}
-
-/** "14:00" for an hour in the API's zone */
-export function formatHour(at: number, timeZone: string): string {
-  try {
-    return new Date(at).toLocaleTimeString(undefined, { timeZone, hour: '2-digit', minute: '2-digit' });
-  } catch {
-    return new Date(at).toISOString().slice(11, 16);
-  }
 }
 
 /** "Days start 08:00 UTC" */

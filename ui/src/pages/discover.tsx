@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { isAbort } from '../lib/api';
 import { formatRelative } from '../lib/format';
 import { useStatus } from '../lib/status';
 import {
@@ -58,18 +59,12 @@ function describe(err: unknown): Message {
   return { kind: 'error', text: `Something went wrong: ${(err as Error).message}`, retry: true };
 }
 
-function isAbort(err: unknown): boolean {
-  return (err as Error)?.name === 'AbortError';
-}
-
 function StatsLine({ stats, now, problem }: { stats: DiscoverStats | undefined; now: number; problem: boolean }) {
   if (!stats) return <p class="dsc-stats small muted">{problem ? 'Counts unavailable right now' : 'Counting…'}</p>;
+  // last_sweep is the last completed sweep (sweeps run back to back); one under way is current_sweep
   const sweep = stats.last_sweep;
-  let sweepText = 'waiting for the first sweep';
-  if (sweep) {
-    if (sweep.status === 'running') sweepText = 'sweeping now';
-    else sweepText = `last sweep ${formatRelative(Date.parse(sweep.finished_at ?? sweep.started_at), now)}`;
-  }
+  let sweepText = stats.current_sweep ? 'first sweep under way' : 'waiting for the first sweep';
+  if (sweep) sweepText = `last sweep ${formatRelative(Date.parse(sweep.finished_at ?? sweep.started_at), now)}`;
   return (
     <p class="dsc-stats small muted" data-field="stats">
       <span>

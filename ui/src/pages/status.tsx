@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { JobStatus } from '../../../src/core/job-types';
 import type { SimSummary } from '../../../src/sim/summary';
+import { Cards } from '../components/cards';
 import { TimeChart } from '../components/time-chart';
 import { formatBytes, formatDuration, formatRelative, formatTime, formatUptime } from '../lib/format';
 import { useStatus, useTick } from '../lib/status';
@@ -84,38 +85,39 @@ function SimulatorPanel({ sim }: { sim: SimSummary }) {
   return (
     <>
       <h2>Simulated Twitch</h2>
-      <div class="cards" data-section="simulator">
-        <div class="card">
-          <div class="label">World time</div>
-          <div class="value" data-field="sim-time">{formatTime(sim.time_ms)}</div>
-          <div class="muted small">
-            {sim.clock.mode}
-            {sim.clock.speed !== 1 && sim.clock.speed !== 0 && ` ×${sim.clock.speed}`}
-            {sim.clock.lagging && ' · falling behind'} · seed {sim.seed}
-          </div>
-        </div>
-        <div class="card">
-          <div class="label">Live channels</div>
-          <div class="value" data-field="sim-live">{sim.live_channels.toLocaleString()}</div>
-          <div class="muted small">of {sim.channels.toLocaleString()} channels · {sim.games} games</div>
-        </div>
-        <div class="card">
-          <div class="label">Viewers</div>
-          <div class="value" data-field="sim-viewers">{sim.viewers.toLocaleString()}</div>
-          <div class="muted small">about {sim.chatters.toLocaleString()} chatting · {Math.round(sim.messages_per_second)} messages/s</div>
-        </div>
-        <div class="card">
-          <div class="label">Endpoints</div>
-          <div class="value small">
-            <a href={control} target="_blank" rel="noreferrer">
-              :{sim.ports.http}
-            </a>
-            {sim.ports.irc ? ` · IRC :${sim.ports.irc}` : ''}
-            {sim.ports.irc_ws ? ` · IRC WS :${sim.ports.irc_ws}` : ''}
-          </div>
-          <div class="muted small">Helix, OAuth, EventSub and /_sim · rate limit {sim.rate_limit_per_minute}/min</div>
-        </div>
-      </div>
+      <Cards
+        section="simulator"
+        cards={[
+          {
+            label: 'World time',
+            value: formatTime(sim.time_ms),
+            field: 'sim-time',
+            note: (
+              <>
+                {sim.clock.mode}
+                {sim.clock.speed !== 1 && sim.clock.speed !== 0 && ` ×${sim.clock.speed}`}
+                {sim.clock.lagging && ' · falling behind'} · seed {sim.seed}
+              </>
+            ),
+          },
+          { label: 'Live channels', value: sim.live_channels.toLocaleString(), field: 'sim-live', note: `of ${sim.channels.toLocaleString()} channels · ${sim.games} games` },
+          { label: 'Viewers', value: sim.viewers.toLocaleString(), field: 'sim-viewers', note: `about ${sim.chatters.toLocaleString()} chatting · ${Math.round(sim.messages_per_second)} messages/s` },
+          {
+            label: 'Endpoints',
+            small: true,
+            value: (
+              <>
+                <a href={control} target="_blank" rel="noreferrer">
+                  :{sim.ports.http}
+                </a>
+                {sim.ports.irc ? ` · IRC :${sim.ports.irc}` : ''}
+                {sim.ports.irc_ws ? ` · IRC WS :${sim.ports.irc_ws}` : ''}
+              </>
+            ),
+            note: `Helix, OAuth, EventSub and /_sim · rate limit ${sim.rate_limit_per_minute}/min`,
+          },
+        ]}
+      />
     </>
   );
 }
@@ -155,31 +157,23 @@ export function StatusPage() {
           {connection === 'live' ? 'live' : 'reconnecting…'}
         </span>
       </div>
-      <div class="cards">
-        <div class="card">
-          <div class="label">Uptime</div>
-          <div class="value" data-field="uptime">{formatUptime(status.uptimeSeconds + sinceReceived)}</div>
-          <div class="muted small">since {formatTime(status.startedAt)}</div>
-        </div>
-        <div class="card">
-          <div class="label">Mode</div>
-          <div class="value" data-field="mode">{status.twitch}</div>
-          <div class="muted small">{status.mode === 'simulator' ? 'no Twitch credentials configured' : 'Twitch credentials configured'}</div>
-        </div>
-        <div class="card">
-          <div class="label">Database</div>
-          <div class="value" data-field="database">{status.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} · {formatBytes(status.database.sizeBytes)}</div>
-          <div class="muted small">{status.database.label}</div>
-        </div>
-        <div class="card">
-          <div class="label">Version</div>
-          <div class="value">Lurk {status.version}</div>
-          <div class="muted small">
-            Node {status.node} · pid {status.pid}
-            {status.clock.kind !== 'system' && ` · clock ×${status.clock.speed}`}
-          </div>
-        </div>
-      </div>
+      <Cards
+        cards={[
+          { label: 'Uptime', value: formatUptime(status.uptimeSeconds + sinceReceived), field: 'uptime', note: `since ${formatTime(status.startedAt)}` },
+          { label: 'Mode', value: status.twitch, field: 'mode', note: status.mode === 'simulator' ? 'no Twitch credentials configured' : 'Twitch credentials configured' },
+          { label: 'Database', value: `${status.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} · ${formatBytes(status.database.sizeBytes)}`, field: 'database', note: status.database.label },
+          {
+            label: 'Version',
+            value: `Lurk ${status.version}`,
+            note: (
+              <>
+                Node {status.node} · pid {status.pid}
+                {status.clock.kind !== 'system' && ` · clock ×${status.clock.speed}`}
+              </>
+            ),
+          },
+        ]}
+      />
 
       {status.simulator && <SimulatorPanel sim={status.simulator} />}
 

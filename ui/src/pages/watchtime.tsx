@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ErrorNotice, Loading } from '../components/notice';
+import { useApi } from '../lib/api';
 import { useStatus } from '../lib/status';
-import { DEFAULT_PRESET, go, includesToday, overviewUrl, pageHref, presetRange, readPageUrl, useApi, type DayFrame, type Overview, type Range, type View } from '../lib/watchtime';
+import { defaultRange, go, includesToday, overviewUrl, pageHref, readPageUrl, type DayFrame, type Overview, type Range, type View } from '../lib/watchtime';
 import { DetailView } from './watchtime/detail';
 import { OverviewView } from './watchtime/overview';
-import { ErrorNotice, FrameLine, Loading } from './watchtime/parts';
+import { API_NAME, FrameLine } from './watchtime/parts';
 import { RangePicker } from './watchtime/range';
 import { SearchBox } from './watchtime/search';
 
@@ -33,7 +35,13 @@ export function WatchTimePage() {
   }, []);
   const overview = useApi<Overview>(overviewUrl(), poll);
   const o = overview.data;
-  const range: Range | undefined = urlRange ?? (o ? presetRange(DEFAULT_PRESET, o) : undefined);
+  // an explicit range in the address wins; otherwise the most recent range with figures, saying why
+  const fallback = useMemo(
+    () => (o ? defaultRange(o) : undefined),
+    [o?.today, o?.yesterday, o?.first_day, o?.last_day, o?.first_hour, o?.time_zone],
+  );
+  const range: Range | undefined = urlRange ?? fallback?.range;
+  const note = urlRange ? undefined : fallback?.note;
 
   // new watch time written: views whose range reaches today fetch again
   const [refresh, setRefresh] = useState(0);
@@ -45,7 +53,10 @@ export function WatchTimePage() {
     if (previous !== undefined && o.updated_at !== previous && range && includesToday(range, o.today)) setRefresh((n) => n + 1);
   }, [o?.updated_at]);
 
-  const now = useMemo(() => ({ today: o?.today ?? '', lastWrite: o?.updated_at ?? null }), [o?.today, o?.updated_at]);
+  const now = useMemo(
+    () => ({ today: o?.today ?? '', lastWrite: o?.updated_at ?? null, firstDay: o?.first_day ?? null, firstHour: o?.first_hour ?? null }),
+    [o?.today, o?.updated_at, o?.first_day, o?.first_hour],
+  );
 
   const [frame, setFrame] = useState<DayFrame>();
   const onFrame = useCallback((f: DayFrame | undefined) => f && setFrame({ time_zone: f.time_zone, day_start: f.day_start }), []);
@@ -69,9 +80,14 @@ export function WatchTimePage() {
       </div>
 
       {o && range && <RangePicker range={range} days={o} onChange={setRange} />}
+      {o && note && (
+        <p class="wt-range-note small muted" data-field="range-note">
+          {note}
+        </p>
+      )}
 
       {overview.error && !o ? (
-        <ErrorNotice error={overview.error} onRetry={() => setPoll((n) => n + 1)} />
+        <ErrorNotice error={overview.error} api={API_NAME} onRetry={() => setPoll((n) => n + 1)} />
       ) : !o || !range ? (
         <Loading>Reading Lurk’s calendar…</Loading>
       ) : view.kind === 'overview' ? (

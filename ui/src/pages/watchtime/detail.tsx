@@ -1,24 +1,12 @@
 import { useEffect } from 'preact/hooks';
-import { ApiError } from '../../lib/api';
-import {
-  addDays,
-  detailUrl,
-  formatDay,
-  followLink,
-  formatHours,
-  formatInt,
-  formatRange,
-  pageHref,
-  seriesUrl,
-  useApi,
-  type DayFrame,
-  type GameDetail,
-  type Range,
-  type Series,
-  type StreamerDetail,
-} from '../../lib/watchtime';
+import { Cards } from '../../components/cards';
+import { Downloads } from '../../components/downloads';
+import { ErrorNotice, Loading } from '../../components/notice';
+import { ApiError, useApi } from '../../lib/api';
+import { formatDay, formatHours, formatInt } from '../../lib/format';
+import { addDays, detailUrl, downloadName, followLink, formatRange, pageHref, seriesUrl, type DayFrame, type GameDetail, type Range, type Series, type StreamerDetail } from '../../lib/watchtime';
 import { Leaderboard } from './leaderboard';
-import { Downloads, EmptyState, ErrorNotice, HoursChart, Loading, type Now, pointsFromDays, TotalsCards } from './parts';
+import { API_NAME, EmptyState, HoursChart, type Now } from './parts';
 
 const TOP_LIMIT = 25;
 
@@ -64,7 +52,7 @@ export function DetailView({ subject, range, firstDay, now, refresh, onFrame, tw
             <p class="muted small">It may not have been live since Lurk started watching, or the link is mistyped. Try the search above.</p>
           </div>
         ) : (
-          <ErrorNotice error={detail.error} />
+          <ErrorNotice error={detail.error} api={API_NAME} />
         )}
       </section>
     );
@@ -104,24 +92,25 @@ export function DetailView({ subject, range, firstDay, now, refresh, onFrame, tw
         <p class="muted small wt-range-text">{formatRange(range)}</p>
       </div>
       <Downloads
-        range={range}
         items={[
-          { label: 'Series', what: `${name}-series`, json, csv: detailUrl(subject, range, TOP_LIMIT, 'csv') },
-          { label: isGame ? 'Top streamers' : 'Top games', what: `${name}-top`, json, csv: detailUrl(subject, range, TOP_LIMIT, 'csv', 'top') },
+          { label: 'Series', file: downloadName(`${name}-series`, range), json, csv: detailUrl(subject, range, TOP_LIMIT, 'csv') },
+          { label: isGame ? 'Top streamers' : 'Top games', file: downloadName(`${name}-top`, range), json, csv: detailUrl(subject, range, TOP_LIMIT, 'csv', 'top') },
         ]}
       />
-      {detail.error && <ErrorNotice error={detail.error} />}
+      {detail.error && <ErrorNotice error={detail.error} api={API_NAME} />}
       {empty ? (
         <EmptyState range={range} firstDay={firstDay} today={now.today} />
       ) : (
         <>
-          <TotalsCards
+          <Cards
+            class="wt-totals"
+            field="totals"
             cards={[
               { label: 'Hours watched', value: formatHours(t.hours_watched), field: 'total-hours-watched' },
               { label: 'Average viewers', value: formatInt(t.average_viewers), field: 'total-average-viewers' },
               { label: 'Peak viewers', value: formatInt(t.peak_viewers), field: 'total-peak-viewers' },
               { label: 'Hours streamed', value: formatHours(t.hours_streamed), note: `${formatInt(t.streams)} ${t.streams === 1 ? 'stream' : 'streams'}`, field: 'total-hours-streamed' },
-              ...(t.streamers !== undefined ? [{ label: 'Streamers', value: formatInt(t.streamers), note: 'channels that played it', field: 'total-streamers' }] : []),
+              ...('streamers' in t ? [{ label: 'Streamers', value: formatInt(t.streamers), note: 'channels that played it', field: 'total-streamers' }] : []),
             ]}
           />
           {single ? (
@@ -132,12 +121,12 @@ export function DetailView({ subject, range, firstDay, now, refresh, onFrame, tw
                 <HoursChart title={`${name}: hours watched per day, the week to ${formatDay(range.to, false)}`} points={oneDayData.points} granularity="day" timeZone={oneDayData.time_zone} now={now} />
               )
             ) : oneDay.error ? (
-              <ErrorNotice error={oneDay.error} />
+              <ErrorNotice error={oneDay.error} api={API_NAME} />
             ) : (
               <Loading>Loading the series…</Loading>
             )
           ) : (
-            <HoursChart title={`${name}: hours watched per day`} points={pointsFromDays(data.series)} granularity="day" timeZone={data.time_zone} now={now} />
+            <HoursChart title={`${name}: hours watched per day`} points={data.series} granularity="day" timeZone={data.time_zone} now={now} />
           )}
           <h3>{isGame ? `Top streamers playing ${name}` : `What ${name} streamed`}</h3>
           {top.length ? (

@@ -1,5 +1,6 @@
 import { BarList } from '../../components/bar-list';
-import { followLink, formatHours, formatInt, pageHref, type Kind, type Range, type TopItem, type View } from '../../lib/watchtime';
+import { formatHours, formatInt } from '../../lib/format';
+import { followLink, pageHref, type Kind, type Range, type TopItem, type View } from '../../lib/watchtime';
 
 const BARS = 10;
 

@@ -1,7 +1,12 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { formatHours, formatInt, seriesUrl, topUrl, useApi, type DayFrame, type Kind, type Range, type Series, type TopList } from '../../lib/watchtime';
+import { Cards } from '../../components/cards';
+import { Downloads } from '../../components/downloads';
+import { ErrorNotice, Loading } from '../../components/notice';
+import { useApi } from '../../lib/api';
+import { formatHours, formatInt } from '../../lib/format';
+import { downloadName, seriesUrl, topUrl, type DayFrame, type Kind, type Range, type Series, type TopList } from '../../lib/watchtime';
 import { Leaderboard } from './leaderboard';
-import { Downloads, EmptyState, ErrorNotice, HoursChart, Loading, type Now, TotalsCards } from './parts';
+import { API_NAME, EmptyState, HoursChart, type Now } from './parts';
 
 const LIMITS = [10, 50] as const;
 
@@ -63,7 +68,7 @@ export function OverviewView({ range, firstDay, now, refresh, onFrame }: Props) 
   return (
     <section class="wt-overview" data-view="overview" aria-busy={busy} data-loading={busy ? 'true' : undefined}>
       {failed ? (
-        <ErrorNotice error={games.error!} onRetry={() => setRetries((n) => n + 1)} />
+        <ErrorNotice error={games.error!} api={API_NAME} onRetry={() => setRetries((n) => n + 1)} />
       ) : firstLoad ? (
         <Loading>Loading watch time…</Loading>
       ) : empty ? (
@@ -71,7 +76,9 @@ export function OverviewView({ range, firstDay, now, refresh, onFrame }: Props) 
       ) : (
         <div class={busy ? 'wt-stale' : undefined}>
           {totals && (
-            <TotalsCards
+            <Cards
+              class="wt-totals"
+              field="totals"
               cards={[
                 { label: 'Hours watched', value: formatHours(totals.watched), field: 'total-hours-watched' },
                 { label: 'Average viewers', value: formatInt(totals.average), note: 'watching at once, on average', field: 'total-average-viewers' },
@@ -82,10 +89,10 @@ export function OverviewView({ range, firstDay, now, refresh, onFrame }: Props) 
           )}
           <div class="wt-block-head">
             <h2>Over time</h2>
-            <Downloads range={range} items={[{ label: 'Series', what: 'series', json: seriesUrl({ kind: 'total' }, range, granularity), csv: seriesUrl({ kind: 'total' }, range, granularity, 'csv') }]} />
+            <Downloads items={[{ label: 'Series', file: downloadName('series', range), json: seriesUrl({ kind: 'total' }, range, granularity), csv: seriesUrl({ kind: 'total' }, range, granularity, 'csv') }]} />
           </div>
           {series.error && !seriesData ? (
-            <ErrorNotice error={series.error} />
+            <ErrorNotice error={series.error} api={API_NAME} />
           ) : seriesData ? (
             <HoursChart title={granularity === 'hour' ? 'Hours watched per hour' : 'Hours watched per day'} points={seriesData.points} granularity={granularity} timeZone={seriesData.time_zone} now={now} />
           ) : (
@@ -122,10 +129,10 @@ export function OverviewView({ range, firstDay, now, refresh, onFrame }: Props) 
                     <h3 id={`wt-h-${b.kind}`} class={wide ? undefined : 'sr-only'}>
                       {b.title}
                     </h3>
-                    <Downloads range={range} items={[{ label: '', what: `top-${b.kind}`, json: topUrl(b.kind, range, limit), csv: topUrl(b.kind, range, limit, 'csv') }]} />
+                    <Downloads items={[{ label: '', file: downloadName(`top-${b.kind}`, range), json: topUrl(b.kind, range, limit), csv: topUrl(b.kind, range, limit, 'csv') }]} />
                   </div>
                   {board.error && !board.data ? (
-                    <ErrorNotice error={board.error} />
+                    <ErrorNotice error={board.error} api={API_NAME} />
                   ) : !board.data ? (
                     <Loading />
                   ) : board.data.items.length === 0 ? (

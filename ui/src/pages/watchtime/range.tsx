@@ -50,7 +50,8 @@ export function RangePicker({ range, days, onChange }: Props) {
       <fieldset class="wt-seg" aria-label="Time range">
         {PRESETS.map((p) => (
           <label key={p.id} title={p.hint} data-preset={p.id}>
-            <input type="radio" name="wt-range" value={p.id} checked={selected === p.id} onChange={() => pickPreset(p.id)} />
+            {/* a click on the preset already shown (the page's default, say) puts it in the address */}
+            <input type="radio" name="wt-range" value={p.id} checked={selected === p.id} onChange={() => pickPreset(p.id)} onClick={() => selected === p.id && pickPreset(p.id)} />
             <span>
               {p.label}
               {p.id === 'today' && <span class="wt-partial"> (partial)</span>}

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from '../../components/notice';
 import { getJson, isAbort } from '../../lib/api';
-import { formatHours, searchUrl, type SearchResult, type View } from '../../lib/watchtime';
-import { describeError } from './parts';
+import { formatHours } from '../../lib/format';
+import { searchUrl, type SearchAnswer, type SearchResult, type View } from '../../lib/watchtime';
+import { API_NAME } from './parts';
 
 const DEBOUNCE_MS = 200;
 
@@ -32,7 +34,7 @@ export function SearchBox({ onOpen }: { onOpen: (view: View) => void }) {
     const controller = new AbortController();
     setBusy(true);
     const timer = setTimeout(() => {
-      getJson<{ results: SearchResult[] }>(searchUrl(q), controller.signal).then(
+      getJson<SearchAnswer>(searchUrl(q), controller.signal).then(
         (a) => {
           setAnswer({ q, results: a.results });
           setActive(-1);
@@ -44,7 +46,7 @@ export function SearchBox({ onOpen }: { onOpen: (view: View) => void }) {
         },
         (err: unknown) => {
           if (isAbort(err)) return;
-          setAnswer({ q, error: describeError(err as Error) });
+          setAnswer({ q, error: describeError(err as Error, API_NAME) });
           setBusy(false);
         },
       );

@@ -1,0 +1,22 @@
+// The UI's pages, listed once: the server answers each path with the UI's index.html, and the UI
+// draws its navigation from the same list (vite.config.ts puts it into the bundle as
+// __LURK_UI_PAGES__, so the UI still imports only types from src/). Plain data, no imports.
+
+export interface UiPage {
+  path: string;
+  /** the navigation label and the document title */
+  title: string;
+  /** the page keeps views in its query string (?game=…): its nav link goes back to the first view */
+  queryViews?: boolean;
+}
+
+/** in navigation order; the first is the landing page (`/` goes there). A capability's page is listed when it lands. */
+export const UI_PAGE_LIST = [
+  { path: '/discover', title: 'Discover' },
+  { path: '/watchtime', title: 'Watch time', queryViews: true },
+  { path: '/status', title: 'Status' },
+] as const satisfies readonly UiPage[];
+
+export type UiPagePath = (typeof UI_PAGE_LIST)[number]['path'];
+
+export const UI_PAGE_PATHS: readonly UiPagePath[] = UI_PAGE_LIST.map((p) => p.path);
