@@ -79,12 +79,23 @@ async function timeToReady(root: string, launch: (port: number) => Launch): Prom
 /** The environment without settings that would make Lurk talk to Twitch or Redis. */
 function lurkEnv(port: number, databaseFile: string): NodeJS.ProcessEnv {
   // the embedded simulator (the default world size) on free ports, so a running Lurk never collides
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST, DATABASE_URL: `sqlite:${databaseFile}`, LOG_LEVEL: 'warn', LURK_SIM_PORT: '0', LURK_SIM_IRC_PORT: '0', LURK_SIM_IRC_WS_PORT: '0' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST,
+    DATABASE_URL: `sqlite:${databaseFile}`,
+    LOG_LEVEL: 'warn',
+    LURK_SIM_PORT: '0',
+    LURK_SIM_IRC_PORT: '0',
+    LURK_SIM_IRC_WS_PORT: '0',
+  };
   for (const name of ['REDIS_URL', 'TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET', 'LURK_CONFIG']) delete env[name];
   return env;
 }
 
-const lurkStart = (databaseFile: string) => (port: number): Launch => ({ args: ['bin/lurk.mjs', 'start'], env: lurkEnv(port, databaseFile), probe: '/readyz' });
+const lurkStart =
+  (databaseFile: string) =>
+  (port: number): Launch => ({ args: ['bin/lurk.mjs', 'start'], env: lurkEnv(port, databaseFile), probe: '/readyz' });
 
 const bareNode = (port: number): Launch => ({
   args: ['-e', `require('http').createServer((q, r) => r.end('ok')).listen(${port}, '${HOST}')`],
@@ -110,7 +121,13 @@ export default async function coldstartBench(ctx: BenchContext): Promise<Figure[
       // rounds alternate the three so a busy machine slows each of them alike
       (round, i) => ctx.log(`${round === 0 ? 'warm-up' : `round ${round}/${runs}`}: ${names[i]} spawn → 200…`),
     );
-    const common = { unit: 'ms', anchor: 'bare node http server spawn → first 200', anchorValue: anchor!, better: 'lower' as const, note: `median of ${runs} interleaved rounds after a warm-up, polled every ${POLL_MS} ms` };
+    const common = {
+      unit: 'ms',
+      anchor: 'bare node http server spawn → first 200',
+      anchorValue: anchor!,
+      better: 'lower' as const,
+      note: `median of ${runs} interleaved rounds after a warm-up, polled every ${POLL_MS} ms`,
+    };
     return [
       { name: 'lurk start → /readyz 200 (new sqlite database)', value: cold!, ...common },
       { name: 'lurk start → /readyz 200 (migrated sqlite database)', value: warm!, ...common },

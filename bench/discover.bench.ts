@@ -16,7 +16,6 @@ import { ZeroViewerPool } from '../src/discover/pool.js';
 import { DiscoverStore } from '../src/discover/store.js';
 import { Sweeper } from '../src/discover/sweeper.js';
 import { openStore } from '../src/store/database.js';
-import { upsertStreams } from '../src/streams/store.js';
 import { AppTokenProvider } from '../src/twitch/app-token.js';
 import { HelixBudget } from '../src/twitch/budget.js';
 import { HelixClient } from '../src/twitch/helix-client.js';
@@ -100,7 +99,9 @@ async function lurkSweep(base: string, client: { clientId: string; clientSecret:
 
 /** nobody.live's loop: sleep 1 s every 10 requests, 30 s whenever more than 60 % is used. */
 async function nobodyLiveSweep(base: string, client: { clientId: string; clientSecret: string }): Promise<SweepRun> {
-  const token = ((await (await fetch(`${base}/oauth2/token?grant_type=client_credentials&client_id=${client.clientId}&client_secret=${client.clientSecret}`, { method: 'POST' })).json()) as { access_token: string }).access_token;
+  const token = (
+    (await (await fetch(`${base}/oauth2/token?grant_type=client_credentials&client_id=${client.clientId}&client_secret=${client.clientSecret}`, { method: 'POST' })).json()) as { access_token: string }
+  ).access_token;
   const headers = { 'client-id': client.clientId, authorization: `Bearer ${token}` };
   const times: number[] = [];
   let rateLimited = 0;
@@ -169,7 +170,9 @@ export function chiSquarePValue(x: number, dof: number): number {
 function lnGamma(x: number): number {
   // Lanczos approximation
   const g = 7;
-  const coef = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const coef = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   x -= 1;
   let a = coef[0]!;
@@ -230,7 +233,10 @@ async function queriesPerSecond(pool: pg.Pool, seconds: number, concurrency: num
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < until) {
-        await pool.query('SELECT id, user_login, user_name, game_name, title, viewer_count, started_at, language, thumbnail_url FROM streams TABLESAMPLE system_rows(250) WHERE viewer_count <= $1', [0]);
+        await pool.query(
+          'SELECT id, user_login, user_name, game_name, title, viewer_count, started_at, language, thumbnail_url FROM streams TABLESAMPLE system_rows(250) WHERE viewer_count <= $1',
+          [0],
+        );
         done++;
       }
     }),
@@ -252,9 +258,32 @@ export default async function discoverBench(ctx: BenchContext): Promise<Figure[]
     const theirs = await nobodyLiveSweep(base, sim.info.second);
     const ideal = (ours.pages / LIMIT) * 60;
     figures.push(
-      { name: 'discover sweep: budget used in a steady-state minute (target ≥ 95 %)', value: ours.utilisation * 100, unit: '%', anchor: "nobody.live's pacing", anchorValue: theirs.utilisation * 100, better: 'higher' },
-      { name: 'discover sweep: 429 answers over two minutes (target 0)', value: ours.rateLimited, unit: 'count', anchor: "nobody.live's pacing", anchorValue: theirs.rateLimited, better: 'lower', note: 'ratio is meaningless when both are 0' },
-      { name: `discover sweep: time for ${ours.pages} pages`, value: ours.ms / 1000, unit: 's', anchor: 'ideal: pages / 800 per minute', anchorValue: ideal, better: 'lower', note: `nobody.live's pacing took ${(theirs.ms / 1000).toFixed(1)} s; starting with a full bucket beats the ideal` },
+      {
+        name: 'discover sweep: budget used in a steady-state minute (target ≥ 95 %)',
+        value: ours.utilisation * 100,
+        unit: '%',
+        anchor: "nobody.live's pacing",
+        anchorValue: theirs.utilisation * 100,
+        better: 'higher',
+      },
+      {
+        name: 'discover sweep: 429 answers over two minutes (target 0)',
+        value: ours.rateLimited,
+        unit: 'count',
+        anchor: "nobody.live's pacing",
+        anchorValue: theirs.rateLimited,
+        better: 'lower',
+        note: 'ratio is meaningless when both are 0',
+      },
+      {
+        name: `discover sweep: time for ${ours.pages} pages`,
+        value: ours.ms / 1000,
+        unit: 's',
+        anchor: 'ideal: pages / 800 per minute',
+        anchorValue: ideal,
+        better: 'lower',
+        note: `nobody.live's pacing took ${(theirs.ms / 1000).toFixed(1)} s; starting with a full bucket beats the ideal`,
+      },
       { name: 'discover sweep: CPU seconds per sweep (parse, store, publish)', value: ours.cpuS, unit: 's', anchor: 'the sweep\u2019s wall time', anchorValue: ours.ms / 1000, better: 'lower' },
     );
   } finally {
@@ -272,8 +301,23 @@ export default async function discoverBench(ctx: BenchContext): Promise<Figure[]
       ctx.log('anchor: nobody.live\u2019s TABLESAMPLE query on PostgreSQL…');
       return queriesPerSecond(pool, ctx.quick ? 3 : 10, 10);
     });
-    figures.push({ name: 'discover: GET /api/streams/random throughput, 100 connections (target ≥ 20,000/s)', value: result.requests.average, unit: 'req/s', anchor: "nobody.live's TABLESAMPLE query on PostgreSQL", anchorValue: anchorQps ?? NaN, better: 'higher', note: `non-2xx: ${result.non2xx}; pool ${api.info.pool}` });
-    figures.push({ name: 'discover: GET /api/streams/random p99 latency (target ≤ 10 ms)', value: result.latency.p99, unit: 'ms', anchor: 'p50 of the same run', anchorValue: result.latency.p50, better: 'lower' });
+    figures.push({
+      name: 'discover: GET /api/streams/random throughput, 100 connections (target ≥ 20,000/s)',
+      value: result.requests.average,
+      unit: 'req/s',
+      anchor: "nobody.live's TABLESAMPLE query on PostgreSQL",
+      anchorValue: anchorQps ?? NaN,
+      better: 'higher',
+      note: `non-2xx: ${result.non2xx}; pool ${api.info.pool}`,
+    });
+    figures.push({
+      name: 'discover: GET /api/streams/random p99 latency (target ≤ 10 ms)',
+      value: result.latency.p99,
+      unit: 'ms',
+      anchor: 'p50 of the same run',
+      anchorValue: result.latency.p50,
+      better: 'lower',
+    });
   } finally {
     await stop(api.process);
   }
@@ -281,27 +325,55 @@ export default async function discoverBench(ctx: BenchContext): Promise<Figure[]
   // 3. uniformity of picks
   ctx.log('uniformity: 20,000 picks over a pool of 500…');
   const pool = new ZeroViewerPool(0);
-  for (const s of benchStreams(2000).filter((s) => s.viewer_count === 0).slice(0, 500)) pool.update(s);
+  for (const s of benchStreams(2000)
+    .filter((s) => s.viewer_count === 0)
+    .slice(0, 500))
+    pool.update(s);
   const random = mulberry32(99);
   const counts = new Map<string, number>();
   for (let i = 0; i < 20_000; i++) {
     const [p] = pool.pick(1, { maxViewers: 0 }, Date.now(), random);
     counts.set(p!.stream.id, (counts.get(p!.stream.id) ?? 0) + 1);
   }
-  const poolIds = benchStreams(2000).filter((s) => s.viewer_count === 0).slice(0, 500).map((s) => s.id);
-  const ours = chiSquarePValue(chiSquare(poolIds.map((id) => counts.get(id) ?? 0), 20_000 / poolIds.length), poolIds.length - 1);
+  const poolIds = benchStreams(2000)
+    .filter((s) => s.viewer_count === 0)
+    .slice(0, 500)
+    .map((s) => s.id);
+  const ours = chiSquarePValue(
+    chiSquare(
+      poolIds.map((id) => counts.get(id) ?? 0),
+      20_000 / poolIds.length,
+    ),
+    poolIds.length - 1,
+  );
   const anchorP = await withPostgres(async (pg) => {
     await nobodyLiveTable(pg, 0);
-    const zero = benchStreams(2000).filter((s) => s.viewer_count === 0).slice(0, 500);
-    for (const s of zero) await pg.query('insert into streams values ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [s.id, s.user_login, s.user_name, s.game_name, s.title, 0, s.started_at, s.language, s.thumbnail_url]);
+    const zero = benchStreams(2000)
+      .filter((s) => s.viewer_count === 0)
+      .slice(0, 500);
+    for (const s of zero)
+      await pg.query('insert into streams values ($1,$2,$3,$4,$5,$6,$7,$8,$9)', [s.id, s.user_login, s.user_name, s.game_name, s.title, 0, s.started_at, s.language, s.thumbnail_url]);
     const theirs = new Map<string, number>();
     for (let i = 0; i < 2000; i++) {
       const { rows: r } = await pg.query('SELECT id FROM streams TABLESAMPLE system_rows(250) WHERE viewer_count <= 0 LIMIT 10');
       for (const row of r as { id: string }[]) theirs.set(row.id, (theirs.get(row.id) ?? 0) + 1);
     }
     const total = [...theirs.values()].reduce((a, b) => a + b, 0);
-    return chiSquarePValue(chiSquare(zero.map((s) => theirs.get(s.id) ?? 0), total / zero.length), zero.length - 1);
+    return chiSquarePValue(
+      chiSquare(
+        zero.map((s) => theirs.get(s.id) ?? 0),
+        total / zero.length,
+      ),
+      zero.length - 1,
+    );
   });
-  figures.push({ name: 'discover: uniformity of 20,000 picks over 500 (chi-square p-value; > 0.01 is uniform)', value: ours, unit: 'p', anchor: "nobody.live's TABLESAMPLE picks (2,000 × 10)", anchorValue: anchorP ?? NaN, better: 'higher' });
+  figures.push({
+    name: 'discover: uniformity of 20,000 picks over 500 (chi-square p-value; > 0.01 is uniform)',
+    value: ours,
+    unit: 'p',
+    anchor: "nobody.live's TABLESAMPLE picks (2,000 × 10)",
+    anchorValue: anchorP ?? NaN,
+    better: 'higher',
+  });
   return figures;
 }

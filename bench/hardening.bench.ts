@@ -141,8 +141,24 @@ export default async function hardeningBench(ctx: BenchContext): Promise<Figure[
     );
     const note1 = `${burst.toLocaleString()} requests over ${connections} keep-alive connections, median of ${runs} interleaved rounds after a warm-up`;
     figures.push(
-      { name: 'hardening: GET /api/streams/random?count=1e309 → 400, throughput', value: inf!.rps, unit: 'req/s', anchor: 'GET /healthz, same server and pool', anchorValue: h1!.rps, better: 'higher', note: note1 },
-      { name: 'hardening: GET /api/streams/random?count=1e309 → 400, p99 latency', value: inf!.p99, unit: 'ms', anchor: 'GET /healthz p99, same server and pool', anchorValue: h1!.p99, better: 'lower', note: `${note1}; p50 ${inf!.p50.toFixed(2)} vs ${h1!.p50.toFixed(2)} ms` },
+      {
+        name: 'hardening: GET /api/streams/random?count=1e309 → 400, throughput',
+        value: inf!.rps,
+        unit: 'req/s',
+        anchor: 'GET /healthz, same server and pool',
+        anchorValue: h1!.rps,
+        better: 'higher',
+        note: note1,
+      },
+      {
+        name: 'hardening: GET /api/streams/random?count=1e309 → 400, p99 latency',
+        value: inf!.p99,
+        unit: 'ms',
+        anchor: 'GET /healthz p99, same server and pool',
+        anchorValue: h1!.p99,
+        better: 'lower',
+        note: `${note1}; p50 ${inf!.p50.toFixed(2)} vs ${h1!.p50.toFixed(2)} ms`,
+      },
     );
 
     // 2. a 200-year range, refused by counting days before any list of them is built

@@ -27,7 +27,13 @@ async function stop(child: Child): Promise<void> {
 }
 
 function rssMiB(pid: number): number {
-  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
+  return (
+    Number(
+      execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+        .toString()
+        .trim(),
+    ) / 1024
+  );
 }
 
 /** pages through every live stream; returns ms and the number of streams seen */
@@ -59,7 +65,9 @@ export default async function simBench(ctx: BenchContext): Promise<Figure[]> {
   const sim = await launch(ctx.root, 'sim-server.ts', [String(live), '23']);
   try {
     const base = `http://127.0.0.1:${sim.info.port}`;
-    const token = (await (await fetch(`${base}/oauth2/token?grant_type=client_credentials&client_id=${sim.info.clientId}&client_secret=${sim.info.clientSecret}`, { method: 'POST' })).json()) as { access_token: string };
+    const token = (await (await fetch(`${base}/oauth2/token?grant_type=client_credentials&client_id=${sim.info.clientId}&client_secret=${sim.info.clientSecret}`, { method: 'POST' })).json()) as {
+      access_token: string;
+    };
     const headers = { 'client-id': String(sim.info.clientId), authorization: `Bearer ${token.access_token}` };
     const page = JSON.stringify(await (await fetch(`${base}/helix/streams?first=100`, { headers })).json());
     const anchor = await launch(ctx.root, 'static-server.ts', [page]);

@@ -29,7 +29,18 @@ const GAMES = [
   ['509660', 'Art'],
   ['26936', 'Music'],
 ] as const;
-const TITLES = ['chill stream', "let's go ranked", "don't backseat pls", 'café & code', 'première partie', 'día de speedrun', 'GRIND until 100 subs', 'late night lurkers welcome ☕', 'Ça va ? new game', 'ñoño marathon'];
+const TITLES = [
+  'chill stream',
+  "let's go ranked",
+  "don't backseat pls",
+  'café & code',
+  'première partie',
+  'día de speedrun',
+  'GRIND until 100 subs',
+  'late night lurkers welcome ☕',
+  'Ça va ? new game',
+  'ñoño marathon',
+];
 const WORDS = ['pixel', 'night', 'owl', 'cozy', 'frost', 'ember', 'lurk', 'nova', 'moss', 'echo'];
 const LANGUAGES = ['en', 'en', 'en', 'es', 'de', 'fr', 'pt', 'ja', 'ko', 'ru', 'other'];
 const TAGS = ['English', 'Chill', 'FPS', 'Español', 'Deutsch', 'NoBackseating', 'LGBTQIAPlus', 'Cozy', 'Speedrun'];
@@ -41,7 +52,7 @@ function pick<T>(rng: () => number, items: readonly T[]): T {
 
 /** Heavy-tailed like Twitch: about a third of streams have 0 viewers, a few have 100k+. */
 function viewers(rng: () => number): number {
-  return Math.min(400_000, Math.floor(Math.pow(1 - rng(), -1.6)) - 1);
+  return Math.min(400_000, Math.floor((1 - rng()) ** -1.6) - 1);
 }
 
 function makeStream(rng: () => number, i: number): HelixStream {
@@ -136,7 +147,25 @@ async function anchorTarget(file: string): Promise<Target> {
   const clear = db.prepare('DELETE FROM streams');
   const writeAll = db.transaction((pass: Pass, seenAt: number) => {
     for (const s of pass.rows) {
-      upsert.run(s.id, s.user_id, s.user_login, s.user_name, s.game_id, s.game_name, s.type, s.title, s.viewer_count, s.started_at, s.language, s.thumbnail_url, JSON.stringify(s.tags), s.is_mature ? 1 : 0, seenAt, seenAt, pass.generation);
+      upsert.run(
+        s.id,
+        s.user_id,
+        s.user_login,
+        s.user_name,
+        s.game_id,
+        s.game_name,
+        s.type,
+        s.title,
+        s.viewer_count,
+        s.started_at,
+        s.language,
+        s.thumbnail_url,
+        JSON.stringify(s.tags),
+        s.is_mature ? 1 : 0,
+        seenAt,
+        seenAt,
+        pass.generation,
+      );
     }
   });
   return {
@@ -211,7 +240,7 @@ export default async function storeBench(ctx: BenchContext): Promise<Figure[]> {
       (round, i) => i % 2 === 0 && ctx.log(`${round === 0 ? 'warm-up' : `round ${round}/${RUNS}`}: ${targets[i / 2]!.name} ${n} rows, fresh insert + update…`),
     );
     const throughput = (i: number): Throughput => ({ 'fresh insert': medians[2 * i]!, update: medians[2 * i + 1]! });
-    return targets.slice(1).map((t, i) => figures(t, anchor, `${n / 1000}k`, throughput(i + 1), throughput(0))).flat();
+    return targets.slice(1).flatMap((t, i) => figures(t, anchor, `${n / 1000}k`, throughput(i + 1), throughput(0)));
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: Error) => ctx.log(`cleanup failed: ${err.message}`));
     await rm(dir, { recursive: true, force: true });

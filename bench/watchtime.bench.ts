@@ -241,7 +241,10 @@ async function accuracyRun(ctx: BenchContext, live: number, hours: number): Prom
       await clock.advance(MINUTE_MS);
       const now = t + MINUTE_MS;
       if (now > DAY_START && now <= dayEnd && (now - DAY_START) % windowMs === 0) await truthBetween(base, now - windowMs, now, truth);
-      if ((now - first) % HOUR_MS === 0) ctx.log(`accuracy: ${new Date(now).toISOString().slice(11, 16)} UTC simulated, ${((performance.now() - started) / 1000).toFixed(0)} s (sweeping ${(spent.sweep / 1000).toFixed(0)} s, world step + writes ${(spent.advance / 1000).toFixed(0)} s, Lurk's CPU ${cpuSeconds(cpuAtStart).toFixed(0)} s)`);
+      if ((now - first) % HOUR_MS === 0)
+        ctx.log(
+          `accuracy: ${new Date(now).toISOString().slice(11, 16)} UTC simulated, ${((performance.now() - started) / 1000).toFixed(0)} s (sweeping ${(spent.sweep / 1000).toFixed(0)} s, world step + writes ${(spent.advance / 1000).toFixed(0)} s, Lurk's CPU ${cpuSeconds(cpuAtStart).toFixed(0)} s)`,
+        );
     }
     await bus.drain();
     await service.flush();
@@ -298,15 +301,67 @@ async function accuracy(ctx: BenchContext): Promise<Figure[]> {
   const where = `${live.toLocaleString()} live channels, ${span}, a sweep every 60 simulated s through the real Sweeper`;
   const yes = (b: boolean) => (b ? 1 : 0);
   const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)} %`;
-  const worst = (ours: ErrorSummary, theirs: ErrorSummary) => `Lurk's worst is ${ours.worst} at ${ours.max.toFixed(2)} %; mean signed error ${signed(ours.bias)} (the original's ${signed(theirs.bias)})`;
+  const worst = (ours: ErrorSummary, theirs: ErrorSummary) =>
+    `Lurk's worst is ${ours.worst} at ${ours.max.toFixed(2)} %; mean signed error ${signed(ours.bias)} (the original's ${signed(theirs.bias)})`;
   return [
-    { name: 'watchtime accuracy: max error, top-50 games by truth (target ≤ 1 %)', value: run.lurk.games.max, unit: '%', anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min', anchorValue: run.original.games.max, better: 'lower', note: `${where}; ${worst(run.lurk.games, run.original.games)}` },
-    { name: 'watchtime accuracy: median error, top-50 games', value: run.lurk.games.median, unit: '%', anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min', anchorValue: run.original.games.median, better: 'lower' },
-    { name: 'watchtime accuracy: max error, top-50 streamers by truth (target ≤ 1 %)', value: run.lurk.streamers.max, unit: '%', anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min', anchorValue: run.original.streamers.max, better: 'lower', note: worst(run.lurk.streamers, run.original.streamers) },
-    { name: 'watchtime accuracy: median error, top-50 streamers', value: run.lurk.streamers.median, unit: '%', anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min', anchorValue: run.original.streamers.median, better: 'lower' },
-    { name: 'watchtime accuracy: top-5 games identical to truth (1 = yes)', value: yes(run.lurk.top5Games), unit: 'bool', anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min', anchorValue: yes(run.original.top5Games), better: 'higher' },
-    { name: 'watchtime accuracy: top-5 streamers identical to truth (1 = yes)', value: yes(run.lurk.top5Streamers), unit: 'bool', anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min', anchorValue: yes(run.original.top5Streamers), better: 'higher' },
-    { name: 'watchtime accuracy: error of all of Twitch\u2019s hours watched', value: run.lurk.totalError, unit: '%', anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min', anchorValue: run.original.totalError, better: 'lower' },
+    {
+      name: 'watchtime accuracy: max error, top-50 games by truth (target ≤ 1 %)',
+      value: run.lurk.games.max,
+      unit: '%',
+      anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min',
+      anchorValue: run.original.games.max,
+      better: 'lower',
+      note: `${where}; ${worst(run.lurk.games, run.original.games)}`,
+    },
+    {
+      name: 'watchtime accuracy: median error, top-50 games',
+      value: run.lurk.games.median,
+      unit: '%',
+      anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min',
+      anchorValue: run.original.games.median,
+      better: 'lower',
+    },
+    {
+      name: 'watchtime accuracy: max error, top-50 streamers by truth (target ≤ 1 %)',
+      value: run.lurk.streamers.max,
+      unit: '%',
+      anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min',
+      anchorValue: run.original.streamers.max,
+      better: 'lower',
+      note: worst(run.lurk.streamers, run.original.streamers),
+    },
+    {
+      name: 'watchtime accuracy: median error, top-50 streamers',
+      value: run.lurk.streamers.median,
+      unit: '%',
+      anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min',
+      anchorValue: run.original.streamers.median,
+      better: 'lower',
+    },
+    {
+      name: 'watchtime accuracy: top-5 games identical to truth (1 = yes)',
+      value: yes(run.lurk.top5Games),
+      unit: 'bool',
+      anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min',
+      anchorValue: yes(run.original.top5Games),
+      better: 'higher',
+    },
+    {
+      name: 'watchtime accuracy: top-5 streamers identical to truth (1 = yes)',
+      value: yes(run.lurk.top5Streamers),
+      unit: 'bool',
+      anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min',
+      anchorValue: yes(run.original.top5Streamers),
+      better: 'higher',
+    },
+    {
+      name: 'watchtime accuracy: error of all of Twitch\u2019s hours watched',
+      value: run.lurk.totalError,
+      unit: '%',
+      anchor: '@TwitchWatchTime: viewer_count × 0.5 h every 30 min',
+      anchorValue: run.original.totalError,
+      better: 'lower',
+    },
     {
       name: '@TwitchWatchTime over the first 100 streams only: max error, top-50 games',
       value: run.first100.games.max,
@@ -369,7 +424,13 @@ async function lurkIngest(url: string, dir: string): Promise<IngestTarget> {
       for (const [i, streams] of pages.entries()) void bus.publish('streams.page', { generation: k + 1, seenAt: t, page: i + 1, streams });
       await bus.drain();
       const ingestMs = performance.now() - started;
-      void bus.publish('streams.sweep.completed', { generation: k + 1, startedAt: t, finishedAt: t, stats: { pages: pages.length, streams: 0, zeroViewer: 0, oneViewer: 0, budgetPoints: 0, rateLimited: 0, errors: 0 }, removed: 0 });
+      void bus.publish('streams.sweep.completed', {
+        generation: k + 1,
+        startedAt: t,
+        finishedAt: t,
+        stats: { pages: pages.length, streams: 0, zeroViewer: 0, oneViewer: 0, budgetPoints: 0, rateLimited: 0, errors: 0 },
+        removed: 0,
+      });
       await bus.drain();
       const used = process.cpuUsage(cpu);
       const wallMs = performance.now() - started;
@@ -455,7 +516,9 @@ async function ingest(ctx: BenchContext): Promise<Figure[]> {
           anchor: `${anchor.name}, same ${size} rows, one transaction (${kind})`,
           anchorValue: avg(0, key),
           better: 'lower' as const,
-          ...(key === 'cpuMs' ? { note: `${common}; bus + integrator ${avg(i, 'ingestMs').toFixed(0)} ms of it wall${server}; ${((avg(i, 'cpuMs') / MINUTE_MS) * 100).toFixed(1)} % of a core at a sweep a minute` } : {}),
+          ...(key === 'cpuMs'
+            ? { note: `${common}; bus + integrator ${avg(i, 'ingestMs').toFixed(0)} ms of it wall${server}; ${((avg(i, 'cpuMs') / MINUTE_MS) * 100).toFixed(1)} % of a core at a sweep a minute` }
+            : {}),
         };
       });
     });
@@ -487,7 +550,10 @@ async function sqliteFiller(file: string): Promise<Filler> {
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
-  const indexes = db.prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BIG_TABLES.map(() => '?').join(',')})`).all(...BIG_TABLES) as { name: string; sql: string }[];
+  const indexes = db.prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BIG_TABLES.map(() => '?').join(',')})`).all(...BIG_TABLES) as {
+    name: string;
+    sql: string;
+  }[];
   for (const ix of indexes) db.exec(`drop index ${ix.name}`);
   const cg = db.prepare('insert into watch_day_channel_game (day, user_id, game_id, hours_watched, hours_streamed, peak_viewers, streams) values (?, ?, ?, ?, ?, ?, ?)');
   const ch = db.prepare('insert into watch_day_channel (day, user_id, hours_watched, hours_streamed, peak_viewers, streams) values (?, ?, ?, ?, ?, ?)');
@@ -626,7 +692,10 @@ async function leaderboardFigures(ctx: BenchContext, store: Store, shape: Rollup
   const db = store.db as Kysely<Database>;
   const last = addDay(shape.firstDay, shape.days - 1);
   const naive = (board: (typeof BOARDS)[number], from: string, to: string) =>
-    sql<{ id: string; hours: number }>`select ${sql.ref(board.column)} as id, sum(hours_watched) as hours from ${sql.table(board.table)} where day between ${from} and ${to} group by 1 order by 2 desc limit 10`.execute(db);
+    sql<{
+      id: string;
+      hours: number;
+    }>`select ${sql.ref(board.column)} as id, sum(hours_watched) as hours from ${sql.table(board.table)} where day between ${from} and ${to} group by 1 order by 2 desc limit 10`.execute(db);
   const figures: Figure[] = [];
   for (const days of [30, 7, 1]) {
     const from = addDay(last, 1 - days);
@@ -673,7 +742,9 @@ async function leaderboards(ctx: BenchContext): Promise<Figure[]> {
       await postgres.migrate();
       stores.push(postgres);
     }
-    ctx.log(`leaderboards: filling ${stores.map((s) => s.kind).join(' and ')} with ${shape.days} days of ${shape.activePerDay.toLocaleString()} active of ${shape.channels.toLocaleString()} channels…`);
+    ctx.log(
+      `leaderboards: filling ${stores.map((s) => s.kind).join(' and ')} with ${shape.days} days of ${shape.activePerDay.toLocaleString()} active of ${shape.channels.toLocaleString()} channels…`,
+    );
     const fillers = [await sqliteFiller(sqlite.sqlitePath!), ...(scratch ? [await postgresFiller(scratch.url)] : [])];
     try {
       const spent = await measured(() => fillAll(fillers, shape));

@@ -73,7 +73,7 @@ test('the simulator is reached only through its face (src/sim/index.ts, src/sim/
   assert.equal(LURK_DEFAULT_PORT, settings.port.default, "the simulator's idea of Lurk's default port is the PORT setting's default");
 });
 
-test("a capability uses another only through its events or types, never its routes or services", () => {
+test('a capability uses another only through its events or types, never its routes or services', () => {
   const capabilities = ['discover', 'watchtime', 'status'];
   const bad = all.filter((i) => capabilities.includes(area(i.from)) && capabilities.includes(area(i.target)) && area(i.from) !== area(i.target) && !/\/(events|types)\.js$/.test(i.target));
   assert.deepEqual(violations(bad), []);
@@ -84,7 +84,9 @@ test("a capability uses another only through its events or types, never its rout
 });
 
 test('the UI imports only types from the server side', () => {
-  const ui = files('ui/src').flatMap(imports).filter((i) => i.target.startsWith('src/'));
+  const ui = files('ui/src')
+    .flatMap(imports)
+    .filter((i) => i.target.startsWith('src/'));
   assert.ok(ui.length > 0, 'the UI shares wire types with the server');
   assert.deepEqual(violations(ui.filter((i) => !i.typeOnly)), []);
 });
@@ -94,5 +96,8 @@ test('SQL lives only in store files', () => {
   const isStore = (f: string) => f.startsWith('src/store/') || /\/(store|queries)\.ts$/.test(f);
   const holders = src.filter((f) => query.test(readFileSync(path.join(root, f), 'utf8')));
   assert.ok(holders.includes('src/store/outbox.ts') && holders.includes('src/watchtime/store.ts'), 'the pattern finds the stores');
-  assert.deepEqual(holders.filter((f) => !isStore(f)), []);
+  assert.deepEqual(
+    holders.filter((f) => !isStore(f)),
+    [],
+  );
 });

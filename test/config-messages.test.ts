@@ -29,9 +29,16 @@ function assertRefused(result: RunResult & { killed: boolean }, key: string, sec
 }
 
 describe('DATABASE_URL messages never show its password', () => {
-  for (const url of ['postgres://lurk:Hunter2Secret@/', 'mysql://lurk:Hunter2Secret@db.example/lurk', 'postgres:lurk:Hunter2Secret@db.example/lurk', 'postgres://lurk:Hunter2Secret@db example/lurk',
+  for (const url of [
+    'postgres://lurk:Hunter2Secret@/',
+    'mysql://lurk:Hunter2Secret@db.example/lurk',
+    'postgres:lurk:Hunter2Secret@db.example/lurk',
+    'postgres://lurk:Hunter2Secret@db example/lurk',
     // quoted as in a .env or compose file, in angle brackets, without a scheme
-    '"postgres://lurk:Hunter2Secret@db.example/lurk"', '<postgres://lurk:Hunter2Secret@db.example/lurk>', 'lurk:Hunter2Secret@db.example/lurk']) {
+    '"postgres://lurk:Hunter2Secret@db.example/lurk"',
+    '<postgres://lurk:Hunter2Secret@db.example/lurk>',
+    'lurk:Hunter2Secret@db.example/lurk',
+  ]) {
     test(`malformed ${url.replace('Hunter2Secret', '…')}`, async () => {
       const result = await run(['migrate'], { DATABASE_URL: url });
       assertRefused(result, 'DATABASE_URL', ['Hunter2Secret']);

@@ -173,7 +173,12 @@ describe('allowed hosts', () => {
 describe('masking', () => {
   test('describeConfig hides secrets and URL passwords', () => {
     const config = loadConfig({
-      env: { TWITCH_CLIENT_ID: 'clientid123', TWITCH_CLIENT_SECRET: 'verysecretvalue42', DATABASE_URL: 'postgres://lurk:pa55word@db.example:5432/lurk', REDIS_URL: 'redis://:redispass@127.0.0.1:6379/0' },
+      env: {
+        TWITCH_CLIENT_ID: 'clientid123',
+        TWITCH_CLIENT_SECRET: 'verysecretvalue42',
+        DATABASE_URL: 'postgres://lurk:pa55word@db.example:5432/lurk',
+        REDIS_URL: 'redis://:redispass@127.0.0.1:6379/0',
+      },
       cwd: dir,
     });
     const text = JSON.stringify(describeConfig(config));
@@ -208,14 +213,26 @@ describe('the CLI', () => {
     const result = await runLurk(['config', '--json'], { REDIS_URL: 'redis://127.0.0.1:1/0', DATABASE_URL: `sqlite:${path.join(dir, 'cfg2.db')}` });
     assert.equal(result.code, 1);
     const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean }[] };
-    assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [['database', true], ['redis', false]]);
+    assert.deepEqual(
+      report.checks.map((c) => [c.name, c.ok]),
+      [
+        ['database', true],
+        ['redis', false],
+      ],
+    );
   });
 
   test('lurk config checks a Redis that answers', async () => {
     const result = await runLurk(['config', '--json'], { REDIS_URL: process.env.LURK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0', DATABASE_URL: `sqlite:${path.join(dir, 'cfg3.db')}` });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const report = JSON.parse(result.stdout) as { checks: { name: string; ok: boolean }[] };
-    assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [['database', true], ['redis', true]]);
+    assert.deepEqual(
+      report.checks.map((c) => [c.name, c.ok]),
+      [
+        ['database', true],
+        ['redis', true],
+      ],
+    );
   });
 
   test('an unknown flag exits 2 and names it', async () => {
@@ -264,18 +281,55 @@ describe('simulator settings', () => {
 describe('one declaration per setting', () => {
   // every setting set to a valid value that is not its default
   const everything: Record<string, string> = {
-    DATABASE_URL: 'postgres://lurk@db.example:5432/lurk', PORT: '9001', HOST: '0.0.0.0', LURK_ALLOWED_HOSTS: 'lurk.example.com,.home.arpa',
-    TWITCH_CLIENT_ID: 'abc123', TWITCH_CLIENT_SECRET: 'def456', REDIS_URL: 'redis://127.0.0.1:6379/2', LOG_LEVEL: 'debug', LURK_BODY_LIMIT: '2048',
-    LURK_SHUTDOWN_TIMEOUT_MS: '500', LURK_DISCOVER_LANGUAGES: 'en,de', LURK_DISCOVER_MAX_VIEWERS: '0', LURK_DISCOVER_GRACE_SWEEPS: '5',
-    LURK_DISCOVER_THROTTLE_VISITORS: '7', LURK_DISCOVER_THROTTLE_MINUTES: '60', LURK_API_RATE_LIMIT: '30', LURK_WATCHTIME_TIME_ZONE: 'Europe/Berlin',
-    LURK_WATCHTIME_DAY_START: '07:05', LURK_WATCHTIME_MIN_VIEWERS: '3', LURK_WATCHTIME_GAP_SECONDS: '30', LURK_WATCHTIME_FLUSH_SECONDS: '5',
-    LURK_WATCHTIME_SAMPLE_SECONDS: '10', LURK_WATCHTIME_RAW_DAYS: '9', LURK_DIGEST_TIME: '23:59', LURK_DIGEST_DIR: './out', LURK_DIGEST_SEED: '7',
-    LURK_BLUESKY_SERVICE: 'https://pds.example', LURK_BLUESKY_IDENTIFIER: 'me.bsky.social', LURK_BLUESKY_APP_PASSWORD: 'app-pw',
-    LURK_MASTODON_URL: 'https://m.example', LURK_MASTODON_TOKEN: 'tok', LURK_DISCORD_WEBHOOK_URL: 'https://discord.example/api/webhooks/1/abc',
-    LURK_X_BASE_URL: 'http://127.0.0.1:9', LURK_X_API_KEY: 'k', LURK_X_API_SECRET: 's', LURK_X_ACCESS_TOKEN: 't', LURK_X_ACCESS_SECRET: 'a',
-    LURK_PUBLISH_TIMEOUT_SECONDS: '5', LURK_ANSWERS_POLL_SECONDS: '0', LURK_WATCHTIME_CHAT_CHANNELS: 'foo,bar', LURK_CHAT_LOGIN: 'botty',
-    LURK_CHAT_TOKEN: 'oauth', LURK_SIM_SEED: '1', LURK_SIM_CHANNELS: '100', LURK_SIM_LIVE: '10', LURK_SIM_SPEED: '2.5', LURK_SIM_PORT: '0',
-    LURK_SIM_IRC_PORT: '0', LURK_SIM_IRC_WS_PORT: '0',
+    DATABASE_URL: 'postgres://lurk@db.example:5432/lurk',
+    PORT: '9001',
+    HOST: '0.0.0.0',
+    LURK_ALLOWED_HOSTS: 'lurk.example.com,.home.arpa',
+    TWITCH_CLIENT_ID: 'abc123',
+    TWITCH_CLIENT_SECRET: 'def456',
+    REDIS_URL: 'redis://127.0.0.1:6379/2',
+    LOG_LEVEL: 'debug',
+    LURK_BODY_LIMIT: '2048',
+    LURK_SHUTDOWN_TIMEOUT_MS: '500',
+    LURK_DISCOVER_LANGUAGES: 'en,de',
+    LURK_DISCOVER_MAX_VIEWERS: '0',
+    LURK_DISCOVER_GRACE_SWEEPS: '5',
+    LURK_DISCOVER_THROTTLE_VISITORS: '7',
+    LURK_DISCOVER_THROTTLE_MINUTES: '60',
+    LURK_API_RATE_LIMIT: '30',
+    LURK_WATCHTIME_TIME_ZONE: 'Europe/Berlin',
+    LURK_WATCHTIME_DAY_START: '07:05',
+    LURK_WATCHTIME_MIN_VIEWERS: '3',
+    LURK_WATCHTIME_GAP_SECONDS: '30',
+    LURK_WATCHTIME_FLUSH_SECONDS: '5',
+    LURK_WATCHTIME_SAMPLE_SECONDS: '10',
+    LURK_WATCHTIME_RAW_DAYS: '9',
+    LURK_DIGEST_TIME: '23:59',
+    LURK_DIGEST_DIR: './out',
+    LURK_DIGEST_SEED: '7',
+    LURK_BLUESKY_SERVICE: 'https://pds.example',
+    LURK_BLUESKY_IDENTIFIER: 'me.bsky.social',
+    LURK_BLUESKY_APP_PASSWORD: 'app-pw',
+    LURK_MASTODON_URL: 'https://m.example',
+    LURK_MASTODON_TOKEN: 'tok',
+    LURK_DISCORD_WEBHOOK_URL: 'https://discord.example/api/webhooks/1/abc',
+    LURK_X_BASE_URL: 'http://127.0.0.1:9',
+    LURK_X_API_KEY: 'k',
+    LURK_X_API_SECRET: 's',
+    LURK_X_ACCESS_TOKEN: 't',
+    LURK_X_ACCESS_SECRET: 'a',
+    LURK_PUBLISH_TIMEOUT_SECONDS: '5',
+    LURK_ANSWERS_POLL_SECONDS: '0',
+    LURK_WATCHTIME_CHAT_CHANNELS: 'foo,bar',
+    LURK_CHAT_LOGIN: 'botty',
+    LURK_CHAT_TOKEN: 'oauth',
+    LURK_SIM_SEED: '1',
+    LURK_SIM_CHANNELS: '100',
+    LURK_SIM_LIVE: '10',
+    LURK_SIM_SPEED: '2.5',
+    LURK_SIM_PORT: '0',
+    LURK_SIM_IRC_PORT: '0',
+    LURK_SIM_IRC_WS_PORT: '0',
   };
 
   test('lurk config reads back every setting from where it landed: fed back, its rows give the same configuration', () => {

@@ -44,10 +44,12 @@ function sweeperFor(store: Store, options: { graceSweeps?: number; service?: Dis
     languages: [],
     graceSweeps: options.graceSweeps ?? 2,
     onStreams: (streams) => {
-      streams.forEach((s) => service.pool.update(s));
+      for (const s of streams) service.pool.update(s);
       options.onPage?.();
     },
-    onRemoved: (ids) => ids.forEach((id) => service.pool.remove(id)),
+    onRemoved: (ids) => {
+      for (const id of ids) service.pool.remove(id);
+    },
   });
   return { sweeper, discoverStore, service };
 }
@@ -86,7 +88,10 @@ describe('the sweeper', () => {
         assert.equal(service.pool.size, lonely.length);
         for (const id of lonely) assert.ok(service.pool.get(id));
         const sweeps = await discoverStore.lastSweeps(3);
-        assert.deepEqual(sweeps.map((s) => s.status), ['completed', 'completed', 'completed']);
+        assert.deepEqual(
+          sweeps.map((s) => s.status),
+          ['completed', 'completed', 'completed'],
+        );
       } finally {
         await store.close();
       }
@@ -268,7 +273,13 @@ describe('the API', () => {
     assert.ok(body.live_for_seconds >= 0);
     assert.equal((await fetch(`${base}/api/streams/999999999999`)).status, 404);
     assert.equal((await fetch(`${base}/api/streams/abc`)).status, 400);
-    const stats = (await (await fetch(`${base}/api/discover/stats`)).json()) as { live: number; zero_viewer: number; last_sweep: { status: string; pages: number }; per_game: unknown[]; per_tag: unknown[] };
+    const stats = (await (await fetch(`${base}/api/discover/stats`)).json()) as {
+      live: number;
+      zero_viewer: number;
+      last_sweep: { status: string; pages: number };
+      per_game: unknown[];
+      per_tag: unknown[];
+    };
     assert.ok(stats.live >= stats.zero_viewer && stats.zero_viewer > 0);
     assert.equal(stats.last_sweep.status, 'completed');
     assert.ok(stats.last_sweep.pages >= 1);
@@ -283,7 +294,24 @@ describe('the API', () => {
 describe('the zero-viewer pool', () => {
   test('a pick is bounded by the pool, whatever count it is asked for', () => {
     const pool = new ZeroViewerPool(1);
-    for (let i = 0; i < 5; i++) pool.update({ id: String(i), user_id: String(i), user_login: `c${i}`, user_name: `C${i}`, game_id: '1', game_name: 'G', type: 'live', title: 't', viewer_count: 0, started_at: new Date(0).toISOString(), language: 'en', thumbnail_url: '', tag_ids: [], tags: [], is_mature: false });
+    for (let i = 0; i < 5; i++)
+      pool.update({
+        id: String(i),
+        user_id: String(i),
+        user_login: `c${i}`,
+        user_name: `C${i}`,
+        game_id: '1',
+        game_name: 'G',
+        type: 'live',
+        title: 't',
+        viewer_count: 0,
+        started_at: new Date(0).toISOString(),
+        language: 'en',
+        thumbnail_url: '',
+        tag_ids: [],
+        tags: [],
+        is_mature: false,
+      });
     assert.equal(pool.pick(Infinity, { maxViewers: 1 }, Date.now()).length, 5);
     assert.equal(pool.pick(Number.MAX_SAFE_INTEGER, { maxViewers: 1 }, Date.now()).length, 5);
     assert.equal(pool.pick(NaN, { maxViewers: 1 }, Date.now()).length, 0);

@@ -67,9 +67,14 @@ describe('the outbox', () => {
         assert.match(given.entry.lastError!, /503/);
 
         // a refusal that will not change: no second attempt
-        const refusal = await box.deliver('c', 'net', async () => {
-          throw refused();
-        }, { permanent: isPermanent });
+        const refusal = await box.deliver(
+          'c',
+          'net',
+          async () => {
+            throw refused();
+          },
+          { permanent: isPermanent },
+        );
         assert.ok(refusal.status === 'failed' && refusal.permanent);
         assert.equal((await box.get('c', 'net'))!.status, 'gave-up');
         assert.equal((await box.deliver('c', 'net', ok('never'))).status, 'gave-up');
@@ -93,10 +98,13 @@ describe('the outbox', () => {
         await box.record('early', 'net', { n: 99 });
         now = 3_000;
         await new Outbox(store.db, { kind: 'elsewhere', maxAttempts: 2, now: () => now }).record('x', 'net');
-        assert.deepEqual((await box.due(10)).map((e) => [e.key, e.payload?.n, e.status, e.attempts]), [
-          ['early', 1, 'pending', 0],
-          ['late', 2, 'pending', 0],
-        ]);
+        assert.deepEqual(
+          (await box.due(10)).map((e) => [e.key, e.payload?.n, e.status, e.attempts]),
+          [
+            ['early', 1, 'pending', 0],
+            ['late', 2, 'pending', 0],
+          ],
+        );
 
         // the process dies while the network holds the request: the attempt is already counted
         let inFlight!: () => void;
@@ -109,11 +117,18 @@ describe('the outbox', () => {
         assert.deepEqual([(await box.get('early', 'net'))!.status, (await box.get('early', 'net'))!.attempts], ['pending', 1]);
         // after the restart: one attempt is left, and it posts
         const restarted = new Outbox<{ n: number }>(store.db, { kind: 'test', maxAttempts: 2, now: () => now });
-        assert.deepEqual((await restarted.due(10)).map((e) => e.key), ['late', 'early'], 'the longest untouched first');
+        assert.deepEqual(
+          (await restarted.due(10)).map((e) => e.key),
+          ['late', 'early'],
+          'the longest untouched first',
+        );
         const d = await restarted.deliver('early', 'net', async (e) => ({ remoteId: `r${e.payload!.n}` }));
         assert.equal(d.status, 'posted');
         assert.equal(d.entry.attempts, 2);
-        assert.deepEqual((await restarted.due(10)).map((e) => e.key), ['late']);
+        assert.deepEqual(
+          (await restarted.due(10)).map((e) => e.key),
+          ['late'],
+        );
 
         // an entry whose last attempt was cut off has given up, and its row says so
         const tight = new Outbox<{ n: number }>(store.db, { kind: 'test', maxAttempts: 1, now: () => now });
@@ -172,14 +187,33 @@ describe('the outbox migration (0004)', () => {
   test('an upgraded database posts no digest twice and answers no mention twice; failures go on where they were', async (t) => {
     await withEachDialect(t, async ({ url }) => {
       const store = await openStore({ url });
-      const migrator = new Migrator({ db: store.db, provider: new CodeMigrationProvider(store.facts), migrationTableName: 'lurk_schema_migrations', migrationLockTableName: 'lurk_schema_migrations_lock' });
+      const migrator = new Migrator({
+        db: store.db,
+        provider: new CodeMigrationProvider(store.facts),
+        migrationTableName: 'lurk_schema_migrations',
+        migrationLockTableName: 'lurk_schema_migrations_lock',
+      });
       try {
         // a database as the release before the outbox left it
         const before = await migrator.migrateTo('0003_watchtime');
         assert.equal(before.error, undefined);
         const old = store.db as unknown as Kysely<any>;
-        await old.insertInto('digests').values({ day: DAY, composed_at: 1, posts: JSON.stringify(POSTS) }).execute();
-        const post = (publisher: string, post_key: string, status: string, attempts: number, extra: Record<string, unknown> = {}) => ({ day: DAY, publisher, post_key, status, attempts, remote_id: null, url: null, last_error: null, updated_at: 10, ...extra });
+        await old
+          .insertInto('digests')
+          .values({ day: DAY, composed_at: 1, posts: JSON.stringify(POSTS) })
+          .execute();
+        const post = (publisher: string, post_key: string, status: string, attempts: number, extra: Record<string, unknown> = {}) => ({
+          day: DAY,
+          publisher,
+          post_key,
+          status,
+          attempts,
+          remote_id: null,
+          url: null,
+          last_error: null,
+          updated_at: 10,
+          ...extra,
+        });
         await old
           .insertInto('digest_posts')
           .values([
@@ -235,7 +269,14 @@ describe('the outbox migration (0004)', () => {
         const outcomes = await digests.publish(digest);
         assert.deepEqual(
           outcomes.map((o) => `${o.publisher}:${o.key}:${o.status}${o.url ? ` ${o.url}` : ''}${o.error ? ` (${o.error})` : ''}`),
-          ['folder:games:already file:///digests/games.png', 'folder:streamers:already', 'mastodon:games:posted', 'mastodon:streamers:posted', 'x:games:gave-up (x: 401 Unauthorized)', 'x:streamers:gave-up'],
+          [
+            'folder:games:already file:///digests/games.png',
+            'folder:streamers:already',
+            'mastodon:games:posted',
+            'mastodon:streamers:posted',
+            'x:games:gave-up (x: 401 Unauthorized)',
+            'x:streamers:gave-up',
+          ],
         );
         assert.deepEqual(sent, ['mastodon:games', 'mastodon:streamers']);
         assert.equal((await digests.publish(digest)).filter((o) => o.status === 'posted').length, 0, 'and nothing twice');
@@ -271,7 +312,13 @@ describe('the outbox migration (0004)', () => {
         // and back down: the two old tables with the same states, then up again to the same outbox
         // (the old answers table kept neither the reply's id nor an error)
         const comparable = (rows: { kind: string; remote_id: string | null }[]) => rows.map((r) => (r.kind === 'answer' ? { ...r, remote_id: null } : r));
-        const outboxBefore = await store.db.selectFrom('outbox').select(['kind', 'key', 'target', 'status', 'attempts', 'payload', 'remote_id', 'url', 'result', 'last_error']).orderBy('kind').orderBy('key').orderBy('target').execute();
+        const outboxBefore = await store.db
+          .selectFrom('outbox')
+          .select(['kind', 'key', 'target', 'status', 'attempts', 'payload', 'remote_id', 'url', 'result', 'last_error'])
+          .orderBy('kind')
+          .orderBy('key')
+          .orderBy('target')
+          .execute();
         const down = await migrator.migrateTo('0003_watchtime');
         assert.equal(down.error, undefined);
         const oldPosts = await old.selectFrom('digest_posts').select(['publisher', 'post_key', 'status', 'attempts']).orderBy('publisher').orderBy('post_key').execute();
@@ -285,7 +332,13 @@ describe('the outbox migration (0004)', () => {
           ['1 answered 1 question 1', '2 answered 3 question 2', '3 failed 5 question 3', '4 answered 1 question 4'],
         );
         assert.deepEqual((await store.migrate()).applied, ['0004_outbox']);
-        const outboxAfter = await store.db.selectFrom('outbox').select(['kind', 'key', 'target', 'status', 'attempts', 'payload', 'remote_id', 'url', 'result', 'last_error']).orderBy('kind').orderBy('key').orderBy('target').execute();
+        const outboxAfter = await store.db
+          .selectFrom('outbox')
+          .select(['kind', 'key', 'target', 'status', 'attempts', 'payload', 'remote_id', 'url', 'result', 'last_error'])
+          .orderBy('kind')
+          .orderBy('key')
+          .orderBy('target')
+          .execute();
         assert.deepEqual(comparable(outboxAfter), comparable(outboxBefore));
       } finally {
         await store.close();

@@ -25,7 +25,10 @@ test('the README configuration table has a row only for a declared setting, with
   declared.set(CONFIG_FILE.env, { key: '', shown: `\`./${CONFIG_FILE.defaultName}\`` });
   const seen = new Set<string>();
   for (const row of lines.slice(where.start + 2, where.end)) {
-    const [env, key, shown] = row.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim());
+    const [env, key, shown] = row
+      .slice(1, -1)
+      .split(/(?<!\\)\|/)
+      .map((c) => c.trim());
     const name = env!.replace(/`/g, '');
     const setting = declared.get(name);
     assert.ok(setting, `README's configuration table has a row for ${name}, which is no setting`);
@@ -34,7 +37,11 @@ test('the README configuration table has a row only for a declared setting, with
     assert.equal(key, setting.key, `README row for ${name}: key`);
     assert.equal(shown, setting.shown, `README row for ${name}: default`);
   }
-  assert.deepEqual([...declared.keys()].filter((n) => !seen.has(n)), [], 'settings without a row in the README');
+  assert.deepEqual(
+    [...declared.keys()].filter((n) => !seen.has(n)),
+    [],
+    'settings without a row in the README',
+  );
 });
 
 test('the README configuration table is the one rendered from src/config/settings.ts (npm run docs:config writes it)', () => {

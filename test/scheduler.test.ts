@@ -47,15 +47,15 @@ test('a cron job fires at its wall time in its time zone', async () => {
   const { clock, scheduler } = setup(Date.UTC(2026, 10, 22, 6, 59, 30));
   const ran: string[] = [];
   scheduler.register({ name: 'rollover', description: 'r', schedule: { cron: '0 8 * * *', timezone: 'UTC' }, run: async ({ startedAt }) => void ran.push(new Date(startedAt).toISOString()) });
-  scheduler.register({ name: 'berlin', description: 'b', schedule: { cron: '0 8 * * *', timezone: 'Europe/Berlin' }, run: async ({ startedAt }) => void ran.push(`berlin ${new Date(startedAt).toISOString()}`) });
+  scheduler.register({
+    name: 'berlin',
+    description: 'b',
+    schedule: { cron: '0 8 * * *', timezone: 'Europe/Berlin' },
+    run: async ({ startedAt }) => void ran.push(`berlin ${new Date(startedAt).toISOString()}`),
+  });
   scheduler.start();
   await clock.advance(2 * 86_400_000);
-  assert.deepEqual(ran, [
-    'berlin 2026-11-22T07:00:00.000Z',
-    '2026-11-22T08:00:00.000Z',
-    'berlin 2026-11-23T07:00:00.000Z',
-    '2026-11-23T08:00:00.000Z',
-  ]);
+  assert.deepEqual(ran, ['berlin 2026-11-22T07:00:00.000Z', '2026-11-22T08:00:00.000Z', 'berlin 2026-11-23T07:00:00.000Z', '2026-11-23T08:00:00.000Z']);
   await scheduler.stop();
 });
 
@@ -103,7 +103,10 @@ test('a job whose runs outlast its period by design counts skipped ticks without
   const logs = memoryLogger('debug');
   const scheduler = new Scheduler(clock, new InProcessBus(), logs.log);
   const releases: (() => void)[] = [];
-  for (const [name, overrunsExpected] of [['sweep', true], ['slow', false]] as const) {
+  for (const [name, overrunsExpected] of [
+    ['sweep', true],
+    ['slow', false],
+  ] as const) {
     scheduler.register({ name, description: name, schedule: { everyMs: 1000 }, overrunsExpected, run: () => new Promise<void>((r) => releases.push(r)) });
   }
   scheduler.start();
@@ -111,8 +114,14 @@ test('a job whose runs outlast its period by design counts skipped ticks without
   assert.equal(scheduler.get('sweep')!.skipped, 3);
   assert.equal(scheduler.get('slow')!.skipped, 3);
   const skips = logs.lines().filter((l) => l.msg === 'job still running at its next scheduled time; skipped this run');
-  assert.deepEqual(skips.filter((l) => l.level === 40).map((l) => l.job), ['slow', 'slow', 'slow']);
-  assert.deepEqual(skips.filter((l) => l.level === 20).map((l) => l.job), ['sweep', 'sweep', 'sweep']);
+  assert.deepEqual(
+    skips.filter((l) => l.level === 40).map((l) => l.job),
+    ['slow', 'slow', 'slow'],
+  );
+  assert.deepEqual(
+    skips.filter((l) => l.level === 20).map((l) => l.job),
+    ['sweep', 'sweep', 'sweep'],
+  );
   for (const release of releases) release();
   await scheduler.stop();
 });

@@ -134,7 +134,7 @@ describe('state-changing requests from other origins', () => {
 });
 
 describe('allowed hosts (DNS rebinding)', () => {
-  test('a request under a name that is not Lurk\'s is refused before any route runs, reads included', async () => {
+  test("a request under a name that is not Lurk's is refused before any route runs, reads included", async () => {
     const before = await targetRuns();
     const rebound = { host: `evil.example:${port}` };
     for (const url of ['/api/status', '/api/jobs/test.target/runs', '/', '/status', '/healthz']) {
@@ -208,7 +208,14 @@ describe('WebSockets', () => {
       socket.setEncoding('utf8');
       socket.on('data', (d) => (answer += d));
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      const handshake = ['GET /api/status/live HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='];
+      const handshake = [
+        'GET /api/status/live HTTP/1.1',
+        `Host: 127.0.0.1:${port}`,
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      ];
       socket.write([...handshake.filter((h) => !(headers.startsWith('Host') && h.startsWith('Host'))), headers, '', ''].join('\r\n'));
       try {
         await waitFor('the server to close the refused connection', () => (socket.readableEnded || socket.destroyed ? true : undefined), 5000);

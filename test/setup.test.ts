@@ -98,14 +98,20 @@ describe('when Redis does not answer', () => {
     assert.equal(stdout, '');
     const lines = stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, stderr);
-    assert.match(lines[0]!, new RegExp(`^test setup: no Redis answers at redis://127\\.0\\.0\\.1:${deadPort}/0 \\(LURK_TEST_REDIS_URL\\) and no redis-server is installed .*apt-get install redis-server`));
+    assert.match(
+      lines[0]!,
+      new RegExp(`^test setup: no Redis answers at redis://127\\.0\\.0\\.1:${deadPort}/0 \\(LURK_TEST_REDIS_URL\\) and no redis-server is installed .*apt-get install redis-server`),
+    );
   });
 });
 
 describe('Chromium', () => {
   test('CHROMIUM_PATH naming a file that is not there is one line naming it, nothing started', async () => {
     const missing = path.join(dir, 'no-chromium');
-    await assert.rejects(planServices({ ...none, browser: true }, { CHROMIUM_PATH: missing }), new SetupError(`CHROMIUM_PATH=${missing} is not an executable file; unset it to use /usr/bin/chromium or the bundled build, or set it to "bundled"`));
+    await assert.rejects(
+      planServices({ ...none, browser: true }, { CHROMIUM_PATH: missing }),
+      new SetupError(`CHROMIUM_PATH=${missing} is not an executable file; unset it to use /usr/bin/chromium or the bundled build, or set it to "bundled"`),
+    );
   });
 
   test('an installed one is used as it is; without one, or with CHROMIUM_PATH=bundled, the bundled build is planned', async () => {

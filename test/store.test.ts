@@ -63,17 +63,17 @@ describe('migrations', () => {
   test('SQLite runs in WAL mode with foreign keys and a busy timeout', async () => {
     const { url, drop } = await tempSqlite();
     const store = await openStore({ url });
-      try {
-        const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
-        assert.equal(mode.rows[0]?.journal_mode, 'wal');
-        const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(store.db);
-        assert.equal(fk.rows[0]?.foreign_keys, 1);
-        const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(store.db);
-        assert.equal(busy.rows[0]?.timeout, 5000);
-      } finally {
-        await store.close();
-        await drop();
-      }
+    try {
+      const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
+      assert.equal(mode.rows[0]?.journal_mode, 'wal');
+      const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(store.db);
+      assert.equal(fk.rows[0]?.foreign_keys, 1);
+      const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(store.db);
+      assert.equal(busy.rows[0]?.timeout, 5000);
+    } finally {
+      await store.close();
+      await drop();
+    }
   });
 
   test('ping answers, and the hourly upkeep refreshes the planner statistics on both dialects', async (t) => {

@@ -38,7 +38,7 @@ async function allStreams(helix: HelixClient, first = 5): Promise<string[]> {
 }
 
 describe('Helix client', () => {
-  test('pages through more than a window\'s budget without a single 429', async () => {
+  test("pages through more than a window's budget without a single 429", async () => {
     const { helix, budget } = client();
     const ids = await allStreams(helix);
     assert.equal(ids.length, 200);

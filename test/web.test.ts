@@ -24,7 +24,11 @@ before(async () => {
     return { done: true };
   });
   // a body with numbers, to show the finite-number rule covers bodies too
-  lurk.web.post('/test/numbers', { schema: { hide: true, body: { type: 'object', properties: { n: { type: 'number' }, ids: { type: 'array', items: { type: 'integer' } } } } } }, async (request) => request.body);
+  lurk.web.post(
+    '/test/numbers',
+    { schema: { hide: true, body: { type: 'object', properties: { n: { type: 'number' }, ids: { type: 'array', items: { type: 'integer' } } } } } },
+    async (request) => request.body,
+  );
   // a response under way: its headers and part of its body are sent, the rest waits for the test
   lurk.web.get('/test/under-way', { schema: { hide: true } }, async (_request, reply) => {
     reply.hijack();
@@ -133,7 +137,7 @@ describe('one error format', () => {
   });
 
   test('the finite-number check, compiled: a number-or-integer takes fractions, and a schema dependency is a schema', () => {
-    const ajv = finiteNumbers(new (AjvModule.default)({ coerceTypes: true, allErrors: true }));
+    const ajv = finiteNumbers(new AjvModule.default({ coerceTypes: true, allErrors: true }));
     const either = ajv.compile({ type: ['integer', 'number'] });
     assert.equal(either(1.5), true, 'a number is allowed, so 1.5 is');
     assert.equal(either('1e309'), false, 'coerced to Infinity');

@@ -17,7 +17,7 @@ export class Zipf {
   constructor(n: number, s: number) {
     this.cumulative = new Float64Array(n);
     let sum = 0;
-    for (let i = 0; i < n; i++) this.cumulative[i] = sum += 1 / Math.pow(i + 1, s);
+    for (let i = 0; i < n; i++) this.cumulative[i] = sum += 1 / (i + 1) ** s;
     for (let i = 0; i < n; i++) this.cumulative[i]! /= sum;
   }
   draw(rng: Rng): number {
@@ -45,7 +45,7 @@ export const login = (c: number) => `streamer_${c}`;
 /** Heavy-tailed like Twitch: about half the streams have 0 or 1 viewer, a few have 100k+. */
 function viewers(rng: Rng): number {
   const u = rng();
-  return u < 0.4 ? 0 : u < 0.55 ? 1 : Math.min(400_000, Math.floor(Math.pow(1 - rng(), -1.5)));
+  return u < 0.4 ? 0 : u < 0.55 ? 1 : Math.min(400_000, Math.floor((1 - rng()) ** -1.5));
 }
 
 /** One sweep of `n` live streams, ordered as Helix serves them (most viewers first). */
@@ -143,7 +143,12 @@ export function* rollupDays(shape: RollupShape, seed = 11): Generator<RollupDay>
   for (let c = 0; c < n; c++) chance[c] = Math.min(0.95, chance[c]! * scale);
 
   for (let d = 0; d < shape.days; d++) {
-    const cg = { ...measures(Math.ceil(shape.activePerDay * 1.6) + 1000), user: new Int32Array(Math.ceil(shape.activePerDay * 1.6) + 1000), game: new Int32Array(Math.ceil(shape.activePerDay * 1.6) + 1000), length: 0 };
+    const cg = {
+      ...measures(Math.ceil(shape.activePerDay * 1.6) + 1000),
+      user: new Int32Array(Math.ceil(shape.activePerDay * 1.6) + 1000),
+      game: new Int32Array(Math.ceil(shape.activePerDay * 1.6) + 1000),
+      length: 0,
+    };
     const ch = { ...measures(Math.ceil(shape.activePerDay * 1.2) + 1000), user: new Int32Array(Math.ceil(shape.activePerDay * 1.2) + 1000), length: 0 };
     const gHours = measures(GAMES);
     const gChannels = new Int32Array(GAMES);

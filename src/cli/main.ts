@@ -96,11 +96,7 @@ async function commandMigrate(opts: { dryRun?: boolean }): Promise<void> {
       return;
     }
     const report = await store.migrate();
-    process.stdout.write(
-      report.applied.length === 0
-        ? `${store.label}: up to date (${report.alreadyApplied} migrations applied earlier)\n`
-        : `${store.label}: applied ${report.applied.join(', ')}\n`,
-    );
+    process.stdout.write(report.applied.length === 0 ? `${store.label}: up to date (${report.alreadyApplied} migrations applied earlier)\n` : `${store.label}: applied ${report.applied.join(', ')}\n`);
   } finally {
     await store.close();
   }
@@ -227,7 +223,10 @@ function simOptionsOrExit(flags: SimFlags) {
   const ircWsPort = int('irc-ws-port', flags.ircWsPort, config.sim.ircWsPort, 0, 65535);
   const rateLimit = int('rate-limit', flags.rateLimit, 800, 0, 1_000_000);
   if ((flags.clientId === undefined) !== (flags.clientSecret === undefined)) problems.push('--client-id and --client-secret go together');
-  for (const [flag, value] of [['client-id', flags.clientId], ['client-secret', flags.clientSecret]] as const) {
+  for (const [flag, value] of [
+    ['client-id', flags.clientId],
+    ['client-secret', flags.clientSecret],
+  ] as const) {
     if (value !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(value)) problems.push(`--${flag}: expected letters and digits`);
   }
   for (const uri of flags.redirectUri ?? []) {
@@ -260,7 +259,7 @@ async function commandSim(flags: SimFlags): Promise<void> {
     log,
     ...(flags.clientId && flags.clientSecret ? { clients: [{ clientId: flags.clientId, clientSecret: flags.clientSecret }] } : {}),
   });
-  let addresses;
+  let addresses: Awaited<ReturnType<typeof sim.start>>;
   try {
     addresses = await sim.start();
   } catch (err) {
@@ -312,7 +311,7 @@ export function buildProgram(): Command {
     .action(commandConfig);
   program
     .command('digest')
-    .description("compose the daily watch-time digest (top games, streamers, random game, with charts) and post it to every configured publisher, each post once")
+    .description('compose the daily watch-time digest (top games, streamers, random game, with charts) and post it to every configured publisher, each post once')
     .option('--day <YYYY-MM-DD>', 'the Lurk day to post (default: the day the last digest time was due for)')
     .option('--dry-run', 'compose and render, print the posts, post nothing')
     .action(commandDigest);
@@ -329,7 +328,11 @@ export function buildProgram(): Command {
     .option('--rate-limit <n>', 'Helix points per minute per client, 0 = off', '800')
     .option('--client-id <id>', 'client id to accept (generated when not given)')
     .option('--client-secret <secret>', 'its secret')
-    .option('--redirect-uri <url>', 'an OAuth redirect URL to register for the client, exact match (repeatable; default: http://localhost:<PORT>/auth/callback and its 127.0.0.1 form)', (url: string, all: string[] = []) => [...all, url])
+    .option(
+      '--redirect-uri <url>',
+      'an OAuth redirect URL to register for the client, exact match (repeatable; default: http://localhost:<PORT>/auth/callback and its 127.0.0.1 form)',
+      (url: string, all: string[] = []) => [...all, url],
+    )
     .action(commandSim);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -17,9 +17,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 /** One row per setting in declaration order, then LURK_CONFIG; header included. */
 export function configurationTable(): string[] {
-  const rows = (Object.values(settings) as Setting<unknown>[]).map(
-    (s) => `| \`${s.env}\` | \`${s.key}\` | ${cell(shownDefault(s))} | ${cell(s.help)} |`,
-  );
+  const rows = (Object.values(settings) as Setting<unknown>[]).map((s) => `| \`${s.env}\` | \`${s.key}\` | ${cell(shownDefault(s))} | ${cell(s.help)} |`);
   rows.push(`| \`${CONFIG_FILE.env}\` | | \`./${CONFIG_FILE.defaultName}\` | ${cell(CONFIG_FILE.help)} |`);
   return [...TABLE_HEADER, ...rows];
 }

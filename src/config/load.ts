@@ -77,7 +77,10 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
   const envNames = new Set(Object.values(settings).map((s) => s.env));
   for (const name of Object.keys(env)) {
     if (name.startsWith('LURK_') && !envNames.has(name) && !OTHER_LURK_VARS.has(name)) {
-      const allowed = [...envNames].filter((n) => n.startsWith('LURK_')).concat(CONFIG_FILE_ENV).join(', ');
+      const allowed = [...envNames]
+        .filter((n) => n.startsWith('LURK_'))
+        .concat(CONFIG_FILE_ENV)
+        .join(', ');
       problems.push({ name, message: `unknown LURK_ variable; known ones are ${allowed}` });
     }
   }
@@ -177,7 +180,10 @@ function land(values: Record<string, unknown>, cwd: string): SettingsShape {
       const parent = node;
       node = (parent[step.key] ??= {}) as Record<string, unknown>;
       if (step.optional) {
-        const where = setting.at.split('.').slice(0, i + 1).join('.');
+        const where = setting.at
+          .split('.')
+          .slice(0, i + 1)
+          .join('.');
         const entry = optional.get(where) ?? { parent, key: step.key, complete: true };
         entry.complete &&= value !== undefined;
         optional.set(where, entry);

@@ -200,7 +200,10 @@ function languageList(raw: unknown): Parsed<string[]> {
   const expected = 'comma-separated ISO 639-1 codes such as en,de,es (or other); empty for every language';
   const text = Array.isArray(raw) ? raw.join(',') : typeof raw === 'string' ? raw : undefined;
   if (text === undefined) return bad(expected);
-  const codes = text.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+  const codes = text
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter(Boolean);
   if (codes.length > 100 || codes.some((c) => !/^([a-z]{2}|other)$/.test(c))) return bad(expected);
   return ok([...new Set(codes)]);
 }
@@ -240,7 +243,10 @@ function loginList(raw: unknown): Parsed<string[]> {
   const expected = 'comma-separated Twitch logins';
   const text = Array.isArray(raw) ? raw.join(',') : typeof raw === 'string' ? raw : undefined;
   if (text === undefined) return bad(expected);
-  const logins = text.split(',').map((c) => c.trim().toLowerCase().replace(/^#/, '')).filter(Boolean);
+  const logins = text
+    .split(',')
+    .map((c) => c.trim().toLowerCase().replace(/^#/, ''))
+    .filter(Boolean);
   if (logins.some((l) => !/^[a-z0-9_]{1,25}$/.test(l))) return bad(expected);
   return ok([...new Set(logins)]);
 }
@@ -249,7 +255,10 @@ function hostList(raw: unknown): Parsed<string[]> {
   const expected = 'comma-separated host names or IP addresses without ports (lurk.example.com,192.168.1.5), .example.com for a domain and its subdomains, or * for any';
   const text = Array.isArray(raw) ? raw.join(',') : typeof raw === 'string' ? raw : undefined;
   if (text === undefined) return bad(expected);
-  const names = text.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter(Boolean);
   // a colon is only allowed in an IPv6 address (bracketed or not): `name:port` is a mistake
   const valid = (n: string) => n === '*' || (n.includes(':') ? isIP(n.replace(/^\[(.*)\]$/, '$1')) === 6 : /^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/.test(n));
   if (names.length === 0 || !names.every(valid)) return bad(expected);
@@ -285,7 +294,7 @@ export const settings = {
     at: 'http.host',
     help: 'listen address; `0.0.0.0` exposes Lurk to the network',
     default: '127.0.0.1',
-    parse: nonEmptyString('a host name or IP address', /^[A-Za-z0-9.:\-\[\]]+$/),
+    parse: nonEmptyString('a host name or IP address', /^[A-Za-z0-9.:\-[\]]+$/),
   }),
   allowedHosts: define({
     env: 'LURK_ALLOWED_HOSTS',

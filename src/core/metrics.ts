@@ -79,7 +79,11 @@ export function createMetrics(): Metrics {
       labelNames: ['kind'],
       registers: [registry],
     }),
-    watchtimeDroppedSamples: new Gauge({ name: 'lurk_watchtime_dropped_samples', help: 'Raw watch-time samples dropped since start because writes kept failing (hours are never dropped)', registers: [registry] }),
+    watchtimeDroppedSamples: new Gauge({
+      name: 'lurk_watchtime_dropped_samples',
+      help: 'Raw watch-time samples dropped since start because writes kept failing (hours are never dropped)',
+      registers: [registry],
+    }),
     digestPosts: new Counter({ name: 'lurk_digest_posts_total', help: 'Digest posts attempted, by publisher and outcome', labelNames: ['publisher', 'outcome'], registers: [registry] }),
   };
 }

@@ -82,7 +82,10 @@ interface RandomQuerystring {
 /** "a, b c" and repeated parameters alike become ["a", "b c"]; quotes are not needed */
 function terms(raw: string | string[] | undefined, name: string): string[] {
   if (raw === undefined) return [];
-  const list = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+  const list = (Array.isArray(raw) ? raw : [raw])
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (list.length > MAX_TERMS) throw new HttpError(413, 'payload_too_large', `${name} has ${list.length} terms; at most ${MAX_TERMS} are allowed`);
   const long = list.find((t) => t.length > MAX_TERM_LENGTH);
   if (long) throw new HttpError(413, 'payload_too_large', `${name} term "${long.slice(0, 20)}…" is longer than ${MAX_TERM_LENGTH} characters`);

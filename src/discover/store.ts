@@ -33,7 +33,10 @@ export class DiscoverStore {
   }
 
   async startSweep(startedAt: number): Promise<number> {
-    const last = await this.db.selectFrom('sweeps').select((eb) => eb.fn.max('generation').as('g')).executeTakeFirst();
+    const last = await this.db
+      .selectFrom('sweeps')
+      .select((eb) => eb.fn.max('generation').as('g'))
+      .executeTakeFirst();
     const generation = Number(last?.g ?? 0) + 1;
     await this.db
       .insertInto('sweeps')
@@ -57,7 +60,13 @@ export class DiscoverStore {
    */
   async completeSweep(generation: number, stats: SweepStats, finishedAt: number, graceSweeps: number): Promise<string[]> {
     return this.db.transaction().execute(async (trx) => {
-      const completed = await trx.selectFrom('sweeps').select('generation').where('status', '=', 'completed').orderBy('generation', 'desc').limit(graceSweeps - 1).execute();
+      const completed = await trx
+        .selectFrom('sweeps')
+        .select('generation')
+        .where('status', '=', 'completed')
+        .orderBy('generation', 'desc')
+        .limit(graceSweeps - 1)
+        .execute();
       // the oldest generation still within grace: this sweep and the previous grace-1 completed ones
       const keepFrom = graceSweeps <= 1 ? generation : Math.min(generation, ...completed.map((r) => Number(r.generation)));
       const removed = await trx.deleteFrom('streams').where('generation', '<', keepFrom).returning('id').execute();

@@ -53,7 +53,11 @@ export class Sweeper {
     let cursor: string | undefined;
     log.info({ generation }, 'sweep started');
     do {
-      const body = await helix.get('streams', { first: 100, after: cursor, language: this.o.languages.length ? this.o.languages : undefined }, { priority: 'background', ...(signal ? { signal } : {}) });
+      const body = await helix.get(
+        'streams',
+        { first: 100, after: cursor, language: this.o.languages.length ? this.o.languages : undefined },
+        { priority: 'background', ...(signal ? { signal } : {}) },
+      );
       const page = parseStreamsPage(body);
       // paging drift can serve a stream twice; the later sighting is the fresher one
       const fresh: HelixStream[] = [];

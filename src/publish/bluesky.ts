@@ -42,50 +42,62 @@ export class BlueskyPublisher implements Publisher {
   }
 
   async publish(post: DigestPost, signal?: AbortSignal): Promise<PublishedRef> {
-    return this.withSession('post', async () => {
-      const record = postRecord(post.text);
-      if (post.image) {
-        const { data } = await this.agent.com.atproto.repo.uploadBlob(post.image.png, { encoding: 'image/png', signal });
-        record.embed = { $type: 'app.bsky.embed.images', images: [{ image: data.blob, alt: post.image.alt, aspectRatio: pngSize(post.image.png) }] };
-      }
-      return this.create(record, signal);
-    }, signal);
+    return this.withSession(
+      'post',
+      async () => {
+        const record = postRecord(post.text);
+        if (post.image) {
+          const { data } = await this.agent.com.atproto.repo.uploadBlob(post.image.png, { encoding: 'image/png', signal });
+          record.embed = { $type: 'app.bsky.embed.images', images: [{ image: data.blob, alt: post.image.alt, aspectRatio: pngSize(post.image.png) }] };
+        }
+        return this.create(record, signal);
+      },
+      signal,
+    );
   }
 
   /** Mentions indexed after `cursor` (an indexedAt timestamp), oldest first; the new cursor is the newest one seen. */
   async fetchMentions(cursor: string | undefined, signal?: AbortSignal): Promise<{ mentions: Mention[]; cursor: string | undefined }> {
-    return this.withSession('reading notifications', async () => {
-      const after = cursor ? Date.parse(cursor) : -Infinity;
-      const found: { at: number; mention: Mention }[] = [];
-      let newest = cursor;
-      let page: string | undefined;
-      // Notifications come newest first; page back until we reach what the cursor already covers.
-      for (let i = 0; i < MAX_PAGES; i++) {
-        const { data } = await this.agent.app.bsky.notification.listNotifications({ reasons: ['mention'], limit: 50, cursor: page }, { signal });
-        for (const n of data.notifications) {
-          const at = Date.parse(n.indexedAt);
-          if (n.reason !== 'mention' || !(at > after)) continue;
-          found.push({ at, mention: toMention(n) });
-          if (!newest || Date.parse(n.indexedAt) > Date.parse(newest)) newest = n.indexedAt;
+    return this.withSession(
+      'reading notifications',
+      async () => {
+        const after = cursor ? Date.parse(cursor) : -Infinity;
+        const found: { at: number; mention: Mention }[] = [];
+        let newest = cursor;
+        let page: string | undefined;
+        // Notifications come newest first; page back until we reach what the cursor already covers.
+        for (let i = 0; i < MAX_PAGES; i++) {
+          const { data } = await this.agent.app.bsky.notification.listNotifications({ reasons: ['mention'], limit: 50, cursor: page }, { signal });
+          for (const n of data.notifications) {
+            const at = Date.parse(n.indexedAt);
+            if (n.reason !== 'mention' || !(at > after)) continue;
+            found.push({ at, mention: toMention(n) });
+            if (!newest || Date.parse(n.indexedAt) > Date.parse(newest)) newest = n.indexedAt;
+          }
+          const reachedCursor = data.notifications.some((n) => !(Date.parse(n.indexedAt) > after));
+          // Without a cursor this is the first poll: the latest page is enough, the backlog is not ours to answer.
+          if (!cursor || reachedCursor || !data.cursor || data.notifications.length === 0) break;
+          page = data.cursor;
         }
-        const reachedCursor = data.notifications.some((n) => !(Date.parse(n.indexedAt) > after));
-        // Without a cursor this is the first poll: the latest page is enough, the backlog is not ours to answer.
-        if (!cursor || reachedCursor || !data.cursor || data.notifications.length === 0) break;
-        page = data.cursor;
-      }
-      found.sort((a, b) => a.at - b.at);
-      return { mentions: found.map((f) => f.mention), cursor: newest };
-    }, signal);
+        found.sort((a, b) => a.at - b.at);
+        return { mentions: found.map((f) => f.mention), cursor: newest };
+      },
+      signal,
+    );
   }
 
   async reply(mention: Mention, text: string, signal?: AbortSignal): Promise<PublishedRef> {
     const ref = mention.replyTo as Partial<BlueskyReplyRef> | undefined;
     if (!ref?.root?.uri || !ref.root.cid || !ref.parent?.uri || !ref.parent.cid) throw new PublishError('this mention did not come from Bluesky', this.name, false);
-    return this.withSession('reply', async () => {
-      const record = postRecord(text);
-      record.reply = { root: { uri: ref.root!.uri, cid: ref.root!.cid }, parent: { uri: ref.parent!.uri, cid: ref.parent!.cid } };
-      return this.create(record, signal);
-    }, signal);
+    return this.withSession(
+      'reply',
+      async () => {
+        const record = postRecord(text);
+        record.reply = { root: { uri: ref.root!.uri, cid: ref.root!.cid }, parent: { uri: ref.parent!.uri, cid: ref.parent!.cid } };
+        return this.create(record, signal);
+      },
+      signal,
+    );
   }
 
   private async create(record: AppBskyFeedPost.Record, signal?: AbortSignal): Promise<PublishedRef> {

@@ -85,7 +85,9 @@ export function renderLineChart(spec: LineChartSpec): Buffer {
     type: 'line',
     data: {
       labels: spec.points.map((p) => truncate(p.x)),
-      datasets: [{ data: spec.points.map((p) => p.y), borderColor: COLORS.accent, backgroundColor: COLORS.accentFill, fill: 'origin', borderWidth: 4, pointRadius: 5, pointBackgroundColor: COLORS.accent }],
+      datasets: [
+        { data: spec.points.map((p) => p.y), borderColor: COLORS.accent, backgroundColor: COLORS.accentFill, fill: 'origin', borderWidth: 4, pointRadius: 5, pointBackgroundColor: COLORS.accent },
+      ],
     },
     options: {
       ...baseOptions(spec),
@@ -144,7 +146,12 @@ function cssFont(f: Partial<FontSpec>): string {
 
 function truncate(label: string): string {
   const chars = [...label];
-  return chars.length <= MAX_LABEL_CHARS ? label : chars.slice(0, MAX_LABEL_CHARS - 1).join('').trimEnd() + '…';
+  return chars.length <= MAX_LABEL_CHARS
+    ? label
+    : chars
+        .slice(0, MAX_LABEL_CHARS - 1)
+        .join('')
+        .trimEnd() + '…';
 }
 
 const backgroundPlugin: Plugin = {

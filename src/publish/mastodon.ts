@@ -60,9 +60,7 @@ export class MastodonPublisher implements Publisher {
     if (cursor) query.set('min_id', cursor);
     const res = await send(this.name, 'reading notifications', `${this.base}/api/v1/notifications?${query}`, { headers: this.headers(), signal }, describe, this.config.timeoutMs);
     const notes = res.body as { id: string; type: string; status?: Status }[];
-    const mentions = notes
-      .filter((n) => n.type === 'mention' && n.status && (!cursor || compareIds(n.id, cursor) > 0))
-      .sort((a, b) => compareIds(a.id, b.id));
+    const mentions = notes.filter((n) => n.type === 'mention' && n.status && (!cursor || compareIds(n.id, cursor) > 0)).sort((a, b) => compareIds(a.id, b.id));
     const newest = mentions.at(-1)?.id ?? cursor;
     return { mentions: mentions.map((n) => toMention(n.status!)), cursor: newest };
   }

@@ -102,7 +102,11 @@ export class Simulator {
     this.world = new World({ seed: options.seed, channels: options.channels, live, startMs, ...(options.viewersPerLive ? { viewersPerLive: options.viewersPerLive } : {}) });
     const clients = options.clients?.length ? options.clients : [{ clientId: generateClientId(), clientSecret: generateClientSecret() }];
     const redirectUris = options.redirectUris ?? lurkRedirectUris(LURK_DEFAULT_PORT);
-    this.auth = new SimAuth(this.clock, clients.map((c) => ({ ...c, redirectUris: c.redirectUris ?? redirectUris })), options.consentFormMs);
+    this.auth = new SimAuth(
+      this.clock,
+      clients.map((c) => ({ ...c, redirectUris: c.redirectUris ?? redirectUris })),
+      options.consentFormMs,
+    );
     this.rateClock = new RateClock(this.clock, options.simulatedRateLimit === true);
     this.rateLimiter = new RateLimiter(options.rateLimitPerMinute ?? 800, options.rateLimitWindowMs, () => this.rateClock.now());
     this.app = Fastify({

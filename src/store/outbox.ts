@@ -88,7 +88,11 @@ export class Outbox<P = undefined> {
   }
 
   async get(key: string, target: string): Promise<OutboxEntry<P> | undefined> {
-    const row = await this.db.selectFrom('outbox').selectAll().where((eb) => eb.and(this.id(key, target))).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where((eb) => eb.and(this.id(key, target)))
+      .executeTakeFirst();
     return row ? toEntry<P>(row) : undefined;
   }
 
@@ -112,12 +116,7 @@ export class Outbox<P = undefined> {
    * given up. A failure is kept for the next try; `permanent` says which errors will not change
    * (bad credentials, a rejected text): those give up at once.
    */
-  async deliver(
-    key: string,
-    target: string,
-    send: (entry: OutboxEntry<P>) => Promise<Delivered>,
-    options: { payload?: P; permanent?: (err: unknown) => boolean } = {},
-  ): Promise<Delivery<P>> {
+  async deliver(key: string, target: string, send: (entry: OutboxEntry<P>) => Promise<Delivered>, options: { payload?: P; permanent?: (err: unknown) => boolean } = {}): Promise<Delivery<P>> {
     await this.record(key, target, options.payload);
     // the claim is one statement, so the attempt is counted even if the process dies while sending
     const claimed = await this.db

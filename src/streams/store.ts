@@ -89,6 +89,9 @@ export async function upsertStreams(db: Kysely<Database>, facts: DialectFacts, s
 }
 
 export async function countStreams(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('streams').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('streams')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

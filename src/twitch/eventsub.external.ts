@@ -23,9 +23,7 @@ export type EventSubStatus =
 export type EventSubCondition = Record<string, string>;
 
 /** `transport` as Helix lists it; the webhook secret is never sent back */
-export type EventSubTransport =
-  | { method: 'webhook'; callback: string }
-  | { method: 'websocket'; session_id: string; connected_at?: string; disconnected_at?: string };
+export type EventSubTransport = { method: 'webhook'; callback: string } | { method: 'websocket'; session_id: string; connected_at?: string; disconnected_at?: string };
 
 export interface EventSubSubscription {
   id: string;

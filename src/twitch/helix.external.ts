@@ -41,7 +41,10 @@ export interface HelixError {
 
 /** Thrown when a Helix body does not have the shape Twitch documents. */
 export class WireShapeError extends Error {
-  constructor(readonly path: string, expected: string) {
+  constructor(
+    readonly path: string,
+    expected: string,
+  ) {
     super(`Helix body: ${path} should be ${expected}`);
     this.name = 'WireShapeError';
   }
@@ -59,7 +62,7 @@ const isBoolean: Check = (v, p) => {
 };
 const stringArray: Check = (v, p) => {
   if (!Array.isArray(v)) throw new WireShapeError(p, 'an array of strings');
-  v.forEach((item, i) => isString(item, `${p}[${i}]`));
+  for (const [i, item] of v.entries()) isString(item, `${p}[${i}]`);
 };
 
 const STREAM_FIELDS: Record<keyof HelixStream, Check> = {

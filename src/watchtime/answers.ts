@@ -11,7 +11,7 @@ import { mentionCursor, saveMentionCursor } from './store.js';
 export function questionOf(text: string): string {
   return text
     .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/(^|\s)@[\w.\-]+(@[\w.\-]+)?/g, ' ')
+    .replace(/(^|\s)@[\w.-]+(@[\w.-]+)?/g, ' ')
     .replace(/^\s*!watchtime\b/i, ' ')
     .replace(/\s+/g, ' ')
     .trim()

@@ -84,7 +84,10 @@ export class DayCalendar {
   // sweeps sample thousands of streams at nearly the same instant: remember the last day found
   private cached: { day: string; start: number; end: number } | undefined;
 
-  constructor(readonly timeZone: string, readonly dayStart: DayStart) {
+  constructor(
+    readonly timeZone: string,
+    readonly dayStart: DayStart,
+  ) {
     this.format = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',

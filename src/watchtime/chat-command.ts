@@ -8,7 +8,7 @@ const COMMAND = /^!watchtime(\s|$)/i;
 /** one chat line: the heading, then the ranked lines joined (chat has no line breaks) */
 export function chatLine(answer: string): string {
   const [head, ...lines] = answer.split('\n');
-  return lines.length ? `${head} ${lines.join(', ')}` : head ?? '';
+  return lines.length ? `${head} ${lines.join(', ')}` : (head ?? '');
 }
 
 /**

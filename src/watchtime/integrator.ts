@@ -138,7 +138,6 @@ export interface IntegratorSizes {
 /** Twitch refreshes viewer_count about once a minute: a count is on average half a minute old */
 export const DEFAULT_REPORT_LAG_MS = 30_000;
 
-
 /**
  * Hours watched = Σ viewer_count × Δt. Between two samples of a stream, the first half of the
  * interval is credited at the earlier sample's viewers and game, the second half at the later

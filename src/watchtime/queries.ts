@@ -65,9 +65,18 @@ async function topOverDays(db: Kysely<Database>, table: DayTable, from: string, 
   }
 }
 
-async function sumOver(db: Kysely<Database>, table: DayTable | 'watch_day_channel_game', idCol: string, from: string, to: string, ids: string[], filter?: { col: string; value: string }): Promise<Summed[]> {
+async function sumOver(
+  db: Kysely<Database>,
+  table: DayTable | 'watch_day_channel_game',
+  idCol: string,
+  from: string,
+  to: string,
+  ids: string[],
+  filter?: { col: string; value: string },
+): Promise<Summed[]> {
   const out: Summed[] = [];
   for (let i = 0; i < ids.length || (i === 0 && filter); i += 500) {
+    // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time
     let q = (db as Kysely<any>)
       .selectFrom(table)
       .select([
@@ -90,16 +99,14 @@ async function sumOver(db: Kysely<Database>, table: DayTable | 'watch_day_channe
 }
 
 export class WatchQueries {
-  constructor(private readonly db: Kysely<Database>, private readonly calendar: DayCalendar) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly calendar: DayCalendar,
+  ) {}
 
   /** hours in the range during which Lurk was sampling (an hour counts if anything was live) */
   async coveredHours(from: string, to: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('watch_day_total')
-      .select(sql<number>`sum(hours_covered)`.as('n'))
-      .where('day', '>=', from)
-      .where('day', '<=', to)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('watch_day_total').select(sql<number>`sum(hours_covered)`.as('n')).where('day', '>=', from).where('day', '<=', to).executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
@@ -240,7 +247,11 @@ export class WatchQueries {
   async gameNames(ids: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db.selectFrom('watch_games').select(['game_id', 'name']).where('game_id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await this.db
+        .selectFrom('watch_games')
+        .select(['game_id', 'name'])
+        .where('game_id', 'in', ids.slice(i, i + 500))
+        .execute();
       for (const r of rows) out.set(r.game_id, r.name);
     }
     return out;
@@ -249,7 +260,11 @@ export class WatchQueries {
   async channelNames(ids: string[]): Promise<Map<string, { login: string; name: string }>> {
     const out = new Map<string, { login: string; name: string }>();
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db.selectFrom('watch_channels').select(['user_id', 'login', 'display_name']).where('user_id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await this.db
+        .selectFrom('watch_channels')
+        .select(['user_id', 'login', 'display_name'])
+        .where('user_id', 'in', ids.slice(i, i + 500))
+        .execute();
       for (const r of rows) out.set(r.user_id, { login: r.login, name: r.display_name });
     }
     return out;

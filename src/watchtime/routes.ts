@@ -141,23 +141,39 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
   const itemColumns = ['rank', 'id', 'login', 'name', 'hours_watched', 'hours_streamed', 'average_viewers', 'peak_viewers', 'streams'];
   const pointColumns = ['t', 'hours_watched', 'hours_streamed', 'average_viewers', 'peak_viewers', 'streams', 'streamers'];
   const rangeProps = { from: DAY, to: DAY, limit: { type: 'integer', minimum: 1, maximum: 100, default: 10 }, format: FORMAT };
-  const detailQuery = { type: 'object', additionalProperties: false, properties: { ...rangeProps, part: { type: 'string', enum: ['series', 'top'], default: 'series', description: 'what format=csv exports' } } };
+  const detailQuery = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { ...rangeProps, part: { type: 'string', enum: ['series', 'top'], default: 'series', description: 'what format=csv exports' } },
+  };
   /** format=csv on a detail page: its series, or with part=top its partners */
   function detailCsv(reply: FastifyReply, q: { part: 'series' | 'top' }, names: { top: string; series: string }, top: readonly object[], series: readonly object[]) {
     return q.part === 'top' ? csv(reply, names.top, top, itemColumns) : csv(reply, names.series, series, pointColumns);
   }
 
-  app.get('/api/watchtime/overview', {
-    onRequest: limit,
-    schema: {
-      tags: ['watchtime'],
-      summary: 'Time zone, day boundary, today and yesterday, and when watch time was last written',
-      response: { 200: overviewSchema },
+  app.get(
+    '/api/watchtime/overview',
+    {
+      onRequest: limit,
+      schema: {
+        tags: ['watchtime'],
+        summary: 'Time zone, day boundary, today and yesterday, and when watch time was last written',
+        response: { 200: overviewSchema },
+      },
     },
-  }, async (): Promise<Overview> => {
-    const [firstDay, lastDay, firstHour] = await Promise.all([service.queries.firstDay(), service.queries.lastDay(), service.queries.firstHour()]);
-    return { ...zone(), today: service.today(), yesterday: service.yesterday(), first_day: firstDay, last_day: lastDay, first_hour: firstHour === null ? null : new Date(firstHour).toISOString(), updated_at: service.updatedAt };
-  });
+    async (): Promise<Overview> => {
+      const [firstDay, lastDay, firstHour] = await Promise.all([service.queries.firstDay(), service.queries.lastDay(), service.queries.firstHour()]);
+      return {
+        ...zone(),
+        today: service.today(),
+        yesterday: service.yesterday(),
+        first_day: firstDay,
+        last_day: lastDay,
+        first_hour: firstHour === null ? null : new Date(firstHour).toISOString(),
+        updated_at: service.updatedAt,
+      };
+    },
+  );
 
   app.get<{ Querystring: RangeQuery & { kind: 'games' | 'streamers' } }>(
     '/api/watchtime/top',
@@ -197,11 +213,7 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
       const id = request.params.id;
       const name = (await service.queries.gameNames([id])).get(id);
       if (name === undefined) throw notFound(`No watch time is known for game ${id}`);
-      const [totals, top, series] = await Promise.all([
-        service.queries.gameTotals(id, from, to),
-        service.queries.topStreamersOfGame(id, from, to, q.limit),
-        service.queries.gameSeries(id, from, to),
-      ]);
+      const [totals, top, series] = await Promise.all([service.queries.gameTotals(id, from, to), service.queries.topStreamersOfGame(id, from, to, q.limit), service.queries.gameSeries(id, from, to)]);
       if (q.format === 'csv') return detailCsv(reply, q, { top: `lurk-game-${id}-streamers-${from}-${to}`, series: `lurk-game-${id}-${from}-${to}` }, top, series);
       return { ...zone(), from, to, game: { id, name }, totals, top_streamers: top, series } satisfies GameDetail;
     },
@@ -283,7 +295,12 @@ export async function watchtimeRoutes(app: FastifyInstance, deps: { service: Wat
       schema: {
         tags: ['watchtime'],
         summary: 'Games and streamers by name, login or id; ignores case, accents and apostrophes and forgives small typos',
-        querystring: { type: 'object', additionalProperties: false, required: ['q'], properties: { q: { type: 'string', minLength: 1, maxLength: 100 }, limit: { type: 'integer', minimum: 1, maximum: 50, default: 10 } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['q'],
+          properties: { q: { type: 'string', minLength: 1, maxLength: 100 }, limit: { type: 'integer', minimum: 1, maximum: 50, default: 10 } },
+        },
         response: { 200: searchSchema, ...errors },
       },
     },

@@ -18,15 +18,49 @@ const CHUNK = 800;
  */
 export async function writePending(db: Kysely<Database>, p: PendingWrites, now: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await upsertMeasures(trx, 'watch_day_channel_game', ['day', 'user_id', 'game_id'], [...p.channelGameDays.values()].map((r) => ({ day: r.day, user_id: r.userId, game_id: r.gameId, ...cols(r) })));
-    await upsertMeasures(trx, 'watch_day_channel', ['day', 'user_id'], [...p.channelDays.values()].map((r) => ({ day: r.day, user_id: r.userId, ...cols(r) })));
-    await upsertMeasures(trx, 'watch_day_game', ['day', 'game_id'], [...p.gameDays.values()].map((r) => ({ day: r.day, game_id: r.gameId, ...cols(r), peak_channels: r.peakChannels })));
-    await upsertMeasures(trx, 'watch_day_total', ['day'], [...p.totalDays.values()].map((r) => ({ day: r.day, ...cols(r), peak_channels: r.peakChannels, hours_covered: r.hoursCovered })));
-    await upsertMeasures(trx, 'watch_hour_game', ['hour', 'game_id'], [...p.gameHours.values()].map((r) => ({ hour: r.hour, game_id: r.gameId, ...cols(r), peak_channels: r.peakChannels })));
-    await upsertMeasures(trx, 'watch_hour_total', ['hour'], [...p.totalHours.values()].map((r) => ({ hour: r.hour, ...cols(r), peak_channels: r.peakChannels, hours_covered: r.hoursCovered })));
+    await upsertMeasures(
+      trx,
+      'watch_day_channel_game',
+      ['day', 'user_id', 'game_id'],
+      [...p.channelGameDays.values()].map((r) => ({ day: r.day, user_id: r.userId, game_id: r.gameId, ...cols(r) })),
+    );
+    await upsertMeasures(
+      trx,
+      'watch_day_channel',
+      ['day', 'user_id'],
+      [...p.channelDays.values()].map((r) => ({ day: r.day, user_id: r.userId, ...cols(r) })),
+    );
+    await upsertMeasures(
+      trx,
+      'watch_day_game',
+      ['day', 'game_id'],
+      [...p.gameDays.values()].map((r) => ({ day: r.day, game_id: r.gameId, ...cols(r), peak_channels: r.peakChannels })),
+    );
+    await upsertMeasures(
+      trx,
+      'watch_day_total',
+      ['day'],
+      [...p.totalDays.values()].map((r) => ({ day: r.day, ...cols(r), peak_channels: r.peakChannels, hours_covered: r.hoursCovered })),
+    );
+    await upsertMeasures(
+      trx,
+      'watch_hour_game',
+      ['hour', 'game_id'],
+      [...p.gameHours.values()].map((r) => ({ hour: r.hour, game_id: r.gameId, ...cols(r), peak_channels: r.peakChannels })),
+    );
+    await upsertMeasures(
+      trx,
+      'watch_hour_total',
+      ['hour'],
+      [...p.totalHours.values()].map((r) => ({ hour: r.hour, ...cols(r), peak_channels: r.peakChannels, hours_covered: r.hoursCovered })),
+    );
     const samples = p.samples.map((s) => ({ seen_at: s.seenAt, stream_id: s.streamId, user_id: s.userId, game_id: s.gameId, viewers: s.viewers }));
     for (let i = 0; i < samples.length; i += CHUNK) {
-      await trx.insertInto('watch_samples').values(samples.slice(i, i + CHUNK)).onConflict((oc) => oc.columns(['seen_at', 'stream_id']).doNothing()).execute();
+      await trx
+        .insertInto('watch_samples')
+        .values(samples.slice(i, i + CHUNK))
+        .onConflict((oc) => oc.columns(['seen_at', 'stream_id']).doNothing())
+        .execute();
     }
     const games = [...p.games].map(([game_id, name]) => ({ game_id, name, search_key: searchKey(name), updated_at: now }));
     for (let i = 0; i < games.length; i += CHUNK) {
@@ -42,7 +76,12 @@ export async function writePending(db: Kysely<Database>, p: PendingWrites, now: 
         .insertInto('watch_channels')
         .values(channels.slice(i, i + CHUNK))
         .onConflict((oc) =>
-          oc.column('user_id').doUpdateSet((eb) => ({ login: eb.ref('excluded.login'), display_name: eb.ref('excluded.display_name'), search_key: eb.ref('excluded.search_key'), updated_at: eb.ref('excluded.updated_at') })),
+          oc.column('user_id').doUpdateSet((eb) => ({
+            login: eb.ref('excluded.login'),
+            display_name: eb.ref('excluded.display_name'),
+            search_key: eb.ref('excluded.search_key'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
         )
         .execute();
     }
@@ -66,9 +105,11 @@ async function upsertMeasures(trx: Db, table: MeasureTable, keys: string[], rows
   const added = (c: string) => sql`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`;
   const larger = (c: string) => sql`case when ${sql.ref(`excluded.${c}`)} > ${sql.ref(`${table}.${c}`)} then ${sql.ref(`excluded.${c}`)} else ${sql.ref(`${table}.${c}`)} end`;
   for (let i = 0; i < rows.length; i += CHUNK) {
+    // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time
     await (trx as Kysely<any>)
       .insertInto(table)
       .values(rows.slice(i, i + CHUNK))
+      // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time
       .onConflict((oc: any) =>
         oc.columns(keys).doUpdateSet({
           hours_watched: added('hours_watched'),

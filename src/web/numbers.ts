@@ -46,10 +46,11 @@ export function finiteNumbers(ajv: Ajv): Ajv {
   return ajv;
 }
 
-const checkNumber: SchemaValidateFunction = function (kind: 'integer' | 'number', data: unknown): boolean {
+const checkNumber: SchemaValidateFunction = (kind: 'integer' | 'number', data: unknown): boolean => {
   if (typeof data !== 'number') return true;
   if (!Number.isFinite(data)) checkNumber.errors = [{ keyword: KEYWORD, params: { kind }, message: 'must be a finite number' }];
-  else if (kind === 'integer' && !Number.isSafeInteger(data)) checkNumber.errors = [{ keyword: KEYWORD, params: { kind }, message: `must be an integer from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` }];
+  else if (kind === 'integer' && !Number.isSafeInteger(data))
+    checkNumber.errors = [{ keyword: KEYWORD, params: { kind }, message: `must be an integer from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` }];
   else return true;
   return false;
 };

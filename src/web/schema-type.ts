@@ -3,7 +3,19 @@
 // a field added to a wire type but not to the schema would silently vanish from the answer.
 // (Types only: nothing here exists at run time except the identity function `wireSchema`.)
 
-type Primitive<T> = T extends 'string' ? string : T extends 'number' | 'integer' ? number : T extends 'boolean' ? boolean : T extends 'null' ? null : T extends 'object' ? Record<string, unknown> : T extends 'array' ? unknown[] : never;
+type Primitive<T> = T extends 'string'
+  ? string
+  : T extends 'number' | 'integer'
+    ? number
+    : T extends 'boolean'
+      ? boolean
+      : T extends 'null'
+        ? null
+        : T extends 'object'
+          ? Record<string, unknown>
+          : T extends 'array'
+            ? unknown[]
+            : never;
 
 /** `type: ['object', 'null']` (or `['string', 'null']`) also allows null */
 type Nullable<S> = S extends { type: readonly unknown[] } ? ('null' extends S['type'][number] ? null : never) : never;
@@ -37,5 +49,7 @@ export type Same<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X exten
  * `wireSchema<Overview>()({ type: 'object', properties: { … } })`
  */
 export function wireSchema<T>() {
-  return <const S>(schema: S & (Same<WireShape<T>, WireShape<SchemaShape<S>>> extends true ? unknown : { 'the schema does not describe the wire type': [WireShape<T>, WireShape<SchemaShape<S>>] })): S => schema;
+  return <const S>(
+    schema: S & (Same<WireShape<T>, WireShape<SchemaShape<S>>> extends true ? unknown : { 'the schema does not describe the wire type': [WireShape<T>, WireShape<SchemaShape<S>>] }),
+  ): S => schema;
 }

@@ -92,7 +92,10 @@ test('/ lands on Discover and shows a simulated stream; New streamer, the grid a
   const items = page.locator('[data-grid-item]');
   await waitFor('16 thumbnails', async () => ((await items.count()) === 16 ? true : undefined));
   const hrefs = await items.evaluateAll((els) => els.map((e) => e.getAttribute('href') ?? ''));
-  assert.ok(hrefs.every((h) => /^https:\/\/www\.twitch\.tv\/[a-z0-9_]+$/.test(h)), `grid links: ${hrefs.join(' ')}`);
+  assert.ok(
+    hrefs.every((h) => /^https:\/\/www\.twitch\.tv\/[a-z0-9_]+$/.test(h)),
+    `grid links: ${hrefs.join(' ')}`,
+  );
   // a thumbnail of neither stream shown so far (the grid may well hold the first one again)
   const gridIds = await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-stream-id') ?? ''));
   assert.ok(!gridIds.includes(second), 'the grid leaves out the stream on stage');
@@ -254,7 +257,13 @@ test('deep links: ?stream=<id>, an ended stream, ?channel=<login> and ?filter=<t
 
   // a channel by login
   await page.goto(`${base}/discover?channel=${target.user_login}`);
-  await waitFor('the linked channel', async () => ((await stage(page).getAttribute('data-login').catch(() => '')) === target.user_login ? true : undefined));
+  await waitFor('the linked channel', async () =>
+    (await stage(page)
+      .getAttribute('data-login')
+      .catch(() => '')) === target.user_login
+      ? true
+      : undefined,
+  );
   await page.waitForURL(`${base}/discover?stream=${target.id}`);
 
   // a channel that is not in the pool
@@ -302,7 +311,10 @@ test('with real Twitch: the Twitch player with parent=<host>, thumbnails that fa
       ws.send(JSON.stringify(parsed));
     });
   });
-  await page.route((url) => url.origin !== base, (route) => route.abort());
+  await page.route(
+    (url) => url.origin !== base,
+    (route) => route.abort(),
+  );
   await page.goto(`${base}/discover`);
   await waitForStream(page);
   const iframe = stage(page).locator('iframe');

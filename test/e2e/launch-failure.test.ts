@@ -23,10 +23,16 @@ after(async () => {
 });
 
 async function assertStopsItsChild(chromium: string, message: RegExp): Promise<void> {
-  assert.deepEqual(liveChildren().map((c) => c.pid), [], 'no child before');
+  assert.deepEqual(
+    liveChildren().map((c) => c.pid),
+    [],
+    'no child before',
+  );
   process.env.CHROMIUM_PATH = chromium;
   const seen = new Set<number>();
-  const watch = setInterval(() => liveChildren().forEach((c) => seen.add(c.pid!)), 20);
+  const watch = setInterval(() => {
+    for (const c of liveChildren()) seen.add(c.pid!);
+  }, 20);
   try {
     await assert.rejects(startLurkInBrowser(), message);
   } finally {
@@ -36,7 +42,15 @@ async function assertStopsItsChild(chromium: string, message: RegExp): Promise<v
   assert.ok(seen.size > 0, 'a lurk child was started');
   const left = liveChildren();
   // not left for the file's end: a failing assertion here must not also hang the file
-  await Promise.all(left.map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGKILL')))));
+  await Promise.all(
+    left.map(
+      (c) =>
+        new Promise((resolve) => {
+          c.once('exit', resolve);
+          c.kill('SIGKILL');
+        }),
+    ),
+  );
   assert.deepEqual(
     left.map((c) => c.pid),
     [],

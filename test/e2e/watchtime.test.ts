@@ -66,7 +66,10 @@ function params(page: Page): URLSearchParams {
 }
 
 function apiRequests(requests: string[], pathname: string): URLSearchParams[] {
-  return requests.map((u) => new URL(u)).filter((u) => u.pathname === pathname).map((u) => u.searchParams);
+  return requests
+    .map((u) => new URL(u))
+    .filter((u) => u.pathname === pathname)
+    .map((u) => u.searchParams);
 }
 
 test('the leaderboards, chart and totals for Today; the range picker drives the URL, the requests and what is shown', async () => {
@@ -112,7 +115,9 @@ test('the leaderboards, chart and totals for Today; the range picker drives the 
   const before = requests.length;
   await page.locator('[data-preset="yesterday"]').click();
   await page.waitForURL((u) => u.searchParams.get('from') === yesterday && u.searchParams.get('to') === yesterday);
-  await waitFor('a top request for yesterday', () => (apiRequests(requests.slice(before), '/api/watchtime/top').some((q) => q.get('from') === yesterday && q.get('to') === yesterday) ? true : undefined));
+  await waitFor('a top request for yesterday', () =>
+    apiRequests(requests.slice(before), '/api/watchtime/top').some((q) => q.get('from') === yesterday && q.get('to') === yesterday) ? true : undefined,
+  );
   const yesterdayTop = await api<{ items: TopItem[] }>(`/api/watchtime/top?kind=games&from=${yesterday}&to=${yesterday}`);
   if (yesterdayTop.items.length === 0) {
     await page.locator('[data-field="empty"]').waitFor();
@@ -149,7 +154,11 @@ test('the leaderboards, chart and totals for Today; the range picker drives the 
   assert.deepEqual(shared.errors, []);
   await shared.page.close();
 
-  assert.deepEqual(requests.filter((u) => !u.startsWith(`${base}/`) && !u.startsWith('data:')), [], 'every request goes to Lurk');
+  assert.deepEqual(
+    requests.filter((u) => !u.startsWith(`${base}/`) && !u.startsWith('data:')),
+    [],
+    'every request goes to Lurk',
+  );
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -218,7 +227,9 @@ test('a leaderboard row opens the game; its top streamer opens the streamer; bot
   await streamer.waitFor();
   await chartCanvas(page, 'day').waitFor();
   await waitFor('the streamer’s top games', async () => ((await rows(page, 'games').count()) > 0 ? true : undefined));
-  const played = await rows(page, 'games').locator('a').evaluateAll((els) => els.map((e) => e.getAttribute('data-item')));
+  const played = await rows(page, 'games')
+    .locator('a')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-item')));
   assert.ok(played.includes(id), `they played the game they were listed under (${played.join(', ')})`);
 
   // back to everything: the link keeps the range, the nav link goes to the default view
@@ -262,7 +273,10 @@ test('a new install opens on Today and says why; the hours before recording bega
   const hourly = await api<{ points: { t: string; hours_watched: number }[] }>(`/api/watchtime/series?from=${o.today}&to=${o.today}&granularity=hour`);
   const before = hourly.points.filter((p) => p.t < firstHour);
   assert.ok(before.length >= 3, `the day began ${before.length} hours before recording`);
-  assert.ok(before.every((p) => p.hours_watched === 0), 'the API reads those hours as zeros');
+  assert.ok(
+    before.every((p) => p.hours_watched === 0),
+    'the API reads those hours as zeros',
+  );
 
   const { page, errors } = await openPage();
   await page.goto(`${base}/watchtime`);

@@ -32,10 +32,7 @@ export interface LurkInBrowser {
  * ready in time or exited, the browser not launching), what was started is stopped before the
  * error is thrown: no `lurk` child outlives a failed start, so the test file ends instead of hanging.
  */
-export async function startLurkInBrowser(
-  env: Record<string, string> = {},
-  options: { readyTimeoutMs?: number; colorScheme?: 'dark' | 'light' } = {},
-): Promise<LurkInBrowser> {
+export async function startLurkInBrowser(env: Record<string, string> = {}, options: { readyTimeoutMs?: number; colorScheme?: 'dark' | 'light' } = {}): Promise<LurkInBrowser> {
   assert.ok(existsSync(path.join(ROOT, 'dist/ui/index.html')), 'the UI must be built first (npm test runs the build)');
   const db = await tempSqlite();
   let lurk: Running | undefined;
@@ -47,11 +44,7 @@ export async function startLurkInBrowser(
     lurk = started;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     void started.exited.then((x) => (exit = x));
-    const outcome = await waitFor(
-      'lurk /readyz',
-      async () => (exit ? 'exited' : (await fetch(`${base}/readyz`)).ok ? 'ready' : undefined),
-      options.readyTimeoutMs,
-    );
+    const outcome = await waitFor('lurk /readyz', async () => (exit ? 'exited' : (await fetch(`${base}/readyz`)).ok ? 'ready' : undefined), options.readyTimeoutMs);
     if (outcome === 'exited') throw new Error(`lurk exited (code ${exit!.code}, signal ${exit!.signal}) before it was ready:\n${started.output()}`);
     browser = await launchBrowser();
     return handle(base, db, browser, started, options);

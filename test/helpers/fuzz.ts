@@ -11,7 +11,29 @@ const COMBINATIONS = 12;
 /** a hostile value, already percent-encoded for a URL (so lone surrogates and %00 get through) */
 type Raw = string;
 const enc = encodeURIComponent;
-const NUMBERS: Raw[] = ['1e309', '-1e309', 'NaN', 'Infinity', '-Infinity', '1e300', '-1e300', '-1', '-0', '0', String(2 ** 53 + 1), '0x10', enc(' 5 '), '1.5', '1e1', '', '%2B1', '0b11', '00001', '1%2C2', '4294967296'];
+const NUMBERS: Raw[] = [
+  '1e309',
+  '-1e309',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e300',
+  '-1e300',
+  '-1',
+  '-0',
+  '0',
+  String(2 ** 53 + 1),
+  '0x10',
+  enc(' 5 '),
+  '1.5',
+  '1e1',
+  '',
+  '%2B1',
+  '0b11',
+  '00001',
+  '1%2C2',
+  '4294967296',
+];
 const STRINGS: Raw[] = [
   'x'.repeat(10_000),
   '%00',
@@ -37,11 +59,42 @@ const STRINGS: Raw[] = [
   'constructor',
   enc('\r\nX-Injected: 1'),
 ];
-const DATES: Raw[] = ['9999-12-31', '0000-01-01', '2026-02-30', '2026-13-01', '1999-12-31', '2200-01-01', '2026-1-1', '20260101', '2026-02-29', '2024-02-29', '%2B002026-01-01', '2026-01-01T00%3A00%3A00Z', '-001-01-01', '2000-01-01', '2199-12-31'];
+const DATES: Raw[] = [
+  '9999-12-31',
+  '0000-01-01',
+  '2026-02-30',
+  '2026-13-01',
+  '1999-12-31',
+  '2200-01-01',
+  '2026-1-1',
+  '20260101',
+  '2026-02-29',
+  '2024-02-29',
+  '%2B002026-01-01',
+  '2026-01-01T00%3A00%3A00Z',
+  '-001-01-01',
+  '2000-01-01',
+  '2199-12-31',
+];
 const ALL: Raw[] = [...NUMBERS, ...STRINGS, ...DATES];
 /** path parameters: the same, plus what a router might resolve */
 const PATH_VALUES: Raw[] = [...ALL.filter((v) => v !== ''), '%2F', '..%2F..%2F..%2Fetc%2Fpasswd', 'a%2Fb', 'x'.repeat(101), '%2E%2E'];
-const BODIES: string[] = ['', '{}', '[]', 'null', '"x"', '1e309', '-0', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}', '{', '{"limit":1e309}', JSON.stringify({ s: 'x'.repeat(1500) }), '"\\ud800"'];
+const BODIES: string[] = [
+  '',
+  '{}',
+  '[]',
+  'null',
+  '"x"',
+  '1e309',
+  '-0',
+  '{"__proto__":{"x":1}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}',
+  '{',
+  '{"limit":1e309}',
+  JSON.stringify({ s: 'x'.repeat(1500) }),
+  '"\\ud800"',
+];
 
 export interface Param {
   name: string;

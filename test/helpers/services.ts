@@ -108,7 +108,9 @@ export async function postgresAnswers(url: string, timeoutMs = 3_000): Promise<b
         await new Promise((r) => setTimeout(r, 250));
         continue;
       }
-      throw new SetupError(`PostgreSQL at ${masked(url)} (LURK_TEST_PG_URL) answers but refuses the tests: ${e.message}; point LURK_TEST_PG_URL at a server with trust auth for that user, or unset it`);
+      throw new SetupError(
+        `PostgreSQL at ${masked(url)} (LURK_TEST_PG_URL) answers but refuses the tests: ${e.message}; point LURK_TEST_PG_URL at a server with trust auth for that user, or unset it`,
+      );
     } finally {
       await client.end().catch(() => {});
     }
@@ -325,7 +327,12 @@ function executable(file: string): boolean {
   }
 }
 
-function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }, abort: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
+  abort: AbortSignal,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -363,7 +370,9 @@ async function unpackBundledChromium(abort: AbortSignal): Promise<string> {
     const script = "const { default: Chromium } = await import('@sparticuz/chromium'); process.stdout.write(await Chromium.executablePath());";
     const result = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, TMPDIR: staging }, timeoutMs: 120_000 }, abort);
     if (result.code !== 0 || result.stdout !== path.join(staging, 'chromium')) {
-      throw new SetupError(`no chromium at ${SYSTEM_CHROMIUM} and the bundled one (@sparticuz/chromium ${version}) did not unpack: ${(result.stderr.trim().split('\n').at(-1) ?? '') || `exit ${result.code}`}`);
+      throw new SetupError(
+        `no chromium at ${SYSTEM_CHROMIUM} and the bundled one (@sparticuz/chromium ${version}) did not unpack: ${(result.stderr.trim().split('\n').at(-1) ?? '') || `exit ${result.code}`}`,
+      );
     }
     try {
       await rename(staging, final);
@@ -392,7 +401,8 @@ export async function planServices(needs: Needs, env: NodeJS.ProcessEnv = proces
             throw new SetupError(`no PostgreSQL answers at ${masked(url)} (LURK_TEST_PG_URL) and the embedded one is not installed: run npm ci, or point LURK_TEST_PG_URL at a server`);
           }
           const problem = embeddedPostgresProblem();
-          if (problem) throw new SetupError(`no PostgreSQL answers at ${masked(url)} (LURK_TEST_PG_URL) and the embedded one cannot run: ${problem}; or start a PostgreSQL, or point LURK_TEST_PG_URL at one`);
+          if (problem)
+            throw new SetupError(`no PostgreSQL answers at ${masked(url)} (LURK_TEST_PG_URL) and the embedded one cannot run: ${problem}; or start a PostgreSQL, or point LURK_TEST_PG_URL at one`);
         }
         plan.postgres = { url, answers } as Plan['postgres'];
       }),
@@ -408,7 +418,9 @@ export async function planServices(needs: Needs, env: NodeJS.ProcessEnv = proces
         }
         const server = onPath('redis-server', env);
         if (!server) {
-          throw new SetupError(`no Redis answers at ${masked(url)} (LURK_TEST_REDIS_URL) and no redis-server is installed to start one (no npm package ships a Redis server): install one (Debian: apt-get install redis-server) or point LURK_TEST_REDIS_URL at one`);
+          throw new SetupError(
+            `no Redis answers at ${masked(url)} (LURK_TEST_REDIS_URL) and no redis-server is installed to start one (no npm package ships a Redis server): install one (Debian: apt-get install redis-server) or point LURK_TEST_REDIS_URL at one`,
+          );
         }
         plan.redis = { url, answers: false, server };
       }),
@@ -423,7 +435,8 @@ export async function planServices(needs: Needs, env: NodeJS.ProcessEnv = proces
       plan.browser = { path: SYSTEM_CHROMIUM };
     } else {
       const reason = wanted === BUNDLED ? `CHROMIUM_PATH=${BUNDLED}` : `no chromium at ${SYSTEM_CHROMIUM}`;
-      if (!bundledVersion()) throw new SetupError(`${reason} and the bundled one (@sparticuz/chromium) is not installed: run npm ci, install Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH`);
+      if (!bundledVersion())
+        throw new SetupError(`${reason} and the bundled one (@sparticuz/chromium) is not installed: run npm ci, install Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH`);
       if (process.platform !== 'linux' || process.arch !== 'x64') {
         throw new SetupError(`${reason} and the bundled build (@sparticuz/chromium) is for Linux x64 only, this is ${process.platform} ${process.arch}: install Chromium and set CHROMIUM_PATH to it`);
       }
@@ -479,7 +492,9 @@ export async function startServices(plan: Plan, abort: AbortSignal = new AbortCo
           // a build that cannot run here (a shared library missing) is named now, not at each launch
           const probe = await run(exe, ['--version'], { timeoutMs: 20_000 }, abort);
           if (probe.code !== 0) {
-            throw new SetupError(`${b.reason} and the bundled one does not run here (${(probe.stderr.trim().split('\n')[0] ?? '') || `exit ${probe.code}`}): install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+            throw new SetupError(
+              `${b.reason} and the bundled one does not run here (${(probe.stderr.trim().split('\n')[0] ?? '') || `exit ${probe.code}`}): install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
+            );
           }
           env.CHROMIUM_PATH = exe;
           notes.push(`${b.reason}: using the bundled ${probe.stdout.trim() || 'Chromium'} (${path.relative(ROOT, exe)})`);

@@ -68,7 +68,9 @@ async function fakePds(options: { pageSize?: number; uploadStatus?: number; hang
     }
     if (method === 'com.atproto.server.refreshSession') return { status: 501, json: { error: 'MethodNotImplemented', message: 'no refresh here' } };
     if (req.headers.authorization !== `Bearer ${valid}`) {
-      return req.headers.authorization ? { status: 400, json: { error: 'ExpiredToken', message: 'Token has expired' } } : { status: 401, json: { error: 'AuthenticationRequired', message: 'Authentication Required' } };
+      return req.headers.authorization
+        ? { status: 400, json: { error: 'ExpiredToken', message: 'Token has expired' } }
+        : { status: 401, json: { error: 'AuthenticationRequired', message: 'Authentication Required' } };
     }
     if (method === 'com.atproto.repo.uploadBlob') {
       if (options.uploadStatus) return { status: options.uploadStatus, json: { error: 'InternalServerError', message: 'down' } };
@@ -99,7 +101,11 @@ test('publish logs in once, uploads the PNG as a blob and posts it with alt text
   t.after(() => pds.server.close());
   const bluesky = new BlueskyPublisher({ service: pds.server.url, identifier: 'lurk.test', appPassword: 'app-pass-1234' });
 
-  const ref = await bluesky.publish({ key: 'games', text: "Top game yesterday: Baldur's Gate 3, 12,345 h. Pokémon next. https://lurk.example/d/1", image: { png, alt: "Bar chart: Baldur's Gate 3, 12,345 h" } });
+  const ref = await bluesky.publish({
+    key: 'games',
+    text: "Top game yesterday: Baldur's Gate 3, 12,345 h. Pokémon next. https://lurk.example/d/1",
+    image: { png, alt: "Bar chart: Baldur's Gate 3, 12,345 h" },
+  });
   assert.equal(ref.id, `at://${DID}/app.bsky.feed.post/3kdigest1`);
   assert.equal(ref.url, `https://bsky.app/profile/${DID}/post/3kdigest1`);
   assert.deepEqual(calls(pds.server.received), ['com.atproto.server.createSession', 'com.atproto.repo.uploadBlob', 'com.atproto.repo.createRecord']);
@@ -113,7 +119,9 @@ test('publish logs in once, uploads the PNG as a blob and posts it with alt text
   assert.equal(record.text, "Top game yesterday: Baldur's Gate 3, 12,345 h. Pokémon next. https://lurk.example/d/1");
   assert.ok(!Number.isNaN(Date.parse(record.createdAt)));
   assert.equal(record.embed.$type, 'app.bsky.embed.images');
-  assert.deepEqual(record.embed.images, [{ image: { $type: 'blob', ref: { $link: cid(png) }, mimeType: 'image/png', size: png.length }, alt: "Bar chart: Baldur's Gate 3, 12,345 h", aspectRatio: { width: 320, height: 180 } }]);
+  assert.deepEqual(record.embed.images, [
+    { image: { $type: 'blob', ref: { $link: cid(png) }, mimeType: 'image/png', size: png.length }, alt: "Bar chart: Baldur's Gate 3, 12,345 h", aspectRatio: { width: 320, height: 180 } },
+  ]);
   assert.equal(record.facets?.[0]?.features?.[0]?.uri, 'https://lurk.example/d/1', 'the link is a facet');
 
   // The session is reused: a second post does not log in again.
@@ -163,23 +171,41 @@ test('mentions: only mentions, oldest first; the next poll with the cursor pages
   pds.notifications.push(note(1, 'mention', 'alice.example.com', '@lurk.test top game?'), note(2, 'mention', 'bob.example.com', "@lurk.test what's up with Pokémon?"));
 
   const first = await bluesky.fetchMentions(undefined);
-  assert.deepEqual(first.mentions.map((m) => [m.author, m.text]), [['alice.example.com', '@lurk.test top game?'], ['bob.example.com', "@lurk.test what's up with Pokémon?"]]);
+  assert.deepEqual(
+    first.mentions.map((m) => [m.author, m.text]),
+    [
+      ['alice.example.com', '@lurk.test top game?'],
+      ['bob.example.com', "@lurk.test what's up with Pokémon?"],
+    ],
+  );
   assert.equal(first.cursor, '2026-11-22T10:00:02.000Z');
   const list = pds.server.received.find((r) => r.path.endsWith('listNotifications'))!;
   assert.deepEqual(list.query.getAll('reasons'), ['mention']);
 
   const root = { uri: 'at://did:plc:carol/app.bsky.feed.post/3kroot', cid: cid('root', 0x71) };
-  pds.notifications.push(note(3, 'like', 'dave.example.com', ''), note(4, 'mention', 'carol.example.com', '@lurk.test in a thread', { root }), note(5, 'mention', 'erin.example.com', '@lurk.test five'), note(6, 'mention', 'frank.example.com', '@lurk.test six'));
+  pds.notifications.push(
+    note(3, 'like', 'dave.example.com', ''),
+    note(4, 'mention', 'carol.example.com', '@lurk.test in a thread', { root }),
+    note(5, 'mention', 'erin.example.com', '@lurk.test five'),
+    note(6, 'mention', 'frank.example.com', '@lurk.test six'),
+  );
   const before = pds.server.received.length;
   const second = await bluesky.fetchMentions(first.cursor);
-  assert.deepEqual(second.mentions.map((m) => m.text), ['@lurk.test in a thread', '@lurk.test five', '@lurk.test six']);
+  assert.deepEqual(
+    second.mentions.map((m) => m.text),
+    ['@lurk.test in a thread', '@lurk.test five', '@lurk.test six'],
+  );
   assert.equal(second.cursor, '2026-11-22T10:00:06.000Z');
-  assert.deepEqual(pds.server.received.slice(before).map((r) => r.query.get('cursor')), [null, '2'], 'two pages: the second reaches the cursor');
+  assert.deepEqual(
+    pds.server.received.slice(before).map((r) => r.query.get('cursor')),
+    [null, '2'],
+    'two pages: the second reaches the cursor',
+  );
 
   assert.deepEqual(await bluesky.fetchMentions(second.cursor), { mentions: [], cursor: second.cursor });
 });
 
-test('reply posts into the mention\'s thread: root kept from the thread, parent the mention itself', async (t) => {
+test("reply posts into the mention's thread: root kept from the thread, parent the mention itself", async (t) => {
   const pds = await fakePds();
   t.after(() => pds.server.close());
   const bluesky = new BlueskyPublisher({ service: pds.server.url, identifier: 'lurk.test', appPassword: 'app-pass-1234' });
@@ -202,7 +228,10 @@ test('reply posts into the mention\'s thread: root kept from the thread, parent 
 test('a PDS that never answers the login, a post or a notifications read fails with a retryable timeout', { timeout: 10_000 }, async (t) => {
   const hung = await hungServer();
   t.after(() => hung.close());
-  await assert.rejects(new BlueskyPublisher({ service: hung.url, identifier: 'lurk.test', appPassword: 'app-pass-1234', timeoutMs: 200 }).publish({ key: 'games', text: 'hi' }), isTimeoutFailure('bluesky'));
+  await assert.rejects(
+    new BlueskyPublisher({ service: hung.url, identifier: 'lurk.test', appPassword: 'app-pass-1234', timeoutMs: 200 }).publish({ key: 'games', text: 'hi' }),
+    isTimeoutFailure('bluesky'),
+  );
   for (const hang of ['com.atproto.repo.createRecord', 'app.bsky.notification.listNotifications']) {
     const pds = await fakePds({ hang });
     t.after(() => pds.server.close());

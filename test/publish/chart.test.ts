@@ -56,7 +56,10 @@ test('rendering is deterministic: the same spec gives the same bytes', () => {
 
 test('text is drawn with the bundled font: title, subtitle, labels and values each change pixels', async () => {
   const png = renderBarChart(games);
-  assert.ok(GlobalFonts.families.some((f) => f.family === CHART_FONT), 'the bundled family is registered');
+  assert.ok(
+    GlobalFonts.families.some((f) => f.family === CHART_FONT),
+    'the bundled family is registered',
+  );
   // The background alone is one colour; titles and labels put ink on it.
   assert.ok((await differingPixels(png, renderBarChart({ ...games, title: '' }))) > 500, 'the title drew');
   assert.ok((await differingPixels(png, renderBarChart({ ...games, subtitle: undefined }))) > 200, 'the subtitle drew');

@@ -33,7 +33,11 @@ test('keys and days that could leave the folder are refused, not written', async
   const dir = await mkdtemp(path.join(tmpdir(), 'lurk-folder-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const publisher = new FolderPublisher({ dir: path.join(dir, 'out') });
-  for (const post of [{ key: '../escape', text: 'x' }, { key: 'games', day: '../../etc', text: 'x' }, { key: '', text: 'x' }]) {
+  for (const post of [
+    { key: '../escape', text: 'x' },
+    { key: 'games', day: '../../etc', text: 'x' },
+    { key: '', text: 'x' },
+  ]) {
     await assert.rejects(publisher.publish(post), (e: unknown) => e instanceof PublishError && !e.retryable && e.publisher === 'folder');
   }
   assert.deepEqual(await readdir(dir), []);

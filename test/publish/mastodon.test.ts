@@ -15,7 +15,15 @@ function status(id: string, acct: string, content: string, visibility = 'public'
 /** A Mastodon instance with the endpoints the publisher uses; refuses anything without the right token. */
 async function fakeMastodon(options: { mediaStatus?: number } = {}) {
   const notifications = [
-    { id: '100', type: 'mention', status: status('9000000000000000001', 'alice@example.social', '<p><span class="h-card"><a href="https://x/@lurk" class="u-url mention">@<span>lurk</span></a></span> what&#39;s the top game &amp; why?</p>') },
+    {
+      id: '100',
+      type: 'mention',
+      status: status(
+        '9000000000000000001',
+        'alice@example.social',
+        '<p><span class="h-card"><a href="https://x/@lurk" class="u-url mention">@<span>lurk</span></a></span> what&#39;s the top game &amp; why?</p>',
+      ),
+    },
     { id: '101', type: 'favourite', status: status('9000000000000000002', 'bob', '<p>liked</p>') },
     { id: '102', type: 'mention', status: status('9000000000000000003', 'carol', '<p>@lurk Pokémon?<br>Line two</p>', 'direct') },
   ];
@@ -80,7 +88,10 @@ test('an upload still processing (202) is polled until it has a url before the s
   t.after(() => server.close());
   const mastodon = new MastodonPublisher({ baseUrl: server.url, accessToken: TOKEN, mediaPollMs: 1 });
   await mastodon.publish({ key: 'games', text: 'hi', image: { png, alt: 'alt' } });
-  assert.deepEqual(server.received.map((r) => `${r.method} ${r.path}`), ['POST /api/v2/media', 'GET /api/v1/media/555', 'GET /api/v1/media/555', 'POST /api/v1/statuses']);
+  assert.deepEqual(
+    server.received.map((r) => `${r.method} ${r.path}`),
+    ['POST /api/v2/media', 'GET /api/v1/media/555', 'GET /api/v1/media/555', 'POST /api/v1/statuses'],
+  );
 });
 
 test('a wrong token is a non-retryable PublishError that does not repeat the token', async (t) => {
@@ -108,7 +119,10 @@ test('a 503 and an unreachable instance are retryable', async (t) => {
   });
   const gone = await fakeServer(() => ({}));
   await gone.close();
-  await assert.rejects(new MastodonPublisher({ baseUrl: gone.url, accessToken: TOKEN }).publish({ key: 'games', text: 'hi' }), (e: unknown) => e instanceof PublishError && e.retryable && e.status === undefined);
+  await assert.rejects(
+    new MastodonPublisher({ baseUrl: gone.url, accessToken: TOKEN }).publish({ key: 'games', text: 'hi' }),
+    (e: unknown) => e instanceof PublishError && e.retryable && e.status === undefined,
+  );
 });
 
 test('mentions come oldest first as plain text; the second poll passes the cursor and gets only newer ones', async (t) => {
@@ -117,10 +131,13 @@ test('mentions come oldest first as plain text; the second poll passes the curso
   const mastodon = new MastodonPublisher({ baseUrl: server.url, accessToken: TOKEN });
 
   const first = await mastodon.fetchMentions(undefined);
-  assert.deepEqual(first.mentions.map((m) => [m.id, m.author, m.text]), [
-    ['9000000000000000001', 'alice@example.social', "@lurk what's the top game & why?"],
-    ['9000000000000000003', 'carol', '@lurk Pokémon?\nLine two'],
-  ]);
+  assert.deepEqual(
+    first.mentions.map((m) => [m.id, m.author, m.text]),
+    [
+      ['9000000000000000001', 'alice@example.social', "@lurk what's the top game & why?"],
+      ['9000000000000000003', 'carol', '@lurk Pokémon?\nLine two'],
+    ],
+  );
   assert.equal(first.cursor, '102');
   assert.deepEqual(server.received[0]!.query.getAll('types[]'), ['mention']);
   assert.equal(server.received[0]!.query.get('min_id'), null);
@@ -128,7 +145,10 @@ test('mentions come oldest first as plain text; the second poll passes the curso
   notifications.push({ id: '103', type: 'mention', status: status('9000000000000000004', 'dave', '<p>@lurk and today?</p>') });
   const second = await mastodon.fetchMentions(first.cursor);
   assert.equal(server.received[1]!.query.get('min_id'), '102');
-  assert.deepEqual(second.mentions.map((m) => m.text), ['@lurk and today?']);
+  assert.deepEqual(
+    second.mentions.map((m) => m.text),
+    ['@lurk and today?'],
+  );
   assert.equal(second.cursor, '103');
 
   const third = await mastodon.fetchMentions(second.cursor);

@@ -22,9 +22,15 @@ function verifyOAuth(req: Received, consumerSecret: string, tokenSecret: string)
   const params: [string, string][] = Object.entries(oauth).filter(([k]) => k !== 'oauth_signature');
   for (const [k, v] of req.query) params.push([k, v]);
   if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) for (const [k, v] of new URLSearchParams(req.body.toString())) params.push([k, v]);
-  const normalized = params.map(([k, v]) => [enc(k), enc(v)] as const).sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('&');
+  const normalized = params
+    .map(([k, v]) => [enc(k), enc(v)] as const)
+    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
   const base = [req.method, enc(`http://${req.headers.host}${req.path}`), enc(normalized)].join('&');
-  const expected = createHmac('sha1', `${enc(consumerSecret)}&${enc(tokenSecret)}`).update(base).digest('base64');
+  const expected = createHmac('sha1', `${enc(consumerSecret)}&${enc(tokenSecret)}`)
+    .update(base)
+    .digest('base64');
   return expected === oauth.oauth_signature && oauth.oauth_signature_method === 'HMAC-SHA1' ? oauth : undefined;
 }
 

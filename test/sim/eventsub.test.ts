@@ -109,7 +109,11 @@ function verifySignature(secret: string, headers: IncomingHttpHeaders, raw: stri
   const id = String(headers['twitch-eventsub-message-id'] ?? '');
   const timestamp = String(headers['twitch-eventsub-message-timestamp'] ?? '');
   const given = Buffer.from(String(headers['twitch-eventsub-message-signature'] ?? ''));
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(id + timestamp + raw).digest('hex')}`);
+  const expected = Buffer.from(
+    `sha256=${createHmac('sha256', secret)
+      .update(id + timestamp + raw)
+      .digest('hex')}`,
+  );
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
@@ -998,11 +1002,7 @@ describe('twurple 8.1.4 EventSubWsListener, unmodified', () => {
     // Twitch's maintenance: twurple follows reconnect_url and keeps its subscriptions
     const before = eventsub.sessions().map((s) => s.id);
     assert.equal(eventsub.reconnectAll(), 1);
-    const moved = await waitFor(
-      'twurple on a new session',
-      () => eventsub.sessions().find((s) => !before.includes(s.id) && s.subscriptions === 3),
-      30_000,
-    );
+    const moved = await waitFor('twurple on a new session', () => eventsub.sessions().find((s) => !before.includes(s.id) && s.subscriptions === 3), 30_000);
     await waitFor('the old session to close', () => !eventsub.sessions().some((s) => before.includes(s.id)), 30_000);
     assert.ok(eventsub.subscriptions().every((s) => s.status === 'enabled' && s.transport.method === 'websocket' && s.transport.session_id === moved.id));
     got.cheer = undefined;

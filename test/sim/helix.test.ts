@@ -188,7 +188,7 @@ describe('paging drift', () => {
 });
 
 describe('Helix shapes', () => {
-  test('every implemented endpoint conforms to Twitch\'s OpenAPI schema', async () => {
+  test("every implemented endpoint conforms to Twitch's OpenAPI schema", async () => {
     const live = [...sim.world.liveChannelList()];
     const channel = live.sort((a, b) => sim.world.viewersNow(b) - sim.world.viewersNow(a))[0]!;
     const id = sim.world.userId(channel);
@@ -232,7 +232,7 @@ describe('Helix shapes', () => {
     assert.equal(withoutPermission.body.total, sim.world.followerCount(channel));
   });
 
-  test('Twitch\'s own /streams examples parse through Lurk\'s wire types, and so do the simulator\'s pages', async () => {
+  test("Twitch's own /streams examples parse through Lurk's wire types, and so do the simulator's pages", async () => {
     const examples = openapi.paths['/streams'].get.responses['200'].content['application/json'].examples;
     for (const example of Object.values(examples) as { value: unknown }[]) {
       const page = parseStreamsPage(example.value);
@@ -244,7 +244,7 @@ describe('Helix shapes', () => {
     assert.throws(() => parseStreamsPage({ data: [{ id: 1 }] }), /data\[0\]\.id should be a string/);
   });
 
-  test('bad requests get Twitch\'s error shape', async () => {
+  test("bad requests get Twitch's error shape", async () => {
     const cases: [string, number, RegExp, Record<string, string>?][] = [
       ['/helix/streams?first=101', 400, /first/],
       ['/helix/streams?type=vod', 400, /type/],
@@ -270,7 +270,11 @@ describe('Helix shapes', () => {
 describe('OAuth', () => {
   test('wrong secrets, bad tokens and revocation answer as id.twitch.tv does', async () => {
     const { clientId } = credentials(sim);
-    const wrong = await fetch(`${base}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=client_credentials&client_id=${clientId}&client_secret=nope` });
+    const wrong = await fetch(`${base}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=client_credentials&client_id=${clientId}&client_secret=nope`,
+    });
     assert.equal(wrong.status, 403);
     assert.deepEqual(await wrong.json(), { status: 403, message: 'invalid client secret' });
     const unknown = await fetch(`${base}/auth/token?grant_type=client_credentials&client_id=nobody&client_secret=x`, { method: 'POST' });
@@ -289,7 +293,9 @@ describe('OAuth', () => {
 
   test('the consent page escapes what it echoes, and Cancel redirects with access_denied', async () => {
     const { clientId } = credentials(sim);
-    const page = await fetch(`${base}/oauth2/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&response_type=code&scope=${encodeURIComponent('<script>alert(1)</script>')}&state=${encodeURIComponent('"><b>')}`);
+    const page = await fetch(
+      `${base}/oauth2/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&response_type=code&scope=${encodeURIComponent('<script>alert(1)</script>')}&state=${encodeURIComponent('"><b>')}`,
+    );
     assert.equal(page.status, 200);
     const html = await page.text();
     assert.doesNotMatch(html, /<script>alert/);
@@ -324,14 +330,22 @@ describe('/_sim', () => {
     assert.ok(Array.isArray(eventsub.subscriptions) && Array.isArray(eventsub.sessions));
     const reconnect = (await (await fetch(`${base}/_sim/eventsub/reconnect`, { method: 'POST' })).json()) as { sessions: number };
     assert.equal(reconnect.sessions, 0);
-    const revoke = await fetch(`${base}/_sim/eventsub/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subscription_id: 'nope', status: 'user_removed' }) });
+    const revoke = await fetch(`${base}/_sim/eventsub/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subscription_id: 'nope', status: 'user_removed' }),
+    });
     assert.equal(revoke.status, 404);
   });
 
   test('a triggered raid moves viewers, and faults switch on and off', async () => {
     const live = [...sim.world.liveChannelList()].sort((a, b) => sim.world.viewersNow(b) - sim.world.viewersNow(a));
     const [from, to] = [live[0]!, live[1]!];
-    const res = await fetch(`${base}/_sim/trigger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'channel.raid', broadcaster_user_id: sim.world.userId(from), to_broadcaster_user_id: sim.world.userId(to) }) });
+    const res = await fetch(`${base}/_sim/trigger`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'channel.raid', broadcaster_user_id: sim.world.userId(from), to_broadcaster_user_id: sim.world.userId(to) }),
+    });
     assert.equal(res.status, 200);
     assert.equal(sim.world.viewersNow(from) < live.length * 1000, true);
     sim.advance(10_000);

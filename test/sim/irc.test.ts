@@ -175,13 +175,22 @@ class RawClient {
   answerPings = true;
   private buffer = '';
 
-  private constructor(private readonly sendText: (text: string) => void, readonly close: () => void, readonly socket?: Socket, readonly ws?: WebSocket) {}
+  private constructor(
+    private readonly sendText: (text: string) => void,
+    readonly close: () => void,
+    readonly socket?: Socket,
+    readonly ws?: WebSocket,
+  ) {}
 
   static tcp(port: number, host = '127.0.0.1'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = connect(port, host);
       socket.setEncoding('utf8');
-      const client = new RawClient((t) => socket.write(t), () => socket.destroy(), socket);
+      const client = new RawClient(
+        (t) => socket.write(t),
+        () => socket.destroy(),
+        socket,
+      );
       socket.on('data', (chunk: string) => client.receive(chunk, false));
       socket.on('close', () => (client.closed = true));
       socket.on('error', () => undefined);
@@ -193,7 +202,12 @@ class RawClient {
   static ws(port: number): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/any/path`, 'irc');
-      const client = new RawClient((t) => ws.send(t), () => ws.terminate(), undefined, ws);
+      const client = new RawClient(
+        (t) => ws.send(t),
+        () => ws.terminate(),
+        undefined,
+        ws,
+      );
       ws.on('message', (data) => client.receive(String(data), true));
       ws.on('close', () => (client.closed = true));
       ws.on('error', () => undefined);
@@ -364,7 +378,9 @@ describe('IRC server on the wire', () => {
     await c.login();
     c.send('JOIN #nosuchchannel_zzz');
     await c.line('suspended', (l) => l === '@msg-id=msg_channel_suspended :tmi.twitch.tv NOTICE #nosuchchannel_zzz :This channel does not exist or has been suspended.');
-    const logins = liveByViewers(sim).slice(0, 20).map((ch) => `#${sim.world.login(ch)}`);
+    const logins = liveByViewers(sim)
+      .slice(0, 20)
+      .map((ch) => `#${sim.world.login(ch)}`);
     c.send(`JOIN ${logins.join(',')}`);
     await c.line('rate limited', (l) => l.startsWith('@msg-id=msg_ratelimit :tmi.twitch.tv NOTICE ' + logins[19]));
     assert.equal(c.lines.filter((l) => / JOIN #/.test(l) && l.startsWith(':justinfan')).length, 19);
@@ -405,7 +421,10 @@ describe('IRC server on the wire', () => {
     assert.equal(c.ws!.protocol, 'irc');
     c.send('CAP REQ :twitch.tv/tags twitch.tv/commands', 'PASS SCHMOOPIIE', 'NICK justinfan55555');
     await c.line('376', (l) => l === ':tmi.twitch.tv 376 justinfan55555 :>');
-    assert.ok(c.frames.some((f) => f.split('\r\n').filter(Boolean).length >= 7), 'the welcome lines share a frame');
+    assert.ok(
+      c.frames.some((f) => f.split('\r\n').filter(Boolean).length >= 7),
+      'the welcome lines share a frame',
+    );
     const room = liveByViewers(sim)[0]!;
     c.send(`JOIN #${sim.world.login(room)}`, 'PING :hello');
     await c.line('PONG', (l) => l === ':tmi.twitch.tv PONG tmi.twitch.tv :hello');
@@ -447,7 +466,10 @@ describe('IRC server on the wire', () => {
       assert.equal(msg.tags.get('login'), sim.world.login(target.user));
     } else {
       assert.equal(msg.tags.get('ban-duration'), '600');
-      assert.ok(said.some((m) => sim.world.userId(m.user) === msg.tags.get('target-user-id')), 'the timed-out user chatted there');
+      assert.ok(
+        said.some((m) => sim.world.userId(m.user) === msg.tags.get('target-user-id')),
+        'the timed-out user chatted there',
+      );
     }
   });
 

@@ -33,7 +33,14 @@ after(async () => {
   await sim.stop();
 });
 
-const authorizeQuery = (redirectUri: string, extra: Record<string, string> = {}) => ({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'user:read:email', state: 'st', ...extra });
+const authorizeQuery = (redirectUri: string, extra: Record<string, string> = {}) => ({
+  client_id: clientId,
+  redirect_uri: redirectUri,
+  response_type: 'code',
+  scope: 'user:read:email',
+  state: 'st',
+  ...extra,
+});
 const login = () => sim.world.login(sim.world.liveChannelList()[0]!);
 
 async function authorizeGet(query: Record<string, string>): Promise<Response> {
@@ -133,7 +140,12 @@ describe('consent form CSRF', () => {
   });
 
   test('the token is bound to the authorize request it was rendered for', async () => {
-    const changes: Record<string, string>[] = [{ scope: 'user:read:email channel:read:subscriptions' }, { state: 'other' }, { response_type: 'token' }, { client_id: sim.auth.registeredClients()[1]!.clientId, redirect_uri: 'http://localhost:8080/auth/callback' }];
+    const changes: Record<string, string>[] = [
+      { scope: 'user:read:email channel:read:subscriptions' },
+      { state: 'other' },
+      { response_type: 'token' },
+      { client_id: sim.auth.registeredClients()[1]!.clientId, redirect_uri: 'http://localhost:8080/auth/callback' },
+    ];
     for (const change of changes) {
       const form = await consentForm(sim, authorizeQuery(REGISTERED));
       const res = await submitConsent(sim, { ...form, ...change, login: login(), decision: 'allow' });

@@ -30,7 +30,10 @@ test('the same seed gives the same world, chat and events; another seed does not
   assert.deepEqual(lines(ra), lines(rb));
   assert.deepEqual(ra.events.slice(0, 1000), rb.events.slice(0, 1000));
   assert.deepEqual(a.stats(), b.stats());
-  assert.deepEqual([...a.liveChannelList()].map((ch) => a.viewersNow(ch)), [...b.liveChannelList()].map((ch) => b.viewersNow(ch)));
+  assert.deepEqual(
+    [...a.liveChannelList()].map((ch) => a.viewersNow(ch)),
+    [...b.liveChannelList()].map((ch) => b.viewersNow(ch)),
+  );
   assert.notDeepEqual(lines(ra).slice(0, 50), lines(rc).slice(0, 50));
 });
 
@@ -84,7 +87,7 @@ test('watch-time truth equals the integral of concurrent viewers, per game and p
   assert.ok(Math.abs(streamers.get(topChannel)! - byChannel.get(topChannel)!) / byChannel.get(topChannel)! < 1e-9);
 });
 
-test('viewer_count lags: it changes only at the channel\'s refresh, to the audience of that moment', () => {
+test("viewer_count lags: it changes only at the channel's refresh, to the audience of that moment", () => {
   const w = world(5, 300);
   const channel = [...w.liveChannelList()].sort((a, b) => w.viewersNow(b) - w.viewersNow(a))[0]!;
   const seen: { t: number; reported: number; actual: number }[] = [];

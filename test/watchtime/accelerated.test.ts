@@ -86,12 +86,20 @@ describe('accelerated mode', () => {
       const totals = await store.db.selectFrom('watch_hour_total').select(['hour', 'hours_watched', 'hours_covered']).where('hour', '>=', from).where('hour', '<', to).execute();
       const lurkTotal = totals.reduce((s, r) => s + Number(r.hours_watched), 0);
       const covered = totals.reduce((s, r) => s + Number(r.hours_covered), 0);
-      const games = await store.db.selectFrom('watch_hour_game').select(['game_id', (eb) => eb.fn.sum<number>('hours_watched').as('hours')]).where('hour', '>=', from).where('hour', '<', to).groupBy('game_id').execute();
+      const games = await store.db
+        .selectFrom('watch_hour_game')
+        .select(['game_id', (eb) => eb.fn.sum<number>('hours_watched').as('hours')])
+        .where('hour', '>=', from)
+        .where('hour', '<', to)
+        .groupBy('game_id')
+        .execute();
       const lurkGames = new Map(games.map((g) => [g.game_id, Number(g.hours)]));
       const totalError = (lurkTotal - truth.total) / truth.total;
       const top = [...truth.games.entries()].sort((a, b) => b[1].hours - a[1].hours).slice(0, 5);
       const gameErrors = top.map(([id, g]) => ({ name: g.name, truth: g.hours, error: ((lurkGames.get(id) ?? 0) - g.hours) / g.hours }));
-      t.diagnostic(`truth ${truth.total.toFixed(1)} h, Lurk ${lurkTotal.toFixed(1)} h (${(totalError * 100).toFixed(2)} %), covered ${covered.toFixed(3)} of ${HOURS} h, ${ends.length} sweeps, longest gap ${(maxGap / 1000).toFixed(0)} s simulated`);
+      t.diagnostic(
+        `truth ${truth.total.toFixed(1)} h, Lurk ${lurkTotal.toFixed(1)} h (${(totalError * 100).toFixed(2)} %), covered ${covered.toFixed(3)} of ${HOURS} h, ${ends.length} sweeps, longest gap ${(maxGap / 1000).toFixed(0)} s simulated`,
+      );
       t.diagnostic(`top games: ${gameErrors.map((g) => `${g.name} ${g.truth.toFixed(0)} h ${(g.error * 100).toFixed(2)} %`).join('; ')}`);
 
       assert.equal(lagging, false, 'the world kept up with the clock (else the speed is refused, not measured)');
@@ -134,7 +142,11 @@ describe('accelerated mode', () => {
     const sweep = (generation: number, finishedAt: number) => bus.publish('streams.sweep.completed', { generation, startedAt: finishedAt - 20_000, finishedAt, stats: { ...EMPTY_STATS }, removed: 0 });
     await sweep(1, t0);
     await sweep(2, t0 + 300_000);
-    assert.deepEqual(logs.lines().filter((l) => l.level === 40), [], 'sweeps within the gap cap are fine');
+    assert.deepEqual(
+      logs.lines().filter((l) => l.level === 40),
+      [],
+      'sweeps within the gap cap are fine',
+    );
     await sweep(3, t0 + 300_000 + (GAP_CAP_S + 100) * 1000);
     const warnings = logs.lines().filter((l) => l.level === 40);
     assert.equal(warnings.length, 1);

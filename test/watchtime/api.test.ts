@@ -18,7 +18,7 @@ describe('leaderboards over many days', () => {
         await store.migrate();
         // 12 days, 400 channels with skewed, day-to-day varying hours; 60 games
         let seed = 7;
-        const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+        const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
         const channelRows = [];
         const gameRows = new Map<string, { day: string; game_id: string; hours_watched: number }>();
         for (let d = 1; d <= 12; d++) {
@@ -32,19 +32,40 @@ describe('leaderboards over many days', () => {
             gameRows.set(`${day}|${c % 60}`, g);
           }
         }
-        for (let i = 0; i < channelRows.length; i += 500) await store.db.insertInto('watch_day_channel').values(channelRows.slice(i, i + 500)).execute();
+        for (let i = 0; i < channelRows.length; i += 500)
+          await store.db
+            .insertInto('watch_day_channel')
+            .values(channelRows.slice(i, i + 500))
+            .execute();
         await store.db
           .insertInto('watch_day_game')
           .values([...gameRows.values()].map((g) => ({ ...g, hours_streamed: 1, peak_viewers: 1, streams: 1, peak_channels: 1 })))
           .execute();
         const queries = new WatchQueries(store.db, new DayCalendar('UTC', { hour: 8, minute: 0 }));
-        for (const [from, to, limit] of [['2026-10-01', '2026-10-12', 10], ['2026-10-03', '2026-10-09', 25], ['2026-10-05', '2026-10-05', 5], ['2026-10-01', '2026-10-12', 100]] as const) {
-          const naive = await sql<{ id: string; h: number }>`select user_id as id, sum(hours_watched) as h from watch_day_channel where day >= ${from} and day <= ${to} group by user_id order by h desc, user_id limit ${limit}`.execute(store.db);
+        for (const [from, to, limit] of [
+          ['2026-10-01', '2026-10-12', 10],
+          ['2026-10-03', '2026-10-09', 25],
+          ['2026-10-05', '2026-10-05', 5],
+          ['2026-10-01', '2026-10-12', 100],
+        ] as const) {
+          const naive = await sql<{
+            id: string;
+            h: number;
+          }>`select user_id as id, sum(hours_watched) as h from watch_day_channel where day >= ${from} and day <= ${to} group by user_id order by h desc, user_id limit ${limit}`.execute(store.db);
           const top = await queries.topStreamers(from, to, limit);
-          assert.deepEqual(top.map((r) => r.id), naive.rows.map((r) => r.id), `${from}..${to} top ${limit}`);
+          assert.deepEqual(
+            top.map((r) => r.id),
+            naive.rows.map((r) => r.id),
+            `${from}..${to} top ${limit}`,
+          );
           for (const [i, r] of top.entries()) assert.ok(Math.abs(r.hours_watched - Number(naive.rows[i]!.h)) < 0.01);
-          const naiveGames = await sql<{ id: string }>`select game_id as id, sum(hours_watched) as h from watch_day_game where day >= ${from} and day <= ${to} group by game_id order by h desc, game_id limit ${limit}`.execute(store.db);
-          assert.deepEqual((await queries.topGames(from, to, limit)).map((r) => r.id), naiveGames.rows.map((r) => r.id));
+          const naiveGames = await sql<{
+            id: string;
+          }>`select game_id as id, sum(hours_watched) as h from watch_day_game where day >= ${from} and day <= ${to} group by game_id order by h desc, game_id limit ${limit}`.execute(store.db);
+          assert.deepEqual(
+            (await queries.topGames(from, to, limit)).map((r) => r.id),
+            naiveGames.rows.map((r) => r.id),
+          );
         }
       } finally {
         await store.close();
@@ -64,9 +85,22 @@ describe('where the records begin and end', () => {
         assert.equal(await queries.lastDay(), null);
         assert.equal(await queries.firstHour(), null);
         const measures = { hours_watched: 5, hours_streamed: 1, peak_viewers: 5, streams: 1, peak_channels: 1, hours_covered: 1 };
-        await store.db.insertInto('watch_day_total').values([{ day: '2026-10-03', ...measures }, { day: '2026-10-01', ...measures }, { day: '2026-10-02', ...measures }]).execute();
+        await store.db
+          .insertInto('watch_day_total')
+          .values([
+            { day: '2026-10-03', ...measures },
+            { day: '2026-10-01', ...measures },
+            { day: '2026-10-02', ...measures },
+          ])
+          .execute();
         const hour = Date.parse('2026-10-01T13:00:00Z');
-        await store.db.insertInto('watch_hour_total').values([{ hour: hour + 3_600_000, ...measures }, { hour, ...measures }]).execute();
+        await store.db
+          .insertInto('watch_hour_total')
+          .values([
+            { hour: hour + 3_600_000, ...measures },
+            { hour, ...measures },
+          ])
+          .execute();
         assert.equal(await queries.firstDay(), '2026-10-01');
         assert.equal(await queries.lastDay(), '2026-10-03');
         assert.equal(await queries.firstHour(), hour);
@@ -85,7 +119,7 @@ describe('search and the random game', () => {
     index.put({ kind: 'game', id: '27471', name: 'Minecraft' });
     index.put({ kind: 'streamer', id: '1001', name: 'ZoëPlays', login: 'zoeplays' });
     const first = (q: string) => index.find(q, 5)[0];
-    assert.equal(searchKey("Baldur’s Gate 3"), 'baldurs gate 3');
+    assert.equal(searchKey('Baldur’s Gate 3'), 'baldurs gate 3');
     assert.equal(first('baldurs gate')!.entry.name, "Baldur's Gate 3");
     assert.equal(first('BALDUR’S GATE 3')!.match, 'exact');
     assert.equal(first('baldrus gate')!.entry.name, "Baldur's Gate 3", 'a transposition');
@@ -124,7 +158,17 @@ describe('the Watch time API', () => {
 
   before(async () => {
     db = await tempSqlite();
-    lurk = await createLurk(testConfig({ DATABASE_URL: db.url, LURK_API_RATE_LIMIT: '0', LURK_WATCHTIME_FLUSH_SECONDS: '0', LURK_DIGEST_DIR: 'off', LURK_WATCHTIME_TIME_ZONE: 'Europe/Berlin', LURK_WATCHTIME_DAY_START: '06:30' }), { log: memoryLogger().log });
+    lurk = await createLurk(
+      testConfig({
+        DATABASE_URL: db.url,
+        LURK_API_RATE_LIMIT: '0',
+        LURK_WATCHTIME_FLUSH_SECONDS: '0',
+        LURK_DIGEST_DIR: 'off',
+        LURK_WATCHTIME_TIME_ZONE: 'Europe/Berlin',
+        LURK_WATCHTIME_DAY_START: '06:30',
+      }),
+      { log: memoryLogger().log },
+    );
     base = await lurk.start();
     await waitFor('the first watch-time write', () => lurk.watchtime.updatedAt ?? undefined, 30_000);
   });
@@ -141,7 +185,10 @@ describe('the Watch time API', () => {
     assert.equal(games.body.day_start, '06:30');
     assert.ok(games.body.items.length > 0);
     const hours = games.body.items.map((i: any) => i.hours_watched);
-    assert.deepEqual(hours, [...hours].sort((a: number, b: number) => b - a));
+    assert.deepEqual(
+      hours,
+      [...hours].sort((a: number, b: number) => b - a),
+    );
     const streamers = await get(`/api/watchtime/top?kind=streamers&from=${today}&limit=3`);
     const top = streamers.body.items[0];
     assert.match(top.login, /^[a-z0-9_]+$/);
@@ -179,7 +226,10 @@ describe('the Watch time API', () => {
     const points: { t: string; hours_watched: number }[] = hourly.body.points;
     const first = points.find((p) => p.t === firstHour);
     assert.ok(first && first.hours_watched > 0, 'the first hour sampled has figures');
-    assert.ok(points.filter((p) => p.t < firstHour).every((p) => p.hours_watched === 0), 'before it, nothing was recorded');
+    assert.ok(
+      points.filter((p) => p.t < firstHour).every((p) => p.hours_watched === 0),
+      'before it, nothing was recorded',
+    );
     // the OpenAPI document describes the same fields
     const doc = await get('/api/openapi.json');
     const schema = doc.body.paths['/api/watchtime/overview'].get.responses['200'].content['application/json'].schema;
@@ -248,11 +298,13 @@ describe('the Watch time API', () => {
     const withMark = games.body.items.find((g: any) => /[’'é:]/.test(g.name)) ?? games.body.items[0];
     const typed = searchKey(withMark.name).split(' ').slice(0, 2).join(' ');
     const found = await get(`/api/watchtime/search?q=${encodeURIComponent(typed)}`);
-    assert.ok(found.body.results.some((r: any) => r.kind === 'game' && r.id === withMark.id), `${typed} finds ${withMark.name}`);
+    assert.ok(
+      found.body.results.some((r: any) => r.kind === 'game' && r.id === withMark.id),
+      `${typed} finds ${withMark.name}`,
+    );
     const r1 = await get(`/api/watchtime/random-game?day=${today}&seed=5`);
     const r2 = await get(`/api/watchtime/random-game?day=${today}&seed=5`);
     assert.equal(r1.body.game.id, r2.body.game.id);
     assert.ok(r1.body.share > 0 && r1.body.share <= 1);
   });
 });
-

@@ -52,25 +52,35 @@ test('!watchtime in a configured channel is answered in chat, threaded, with the
     const botLogin = sim.world.login(sim.world.channelCount);
     const fromBot = () => seen.filter((m) => m.user === botLogin);
     // the bot joins on its own schedule: ask until it answers
-    await waitFor('the bot to answer', () => {
-      if (fromBot().length === 0) viewer!.say(channel, '!watchtime baldurs gate');
-      return fromBot().length > 0 ? true : undefined;
-    }, 20_000, 500);
+    await waitFor(
+      'the bot to answer',
+      () => {
+        if (fromBot().length === 0) viewer!.say(channel, '!watchtime baldurs gate');
+        return fromBot().length > 0 ? true : undefined;
+      },
+      20_000,
+      500,
+    );
     const answer = fromBot()[0]!;
     assert.match(answer.text, /^@\S+ The most watched Baldur's Gate 3 streamers yesterday were: 1\. Cozy_Bard: 19 hours, 2\. PixelMage: 6 hours$/);
     assert.ok(answer.tags.get('reply-parent-msg-id') === undefined || answer.tags.get('reply-parent-msg-id'), 'threaded when the server relays the tag');
     // a channel gets one answer per cooldown (3 s): ask until the next one comes
-    await waitFor('the second answer', () => {
-      if (fromBot().length < 2) viewer!.say(channel, '!watchtime no such thing at all');
-      return fromBot().length > 1 ? true : undefined;
-    }, 30_000, 1000);
+    await waitFor(
+      'the second answer',
+      () => {
+        if (fromBot().length < 2) viewer!.say(channel, '!watchtime no such thing at all');
+        return fromBot().length > 1 ? true : undefined;
+      },
+      30_000,
+      1000,
+    );
     assert.match(fromBot()[1]!.text, /There were no active games or streamers yesterday with name no such thing at all$/);
     viewer.say(channel, 'just chatting, no command');
     const plain = await waitFor('the plain message on the bus', () => onBus.find((m) => m.text === 'just chatting, no command'));
     assert.equal(plain.channel, channel);
     assert.equal(plain.user, sim.world.login(viewerIndex));
-    assert.equal(typeof plain.tags['id'], 'string', 'the tags come as a plain object, as they would cross a Redis bus');
-    assert.equal(plain.id, plain.tags['id']);
+    assert.equal(typeof plain.tags.id, 'string', 'the tags come as a plain object, as they would cross a Redis bus');
+    assert.equal(plain.id, plain.tags.id);
   } finally {
     viewer?.close();
     await lurk.stop();

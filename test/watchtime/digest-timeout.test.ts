@@ -22,7 +22,10 @@ test('lurk digest: a network that never answers fails within the timeout, the ne
   t.after(() => db.drop());
   const store = await openStore({ url: db.url });
   await store.migrate();
-  await store.db.insertInto('digests').values({ day: DAY, composed_at: Date.now(), posts: JSON.stringify(POSTS) }).execute();
+  await store.db
+    .insertInto('digests')
+    .values({ day: DAY, composed_at: Date.now(), posts: JSON.stringify(POSTS) })
+    .execute();
   await store.close();
 
   let hung = true;

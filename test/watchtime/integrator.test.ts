@@ -58,7 +58,10 @@ describe('watch-time integration (Σ viewer_count × Δt)', () => {
 
   test('the lead is shorter when Helix says the stream started just before the sample', () => {
     const startedAt = new Date(T0 - 10_000).toISOString();
-    const drains = run([[0, { started_at: startedAt }], [1, { started_at: startedAt }]]);
+    const drains = run([
+      [0, { started_at: startedAt }],
+      [1, { started_at: startedAt }],
+    ]);
     const day = totals(drains, (p) => p.channelDays).get('2026-11-20|u1')!;
     assert.ok(Math.abs(day.streamed - (10_000 + MIN + 30_000) / 3_600_000) < 1e-9);
   });
@@ -218,7 +221,14 @@ describe('a clock that goes back', () => {
     // truth: the same 90 sweeps on a clock that tells the time
     const truth = summary(runWith((m) => T0 + m * MIN, integrator()));
     const warnings: [number, number, number][] = [];
-    const w = new WatchIntegrator({ calendar: new DayCalendar('UTC', { hour: 8, minute: 0 }), gapCapMs: 10 * MIN, minViewers: 0, sampleEveryMs: 0, defaultSweepPeriodMs: MIN, onClockBack: (from, to, n) => void warnings.push([from, to, n]) });
+    const w = new WatchIntegrator({
+      calendar: new DayCalendar('UTC', { hour: 8, minute: 0 }),
+      gapCapMs: 10 * MIN,
+      minViewers: 0,
+      sampleEveryMs: 0,
+      defaultSweepPeriodMs: MIN,
+      onClockBack: (from, to, n) => void warnings.push([from, to, n]),
+    });
     // after the 60th sweep the clock is put back 45 minutes (as a restarted accelerated simulator does)
     const jumped = summary(runWith((m) => T0 + (m < 60 ? m : m - 45) * MIN, w));
     assert.deepEqual(jumped, truth);
@@ -227,7 +237,7 @@ describe('a clock that goes back', () => {
     assert.equal(w.liveStreams, 0);
   });
 
-  test('samples from before a stream\'s last one never re-credit its closed intervals', () => {
+  test("samples from before a stream's last one never re-credit its closed intervals", () => {
     const w = integrator();
     for (let m = 0; m <= 10; m++) {
       w.sample(stream(), T0 + m * MIN, m + 1);
@@ -257,7 +267,7 @@ describe('memory stays bounded', () => {
     // a deterministic world: ~40 streams at a time, each live 3..40 minutes, every one a new
     // channel, and a new set of games every simulated day
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     let next = 0;
     const live: { id: number; until: number; game: string }[] = [];
     const seenAt = new Map<string, number>();

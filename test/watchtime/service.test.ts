@@ -85,8 +85,14 @@ async function sweep(w: WatchtimeService, clock: ManualClock, from: number, to: 
 /** what a day's figures add up to: per channel, coverage, the hourly rows and the raw samples */
 async function figures(store: Store, day: string) {
   const covered = await store.db.selectFrom('watch_day_total').select(['hours_covered', 'hours_watched', 'peak_viewers']).where('day', '=', day).executeTakeFirst();
-  const hours = await store.db.selectFrom('watch_hour_game').select((eb) => eb.fn.sum<number>('hours_watched').as('h')).executeTakeFirstOrThrow();
-  const samples = await store.db.selectFrom('watch_samples').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const hours = await store.db
+    .selectFrom('watch_hour_game')
+    .select((eb) => eb.fn.sum<number>('hours_watched').as('h'))
+    .executeTakeFirstOrThrow();
+  const samples = await store.db
+    .selectFrom('watch_samples')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const round = (x: unknown) => Math.round(Number(x) * 1e9) / 1e9;
   return {
     channels: await dayTotals(store, day),
@@ -185,7 +191,17 @@ describe('watch time storage', () => {
         if (store !== reference) {
           /* fresh file */
         } else {
-          for (const table of ['watch_day_channel_game', 'watch_day_game', 'watch_day_total', 'watch_hour_game', 'watch_hour_total', 'watch_samples', 'watch_state', 'watch_games', 'watch_channels'] as const) {
+          for (const table of [
+            'watch_day_channel_game',
+            'watch_day_game',
+            'watch_day_total',
+            'watch_hour_game',
+            'watch_hour_total',
+            'watch_samples',
+            'watch_state',
+            'watch_games',
+            'watch_channels',
+          ] as const) {
             await store.db.deleteFrom(table).execute();
           }
         }
@@ -229,7 +245,10 @@ describe('watch time storage', () => {
         await sweep(w, clock, 23 * 60 + 10, 23 * 60 + 20);
         assert.deepEqual(await dayTotals(store, '2026-11-20'), before);
         assert.ok((await dayTotals(store, '2026-11-21')).length > 0);
-        const samples = await store.db.selectFrom('watch_samples').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const samples = await store.db
+          .selectFrom('watch_samples')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         assert.ok(Number(samples.n) > 0);
         await clock.advance(4 * 86_400_000);
         const { pruned } = await w.maintain();
@@ -283,7 +302,13 @@ describe('a clock that goes back', () => {
           await clock.advance(t - clock.now());
           await bus.publish('streams.page', { generation: m + 1, seenAt: t, page: 1, streams: streamsAt(m) as HelixStream[] });
           await bus.drain();
-          await bus.publish('streams.sweep.completed', { generation: m + 1, startedAt: t, finishedAt: t, stats: { pages: 1, streams: 10, zeroViewer: 0, oneViewer: 0, budgetPoints: 0, rateLimited: 0, errors: 0 }, removed: 0 });
+          await bus.publish('streams.sweep.completed', {
+            generation: m + 1,
+            startedAt: t,
+            finishedAt: t,
+            stats: { pages: 1, streams: 10, zeroViewer: 0, oneViewer: 0, budgetPoints: 0, rateLimited: 0, errors: 0 },
+            removed: 0,
+          });
           await bus.drain();
         };
         for (let m = 0; m < 60; m++) await sweepOnBus(m, 0);
@@ -320,7 +345,15 @@ describe('memory stays bounded', () => {
             const day = Math.floor((k * period) / 86_400_000);
             const streams: StreamSample[] = [{ id: 'always', user_id: '1', user_login: 'always_on', user_name: 'Always_On', game_id: '27471', game_name: 'Minecraft', viewer_count: 50 }];
             for (let i = 0; i < 5; i++, made++) {
-              streams.push({ id: `s${made}`, user_id: `u${made}`, user_login: `short_${made}`, user_name: `Short_${made}`, game_id: `g${day}-${i % 3}`, game_name: `Game ${day}-${i % 3}`, viewer_count: 5 + i });
+              streams.push({
+                id: `s${made}`,
+                user_id: `u${made}`,
+                user_login: `short_${made}`,
+                user_name: `Short_${made}`,
+                game_id: `g${day}-${i % 3}`,
+                game_name: `Game ${day}-${i % 3}`,
+                viewer_count: 5 + i,
+              });
             }
             for (const s of streams) {
               lastSeen.set(`streamer:${s.user_id}`, t);
@@ -332,7 +365,10 @@ describe('memory stays bounded', () => {
             if (k === 0) assert.equal(w.sizes().searchNames, 0, 'the index loads at the first search');
             if (k % 36 === 35) {
               // every six hours someone searches; once a day the hourly job runs
-              assert.ok((await w.search('always on', 5)).some((r) => r.login === 'always_on'), `the channel live all along is found on day ${day}`);
+              assert.ok(
+                (await w.search('always on', 5)).some((r) => r.login === 'always_on'),
+                `the channel live all along is found on day ${day}`,
+              );
               if (k % 144 === 143) await w.maintain();
               const within = [...lastSeen.values()].filter((at) => at >= t - nameDays * 86_400_000).length;
               const sizes = w.sizes();
@@ -406,7 +442,10 @@ describe('the daily digest', () => {
       assert.equal(dueDigestDay(watch, '15:00', clock.now()), '2026-11-20');
       assert.equal(dueDigestDay(watch, '17:00', clock.now()), '2026-11-19');
       const digest = (await composeDigest(watch, '2026-11-20', 0))!;
-      assert.deepEqual(digest.posts.map((p) => p.key), ['games', 'streamers', 'random-game']);
+      assert.deepEqual(
+        digest.posts.map((p) => p.key),
+        ['games', 'streamers', 'random-game'],
+      );
       const [games, streamers, random] = digest.posts as [any, any, any];
       assert.match(games.text, /^The most watched games on Twitch yesterday were:\n1\. Pokémon Scarlet and Violet: [\d,]+ hours\n2\. /);
       assert.equal(games.text.split('\n').length, 4, 'three games, a line each');
@@ -444,7 +483,10 @@ describe('the daily digest', () => {
       const first = new DigestPublisher(store.db, publishers, memoryLogger().log, () => clock.now());
       const digest = (await first.stored(watch, '2026-11-20', 0))!;
       const r1 = await first.publish(digest);
-      assert.deepEqual(r1.map((o) => `${o.publisher}:${o.status}`), ['folder:posted', 'folder:posted', 'folder:posted', 'flaky:failed', 'flaky:failed', 'flaky:failed']);
+      assert.deepEqual(
+        r1.map((o) => `${o.publisher}:${o.status}`),
+        ['folder:posted', 'folder:posted', 'folder:posted', 'flaky:failed', 'flaky:failed', 'flaky:failed'],
+      );
       assert.deepEqual(await watch.queries.topGames('2026-11-20', '2026-11-20', 10), topBefore, 'watch time untouched by a failed post');
       const files = await readdir(path.join(dir, '2026-11-20'));
       assert.ok(files.includes('games.png') && files.includes('games.txt'));
@@ -453,7 +495,10 @@ describe('the daily digest', () => {
       // a restart: new objects, same database
       const second = new DigestPublisher(store.db, publishers, memoryLogger().log, () => clock.now());
       const r2 = await second.publish((await second.stored(watch, '2026-11-20', 0))!);
-      assert.deepEqual(r2.map((o) => `${o.publisher}:${o.status}`), ['folder:already', 'folder:already', 'folder:already', 'flaky:posted', 'flaky:posted', 'flaky:posted']);
+      assert.deepEqual(
+        r2.map((o) => `${o.publisher}:${o.status}`),
+        ['folder:already', 'folder:already', 'folder:already', 'flaky:posted', 'flaky:posted', 'flaky:posted'],
+      );
       const r3 = await second.publish(digest);
       assert.ok(r3.every((o) => o.status === 'already'));
       assert.equal(sent.length, 3);
@@ -543,7 +588,10 @@ describe('answers', () => {
       inbox.push({ id: 'm3', text: '@lurk.bsky.social zzzz', author: 'c', replyTo: {}, createdAt: '3' });
       await a2.poll();
       await a2.poll();
-      assert.deepEqual(replies.map((r) => r.to), ['m1', 'm2', 'm3']);
+      assert.deepEqual(
+        replies.map((r) => r.to),
+        ['m1', 'm2', 'm3'],
+      );
       assert.match(replies[0]!.text, /^The most watched Baldur's Gate 3 streamers yesterday were:/);
       assert.match(replies[2]!.text, /^There were no active games or streamers yesterday with name zzzz/);
     } finally {

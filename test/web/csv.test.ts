@@ -12,7 +12,7 @@ const cases: [string, string, string][] = [
   ['equals', '=1+2', "'=1+2"],
   ['plus', '+1+2', "'+1+2"],
   ['minus', '-1+2', "'-1+2"],
-  ['minus and a digit (was exempt)', '-2+3+cmd|\' /C calc\'!A0', "'-2+3+cmd|' /C calc'!A0"],
+  ['minus and a digit (was exempt)', "-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"],
   ['a negative number as text', '-5', "'-5"],
   ['at', '@SUM(A1)', "'@SUM(A1)"],
   ['leading tab', '\t=1', `'\t=1`],

@@ -53,8 +53,14 @@ function shapeProblem(text: string): string | undefined {
   }
   const e = (body as { error?: Record<string, unknown> })?.error;
   const ok =
-    typeof body === 'object' && body !== null && Object.keys(body).join() === 'error' &&
-    typeof e === 'object' && e !== null && Object.keys(e).sort().join() === 'code,message' && typeof e.code === 'string' && typeof e.message === 'string';
+    typeof body === 'object' &&
+    body !== null &&
+    Object.keys(body).join() === 'error' &&
+    typeof e === 'object' &&
+    e !== null &&
+    Object.keys(e).sort().join() === 'code,message' &&
+    typeof e.code === 'string' &&
+    typeof e.message === 'string';
   return ok ? undefined : `not {"error":{"code","message"}}: ${text.slice(0, 160)}`;
 }
 

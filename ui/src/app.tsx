@@ -44,7 +44,14 @@ export function App() {
   return (
     <div class="shell">
       <header class="topbar">
-        <a class="brand" href="/" onClick={(e) => { e.preventDefault(); navigate(pages[0]!.path); }}>
+        <a
+          class="brand"
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(pages[0]!.path);
+          }}
+        >
           <span class="logo" aria-hidden="true" />
           Lurk
         </a>

@@ -96,7 +96,9 @@ export function controlProtocol(): SimProtocol {
           const rows = [...hours.entries()]
             .sort((a, b) => b[1] - a[1] || a[0] - b[0])
             .map(([key, h]) =>
-              by === 'game' ? { game_id: world.games[key]!.id, game_name: world.games[key]!.name, hours: h } : { user_id: world.userId(key), user_login: world.login(key), user_name: world.displayName(key), hours: h },
+              by === 'game'
+                ? { game_id: world.games[key]!.id, game_name: world.games[key]!.name, hours: h }
+                : { user_id: world.userId(key), user_login: world.login(key), user_name: world.displayName(key), hours: h },
             );
           return {
             from: rfc3339(r.from),
@@ -115,14 +117,14 @@ export function controlProtocol(): SimProtocol {
         const r = range(world, request.query, reply);
         if (!r) return reply;
         return truthList(r, 'moves', world.movesBetween(r.from, r.to), request.query.limit, (m) => ({
-            user_id: world.userId(m.user),
-            user_login: world.login(m.user),
-            from: userRef(world, m.from),
-            to: userRef(world, m.to),
-            left_at: rfc3339(m.leftAt),
-            joined_at: rfc3339(m.joinedAt),
-            cause: m.cause,
-          }));
+          user_id: world.userId(m.user),
+          user_login: world.login(m.user),
+          from: userRef(world, m.from),
+          to: userRef(world, m.to),
+          left_at: rfc3339(m.leftAt),
+          joined_at: rfc3339(m.joinedAt),
+          cause: m.cause,
+        }));
       });
 
       app.get<{ Querystring: { channel?: string; from?: string; to?: string; limit: number } }>(
@@ -137,16 +139,16 @@ export function controlProtocol(): SimProtocol {
             if (channel === undefined || !world.isBroadcaster(channel)) return fail(reply, 404, 'not_found', `no simulated channel ${request.query.channel}`);
           }
           return truthList(r, 'messages', world.messagesBetween(channel, r.from, r.to), request.query.limit, (m) => ({
-              id: m.id,
-              at: new Date(m.at).toISOString(),
-              channel: world.login(m.channel),
-              user_id: world.userId(m.user),
-              user_login: world.login(m.user),
-              text: m.text,
-              emotes: m.emotes,
-              sentiment: m.sentiment,
-              ...(m.bits ? { bits: m.bits } : {}),
-            }));
+            id: m.id,
+            at: new Date(m.at).toISOString(),
+            channel: world.login(m.channel),
+            user_id: world.userId(m.user),
+            user_login: world.login(m.user),
+            text: m.text,
+            emotes: m.emotes,
+            sentiment: m.sentiment,
+            ...(m.bits ? { bits: m.bits } : {}),
+          }));
         },
       );
 
@@ -158,15 +160,26 @@ export function controlProtocol(): SimProtocol {
           if (!r) return reply;
           const events = world.eventsBetween(r.from, r.to).filter((e) => !request.query.type || e.type === request.query.type);
           return truthList(r, 'events', events, request.query.limit, (e) => ({
-              id: e.id,
-              type: e.type,
-              at: new Date(e.at).toISOString(),
-              broadcaster: userRef(world, e.channel),
-              ...(e.user !== undefined ? { user: userRef(world, e.user) } : {}),
-              ...(e.toChannel !== undefined ? { to_broadcaster: userRef(world, e.toChannel) } : {}),
-              ...(e.gifter !== undefined ? { gifter: userRef(world, e.gifter) } : {}),
-              ...Object.fromEntries(Object.entries({ tier: e.tier, bits: e.bits, viewers: e.viewers, is_gift: e.isGift, total: e.total, anonymous: e.anonymous, cumulative_months: e.cumulativeMonths, stream_id: e.streamId }).filter(([, v]) => v !== undefined)),
-            }));
+            id: e.id,
+            type: e.type,
+            at: new Date(e.at).toISOString(),
+            broadcaster: userRef(world, e.channel),
+            ...(e.user !== undefined ? { user: userRef(world, e.user) } : {}),
+            ...(e.toChannel !== undefined ? { to_broadcaster: userRef(world, e.toChannel) } : {}),
+            ...(e.gifter !== undefined ? { gifter: userRef(world, e.gifter) } : {}),
+            ...Object.fromEntries(
+              Object.entries({
+                tier: e.tier,
+                bits: e.bits,
+                viewers: e.viewers,
+                is_gift: e.isGift,
+                total: e.total,
+                anonymous: e.anonymous,
+                cumulative_months: e.cumulativeMonths,
+                stream_id: e.streamId,
+              }).filter(([, v]) => v !== undefined),
+            ),
+          }));
         },
       );
 
@@ -216,7 +229,10 @@ export function controlProtocol(): SimProtocol {
               type: 'object',
               required: ['subscription_id', 'status'],
               additionalProperties: false,
-              properties: { subscription_id: { type: 'string' }, status: { type: 'string', enum: ['authorization_revoked', 'user_removed', 'version_removed', 'moderator_removed', 'notification_failures_exceeded'] } },
+              properties: {
+                subscription_id: { type: 'string' },
+                status: { type: 'string', enum: ['authorization_revoked', 'user_removed', 'version_removed', 'moderator_removed', 'notification_failures_exceeded'] },
+              },
             },
           },
         },

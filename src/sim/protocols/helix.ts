@@ -351,8 +351,19 @@ export function helixProtocol(): SimProtocol {
             const start = q.started_at !== undefined ? Date.parse(String(q.started_at)) : world.now();
             if (Number.isNaN(start)) return twitchError(reply, 400, 'The parameter "started_at" must be an RFC3339 timestamp');
             const d = new Date(start);
-            const begin = Date.UTC(d.getUTCFullYear(), period === 'year' ? 0 : d.getUTCMonth(), period === 'month' || period === 'year' ? 1 : d.getUTCDate() - (period === 'week' ? (d.getUTCDay() + 6) % 7 : 0));
-            const end = period === 'day' ? begin + 86_400_000 : period === 'week' ? begin + 7 * 86_400_000 : period === 'month' ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) : Date.UTC(d.getUTCFullYear() + 1, 0, 1);
+            const begin = Date.UTC(
+              d.getUTCFullYear(),
+              period === 'year' ? 0 : d.getUTCMonth(),
+              period === 'month' || period === 'year' ? 1 : d.getUTCDate() - (period === 'week' ? (d.getUTCDay() + 6) % 7 : 0),
+            );
+            const end =
+              period === 'day'
+                ? begin + 86_400_000
+                : period === 'week'
+                  ? begin + 7 * 86_400_000
+                  : period === 'month'
+                    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
+                    : Date.UTC(d.getUTCFullYear() + 1, 0, 1);
             from = begin;
             to = end;
             range = { started_at: rfc3339(begin), ended_at: rfc3339(end) };

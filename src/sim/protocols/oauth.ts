@@ -167,7 +167,10 @@ export function oauthProtocol(): SimProtocol {
         const live = sim.world.liveChannelList();
         const defaultLogin = sim.world.login(live.length ? live[0]! : 0);
         const formToken = sim.auth.issueConsentForm(authorizeRequestKey(p));
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(consentPage(sim, p, defaultLogin, formToken));
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(consentPage(sim, p, defaultLogin, formToken));
       };
 
       const authorizeDecision = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -179,7 +182,11 @@ export function oauthProtocol(): SimProtocol {
         const allow = p.decision === 'allow';
         // a mistyped login answers before the token is spent, so going back and retrying works
         const user = allow && p.login ? sim.world.userByLogin(p.login) : undefined;
-        if (allow && user === undefined) return reply.status(400).type('text/html; charset=utf-8').send(`<p>No simulated user named ${escapeHtml(p.login ?? '')}.</p>`);
+        if (allow && user === undefined)
+          return reply
+            .status(400)
+            .type('text/html; charset=utf-8')
+            .send(`<p>No simulated user named ${escapeHtml(p.login ?? '')}.</p>`);
         if (!sim.auth.consumeConsentForm(p[FORM_TOKEN_FIELD], authorizeRequestKey(p))) {
           return oauthError(reply, 403, `Missing, used or expired ${FORM_TOKEN_FIELD}: load the authorize page again`);
         }

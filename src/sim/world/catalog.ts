@@ -84,7 +84,26 @@ const KNOWN_GAMES: [string, string][] = [
 ];
 
 const PREFIXES = ['Shadows of', 'Legends of', 'Tales of', 'Echoes of', 'Chronicles of', 'Rise of', 'Fall of', 'Heart of', 'Call of', 'Dawn of', 'Rhapsody of', 'Secrets of'];
-const PLACES = ['Valdûr', 'Ashenmoor', 'Eldoria', 'Kéroth', 'the Void', 'Nightfall', 'Brightwater', 'Sølheim', 'Orrin’s Reach', 'Mirewood', 'Ironhold', 'Zénith', 'the Deep', 'Starfall', 'Hollowmere', 'Córdova', 'Frostpeak', 'Aurelia'];
+const PLACES = [
+  'Valdûr',
+  'Ashenmoor',
+  'Eldoria',
+  'Kéroth',
+  'the Void',
+  'Nightfall',
+  'Brightwater',
+  'Sølheim',
+  'Orrin’s Reach',
+  'Mirewood',
+  'Ironhold',
+  'Zénith',
+  'the Deep',
+  'Starfall',
+  'Hollowmere',
+  'Córdova',
+  'Frostpeak',
+  'Aurelia',
+];
 const SIMS = ['Farming', 'Truck', 'Bus', 'PC Building', 'House Flipper', 'Train', 'Airport', 'Pizza', 'Supermarket', 'Powerwash', 'Gas Station', 'Lighthouse', 'Café', 'Bakery', 'Hotel', 'Zoo'];
 const NOUNS = ['Kingdom', 'Dungeon', 'Galaxy', 'Odyssey', 'Frontier', 'Arena', 'Empire', 'Rally', 'Outpost', 'Saga', 'Crusade', 'Harbor', 'Circuit', 'Colony', 'Requiem', 'Tactics'];
 const ADJECTIVES = ['Super', 'Mega', 'Hyper', 'Tiny', 'Eternal', 'Broken', 'Lucky', 'Silent', 'Neon', 'Golden', 'Crimson', 'Wild', 'Lost', 'Final', 'Infinite', 'Pixel'];
@@ -171,7 +190,33 @@ const LANGUAGE_TAGS: Record<string, string> = {
   ar: 'العربية',
 };
 
-const TAGS = ['chill', 'competitive', 'speedrun', 'NoBackseating', 'FirstPlaythrough', 'Chatting', 'cozy', 'LGBTQIAPlus', 'Ranked', 'Casual', 'Funny', 'Educational', 'vtuber', 'DropsEnabled', 'Blind', 'Hardcore', 'challenge', 'community', 'Retro', 'Horror', 'Rust', 'music', 'IRL', 'coding', 'Variety'];
+const TAGS = [
+  'chill',
+  'competitive',
+  'speedrun',
+  'NoBackseating',
+  'FirstPlaythrough',
+  'Chatting',
+  'cozy',
+  'LGBTQIAPlus',
+  'Ranked',
+  'Casual',
+  'Funny',
+  'Educational',
+  'vtuber',
+  'DropsEnabled',
+  'Blind',
+  'Hardcore',
+  'challenge',
+  'community',
+  'Retro',
+  'Horror',
+  'Rust',
+  'music',
+  'IRL',
+  'coding',
+  'Variety',
+];
 
 export function tagsFor(rng: Random, language: string): string[] {
   const tags: string[] = [];
@@ -185,7 +230,24 @@ export function tagsFor(rng: Random, language: string): string[] {
   return tags;
 }
 
-const TITLE_OPENERS = ['Day', 'Road to', 'First time playing', 'Chill', 'Late night', 'Morning', 'Sunday', 'Grinding', 'Blind playthrough of', 'Learning', 'Ranked', 'Cozy', 'Just vibing with', '!drops', 'Trying', 'Back with'];
+const TITLE_OPENERS = [
+  'Day',
+  'Road to',
+  'First time playing',
+  'Chill',
+  'Late night',
+  'Morning',
+  'Sunday',
+  'Grinding',
+  'Blind playthrough of',
+  'Learning',
+  'Ranked',
+  'Cozy',
+  'Just vibing with',
+  '!drops',
+  'Trying',
+  'Back with',
+];
 const TITLE_ENDINGS = ['| !discord', '— come hang out', '(no backseating pls)', "let's go!!", '| !socials', '💜', '🔴 LIVE', '#ad', 'w/ chat', '— café & chill', "I'm so back", '| day 1 of 100', ''];
 
 export function titleFor(rng: Random, gameName: string): string {
@@ -195,8 +257,70 @@ export function titleFor(rng: Random, gameName: string): string {
   return `${opener}${day}${subject} ${rng.pick(TITLE_ENDINGS)}`.trim().slice(0, 140);
 }
 
-const SYLLABLES = ['ka', 'ri', 'mo', 'zu', 'ne', 'ta', 'lo', 'vi', 'sa', 'pe', 'ko', 'mi', 'ra', 'shi', 'do', 'na', 'el', 'an', 'or', 'us', 'ix', 'qua', 'ben', 'tor', 'lyn', 'dax', 'fen', 'gil', 'hal', 'jor'];
-const WORDS = ['sandy', 'pixel', 'shadow', 'cozy', 'night', 'frost', 'lucky', 'toast', 'mango', 'noodle', 'sleepy', 'turbo', 'velvet', 'crispy', 'echo', 'lunar', 'panda', 'rogue', 'salty', 'tiny', 'waffle', 'zen', 'blaze', 'cactus', 'dizzy', 'ember', 'fizzy', 'gamer', 'honey', 'indigo'];
+const SYLLABLES = [
+  'ka',
+  'ri',
+  'mo',
+  'zu',
+  'ne',
+  'ta',
+  'lo',
+  'vi',
+  'sa',
+  'pe',
+  'ko',
+  'mi',
+  'ra',
+  'shi',
+  'do',
+  'na',
+  'el',
+  'an',
+  'or',
+  'us',
+  'ix',
+  'qua',
+  'ben',
+  'tor',
+  'lyn',
+  'dax',
+  'fen',
+  'gil',
+  'hal',
+  'jor',
+];
+const WORDS = [
+  'sandy',
+  'pixel',
+  'shadow',
+  'cozy',
+  'night',
+  'frost',
+  'lucky',
+  'toast',
+  'mango',
+  'noodle',
+  'sleepy',
+  'turbo',
+  'velvet',
+  'crispy',
+  'echo',
+  'lunar',
+  'panda',
+  'rogue',
+  'salty',
+  'tiny',
+  'waffle',
+  'zen',
+  'blaze',
+  'cactus',
+  'dizzy',
+  'ember',
+  'fizzy',
+  'gamer',
+  'honey',
+  'indigo',
+];
 
 /**
  * A unique, real-looking login for user `index`, derived (not stored) from the index: the

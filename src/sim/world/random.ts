@@ -71,7 +71,7 @@ export class Random {
 
   /** Pareto with minimum xm and shape alpha: heavy-tailed */
   pareto(xm: number, alpha: number): number {
-    return xm / Math.pow(1 - this.float(), 1 / alpha);
+    return xm / (1 - this.float()) ** (1 / alpha);
   }
 
   /** Poisson-distributed count with the given mean (exact for small means, normal approximation above 60). */
@@ -118,7 +118,7 @@ export class AliasTable {
     const scaled = weights.map((w) => (w * n) / total);
     const small: number[] = [];
     const large: number[] = [];
-    scaled.forEach((p, i) => (p < 1 ? small : large).push(i));
+    for (const [i, p] of scaled.entries()) (p < 1 ? small : large).push(i);
     while (small.length && large.length) {
       const s = small.pop()!;
       const l = large.pop()!;

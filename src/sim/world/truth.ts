@@ -23,7 +23,7 @@ export class WatchTruth {
 
   constructor(
     channels: number,
-    private readonly games: number,
+    _games: number,
     startMs: number,
     private readonly intervalMs: number,
     private readonly retentionMs: number,

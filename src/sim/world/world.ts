@@ -20,7 +20,7 @@ const RAID_CHANCE = 0.3;
 const MEAN_STREAM_MS = 4 * 3600_000;
 const USER_ID_BASE = 1000;
 
-const enum Mood {
+enum Mood {
   Normal = 0,
   Hype = 1,
   Boring = 2,
@@ -114,7 +114,7 @@ export class World {
     this.rngChat = new Random(seed, 3);
     this.rngEvents = new Random(seed, 4);
     this.languageTable = new AliasTable(LANGUAGES.map(([, w]) => w));
-    this.gameTable = new AliasTable(this.games.map((_, i) => 1 / Math.pow(i + 1, 1.1)));
+    this.gameTable = new AliasTable(this.games.map((_, i) => 1 / (i + 1) ** 1.1));
 
     const n = channels;
     this.appeal = new Float64Array(n);
@@ -464,7 +464,7 @@ export class World {
     }
     // arrivals relax the audience towards the day's target
     const gap = this.targetViewers(t) - this.watchers.size - this.pendingJoin.size;
-    const arriving = r.poisson(Math.max(0, gap) / 120 + (this.watchers.size * STEP_MS) / MEAN_SESSION_MS * (1 - MOVE_SHARE) * (gap > 0 ? 1 : 0.5));
+    const arriving = r.poisson(Math.max(0, gap) / 120 + ((this.watchers.size * STEP_MS) / MEAN_SESSION_MS) * (1 - MOVE_SHARE) * (gap > 0 ? 1 : 0.5));
     const first = this.channelCount;
     for (let i = 0; i < arriving && this.liveChannels.size > 0; i++) {
       const user = first + r.int(this.viewerCount);
@@ -517,7 +517,6 @@ export class World {
     this.truth.accrue(channel, this.viewersNow(channel), t);
   }
 
-
   /** the time of the channel's latest viewer_count refresh at or before t */
   private lastRefresh(channel: number, t: number): number {
     const phase = (hash32(channel, 0x7e11) % (VIEWER_COUNT_REFRESH_MS / 1000)) * 1000;
@@ -552,7 +551,7 @@ export class World {
       if (v === 0) continue;
       const kind = this.moodKind[c]!;
       const rateFactor = kind === Mood.Hype ? 2.5 : kind === Mood.Loss ? 1.8 : kind === Mood.Boring ? 0.3 : 1;
-      const rate = Math.min(12, 0.004 * Math.pow(v, 0.85)) * rateFactor;
+      const rate = Math.min(12, 0.004 * v ** 0.85) * rateFactor;
       const n = rc.poisson(rate * (STEP_MS / 1000));
       for (let i = 0; i < n; i++) this.chat(c, t + Math.floor((i * STEP_MS) / Math.max(1, n)), rc);
       // follows, subs and cheers grow with the audience
@@ -652,8 +651,16 @@ export class World {
       return;
     }
     if (r.chance(0.6)) {
-      const months = 2 + Math.floor(r.pareto(1, 1.1)) % 60;
-      this.emit({ type: 'channel.subscription.message', channel, user, tier, cumulativeMonths: months, streakMonths: r.chance(0.7) ? months : 1 + r.int(months), message: r.chance(0.5) ? 'love the streams' : '' });
+      const months = 2 + (Math.floor(r.pareto(1, 1.1)) % 60);
+      this.emit({
+        type: 'channel.subscription.message',
+        channel,
+        user,
+        tier,
+        cumulativeMonths: months,
+        streakMonths: r.chance(0.7) ? months : 1 + r.int(months),
+        message: r.chance(0.5) ? 'love the streams' : '',
+      });
     } else {
       this.emit({ type: 'channel.subscribe', channel, user, tier, isGift: false });
     }
@@ -753,7 +760,7 @@ export class World {
       default:
         throw new RangeError(`cannot trigger ${type as string}`);
     }
-    return this.eventCounter > before ? [...this.events].reverse().find((e) => e.type === type) ?? [...this.events].at(-1) : undefined;
+    return this.eventCounter > before ? ([...this.events].reverse().find((e) => e.type === type) ?? [...this.events].at(-1)) : undefined;
   }
 
   // ---------------------------------------------------------------- truth

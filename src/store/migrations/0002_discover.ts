@@ -24,8 +24,14 @@ export function discover(facts: DialectFacts) {
         .addColumn('errors', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('duration_ms', 'real')
         .execute();
-      await db.schema.alterTable('streams').addColumn('raw', 'text', (c) => c.notNull().defaultTo('{}')).execute();
-      await db.schema.alterTable('streams').addColumn('search_text', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('streams')
+        .addColumn('raw', 'text', (c) => c.notNull().defaultTo('{}'))
+        .execute();
+      await db.schema
+        .alterTable('streams')
+        .addColumn('search_text', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
 
       if (facts.kind === 'sqlite') {
         await sql`create virtual table streams_fts using fts5(search_text, content='streams', content_rowid='rowid', tokenize='trigram')`.execute(db);

@@ -16,19 +16,35 @@ export function watchtime(facts: DialectFacts) {
       .addColumn('streams', 'integer', (c) => c.notNull().defaultTo(0));
   return {
     async up(db: Kysely<any>): Promise<void> {
-      await measures(db.schema.createTable('watch_day_channel_game').addColumn('day', 'text', (c) => c.notNull()).addColumn('user_id', 'text', (c) => c.notNull()).addColumn('game_id', 'text', (c) => c.notNull()))
+      await measures(
+        db.schema
+          .createTable('watch_day_channel_game')
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('game_id', 'text', (c) => c.notNull()),
+      )
         .addPrimaryKeyConstraint('watch_day_channel_game_pk', ['day', 'user_id', 'game_id'])
         .execute();
       await db.schema.createIndex('watch_dcg_user').on('watch_day_channel_game').columns(['user_id', 'day']).execute();
       await db.schema.createIndex('watch_dcg_game').on('watch_day_channel_game').columns(['game_id', 'day', 'user_id']).execute();
 
-      await measures(db.schema.createTable('watch_day_channel').addColumn('day', 'text', (c) => c.notNull()).addColumn('user_id', 'text', (c) => c.notNull()))
+      await measures(
+        db.schema
+          .createTable('watch_day_channel')
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull()),
+      )
         .addPrimaryKeyConstraint('watch_day_channel_pk', ['day', 'user_id'])
         .execute();
       await db.schema.createIndex('watch_dc_rank').on('watch_day_channel').columns(['day', 'hours_watched']).execute();
       await db.schema.createIndex('watch_dc_user').on('watch_day_channel').columns(['user_id', 'day']).execute();
 
-      await measures(db.schema.createTable('watch_day_game').addColumn('day', 'text', (c) => c.notNull()).addColumn('game_id', 'text', (c) => c.notNull()))
+      await measures(
+        db.schema
+          .createTable('watch_day_game')
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('game_id', 'text', (c) => c.notNull()),
+      )
         .addColumn('peak_channels', 'integer', (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('watch_day_game_pk', ['day', 'game_id'])
         .execute();
@@ -41,7 +57,12 @@ export function watchtime(facts: DialectFacts) {
         .addColumn('hours_covered', 'double precision', (c) => c.notNull().defaultTo(0))
         .execute();
 
-      await measures(db.schema.createTable('watch_hour_game').addColumn('hour', facts.bigint, (c) => c.notNull()).addColumn('game_id', 'text', (c) => c.notNull()))
+      await measures(
+        db.schema
+          .createTable('watch_hour_game')
+          .addColumn('hour', facts.bigint, (c) => c.notNull())
+          .addColumn('game_id', 'text', (c) => c.notNull()),
+      )
         .addColumn('peak_channels', 'integer', (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('watch_hour_game_pk', ['hour', 'game_id'])
         .execute();
@@ -129,12 +150,26 @@ export function watchtime(facts: DialectFacts) {
         .execute();
     },
     async down(db: Kysely<any>): Promise<void> {
-      for (const table of ['answers', 'answer_cursors', 'digest_posts', 'digests', 'watch_channels', 'watch_games', 'watch_state', 'watch_samples', 'watch_hour_total', 'watch_hour_game', 'watch_day_total', 'watch_day_game', 'watch_day_channel', 'watch_day_channel_game']) {
+      for (const table of [
+        'answers',
+        'answer_cursors',
+        'digest_posts',
+        'digests',
+        'watch_channels',
+        'watch_games',
+        'watch_state',
+        'watch_samples',
+        'watch_hour_total',
+        'watch_hour_game',
+        'watch_day_total',
+        'watch_day_game',
+        'watch_day_channel',
+        'watch_day_channel_game',
+      ]) {
         await db.schema.dropTable(table).ifExists().execute();
       }
     },
   };
 }
-
 
 const sqlWithoutRowid = sql`without rowid`;

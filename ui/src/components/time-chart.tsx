@@ -64,7 +64,11 @@ export function TimeChart({ title, times, series, height = 200, timeZone, format
       height,
       ...(zone ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1e3), zone) } : {}),
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, left: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] }, right: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+      scales: {
+        x: { time: true },
+        left: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+        right: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+      },
       axes: [
         days
           ? { stroke: axisColor, grid: { stroke: gridColor }, incrs: DAY_INCRS, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => dayTick.format(t * 1000)) }

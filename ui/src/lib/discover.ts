@@ -56,14 +56,7 @@ export function filterProblem(f: Filters): string | undefined {
 }
 
 export function isDefaultFilters(f: Filters): boolean {
-  return (
-    splitTerms(f.include).length === 0 &&
-    splitTerms(f.exclude).length === 0 &&
-    f.minAge === 0 &&
-    !f.oneViewer &&
-    f.language === '' &&
-    f.game === ''
-  );
+  return splitTerms(f.include).length === 0 && splitTerms(f.exclude).length === 0 && f.minAge === 0 && !f.oneViewer && f.language === '' && f.game === '';
 }
 
 /** How many filters differ from the defaults (the Filters button's badge). */

@@ -102,7 +102,11 @@ export function defaultRange(o: Pick<Overview, 'today' | 'yesterday' | 'first_da
   const week = presetRange(DEFAULT_PRESET, o);
   if (o.last_day !== null && o.last_day < week.from) {
     const from = addDays(o.last_day, -6);
-    return { range: { from: from < o.first_day ? o.first_day : from, to: o.last_day }, note: `Nothing was recorded in the last 7 days, so this opens on the last week with figures, up to ${formatDay(o.last_day)}.` };
+    return {
+      // biome-ignore lint/complexity/useMathMinMax: days are YYYY-MM-DD text, compared as text (Math.max would give NaN)
+      range: { from: from < o.first_day ? o.first_day : from, to: o.last_day },
+      note: `Nothing was recorded in the last 7 days, so this opens on the last week with figures, up to ${formatDay(o.last_day)}.`,
+    };
   }
   return { range: week };
 }

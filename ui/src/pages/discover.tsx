@@ -409,14 +409,7 @@ export function DiscoverPage() {
       </div>
 
       <div class="dsc-toolbar" role="group" aria-label="Discover controls">
-        <button
-          type="button"
-          class={`dsc-primary dsc-new${cooling ? ' cooling' : ''}`}
-          data-action="new"
-          disabled={busy || cooling}
-          onClick={() => void newStreamer()}
-          aria-keyshortcuts="N"
-        >
+        <button type="button" class={`dsc-primary dsc-new${cooling ? ' cooling' : ''}`} data-action="new" disabled={busy || cooling} onClick={() => void newStreamer()} aria-keyshortcuts="N">
           {cooling && <span key={cooldownUntil} class="dsc-cool" style={{ animationDuration: `${Math.max(0, cooldownUntil - wallNow)}ms` }} aria-hidden="true" />}
           <span>New streamer</span>
           <kbd aria-hidden="true">N</kbd>
@@ -487,11 +480,7 @@ export function DiscoverPage() {
       </div>
 
       <div class="dsc-main">
-        {current ? (
-          <Stage stream={current} mode={mode} twitchLabel={status?.twitch ?? 'Twitch'} now={now} busy={busy} />
-        ) : (
-          <EmptyStage busy={busy}>Nobody to show yet.</EmptyStage>
-        )}
+        {current ? <Stage stream={current} mode={mode} twitchLabel={status?.twitch ?? 'Twitch'} now={now} busy={busy} /> : <EmptyStage busy={busy}>Nobody to show yet.</EmptyStage>}
 
         {shownHistory.length > 0 && (
           <section class="dsc-history" aria-labelledby="dsc-history-title">

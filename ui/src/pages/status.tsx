@@ -56,12 +56,22 @@ function JobRow({ job, clockNow }: { job: JobStatus; clockNow: number }) {
       <td class="nowrap" data-field="last-run" title={last ? formatTime(last.startedAt) : undefined}>
         {job.running ? <span class="pill running">running</span> : last ? formatRelative(last.startedAt, clockNow) : <span class="muted">never</span>}
       </td>
-      <td class="nowrap num" data-field="duration">{last ? formatDuration(last.durationMs) : '–'}</td>
+      <td class="nowrap num" data-field="duration">
+        {last ? formatDuration(last.durationMs) : '–'}
+      </td>
       <td data-field="outcome">
-        {last ? <span class={`pill ${last.outcome}`} title={last.error}>{last.outcome === 'ok' ? 'ok' : 'failed'}</span> : '–'}
+        {last ? (
+          <span class={`pill ${last.outcome}`} title={last.error}>
+            {last.outcome === 'ok' ? 'ok' : 'failed'}
+          </span>
+        ) : (
+          '–'
+        )}
         {last?.error && <div class="small err-text">{last.error}</div>}
       </td>
-      <td class="nowrap" title={job.nextRunAt ? formatTime(job.nextRunAt) : undefined}>{job.nextRunAt ? formatRelative(job.nextRunAt, clockNow) : '–'}</td>
+      <td class="nowrap" title={job.nextRunAt ? formatTime(job.nextRunAt) : undefined}>
+        {job.nextRunAt ? formatRelative(job.nextRunAt, clockNow) : '–'}
+      </td>
       <td class="num" data-field="runs">
         {job.runs}
         {job.failures > 0 && <span class="err-text"> / {job.failures} failed</span>}

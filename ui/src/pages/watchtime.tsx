@@ -36,10 +36,7 @@ export function WatchTimePage() {
   const overview = useApi<Overview>(overviewUrl(), poll);
   const o = overview.data;
   // an explicit range in the address wins; otherwise the most recent range with figures, saying why
-  const fallback = useMemo(
-    () => (o ? defaultRange(o) : undefined),
-    [o?.today, o?.yesterday, o?.first_day, o?.last_day, o?.first_hour, o?.time_zone],
-  );
+  const fallback = useMemo(() => (o ? defaultRange(o) : undefined), [o?.today, o?.yesterday, o?.first_day, o?.last_day, o?.first_hour, o?.time_zone]);
   const range: Range | undefined = urlRange ?? fallback?.range;
   const note = urlRange ? undefined : fallback?.note;
 

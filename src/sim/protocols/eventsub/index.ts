@@ -103,7 +103,10 @@ export function eventSubProtocol(options: EventSubOptions = {}): EventSubProtoco
     },
 
     reconnectAll: () => running().hub.reconnectAll(),
-    subscriptions: () => running().store.all().map((r) => renderSubscription(r)),
+    subscriptions: () =>
+      running()
+        .store.all()
+        .map((r) => renderSubscription(r)),
     sessions: () => running().hub.list(),
     revoke(subscriptionId, status) {
       const p = running();
@@ -169,8 +172,17 @@ function registerRoutes(app: FastifyInstance, sim: Simulator, service: Subscript
     return reply.status(outcome.status).send(outcome.body);
   };
   for (const path of PATHS) {
-    app.post(path, handle((token, request) => service.create(token, request.body)));
-    app.get(path, handle((token, request) => service.list(token, request.query as Record<string, unknown>)));
-    app.delete(path, handle((token, request) => service.remove(token, request.query as Record<string, unknown>)));
+    app.post(
+      path,
+      handle((token, request) => service.create(token, request.body)),
+    );
+    app.get(
+      path,
+      handle((token, request) => service.list(token, request.query as Record<string, unknown>)),
+    );
+    app.delete(
+      path,
+      handle((token, request) => service.remove(token, request.query as Record<string, unknown>)),
+    );
   }
 }

@@ -35,7 +35,9 @@ interface Answer {
 
 /** `sha256=` + hex HMAC-SHA256 over id + timestamp + raw body, keyed by the secret (§3.3) */
 export function signature(secret: string, id: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(id + timestamp + body).digest('hex')}`;
+  return `sha256=${createHmac('sha256', secret)
+    .update(id + timestamp + body)
+    .digest('hex')}`;
 }
 
 export class WebhookSender {

@@ -199,7 +199,7 @@ export class WebSocketHub {
     let predecessor: Session | undefined;
     if (query.reconnect_id !== undefined) {
       predecessor = this.sessions.get(String(query.reconnect_id));
-      if (!predecessor || predecessor.state !== 'reconnecting' || predecessor.successor) {
+      if (predecessor?.state !== 'reconnecting' || predecessor.successor) {
         socket.close(4007, CLOSE[4007].reason);
         return;
       }

@@ -15,7 +15,7 @@ export function login(auth: SimAuth, world: World, nickParam: string, pass: stri
   if (ANONYMOUS.test(nick)) return { ok: true, anonymous: true, nick };
   if (!pass || !/^oauth:\S+$/i.test(pass)) return { ok: false, reason: 'Improperly formatted auth' };
   const token = auth.validate(pass.slice('oauth:'.length));
-  if (!token || token.kind !== 'user' || token.user === undefined) return { ok: false, reason: 'Login authentication failed' };
+  if (token?.kind !== 'user' || token.user === undefined) return { ok: false, reason: 'Login authentication failed' };
   if (world.login(token.user) !== nick) return { ok: false, reason: 'Login authentication failed' };
   if (!token.scopes.includes('chat:read')) return { ok: false, reason: 'Login authentication failed' };
   return { ok: true, anonymous: false, nick, user: token.user, scopes: token.scopes };

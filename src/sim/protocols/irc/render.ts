@@ -155,7 +155,15 @@ export const ANONYMOUS_GIFTER = { id: '274598607', login: 'ananonymousgifter', d
 type Tags = [string, string | number][];
 
 /** the tags every USERNOTICE carries for its acting user, in Twitch's (alphabetical) order */
-function userNotice(room: RoomName, e: WorldEvent, sender: { id: string; login: string; displayName: string; color: string; badges: string; badgeInfo: string; subscriber: boolean }, msgId: string, params: Tags, systemMsg: string, text?: string): Line {
+function userNotice(
+  room: RoomName,
+  e: WorldEvent,
+  sender: { id: string; login: string; displayName: string; color: string; badges: string; badgeInfo: string; subscriber: boolean },
+  msgId: string,
+  params: Tags,
+  systemMsg: string,
+  text?: string,
+): Line {
   const tags: Tags = [
     ['badge-info', sender.badgeInfo],
     ['badges', sender.badges],
@@ -246,7 +254,8 @@ export function mysteryGiftNotice(ids: Identities, room: RoomName, e: WorldEvent
   ];
   if (!anonymous) params.push(['msg-param-sender-count', count]);
   const who = anonymous ? 'An anonymous user' : from.displayName;
-  const system = `${who} is gifting ${count} ${TIER_NAMES[tier]} Sub${count === 1 ? '' : 's'} to ${room.displayName}'s community!` + (anonymous ? '' : ` They've gifted a total of ${count} in the channel!`);
+  const system =
+    `${who} is gifting ${count} ${TIER_NAMES[tier]} Sub${count === 1 ? '' : 's'} to ${room.displayName}'s community!` + (anonymous ? '' : ` They've gifted a total of ${count} in the channel!`);
   return userNotice(room, e, from, 'submysterygift', params, system);
 }
 

@@ -86,4 +86,3 @@ export function malformed(line: Line): Line {
   const tagsOnly = line.tagged.startsWith('@') ? line.tagged.slice(0, line.tagged.indexOf(' ')) + '\r\n' : bareSource;
   return { tagged: tagsOnly, plain: bareSource, needs: line.needs };
 }
-

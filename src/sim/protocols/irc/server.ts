@@ -210,7 +210,10 @@ export class IrcServer implements ConnectionContext {
     for (const action of this.moderation.due(t)) {
       const room = this.rooms.get(action.message.channel);
       if (!room) continue;
-      const line = action.kind === 'delete' ? render.clearmsg(room.name, this.ids.user(action.message.user).login, action.message, action.at) : render.clearchat(room.name, this.ids.user(action.message.user), action.at, action.seconds);
+      const line =
+        action.kind === 'delete'
+          ? render.clearmsg(room.name, this.ids.user(action.message.user).login, action.message, action.at)
+          : render.clearchat(room.name, this.ids.user(action.message.user), action.at, action.seconds);
       this.broadcast(room, line);
     }
     // checked on every world step too, so a stepped simulator (speed 0) reacts inside sim.advance()

@@ -51,9 +51,7 @@ export function FilterDialog({ open, filters, remember, stats, message, busy, on
     onApply(draft, keep);
   };
 
-  const games = [...(stats?.per_game ?? [])]
-    .map((g) => ({ ...g, count: g.zero + (draft.oneViewer ? g.one : 0) }))
-    .sort((a, b) => b.count - a.count || a.game_name.localeCompare(b.game_name));
+  const games = [...(stats?.per_game ?? [])].map((g) => ({ ...g, count: g.zero + (draft.oneViewer ? g.one : 0) })).sort((a, b) => b.count - a.count || a.game_name.localeCompare(b.game_name));
   const shownProblem = problem ?? message;
 
   return (

@@ -48,9 +48,7 @@ export function HelpDialog({ open, onClose }: { open: boolean; onClose: () => vo
             </div>
           ))}
         </dl>
-        <p class="small muted">
-          Shortcuts are off while you type in a field. Click a thumbnail to watch it here; Ctrl/⌘-click or middle-click opens it on Twitch in a new tab.
-        </p>
+        <p class="small muted">Shortcuts are off while you type in a field. Click a thumbnail to watch it here; Ctrl/⌘-click or middle-click opens it on Twitch in a new tab.</p>
       </div>
     </dialog>
   );

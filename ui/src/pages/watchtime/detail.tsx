@@ -118,7 +118,13 @@ export function DetailView({ subject, range, firstDay, now, refresh, onFrame, tw
               oneDayData.granularity === 'hour' ? (
                 <HoursChart title={`${name}: hours watched per hour`} points={oneDayData.points} granularity="hour" timeZone={oneDayData.time_zone} now={now} />
               ) : (
-                <HoursChart title={`${name}: hours watched per day, the week to ${formatDay(range.to, false)}`} points={oneDayData.points} granularity="day" timeZone={oneDayData.time_zone} now={now} />
+                <HoursChart
+                  title={`${name}: hours watched per day, the week to ${formatDay(range.to, false)}`}
+                  points={oneDayData.points}
+                  granularity="day"
+                  timeZone={oneDayData.time_zone}
+                  now={now}
+                />
               )
             ) : oneDay.error ? (
               <ErrorNotice error={oneDay.error} api={API_NAME} />

@@ -89,12 +89,20 @@ export function OverviewView({ range, firstDay, now, refresh, onFrame }: Props) 
           )}
           <div class="wt-block-head">
             <h2>Over time</h2>
-            <Downloads items={[{ label: 'Series', file: downloadName('series', range), json: seriesUrl({ kind: 'total' }, range, granularity), csv: seriesUrl({ kind: 'total' }, range, granularity, 'csv') }]} />
+            <Downloads
+              items={[{ label: 'Series', file: downloadName('series', range), json: seriesUrl({ kind: 'total' }, range, granularity), csv: seriesUrl({ kind: 'total' }, range, granularity, 'csv') }]}
+            />
           </div>
           {series.error && !seriesData ? (
             <ErrorNotice error={series.error} api={API_NAME} />
           ) : seriesData ? (
-            <HoursChart title={granularity === 'hour' ? 'Hours watched per hour' : 'Hours watched per day'} points={seriesData.points} granularity={granularity} timeZone={seriesData.time_zone} now={now} />
+            <HoursChart
+              title={granularity === 'hour' ? 'Hours watched per hour' : 'Hours watched per day'}
+              points={seriesData.points}
+              granularity={granularity}
+              timeZone={seriesData.time_zone}
+              now={now}
+            />
           ) : (
             <Loading />
           )}
@@ -108,7 +116,16 @@ export function OverviewView({ range, firstDay, now, refresh, onFrame }: Props) 
           {!wide && (
             <div class="wt-tabs" role="tablist" aria-label="Leaderboards">
               {BOARDS.map((b) => (
-                <button key={b.kind} type="button" role="tab" id={`wt-tab-${b.kind}`} aria-controls={`wt-panel-${b.kind}`} aria-selected={tab === b.kind} data-tab={b.kind} onClick={() => setTab(b.kind)}>
+                <button
+                  key={b.kind}
+                  type="button"
+                  role="tab"
+                  id={`wt-tab-${b.kind}`}
+                  aria-controls={`wt-panel-${b.kind}`}
+                  aria-selected={tab === b.kind}
+                  data-tab={b.kind}
+                  onClick={() => setTab(b.kind)}
+                >
                   {b.title}
                 </button>
               ))}

@@ -63,10 +63,21 @@ export function HoursChart({ title, points, granularity, timeZone, now }: { titl
     const known = (i: number) => !future[i] && !before[i];
     return [
       { label: 'Hours watched', values: points.map((p, i) => (known(i) ? p.hours_watched : null)), color: 'var(--accent)', format: formatHours, tick: formatCompact },
-      { label: 'Average viewers', values: points.map((p, i) => (known(i) ? p.average_viewers : null)), color: 'var(--accent-2)', format: formatInt, tick: formatCompact, scale: 'right' as const, dash: [6, 4] },
+      {
+        label: 'Average viewers',
+        values: points.map((p, i) => (known(i) ? p.average_viewers : null)),
+        color: 'var(--accent-2)',
+        format: formatInt,
+        tick: formatCompact,
+        scale: 'right' as const,
+        dash: [6, 4],
+      },
     ];
   }, [points, future, before]);
-  const formatTime = useCallback((t: number) => (hourly ? `${formatDay(new Date(t).toLocaleDateString('en-CA', { timeZone }))} ${formatHour(t, timeZone)}` : formatDay(new Date(t).toISOString().slice(0, 10))), [hourly, timeZone]);
+  const formatTime = useCallback(
+    (t: number) => (hourly ? `${formatDay(new Date(t).toLocaleDateString('en-CA', { timeZone }))} ${formatHour(t, timeZone)}` : formatDay(new Date(t).toISOString().slice(0, 10))),
+    [hourly, timeZone],
+  );
   return (
     <div class="wt-chart" data-field="chart" data-granularity={granularity} data-points={points.length} data-before-recording={before.filter(Boolean).length}>
       <TimeChart title={title} times={times} series={series} height={220} timeZone={timeZone} days={!hourly} formatTime={formatTime} />
