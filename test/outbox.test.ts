@@ -11,7 +11,7 @@ import { MentionAnswerer } from '../src/watchtime/answers.js';
 import { DigestPublisher, isPermanent, type StoredPost } from '../src/watchtime/digest.js';
 import { WatchtimeService } from '../src/watchtime/service.js';
 import { memoryLogger } from './helpers/app.js';
-import { withEachDialect } from './helpers/db.js';
+import { tempSqlite, withEachDialect } from './helpers/db.js';
 
 const retryable = () => new PublishError('503 Service Unavailable', 'net', true, 503);
 const refused = () => new PublishError('401 Unauthorized: check the token', 'net', false, 401);
@@ -344,5 +344,28 @@ describe('the outbox migration (0004)', () => {
         await store.close();
       }
     });
+  });
+
+  test('SQLite: a crash after the migration committed but before it was recorded leaves a database that still starts', async () => {
+    // SQLite cannot run DDL inside the migrator's transaction: 0004 commits its own, and the
+    // migrator records it afterwards, in a statement of its own
+    const db = await tempSqlite();
+    const store = await migrated(db.url);
+    try {
+      const box = new Outbox(store.db, { kind: 'digest', maxAttempts: 8, now: () => 1_000 });
+      await box.deliver(`${DAY}:games`, 'folder', async () => ({ remoteId: 'f1' }));
+      // what such a crash leaves: the outbox in place, the old tables gone, 0004 not recorded
+      await (store.db as unknown as Kysely<any>).deleteFrom('lurk_schema_migrations').where('name', '=', '0004_outbox').execute();
+      assert.deepEqual(await store.pendingMigrations(), ['0004_outbox']);
+
+      assert.deepEqual((await store.migrate()).applied, ['0004_outbox']);
+      assert.deepEqual(await store.pendingMigrations(), []);
+      const entry = await box.get(`${DAY}:games`, 'folder');
+      assert.equal(entry?.status, 'posted', 'what was delivered stays delivered');
+      assert.equal(entry?.remoteId, 'f1');
+    } finally {
+      await store.close();
+      await db.drop();
+    }
   });
 });

@@ -87,10 +87,6 @@ export class TwitchAccess {
     return this.current ?? this.options.target();
   }
 
-  get endpoints(): TwitchEndpoints {
-    return this.target().endpoints;
-  }
-
   helix(): HelixClient {
     if (!this.client) throw new Error('Lurk has not started yet');
     return this.client;

@@ -22,6 +22,10 @@ export function outbox(facts: DialectFacts) {
   return {
     async up(db: Kysely<any>): Promise<void> {
       await atomically(db, async (db) => {
+        // SQLite: the migrator records a migration after up() has committed, in a statement of its
+        // own; a crash in between leaves this done but pending, and running it again would fail
+        // on every start (the outbox exists, the old tables are gone)
+        if (facts.kind === 'sqlite' && (await alreadyUp(db))) return;
         await db.schema
           .createTable('outbox')
           .addColumn('kind', 'text', (c) => c.notNull())
@@ -134,6 +138,12 @@ export function outbox(facts: DialectFacts) {
       });
     },
   };
+}
+
+/** the outbox is there and both tables it replaced are gone: this migration's transaction committed */
+async function alreadyUp(db: Kysely<any>): Promise<boolean> {
+  const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
+  return tables.has('outbox') && !tables.has('digest_posts') && !tables.has('answers');
 }
 
 /** Copies `from` into `into` a page at a time, in key order so memory stays bounded; `map` leaves a row out by giving undefined. */
