@@ -25,9 +25,6 @@ import { DEFAULT_UI_DIR, createWebServer, serveUi } from './web/server.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
-/** Client-side pages of the UI; the server answers them with index.html. */
-export const UI_PAGES = UI_PAGE_PATHS;
-
 export interface LurkOptions {
   clock?: Clock;
   /** false: don't start the built-in simulator even without Twitch credentials (tests of the shell) */
@@ -145,7 +142,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   await register(statusCapability({ version: VERSION, simulator: simulator ? () => simulator.summary() : undefined }));
   const discover = await register(discoverCapability);
   const watchtime = await register(watchtimeCapability);
-  await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGES);
+  await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGE_PATHS);
 
   let stopping: Promise<void> | undefined;
   return {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Migrator, type Kysely } from 'kysely';
 import { ManualClock } from '../src/core/clock.js';
-import type { WatchtimeConfig } from '../src/config/load.js';
 import { PublishError, type DigestPost, type Mention, type Publisher } from '../src/publish/types.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { CodeMigrationProvider } from '../src/store/migrations/index.js';
@@ -12,6 +11,7 @@ import { DigestPublisher, isPermanent, type StoredPost } from '../src/watchtime/
 import { WatchtimeService } from '../src/watchtime/service.js';
 import { memoryLogger } from './helpers/app.js';
 import { tempSqlite, withEachDialect } from './helpers/db.js';
+import { TEST_WATCHTIME_CONFIG } from './helpers/watchtime.js';
 
 const retryable = () => new PublishError('503 Service Unavailable', 'net', true, 503);
 const refused = () => new PublishError('401 Unauthorized: check the token', 'net', false, 401);
@@ -155,19 +155,7 @@ const POSTS: StoredPost[] = [
   { key: 'games', text: 'The most watched games on Twitch yesterday were:\n1. Celeste: 12 hours', chart, alt: 'Celeste 12 h' },
   { key: 'streamers', text: 'The most watched streamers on Twitch yesterday were:\n1. alice: 12 hours', chart, alt: 'alice 12 h' },
 ];
-const CONFIG: WatchtimeConfig = {
-  timeZone: 'UTC',
-  dayStart: '08:00',
-  minViewers: 0,
-  gapSeconds: 600,
-  flushSeconds: 0,
-  sampleSeconds: 300,
-  rawDays: 3,
-  digestTime: '15:00',
-  digestSeed: 0,
-  answersPollSeconds: 60,
-  chatChannels: [],
-};
+const CONFIG = TEST_WATCHTIME_CONFIG;
 
 function recorder(name: string, sent: string[]): Publisher {
   return {

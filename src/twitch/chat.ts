@@ -61,7 +61,7 @@ export class TwitchChat {
     }
     const client = new IrcClient({ ...endpoints.ircTcp, login: account.login, token: () => account.token(), channels, log: this.o.log.child({ component: 'chat' }) });
     client.onMessage((m) => {
-      const event: ChatMessageEvent = { channel: m.channel, user: m.user, displayName: m.displayName, text: m.text, id: m.id, tags: Object.fromEntries(m.tags), at: this.o.clock.now() };
+      const event: ChatMessageEvent = { channel: m.channel.toLowerCase(), user: m.user, displayName: m.displayName, text: m.text, id: m.id, tags: Object.fromEntries(m.tags), at: this.o.clock.now() };
       this.o.bus.publish('chat.message', event).catch((err: unknown) => this.o.log.debug({ err: (err as Error).message }, 'chat message not published'));
     });
     this.client = client;

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfig, type LurkConfig } from '../../src/config/load.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
@@ -37,16 +36,8 @@ export function testConfig(env: Record<string, string>): LurkConfig {
   return loadConfig({ env: { PORT: '0', LOG_LEVEL: 'warn', ...SMALL_SIMULATOR, ...env }, cwd: process.cwd() });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+/** a port nothing listens on now (the suite's service set-up finds ports the same way) */
+export { freePort } from './services.js';
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs` (a deadline, not a timing assertion). */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 50): Promise<T> {

@@ -6,7 +6,6 @@ import { describe, test } from 'node:test';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { InProcessBus } from '../../src/core/bus.js';
 import { ManualClock } from '../../src/core/clock.js';
-import type { WatchtimeConfig } from '../../src/config/load.js';
 import { FolderPublisher } from '../../src/publish/folder.js';
 import { PublishError, type DigestPost, type Mention, type Publisher } from '../../src/publish/types.js';
 import { openStore, type Store } from '../../src/store/database.js';
@@ -18,24 +17,13 @@ import { WatchtimeService, type WatchtimeServiceOptions } from '../../src/watcht
 import { memoryLogger } from '../helpers/app.js';
 import { tempSqlite, withEachDialect, type TestDatabase } from '../helpers/db.js';
 import { runLurk } from '../helpers/process.js';
+import { TEST_WATCHTIME_CONFIG } from '../helpers/watchtime.js';
 
 const MIN = 60_000;
 // 2026-11-20 09:00 UTC: an hour into the Lurk day 2026-11-20 (days start 08:00 UTC)
 const START = Date.UTC(2026, 10, 20, 9, 0);
 
-const CONFIG: WatchtimeConfig = {
-  timeZone: 'UTC',
-  dayStart: '08:00',
-  minViewers: 0,
-  gapSeconds: 600,
-  flushSeconds: 0,
-  sampleSeconds: 300,
-  rawDays: 3,
-  digestTime: '15:00',
-  digestSeed: 0,
-  answersPollSeconds: 60,
-  chatChannels: [],
-};
+const CONFIG = TEST_WATCHTIME_CONFIG;
 
 const GAMES = [
   ['1095275650', "Baldur's Gate 3"],
