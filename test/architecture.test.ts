@@ -101,3 +101,22 @@ test('SQL lives only in store files', () => {
     [],
   );
 });
+
+test('no two files import each other, directly or round a circle', () => {
+  const graph = new Map<string, string[]>();
+  for (const i of all) graph.set(i.from, [...(graph.get(i.from) ?? []), i.target.replace(/\.js$/, '.ts')]);
+  const state = new Map<string, 'open' | 'done'>();
+  const circles: string[] = [];
+  const visit = (file: string, trail: string[]) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'open') {
+      circles.push([...trail.slice(trail.indexOf(file)), file].join(' → '));
+      return;
+    }
+    state.set(file, 'open');
+    for (const next of graph.get(file) ?? []) if (graph.has(next) || src.includes(next)) visit(next, [...trail, file]);
+    state.set(file, 'done');
+  };
+  for (const file of src) visit(file, []);
+  assert.deepEqual(circles, []);
+});

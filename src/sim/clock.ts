@@ -94,3 +94,8 @@ export class RateClock implements Clock {
     return sleepWith(this, ms, signal);
   }
 }
+
+/** Twitch's timestamps: RFC 3339 in UTC, to the second */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -2,9 +2,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import fastifyWebsocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { LURK_DEFAULT_PORT, SimAuth, generateClientId, generateClientSecret, lurkRedirectUris, type RegisteredClient } from './auth.js';
-import { RateClock, SimClock } from './clock.js';
+import { RateClock, rfc3339, SimClock } from './clock.js';
 import { NO_FAULTS, type Faults } from './faults.js';
-import { rfc3339 } from './protocols/helix-common.js';
 import { RateLimiter } from './protocols/ratelimit.js';
 import type { LentAccount, SimSummary } from './summary.js';
 import { World } from './world/world.js';

@@ -9,13 +9,9 @@ import { AppTokenProvider } from './app-token.js';
 import { HelixBudget, type BudgetClock } from './budget.js';
 import type { TwitchEndpoints } from './endpoints.js';
 import { HelixClient } from './helix-client.js';
-import { TwitchChat } from './chat.js';
+import { type ChatAccount, TwitchChat } from './chat.js';
 
-/** a chat login and a way to get its token (each connection logs in anew) */
-export interface ChatAccount {
-  login: string;
-  token(): string;
-}
+export type { ChatAccount };
 
 /** what Lurk connects to, known once Twitch (or the simulator) is reachable */
 export interface TwitchTarget {

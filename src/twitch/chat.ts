@@ -5,9 +5,14 @@
 import type { Bus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { ChatAccount } from './access.js';
 import type { TwitchEndpoints } from './endpoints.js';
 import { IrcClient } from './irc-client.js';
+
+/** a chat login and a way to get its token (each connection logs in anew) */
+export interface ChatAccount {
+  login: string;
+  token(): string;
+}
 
 /** one chat message as read, a plain JSON value (it crosses a Redis bus unchanged) */
 export interface ChatMessageEvent {

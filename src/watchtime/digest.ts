@@ -8,13 +8,9 @@ import { DayCalendar, parseDayStart } from './calendar.js';
 import type { RankedItem } from './queries.js';
 import type { WatchtimeService } from './service.js';
 import { storeDigest, storedDigest } from './store.js';
+import type { StoredPost } from './store.js';
 
-export interface StoredPost {
-  key: 'games' | 'streamers' | 'random-game';
-  text: string;
-  chart: BarChartSpec;
-  alt: string;
-}
+export type { StoredPost };
 
 export interface Digest {
   day: string;

@@ -2,7 +2,7 @@
 // loads, composed digests and the answers' mention cursors (questions are in queries.ts).
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
-import type { StoredPost } from './digest.js';
+import type { BarChartSpec } from '../publish/chart.js';
 import type { IntegratorState, Measures, PendingWrites } from './integrator.js';
 import { searchKey } from './search.js';
 
@@ -156,6 +156,14 @@ export async function namesSince(db: Kysely<Database>, since: number) {
 }
 
 /** a day's digest as composed the first time, if it was */
+/** one post of a stored digest: its text and chart as composed once, posted the same everywhere */
+export interface StoredPost {
+  key: 'games' | 'streamers' | 'random-game';
+  text: string;
+  chart: BarChartSpec;
+  alt: string;
+}
+
 export async function storedDigest(db: Kysely<Database>, day: string): Promise<StoredPost[] | undefined> {
   const row = await db.selectFrom('digests').select('posts').where('day', '=', day).executeTakeFirst();
   return row ? (JSON.parse(row.posts) as StoredPost[]) : undefined;

@@ -78,9 +78,7 @@ export async function helixGate(sim: Simulator, request: FastifyRequest, reply: 
 }
 
 /** RFC 3339 UTC without milliseconds, as Helix writes timestamps */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { rfc3339 } from '../clock.js';
 
 /** opaque cursors, base64 of a small JSON object like Twitch's `eyJiIjp7…` */
 export function encodeCursor(value: Record<string, unknown>): string {
