@@ -71,7 +71,7 @@ export class TwitchAccess {
         metrics.helixBudgetRemaining.set(this.budget.stats().remaining);
       },
     });
-    this.chat.start(target.endpoints, this.chat.channels().length > 0 ? this.chatBot() : undefined);
+    this.chat.start(target.endpoints, () => this.chatBot());
   }
 
   stop(): void {

@@ -56,10 +56,11 @@ export class TwitchChat {
     return [...new Set([...this.wanted.values()].flatMap((s) => [...s]))].sort();
   }
 
-  /** connects when some capability wants a channel; without an account to log in with, says so */
-  start(endpoints: TwitchEndpoints, account: ChatAccount | undefined): void {
+  /** connects when some capability wants a channel (the account is asked for only then); without one, says so */
+  start(endpoints: TwitchEndpoints, accountFor: () => ChatAccount | undefined): void {
     const channels = this.channels();
     if (channels.length === 0) return;
+    const account = accountFor();
     if (!account) {
       this.o.log.warn({ channels: channels.length }, 'chat is wanted but no chat account is configured; chat is not read');
       return;

@@ -2,27 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { addDays } from '../../src/watchtime/calendar.js';
+import type { Overview, TopList } from '../../src/watchtime/types.js';
 import { waitFor } from '../helpers/app.js';
 import { startLurkInBrowser, type LurkInBrowser } from '../helpers/e2e.js';
-
-interface Overview {
-  time_zone: string;
-  day_start: string;
-  today: string;
-  yesterday: string;
-  first_day: string | null;
-  last_day: string | null;
-  first_hour: string | null;
-  updated_at: number | null;
-}
-
-interface TopItem {
-  rank: number;
-  id: string;
-  name: string;
-  login?: string;
-  hours_watched: number;
-}
 
 const BALDURS_GATE = { id: '1095275650', name: "Baldur's Gate 3" };
 
@@ -44,7 +26,7 @@ before(async () => {
     async () => {
       const o = await api<Overview>('/api/watchtime/overview');
       if (o.updated_at === null) return undefined;
-      const top = await api<{ items: TopItem[] }>(`/api/watchtime/top?kind=games&from=${o.today}&to=${o.today}`);
+      const top = await api<TopList>(`/api/watchtime/top?kind=games&from=${o.today}&to=${o.today}`);
       return top.items.length > 0 ? o : undefined;
     },
     180_000,
@@ -118,7 +100,7 @@ test('the leaderboards, chart and totals for Today; the range picker drives the 
   await waitFor('a top request for yesterday', () =>
     apiRequests(requests.slice(before), '/api/watchtime/top').some((q) => q.get('from') === yesterday && q.get('to') === yesterday) ? true : undefined,
   );
-  const yesterdayTop = await api<{ items: TopItem[] }>(`/api/watchtime/top?kind=games&from=${yesterday}&to=${yesterday}`);
+  const yesterdayTop = await api<TopList>(`/api/watchtime/top?kind=games&from=${yesterday}&to=${yesterday}`);
   if (yesterdayTop.items.length === 0) {
     await page.locator('[data-field="empty"]').waitFor();
     assert.match((await page.locator('[data-field="empty"]').textContent()) ?? '', /No watch time recorded yet for this range/);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { SYSTEM_CHROMIUM } from './services.js';
 
 /**
  * The Chromium the tests drive: `CHROMIUM_PATH`, which scripts/run-tests.mjs sets to Debian's
@@ -7,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
  * each launch, so a test can point it elsewhere.
  */
 export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  return process.env.CHROMIUM_PATH || SYSTEM_CHROMIUM;
 }
 
 /**
