@@ -7,34 +7,13 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { TwitchEndpoints } from './endpoints.js';
 import { IrcClient } from './irc-client.js';
+import { parseChatLine } from './chat/parser.js';
+import type { ChatMessage } from './chat/events.js';
 
 /** a chat login and a way to get its token (each connection logs in anew) */
 export interface ChatAccount {
   login: string;
   token(): string;
-}
-
-/** one chat message as read, a plain JSON value (it crosses a Redis bus unchanged) */
-export interface ChatMessageEvent {
-  /** channel login, lower case, without '#' */
-  channel: string;
-  /** sender's login */
-  user: string;
-  displayName: string;
-  text: string;
-  /** the message's id (the `id` tag), for threaded replies */
-  id: string | undefined;
-  /** every IRCv3 tag, unescaped */
-  tags: Record<string, string>;
-  /** Lurk's clock when it was read */
-  at: number;
-}
-
-declare module '../core/events.js' {
-  interface LurkEvents {
-    /** a chat message in a channel some capability wants */
-    'chat.message': ChatMessageEvent;
-  }
 }
 
 export class TwitchChat {
@@ -67,8 +46,10 @@ export class TwitchChat {
     }
     const client = new IrcClient({ ...endpoints.ircTcp, login: account.login, token: () => account.token(), channels, log: this.o.log.child({ component: 'chat' }) });
     client.onMessage((m) => {
-      const event: ChatMessageEvent = { channel: m.channel.toLowerCase(), user: m.user, displayName: m.displayName, text: m.text, id: m.id, tags: Object.fromEntries(m.tags), at: this.o.clock.now() };
-      this.o.bus.publish('chat.message', event).catch((err: unknown) => this.o.log.debug({ err: (err as Error).message }, 'chat message not published'));
+      const parsed = parseChatLine(m.raw, this.o.clock.now());
+      if (parsed.kind !== 'message') return;
+      const items: ChatMessage[] = [parsed.event];
+      this.o.bus.publish('chat.message', { items }).catch((err: unknown) => this.o.log.debug({ err: (err as Error).message }, 'chat message not published'));
     });
     this.client = client;
     void client.start();

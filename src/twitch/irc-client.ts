@@ -13,6 +13,8 @@ export interface ChatMessage {
   /** Twitch's message id, for threaded replies */
   id: string | undefined;
   tags: Map<string, string>;
+  /** the line as received */
+  raw: string;
 }
 
 export interface IrcClientOptions {
@@ -118,11 +120,11 @@ export class IrcClient {
       const line = this.buffer.slice(0, nl).replace(/\r$/, '');
       this.buffer = this.buffer.slice(nl + 1);
       const msg = parseLine(line);
-      if (msg) this.handle(msg);
+      if (msg) this.handle(msg, line);
     }
   }
 
-  private handle(msg: IrcMessage): void {
+  private handle(msg: IrcMessage, raw: string): void {
     switch (msg.command) {
       case '001':
         this.attempt = 0;
@@ -145,7 +147,7 @@ export class IrcClient {
       case 'PRIVMSG': {
         const channel = (msg.params[0] ?? '').replace(/^#/, '');
         const user = msg.prefix.split('!')[0] ?? '';
-        const m: ChatMessage = { channel, user, displayName: msg.tags.get('display-name') || user, text: msg.params[1] ?? '', id: msg.tags.get('id'), tags: msg.tags };
+        const m: ChatMessage = { channel, user, displayName: msg.tags.get('display-name') || user, text: msg.params[1] ?? '', id: msg.tags.get('id'), tags: msg.tags, raw };
         for (const h of this.handlers) h(m);
         return;
       }

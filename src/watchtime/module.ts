@@ -130,8 +130,8 @@ export const watchtimeCapability: Capability<WatchtimeService> = {
     if (chatChannels.size > 0) {
       twitch.chat.want('watchtime', [...chatChannels]);
       const command = new WatchtimeChatCommand(twitch.chat, watchtime, log.child({ component: 'watchtime-chat' }));
-      bus.subscribe('chat.message', async (m) => {
-        if (chatChannels.has(m.channel)) await command.handle(m);
+      bus.subscribe('chat.message', async ({ items }) => {
+        for (const m of items) if (chatChannels.has(m.channel)) await command.handle(m);
       });
     }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLurk } from '../../src/app.js';
 import { loginFor } from '../../src/sim/world/catalog.js';
-import type { ChatMessageEvent } from '../../src/twitch/chat.js';
+import type { ChatMessage as ChatMessageEvent } from '../../src/twitch/chat/events.js';
 import { IrcClient, type ChatMessage } from '../../src/twitch/irc-client.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
 import { tempSqlite } from '../helpers/db.js';
@@ -14,7 +14,7 @@ test('!watchtime in a configured channel is answered in chat, threaded, with the
   let viewer: IrcClient | undefined;
   // chat reaches capabilities on the bus: every message read in a wanted channel is a chat.message
   const onBus: ChatMessageEvent[] = [];
-  lurk.bus.subscribe('chat.message', (m) => void onBus.push(m));
+  lurk.bus.subscribe('chat.message', ({ items }) => void onBus.push(...items));
   try {
     await lurk.start();
     // yesterday's watch time, through the same integration a sweep feeds: 9.5 minutes (a half-sweep lead, then
@@ -79,8 +79,8 @@ test('!watchtime in a configured channel is answered in chat, threaded, with the
     const plain = await waitFor('the plain message on the bus', () => onBus.find((m) => m.text === 'just chatting, no command'));
     assert.equal(plain.channel, channel);
     assert.equal(plain.user, sim.world.login(viewerIndex));
-    assert.equal(typeof plain.tags.id, 'string', 'the tags come as a plain object, as they would cross a Redis bus');
-    assert.equal(plain.id, plain.tags.id);
+    assert.match(plain.id, /^[0-9a-f-]{36}$/, 'the message id, read from its tag');
+    assert.equal(plain.userId, sim.world.userId(viewerIndex));
   } finally {
     viewer?.close();
     await lurk.stop();
