@@ -16,7 +16,7 @@ import { statusCapability } from './status/module.js';
 import { openStore, type Store } from './store/database.js';
 import { TwitchAccess, type TwitchTarget } from './twitch/access.js';
 import type { HelixBudget } from './twitch/budget.js';
-import { REAL_TWITCH, simulatorEndpoints, type TwitchEndpoints } from './twitch/endpoints.js';
+import { configuredEndpoints, simulatorEndpoints, type TwitchEndpoints } from './twitch/endpoints.js';
 import type { HelixClient } from './twitch/helix-client.js';
 import { watchtimeCapability } from './watchtime/module.js';
 import type { WatchtimeService } from './watchtime/service.js';
@@ -89,8 +89,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     target: (): TwitchTarget => {
       if (simulator) return { endpoints: simulatorEndpoints(simulator.address), ...simulator.lurkClient(), lendAccount: (clientId, scopes) => simulator.lendAccount(clientId, scopes) };
       // a process that never calls Twitch (no sweep) needs no credentials
-      if (options.sweep === false) return { endpoints: REAL_TWITCH, clientId: '', clientSecret: '' };
-      return { endpoints: REAL_TWITCH, clientId: config.twitch.clientId!, clientSecret: config.twitch.clientSecret! };
+      if (options.sweep === false) return { endpoints: configuredEndpoints(config.twitch), clientId: '', clientSecret: '' };
+      return { endpoints: configuredEndpoints(config.twitch), clientId: config.twitch.clientId!, clientSecret: config.twitch.clientSecret! };
     },
     bot: config.watchtime.chat,
     // the budget keeps Helix's time: the simulator's rate clock, wall time for Twitch

@@ -330,6 +330,10 @@ describe('one declaration per setting', () => {
     LURK_SIM_PORT: '0',
     LURK_SIM_IRC_PORT: '0',
     LURK_SIM_IRC_WS_PORT: '0',
+    LURK_TWITCH_OAUTH_URL: 'http://127.0.0.1:7777/oauth2',
+    LURK_TWITCH_HELIX_URL: 'http://127.0.0.1:7777/helix',
+    LURK_TWITCH_EVENTSUB_WS_URL: 'ws://127.0.0.1:7777/ws',
+    LURK_TWITCH_IRC_URL: 'irc://127.0.0.1:6667',
   };
 
   test('lurk config reads back every setting from where it landed: fed back, its rows give the same configuration', () => {
@@ -346,7 +350,11 @@ describe('one declaration per setting', () => {
     const config = loadConfig({ env: { LURK_BLUESKY_SERVICE: 'https://pds.example', LURK_X_BASE_URL: 'http://127.0.0.1:9', LURK_DIGEST_DIR: 'off' }, cwd: dir });
     assert.deepEqual(config.publish, { timeoutMs: 30_000 });
     assert.equal(config.watchtime.chat, undefined);
-    assert.deepEqual(config.twitch, {});
+    assert.deepEqual(
+      config.twitch,
+      { oauthUrl: 'https://id.twitch.tv/oauth2', helixUrl: 'https://api.twitch.tv/helix', eventSubWsUrl: 'wss://eventsub.wss.twitch.tv/ws', ircUrl: 'ircs://irc.chat.twitch.tv:6697' },
+      'real Twitch, and no credentials',
+    );
     const full = loadConfig({ env: everything, cwd: dir }).publish;
     assert.deepEqual(Object.keys(full).sort(), ['bluesky', 'discord', 'folder', 'mastodon', 'timeoutMs', 'x']);
     assert.deepEqual(full.x, { baseUrl: 'http://127.0.0.1:9', apiKey: 'k', apiSecret: 's', accessToken: 't', accessSecret: 'a' });

@@ -6,7 +6,7 @@ import { listenError, SettingError, simPortSetting } from '../config/setting-err
 import { createLogger } from '../core/logger.js';
 import { createSimulator, lurkRedirectUris, redirectUriProblem } from '../sim/index.js';
 import { openStore } from '../store/database.js';
-import { simulatorEndpoints } from '../twitch/endpoints.js';
+import { configuredEndpoints, describeEndpoints, simulatorEndpoints } from '../twitch/endpoints.js';
 import { SystemClock } from '../core/clock.js';
 import { dayProblem } from '../watchtime/calendar.js';
 import { toDigestPost } from '../watchtime/digest.js';
@@ -70,7 +70,7 @@ async function commandStart(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   try {
     const url = await lurk.start();
-    const twitch = config.mode === 'simulator' ? 'Simulated Twitch' : 'Twitch';
+    const twitch = config.mode === 'simulator' ? 'Simulated Twitch' : describeEndpoints(configuredEndpoints(config.twitch), false);
     process.stderr.write(`Lurk ${VERSION} is running at ${url} (${twitch}, ${lurk.store.label})\n`);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -172,11 +172,13 @@ async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<
       checks.push({ name: 'redis', target: maskUrl(config.redisUrl), ok: !problem, detail: problem ?? 'answers' });
     }
   }
+  const talksTo = config.mode === 'simulator' ? 'Simulated Twitch, built in (starts with Lurk)' : describeEndpoints(configuredEndpoints(config.twitch), false);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ mode: config.mode, configFile: config.configFile ?? null, settings: rows, checks }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ mode: config.mode, twitch: talksTo, configFile: config.configFile ?? null, settings: rows, checks }, null, 2)}\n`);
   } else {
     const width = Math.max(...rows.map((r) => r.env.length));
     process.stdout.write(`mode: ${config.mode === 'simulator' ? 'simulator (no Twitch credentials)' : 'real Twitch'}\n`);
+    process.stdout.write(`twitch: ${talksTo}\n`);
     process.stdout.write(`config file: ${config.configFile ?? '(none)'}\n\n`);
     for (const r of rows) process.stdout.write(`${r.env.padEnd(width)}  ${r.value}  [${r.source}]\n`);
     if (checks.length > 0) process.stdout.write('\n');
@@ -282,6 +284,14 @@ async function commandSim(flags: SimFlags): Promise<void> {
       `  EventSub WS:    ${endpoints.eventSubWs}`,
       `  IRC:            ${addresses.ircPort ? `${endpoints.ircTcp.host}:${addresses.ircPort}` : '(off)'}   IRC WS: ${addresses.ircWsPort ? endpoints.ircWs : '(off)'}`,
       `  World & truth:  ${endpoints.simControl}/world`,
+      '',
+      'Point a Lurk at it (as many processes as you like) with these settings, in its environment or lurk.config.json:',
+      `  TWITCH_CLIENT_ID=${client.clientId}`,
+      `  TWITCH_CLIENT_SECRET=${client.clientSecret}`,
+      `  LURK_TWITCH_OAUTH_URL=${endpoints.oauth}`,
+      `  LURK_TWITCH_HELIX_URL=${endpoints.helix}`,
+      `  LURK_TWITCH_EVENTSUB_WS_URL=${endpoints.eventSubWs}`,
+      ...(addresses.ircPort ? [`  LURK_TWITCH_IRC_URL=irc://${endpoints.ircTcp.host}:${addresses.ircPort}`] : []),
       '',
     ].join('\n'),
   );

@@ -127,6 +127,17 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
     });
   }
 
+  // another Twitch's addresses are for real mode: without the app's credentials the built-in simulator would run and ignore them
+  if (!idSet) {
+    for (const name of ['twitchOauthUrl', 'twitchHelixUrl', 'twitchEventSubWsUrl', 'twitchIrcUrl'] as const) {
+      if (sources[name] !== 'default')
+        problems.push({
+          name: settings[name].env,
+          message: `needs ${settings.twitchClientId.env} and ${settings.twitchClientSecret.env} too (\`lurk sim\` prints all of them); without them the built-in simulator runs`,
+        });
+    }
+  }
+
   if (values.simLive !== undefined && (values.simLive as number) > (values.simChannels as number)) {
     problems.push({ name: settings.simLive.env, message: `${values.simLive} is more than the ${values.simChannels} channels (${settings.simChannels.env})` });
   }

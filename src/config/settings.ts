@@ -16,7 +16,8 @@ export interface LurkConfig {
   database: { url: string; kind: 'sqlite' | 'postgres'; sqlitePath?: string };
   /** allowedHosts: absent means the default (src/web/origin.ts hostPolicy) */
   http: { host: string; port: number; bodyLimit: number; allowedHosts?: string[] };
-  twitch: { clientId?: string; clientSecret?: string };
+  /** the app's credentials and where Twitch (or a Twitch-compatible server, e.g. another process's `lurk sim`) answers */
+  twitch: { clientId?: string; clientSecret?: string; oauthUrl: string; helixUrl: string; eventSubWsUrl: string; ircUrl: string };
   redisUrl?: string;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
@@ -239,6 +240,29 @@ function httpUrl(what: string) {
   };
 }
 
+function wsUrl(raw: unknown): Parsed<string> {
+  const what = 'a ws(s) URL, e.g. wss://eventsub.wss.twitch.tv/ws';
+  if (typeof raw !== 'string') return bad(what);
+  try {
+    const url = new URL(raw.trim());
+    return url.protocol === 'ws:' || url.protocol === 'wss:' ? ok(raw.trim()) : bad(what);
+  } catch {
+    return bad(what);
+  }
+}
+
+function ircUrl(raw: unknown): Parsed<string> {
+  const what = 'irc://host:port or ircs://host:port (TLS), e.g. ircs://irc.chat.twitch.tv:6697';
+  if (typeof raw !== 'string') return bad(what);
+  try {
+    const url = new URL(raw.trim());
+    if ((url.protocol !== 'irc:' && url.protocol !== 'ircs:') || !url.hostname || !url.port || (url.pathname && url.pathname !== '/')) return bad(what);
+    return ok(`${url.protocol}//${url.host}`);
+  } catch {
+    return bad(what);
+  }
+}
+
 function loginList(raw: unknown): Parsed<string[]> {
   const expected = 'comma-separated Twitch logins';
   const text = Array.isArray(raw) ? raw.join(',') : typeof raw === 'string' ? raw : undefined;
@@ -321,6 +345,38 @@ export const settings = {
     default: undefined,
     secret: true,
     parse: nonEmptyString('a Twitch client secret', /^[A-Za-z0-9]+$/),
+  }),
+  twitchOauthUrl: define({
+    env: 'LURK_TWITCH_OAUTH_URL',
+    key: 'twitchOauthUrl',
+    at: 'twitch.oauthUrl',
+    help: "Twitch's OAuth base; another Twitch-compatible server (e.g. a `lurk sim` elsewhere, which prints these settings) with the client id",
+    default: 'https://id.twitch.tv/oauth2',
+    parse: httpUrl('an http(s) URL, e.g. https://id.twitch.tv/oauth2'),
+  }),
+  twitchHelixUrl: define({
+    env: 'LURK_TWITCH_HELIX_URL',
+    key: 'twitchHelixUrl',
+    at: 'twitch.helixUrl',
+    help: "Twitch's Helix API base (EventSub subscriptions included)",
+    default: 'https://api.twitch.tv/helix',
+    parse: httpUrl('an http(s) URL, e.g. https://api.twitch.tv/helix'),
+  }),
+  twitchEventSubWsUrl: define({
+    env: 'LURK_TWITCH_EVENTSUB_WS_URL',
+    key: 'twitchEventSubWsUrl',
+    at: 'twitch.eventSubWsUrl',
+    help: "Twitch's EventSub WebSocket",
+    default: 'wss://eventsub.wss.twitch.tv/ws',
+    parse: wsUrl,
+  }),
+  twitchIrcUrl: define({
+    env: 'LURK_TWITCH_IRC_URL',
+    key: 'twitchIrcUrl',
+    at: 'twitch.ircUrl',
+    help: 'Twitch chat (IRC over TCP): `ircs://host:port` with TLS, `irc://host:port` without',
+    default: 'ircs://irc.chat.twitch.tv:6697',
+    parse: ircUrl,
   }),
   redisUrl: define({
     env: 'REDIS_URL',

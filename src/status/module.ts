@@ -20,7 +20,7 @@ const HISTORY_RESTORED = 60;
 export function statusCapability(options: StatusOptions): Capability<StatusService> {
   return {
     name: 'status',
-    async register({ config, clock, store, scheduler, bus, metrics, web }) {
+    async register({ config, clock, store, scheduler, bus, metrics, web, twitch }) {
       const history = new JobHistory(store);
       const status = new StatusService({
         clock,
@@ -30,6 +30,7 @@ export function statusCapability(options: StatusOptions): Capability<StatusServi
         version: options.version,
         startedAt: clock.now(),
         startedAtReal: Date.now(),
+        endpoints: () => twitch.target().endpoints,
         ...(options.simulator ? { simulator: options.simulator } : {}),
       });
 

@@ -44,6 +44,11 @@ const statusSchema = {
     version: { type: 'string' },
     mode: { type: 'string', enum: ['simulator', 'twitch'] },
     twitch: { type: 'string', examples: ['Simulated Twitch'] },
+    endpoints: {
+      type: 'object',
+      description: "where Lurk's Twitch clients connect",
+      properties: { oauth: { type: 'string' }, helix: { type: 'string' }, eventSubWs: { type: 'string' }, irc: { type: 'string' } },
+    },
     startedAt: { type: 'number' },
     now: { type: 'number' },
     uptimeSeconds: { type: 'integer' },

@@ -2,6 +2,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { SimSummary } from '../sim/summary.js';
+import { describeEndpoints, type TwitchEndpoints } from '../twitch/endpoints.js';
 import type { Mode, ResourceSample, StatusSnapshot } from './types.js';
 
 export type { ResourceSample, StatusSnapshot };
@@ -27,6 +28,8 @@ export class StatusService {
       startedAtReal: number;
       /** the simulated world's summary, in simulator mode */
       simulator?: () => SimSummary;
+      /** where Lurk's Twitch clients connect */
+      endpoints: () => TwitchEndpoints;
     },
   ) {
     this.loopDelay.enable();
@@ -52,10 +55,17 @@ export class StatusService {
 
   snapshot(): StatusSnapshot {
     const { store, scheduler, mode, version, startedAt, startedAtReal, clock } = this.deps;
+    const endpoints = this.deps.endpoints();
     return {
       version,
       mode,
-      twitch: mode === 'simulator' ? 'Simulated Twitch' : 'Twitch',
+      twitch: mode === 'simulator' ? 'Simulated Twitch' : describeEndpoints(endpoints, false),
+      endpoints: {
+        oauth: endpoints.oauth,
+        helix: endpoints.helix,
+        eventSubWs: endpoints.eventSubWs,
+        irc: `${endpoints.ircTcp.tls ? 'ircs' : 'irc'}://${endpoints.ircTcp.host}:${endpoints.ircTcp.port}`,
+      },
       startedAt,
       now: clock.now(),
       uptimeSeconds: Math.floor((Date.now() - startedAtReal) / 1000),

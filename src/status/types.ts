@@ -18,7 +18,10 @@ export interface ResourceSample {
 export interface StatusSnapshot {
   version: string;
   mode: Mode;
+  /** what Lurk talks to: Simulated Twitch, Twitch, or a Twitch-compatible server at a named host */
   twitch: string;
+  /** the addresses its Twitch clients use */
+  endpoints: { oauth: string; helix: string; eventSubWs: string; irc: string };
   startedAt: number;
   now: number;
   uptimeSeconds: number;

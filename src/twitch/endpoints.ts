@@ -23,6 +23,28 @@ export const REAL_TWITCH: TwitchEndpoints = {
   ircWs: 'wss://irc-ws.chat.twitch.tv:443',
 };
 
+/** where the settings point (real Twitch by default, or any Twitch-compatible server such as another process's `lurk sim`) */
+export function configuredEndpoints(twitch: { oauthUrl: string; helixUrl: string; eventSubWsUrl: string; ircUrl: string }): TwitchEndpoints {
+  const irc = new URL(twitch.ircUrl);
+  const tls = irc.protocol === 'ircs:';
+  const official = new URL(twitch.helixUrl).hostname === 'api.twitch.tv';
+  return {
+    helix: twitch.helixUrl,
+    oauth: twitch.oauthUrl,
+    eventSubWs: twitch.eventSubWsUrl,
+    ircTcp: { host: irc.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(irc.port), tls },
+    // chat over WebSocket is only used towards Twitch itself; elsewhere the TCP endpoint is the one configured
+    ircWs: official ? REAL_TWITCH.ircWs : `${tls ? 'wss' : 'ws'}://${irc.host}`,
+  };
+}
+
+/** what a person reads: real Twitch, or the Twitch-compatible server the settings point at */
+export function describeEndpoints(endpoints: TwitchEndpoints, simulated: boolean): string {
+  if (simulated) return `Simulated Twitch (built in, ${new URL(endpoints.helix).host})`;
+  const host = new URL(endpoints.helix).host;
+  return host === 'api.twitch.tv' ? 'Twitch' : `Twitch-compatible server at ${host} (not twitch.tv)`;
+}
+
 export function simulatorEndpoints(addresses: { port: number; ircPort: number | null; ircWsPort: number | null }): TwitchEndpoints {
   const http = `http://localhost:${addresses.port}`;
   return {

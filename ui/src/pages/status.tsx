@@ -170,7 +170,12 @@ export function StatusPage() {
       <Cards
         cards={[
           { label: 'Uptime', value: formatUptime(status.uptimeSeconds + sinceReceived), field: 'uptime', note: `since ${formatTime(status.startedAt)}` },
-          { label: 'Mode', value: status.twitch, field: 'mode', note: status.mode === 'simulator' ? 'no Twitch credentials configured' : 'Twitch credentials configured' },
+          {
+            label: 'Mode',
+            value: status.twitch,
+            field: 'mode',
+            note: status.mode === 'simulator' ? 'no Twitch credentials configured' : `Twitch credentials configured · Helix ${status.endpoints.helix}`,
+          },
           { label: 'Database', value: `${status.database.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} · ${formatBytes(status.database.sizeBytes)}`, field: 'database', note: status.database.label },
           {
             label: 'Version',
