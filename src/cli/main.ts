@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { Redis } from 'ioredis';
 import { createLurk, VERSION } from '../app.js';
+import { chatTail, TailInputError, tailLogins } from './chat-tail.js';
 import { ConfigError, describeConfig, loadConfig, maskUrl, type LurkConfig } from '../config/load.js';
 import { listenError, SettingError, simPortSetting } from '../config/setting-error.js';
 import { createLogger } from '../core/logger.js';
@@ -187,6 +188,30 @@ async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<
   if (checks.some((c) => !c.ok)) process.exitCode ??= EXIT_FAILURE;
 }
 
+async function commandChatTail(args: string[], opts: { json?: boolean }): Promise<void> {
+  let logins: string[];
+  try {
+    logins = tailLogins(args);
+  } catch (err) {
+    if (!(err instanceof TailInputError)) throw err;
+    process.stderr.write(`lurk chat tail: ${err.message}\n`);
+    process.exit(EXIT_BAD_INPUT);
+  }
+  const config = configOrExit();
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  // a closed pipe (`| head`) ends the tail quietly
+  process.stdout.on('error', () => stop.abort());
+  const code = await chatTail(
+    config,
+    logins,
+    { json: opts.json === true, signal: stop.signal },
+    { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
+  );
+  process.exit(code);
+}
+
 interface SimFlags {
   seed?: string;
   channels?: string;
@@ -344,7 +369,14 @@ export function buildProgram(): Command {
       (url: string, all: string[] = []) => [...all, url],
     )
     .action(commandSim);
-  for (const command of program.commands) command.exitOverride();
+  const chat = program.command('chat').description("Twitch chat, read through Lurk's chat pool");
+  chat
+    .command('tail')
+    .description('print the live chat of these channels until interrupted (the built-in simulator without Twitch credentials)')
+    .argument('<login...>', 'channel logins')
+    .option('--json', 'one JSON object per message: id, channel, user_login, text, emotes, bits, sent_at, …')
+    .action(commandChatTail);
+  for (const command of [...program.commands, ...chat.commands]) command.exitOverride();
   return program;
 }
 
