@@ -142,8 +142,13 @@ function privmsg(line: string, receivedAt: number): ParsedLine {
   let roomId = '';
   let userId = '';
   let displayName = '';
-  let emotes = '';
-  let badges = '';
+  // the emotes and badges tags are read where they lie in the line (or in their unescaped copy)
+  let emoteSrc = line;
+  let emoteFrom = 0;
+  let emoteTo = 0;
+  let badgeSrc = line;
+  let badgeFrom = 0;
+  let badgeTo = 0;
   let color = '';
   let bits = 0;
   let sentAt = 0;
@@ -167,8 +172,11 @@ function privmsg(line: string, receivedAt: number): ParsedLine {
     // so a tag Lurk does not read costs one indexOf
     switch (line.charCodeAt(pos)) {
       case 98 /* b */:
-        if (line.startsWith('badges=', pos)) badges = value(line, pos + 7, semi, escaped);
-        else if (line.startsWith('bits=', pos)) bits = int(line, pos + 5, semi, escaped);
+        if (line.startsWith('badges=', pos)) {
+          badgeSrc = escaped ? unescapeValue(line, pos + 7, semi) : line;
+          badgeFrom = escaped ? 0 : pos + 7;
+          badgeTo = escaped ? badgeSrc.length : semi;
+        } else if (line.startsWith('bits=', pos)) bits = int(line, pos + 5, semi, escaped);
         break;
       case 99 /* c */:
         if (line.startsWith('color=', pos)) color = value(line, pos + 6, semi, escaped);
@@ -177,7 +185,11 @@ function privmsg(line: string, receivedAt: number): ParsedLine {
         if (line.startsWith('display-name=', pos)) displayName = value(line, pos + 13, semi, escaped);
         break;
       case 101 /* e */:
-        if (line.startsWith('emotes=', pos)) emotes = value(line, pos + 7, semi, escaped);
+        if (line.startsWith('emotes=', pos)) {
+          emoteSrc = escaped ? unescapeValue(line, pos + 7, semi) : line;
+          emoteFrom = escaped ? 0 : pos + 7;
+          emoteTo = escaped ? emoteSrc.length : semi;
+        }
         break;
       case 102 /* f */:
         if (line.startsWith('first-msg=', pos)) firstMessage = flag(line, pos + 10, semi, escaped);
@@ -226,7 +238,7 @@ function privmsg(line: string, receivedAt: number): ParsedLine {
     action = true;
   }
   const user = nick(line);
-  const badgeMap = badgesOf(badges);
+  const badgeMap = badgesIn(badgeSrc, badgeFrom, badgeTo);
   const event: ChatMessage = {
     id,
     channel,
@@ -237,7 +249,7 @@ function privmsg(line: string, receivedAt: number): ParsedLine {
     text,
     action,
     // the /me wrapper is not counted in Twitch's positions
-    emotes: emoteOffsets(emotes, text),
+    emotes: emoteFrom < emoteTo ? emotesIn(emoteSrc, emoteFrom, emoteTo, text) : [],
     bits,
     badges: badgeMap,
     roles: {
@@ -447,15 +459,19 @@ function unescapeValue(line: string, start: number, end: number): string {
  * Ranges that are malformed or fall outside the text are dropped rather than trusted.
  */
 export function emoteOffsets(tag: string | undefined, text: string): ChatEmote[] {
-  if (!tag) return [];
+  return tag ? emotesIn(tag, 0, tag.length, text) : [];
+}
+
+/** `emoteOffsets` of the tag value at `tag[from, to)` */
+function emotesIn(tag: string, from: number, to: number, text: string): ChatEmote[] {
   // first in code points, as the tag counts them
   const out: ChatEmote[] = [];
   let sorted = true;
   let reach = 0;
-  let pos = 0;
-  while (pos < tag.length) {
+  let pos = from;
+  while (pos < to) {
     let groupEnd = tag.indexOf('/', pos);
-    if (groupEnd < 0) groupEnd = tag.length;
+    if (groupEnd < 0 || groupEnd > to) groupEnd = to;
     const colon = tag.indexOf(':', pos);
     if (colon > pos && colon < groupEnd) {
       const id = tag.slice(pos, colon);
@@ -526,12 +542,13 @@ function digits(s: string, start: number, end: number): number {
   return n;
 }
 
-function badgesOf(value: string): Record<string, string> {
+/** the badges tag value at `value[from, to)`: `name/version,…` */
+function badgesIn(value: string, from: number, to: number): Record<string, string> {
   const out: Record<string, string> = {};
-  let pos = 0;
-  while (pos < value.length) {
+  let pos = from;
+  while (pos < to) {
     let end = value.indexOf(',', pos);
-    if (end < 0) end = value.length;
+    if (end < 0 || end > to) end = to;
     const slash = value.indexOf('/', pos);
     if (slash > pos && slash < end) out[value.slice(pos, slash)] = value.slice(slash + 1, end);
     pos = end + 1;
