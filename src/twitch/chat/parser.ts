@@ -18,6 +18,12 @@ export type ParsedLine =
   | { kind: 'other'; message: IrcMessage }
   | { kind: 'malformed'; reason: string };
 
+/**
+ * Longer lines are refused unread. Twitch's longest are a 500-character message with its tags
+ * and a reply's quoted parent, a few KiB; IRCv3 allows 8,191 bytes of tags plus 512 for the rest.
+ */
+export const MAX_LINE = 32 * 1024;
+
 const SPACE = 32;
 const COLON = 58;
 const EQUALS = 61;
@@ -38,6 +44,7 @@ let cursor = 0;
  * the pool's own included (it recognises its nick); 353 lines as `names`.
  */
 export function parseChatLine(line: string, receivedAt: number): ParsedLine {
+  if (line.length > MAX_LINE) return { kind: 'malformed', reason: `line of ${line.length} characters` };
   try {
     const command = head(line);
     if (typeof command !== 'string') return command;

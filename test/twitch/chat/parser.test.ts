@@ -11,7 +11,7 @@ import { line as renderLine } from '../../../src/sim/protocols/irc/render.js';
 import { malformed } from '../../../src/sim/protocols/irc/rooms.js';
 import { EMOTES } from '../../../src/sim/world/chat.js';
 import type { ChatMessage, ChatNotice } from '../../../src/twitch/chat/events.js';
-import { emoteOffsets, type ParsedLine, parseChatLine } from '../../../src/twitch/chat/parser.js';
+import { emoteOffsets, MAX_LINE, type ParsedLine, parseChatLine } from '../../../src/twitch/chat/parser.js';
 import { unescapeTag } from '../../../src/twitch/irc-message.js';
 import { FUZZ_SEED } from '../../helpers/fuzz.js';
 import { referenceParse } from './reference-parser.js';
@@ -203,6 +203,13 @@ describe('real captures into typed events', () => {
     const notice = parseChatLine('@msg-id=msg_banned :tmi.twitch.tv NOTICE #forsen :You are banned.', AT) as { message: { tags: Map<string, string>; params: string[] } };
     assert.equal(notice.message.tags.get('msg-id'), 'msg_banned');
     assert.deepEqual(notice.message.params, ['#forsen', 'You are banned.']);
+  });
+
+  test('a line longer than any Twitch sends is malformed, unread; one just under the limit is read', () => {
+    const head = '@id=1 :a!a@a.tmi.twitch.tv PRIVMSG #c :';
+    assert.deepEqual(parseChatLine(head + 'x'.repeat(MAX_LINE - head.length + 1), AT), { kind: 'malformed', reason: `line of ${MAX_LINE + 1} characters` });
+    assert.equal(message(head + 'x'.repeat(MAX_LINE - head.length)).text.length, MAX_LINE - head.length);
+    assert.equal(parseChatLine('x'.repeat(1_000_000), AT).kind, 'malformed');
   });
 
   test('a command in lower case is still the command', () => {
