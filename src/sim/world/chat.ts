@@ -153,7 +153,16 @@ export function composeMessage(rng: Random, wanted: Sentiment, ctx: { game: stri
       const n = 1 + (rng.chance(0.3) ? rng.int(3) : 0);
       for (let i = 0; i < n; i++) parts.push({ text: emote.code, emote });
     }
-    if (rng.chance(0.05)) parts.push({ text: wanted === 'negative' ? '😭' : wanted === 'positive' ? '🔥' : '👀' });
+    if (rng.chance(0.05)) {
+      // emoji outside the BMP (a skin-tone modifier and a ZWJ sequence among them), before,
+      // between or after the emotes: Twitch counts emote positions in code points, and only an
+      // emoji ahead of an emote shows a client that counts UTF-16 units instead. The style
+      // already drawn picks the place, so the draws (and every later message) stay the same.
+      const emoji = wanted === 'negative' ? '😭' : wanted === 'positive' ? (style > 0.8 ? '👍🏽' : '🔥') : style > 0.8 ? '🧑‍💻' : '👀';
+      if (style > 0.75) parts.splice(1, 0, { text: emoji });
+      else if (style > 0.6) parts.unshift({ text: emoji });
+      else parts.push({ text: emoji });
+    }
   }
   if (sentiment === 'neutral' && parts.some((p) => p.emote && p.emote.sentiment !== 'neutral')) sentiment = parts.find((p) => p.emote)!.emote!.sentiment;
 

@@ -1,6 +1,12 @@
 // One IRC line from Twitch chat into a typed chat event, or into the generic message the pool's
 // connection logic reads (PING, RECONNECT, NOTICE, ROOMSTATE, …). Never throws: a line it cannot
 // read is `malformed`, counted and sampled by the caller.
+//
+// The hot lines (PRIVMSG above all, then USERNOTICE, CLEARCHAT, CLEARMSG, JOIN, PART, 353) are
+// read by hand: the tag section is scanned once with indexOf/charCodeAt, only the tags the event
+// needs are kept, and only values holding a backslash are unescaped. A pool reads every line of
+// every joined channel, so a Map and a regex per line would cost more than the rest of the work.
+// The rare lines go through the generic parseLine.
 import { type IrcMessage, parseLine } from '../irc-message.js';
 import type { ChatClear, ChatEmote, ChatMembership, ChatMessage, ChatNotice } from './events.js';
 
@@ -13,107 +19,333 @@ export type ParsedLine =
   | { kind: 'malformed'; reason: string };
 
 /**
+ * Longer lines are refused unread. Twitch's longest are a 500-character message with its tags
+ * and a reply's quoted parent, a few KiB; IRCv3 allows 8,191 bytes of tags plus 512 for the rest.
+ */
+export const MAX_LINE = 32 * 1024;
+
+const SPACE = 32;
+const COLON = 58;
+const EQUALS = 61;
+
+// Where the line's parts lie, set by `head` and read by the command's reader. Module state
+// instead of a returned object: one allocation fewer per line, and nothing here re-enters.
+/** the tag section, `@` and the space excluded (tagStart = tagEnd when there are none) */
+let tagStart = 0;
+let tagEnd = 0;
+/** the source without ':' */
+let prefixStart = 0;
+let prefixEnd = 0;
+/** the read position: after the command, then after each param read */
+let cursor = 0;
+
+/**
  * Parses one line (without CR/LF). JOIN/PART come back as membership events whatever the nick,
  * the pool's own included (it recognises its nick); 353 lines as `names`.
  */
 export function parseChatLine(line: string, receivedAt: number): ParsedLine {
-  const msg = parseLine(line);
-  if (!msg) return { kind: 'malformed', reason: 'no command' };
-  switch (msg.command) {
-    case 'PRIVMSG':
-      return privmsg(msg, receivedAt);
-    case 'USERNOTICE':
-      return usernotice(msg, receivedAt);
-    case 'CLEARCHAT':
-    case 'CLEARMSG':
-      return clear(msg, receivedAt);
-    case 'JOIN':
-    case 'PART': {
-      const channel = channelOf(msg.params[0]);
-      if (!channel) return { kind: 'malformed', reason: `${msg.command} without a channel` };
-      return { kind: 'membership', event: { channel, kind: msg.command === 'JOIN' ? 'join' : 'part', users: [nickOf(msg.prefix)], receivedAt } };
-    }
-    case '353': {
-      const channel = channelOf(msg.params[2]);
-      if (!channel) return { kind: 'malformed', reason: '353 without a channel' };
-      return { kind: 'membership', event: { channel, kind: 'names', users: (msg.params[3] ?? '').split(' ').filter(Boolean), receivedAt } };
-    }
-    default:
-      return { kind: 'other', message: msg };
+  if (line.length > MAX_LINE) return { kind: 'malformed', reason: `line of ${line.length} characters` };
+  try {
+    const command = head(line);
+    if (typeof command !== 'string') return command;
+    return dispatch(line, command, receivedAt);
+  } catch (err) {
+    // a bug here must cost one line, never the connection
+    return { kind: 'malformed', reason: `parser error: ${(err as Error).message}` };
   }
 }
 
-function privmsg(msg: IrcMessage, receivedAt: number): ParsedLine {
-  const channel = channelOf(msg.params[0]);
-  if (!channel || msg.params.length < 2) return { kind: 'malformed', reason: 'PRIVMSG without a channel or text' };
-  const t = msg.tags;
-  let text = msg.params[1]!;
+function dispatch(line: string, command: string, receivedAt: number): ParsedLine {
+  switch (command) {
+    case 'PRIVMSG':
+      return privmsg(line, receivedAt);
+    case 'USERNOTICE':
+      return usernotice(line, receivedAt);
+    case 'CLEARCHAT':
+    case 'CLEARMSG':
+      return clear(line, command, receivedAt);
+    case 'JOIN':
+    case 'PART': {
+      const channel = channelOf(param(line));
+      if (!channel) return { kind: 'malformed', reason: `${command} without a channel` };
+      const user = nick(line);
+      if (!user) return { kind: 'malformed', reason: `${command} without a source` };
+      return { kind: 'membership', event: { channel, kind: command === 'JOIN' ? 'join' : 'part', users: [user], receivedAt } };
+    }
+    case '353': {
+      param(line);
+      param(line);
+      const channel = channelOf(param(line));
+      if (!channel) return { kind: 'malformed', reason: '353 without a channel' };
+      const list = param(line) ?? '';
+      return { kind: 'membership', event: { channel, kind: 'names', users: list.split(' ').filter(Boolean), receivedAt } };
+    }
+    default: {
+      // IRC commands are case-insensitive; Twitch sends them upper case, anyone else may not
+      const upper = command.toUpperCase();
+      if (upper !== command) return dispatch(line, upper, receivedAt);
+      const message = parseLine(line);
+      return message ? { kind: 'other', message } : { kind: 'malformed', reason: 'no command' };
+    }
+  }
+}
+
+/** Finds the tags, the source and the command; the command as written, or why there is none. */
+function head(line: string): string | ParsedLine {
+  let pos = 0;
+  tagStart = tagEnd = 0;
+  if (line.charCodeAt(0) === 64 /* @ */) {
+    const end = line.indexOf(' ');
+    if (end < 0) return { kind: 'malformed', reason: 'tags without a command' };
+    tagStart = 1;
+    tagEnd = end;
+    pos = end + 1;
+  }
+  while (line.charCodeAt(pos) === SPACE) pos++;
+  prefixStart = prefixEnd = pos;
+  if (line.charCodeAt(pos) === COLON) {
+    const end = line.indexOf(' ', pos);
+    if (end < 0) return { kind: 'malformed', reason: 'source without a command' };
+    prefixStart = pos + 1;
+    prefixEnd = end;
+    pos = end + 1;
+    while (line.charCodeAt(pos) === SPACE) pos++;
+  }
+  if (pos >= line.length) return { kind: 'malformed', reason: 'no command' };
+  let end = line.indexOf(' ', pos);
+  if (end < 0) end = line.length;
+  cursor = end;
+  return line.slice(pos, end);
+}
+
+/** The next param (the trailing one takes the rest of the line); undefined when none is left. */
+function param(line: string): string | undefined {
+  let pos = cursor;
+  while (line.charCodeAt(pos) === SPACE) pos++;
+  if (pos >= line.length) {
+    cursor = pos;
+    return undefined;
+  }
+  if (line.charCodeAt(pos) === COLON) {
+    cursor = line.length;
+    return line.slice(pos + 1);
+  }
+  let end = line.indexOf(' ', pos);
+  if (end < 0) end = line.length;
+  cursor = end;
+  return line.slice(pos, end);
+}
+
+/** the sender's login from the source (`nick!user@host`, or a bare host as in 353) */
+function nick(line: string): string {
+  const bang = line.indexOf('!', prefixStart);
+  if (bang >= 0 && bang < prefixEnd) return lower(line.slice(prefixStart, bang));
+  const dot = line.indexOf('.', prefixStart);
+  return lower(line.slice(prefixStart, dot >= 0 && dot < prefixEnd ? dot : prefixEnd));
+}
+
+function privmsg(line: string, receivedAt: number): ParsedLine {
+  let id = '';
+  let roomId = '';
+  let userId = '';
+  let displayName = '';
+  // the emotes and badges tags are read where they lie in the line (or in their unescaped copy)
+  let emoteSrc = line;
+  let emoteFrom = 0;
+  let emoteTo = 0;
+  let badgeSrc = line;
+  let badgeFrom = 0;
+  let badgeTo = 0;
+  let color = '';
+  let bits = 0;
+  let sentAt = 0;
+  let mod = false;
+  let vip = false;
+  let subscriber = false;
+  let firstMessage = false;
+  let returning = false;
+  let parentId = '';
+  let parentUser = '';
+  let parentDisplayName = '';
+  let parentText = '';
+  // the first backslash in the tags: values before it need no unescaping, which is nearly all of them
+  let slash = tagEnd > tagStart ? line.indexOf('\\', tagStart) : -1;
+  let pos = tagStart;
+  while (pos < tagEnd) {
+    let semi = line.indexOf(';', pos);
+    if (semi < 0 || semi > tagEnd) semi = tagEnd;
+    const escaped = slash >= pos && slash < semi;
+    // the first character picks the few keys it may be; a value never holds ';' (it is `\:`),
+    // so a tag Lurk does not read costs one indexOf
+    switch (line.charCodeAt(pos)) {
+      case 98 /* b */:
+        if (line.startsWith('badges=', pos)) {
+          badgeSrc = escaped ? unescapeValue(line, pos + 7, semi) : line;
+          badgeFrom = escaped ? 0 : pos + 7;
+          badgeTo = escaped ? badgeSrc.length : semi;
+        } else if (line.startsWith('bits=', pos)) bits = int(line, pos + 5, semi, escaped);
+        break;
+      case 99 /* c */:
+        if (line.startsWith('color=', pos)) color = value(line, pos + 6, semi, escaped);
+        break;
+      case 100 /* d */:
+        if (line.startsWith('display-name=', pos)) displayName = value(line, pos + 13, semi, escaped);
+        break;
+      case 101 /* e */:
+        if (line.startsWith('emotes=', pos)) {
+          emoteSrc = escaped ? unescapeValue(line, pos + 7, semi) : line;
+          emoteFrom = escaped ? 0 : pos + 7;
+          emoteTo = escaped ? emoteSrc.length : semi;
+        }
+        break;
+      case 102 /* f */:
+        if (line.startsWith('first-msg=', pos)) firstMessage = flag(line, pos + 10, semi, escaped);
+        break;
+      case 105 /* i */:
+        if (line.startsWith('id=', pos)) id = value(line, pos + 3, semi, escaped);
+        break;
+      case 109 /* m */:
+        if (line.startsWith('mod=', pos)) mod = flag(line, pos + 4, semi, escaped);
+        break;
+      case 114 /* r */:
+        if (line.startsWith('room-id=', pos)) roomId = value(line, pos + 8, semi, escaped);
+        else if (line.startsWith('returning-chatter=', pos)) returning = flag(line, pos + 18, semi, escaped);
+        else if (line.startsWith('reply-parent-', pos)) {
+          if (line.startsWith('msg-id=', pos + 13)) parentId = value(line, pos + 20, semi, escaped);
+          else if (line.startsWith('msg-body=', pos + 13)) parentText = value(line, pos + 22, semi, escaped);
+          else if (line.startsWith('user-login=', pos + 13)) parentUser = value(line, pos + 24, semi, escaped);
+          else if (line.startsWith('display-name=', pos + 13)) parentDisplayName = value(line, pos + 26, semi, escaped);
+        }
+        break;
+      case 115 /* s */:
+        if (line.startsWith('subscriber=', pos)) subscriber = flag(line, pos + 11, semi, escaped);
+        break;
+      case 116 /* t */:
+        if (line.startsWith('tmi-sent-ts=', pos)) sentAt = int(line, pos + 12, semi, escaped);
+        break;
+      case 117 /* u */:
+        if (line.startsWith('user-id=', pos)) userId = value(line, pos + 8, semi, escaped);
+        break;
+      case 118 /* v */:
+        // present only for VIPs, with or without a value
+        if (line.startsWith('vip', pos) && (pos + 3 === semi || line.charCodeAt(pos + 3) === EQUALS)) vip = true;
+        break;
+    }
+    if (slash >= 0 && slash < semi) slash = line.indexOf('\\', semi);
+    pos = semi + 1;
+  }
+
+  const channel = channelOf(param(line));
+  let text = param(line);
+  if (!channel || text === undefined) return { kind: 'malformed', reason: 'PRIVMSG without a channel or text' };
   let action = false;
-  if (text.startsWith('\u0001ACTION ') && text.endsWith('\u0001')) {
-    text = text.slice(8, -1);
+  // a CTCP ACTION, read as twurple's ircv3 decodeCtcp does: the closing \x01 may be missing
+  if (text.charCodeAt(0) === 1 && text.startsWith('\u0001ACTION ')) {
+    text = text.slice(8, text.charCodeAt(text.length - 1) === 1 ? -1 : text.length);
     action = true;
   }
-  const user = nickOf(msg.prefix);
-  const badges = badgeMap(t.get('badges'));
-  const parentId = t.get('reply-parent-msg-id');
+  const user = nick(line);
+  const badgeMap = badgesIn(badgeSrc, badgeFrom, badgeTo);
   const event: ChatMessage = {
-    id: t.get('id') ?? '',
+    id,
     channel,
-    channelId: t.get('room-id') ?? '',
-    userId: t.get('user-id') ?? '',
+    channelId: roomId,
+    userId,
     user,
-    displayName: t.get('display-name') || user,
+    displayName: displayName || user,
     text,
     action,
     // the /me wrapper is not counted in Twitch's positions
-    emotes: emoteOffsets(t.get('emotes'), text),
-    bits: toInt(t.get('bits')),
-    badges,
+    emotes: emoteFrom < emoteTo ? emotesIn(emoteSrc, emoteFrom, emoteTo, text) : [],
+    bits,
+    badges: badgeMap,
     roles: {
-      broadcaster: 'broadcaster' in badges,
-      mod: t.get('mod') === '1' || 'moderator' in badges,
-      vip: t.has('vip') || 'vip' in badges,
-      subscriber: t.get('subscriber') === '1' || 'subscriber' in badges || 'founder' in badges,
+      broadcaster: 'broadcaster' in badgeMap,
+      mod: mod || 'moderator' in badgeMap,
+      vip: vip || 'vip' in badgeMap,
+      subscriber: subscriber || 'subscriber' in badgeMap || 'founder' in badgeMap,
     },
-    color: t.get('color') ?? '',
-    firstMessage: t.get('first-msg') === '1',
-    returningChatter: t.get('returning-chatter') === '1',
-    sentAt: toInt(t.get('tmi-sent-ts')) || receivedAt,
+    color,
+    firstMessage,
+    returningChatter: returning,
+    sentAt: sentAt || receivedAt,
     receivedAt,
   };
-  if (parentId) {
-    event.reply = {
-      parentId,
-      parentUser: t.get('reply-parent-user-login') ?? '',
-      parentDisplayName: t.get('reply-parent-display-name') ?? '',
-      parentText: t.get('reply-parent-msg-body') ?? '',
-    };
-  }
+  if (parentId) event.reply = { parentId, parentUser, parentDisplayName, parentText };
   return { kind: 'message', event };
 }
 
-function usernotice(msg: IrcMessage, receivedAt: number): ParsedLine {
-  const channel = channelOf(msg.params[0]);
-  const t = msg.tags;
-  const kind = t.get('msg-id');
-  if (!channel || !kind) return { kind: 'malformed', reason: 'USERNOTICE without a channel or msg-id' };
+function usernotice(line: string, receivedAt: number): ParsedLine {
+  let id = '';
+  let roomId = '';
+  let userId = '';
+  let login = '';
+  let displayName = '';
+  let emotes = '';
+  let kind = '';
+  let systemText = '';
+  let sentTs = '';
   const params: Record<string, string> = {};
-  for (const [key, value] of t) if (key.startsWith('msg-param-')) params[key.slice(10)] = value;
-  const text = msg.params[1] ?? '';
-  const login = t.get('login') ?? '';
+  let slash = tagEnd > tagStart ? line.indexOf('\\', tagStart) : -1;
+  let pos = tagStart;
+  while (pos < tagEnd) {
+    let semi = line.indexOf(';', pos);
+    if (semi < 0 || semi > tagEnd) semi = tagEnd;
+    let eq = line.indexOf('=', pos);
+    if (eq < 0 || eq > semi) eq = semi;
+    const start = eq < semi ? eq + 1 : semi;
+    const escaped = slash >= start && slash < semi;
+    if (line.startsWith('msg-param-', pos) && eq - pos > 10) params[line.slice(pos + 10, eq)] = value(line, start, semi, escaped);
+    else {
+      switch (line.slice(pos, eq)) {
+        case 'id':
+          id = value(line, start, semi, escaped);
+          break;
+        case 'room-id':
+          roomId = value(line, start, semi, escaped);
+          break;
+        case 'user-id':
+          userId = value(line, start, semi, escaped);
+          break;
+        case 'login':
+          login = value(line, start, semi, escaped);
+          break;
+        case 'display-name':
+          displayName = value(line, start, semi, escaped);
+          break;
+        case 'emotes':
+          emotes = value(line, start, semi, escaped);
+          break;
+        case 'msg-id':
+          kind = value(line, start, semi, escaped);
+          break;
+        case 'system-msg':
+          systemText = value(line, start, semi, escaped);
+          break;
+        case 'tmi-sent-ts':
+          sentTs = value(line, start, semi, escaped);
+          break;
+      }
+    }
+    if (slash >= 0 && slash < semi) slash = line.indexOf('\\', semi);
+    pos = semi + 1;
+  }
+  const channel = channelOf(param(line));
+  if (!channel || !kind) return { kind: 'malformed', reason: 'USERNOTICE without a channel or msg-id' };
+  const text = param(line) ?? '';
   const event: ChatNotice = {
-    id: t.get('id') ?? '',
+    id,
     channel,
-    channelId: t.get('room-id') ?? '',
+    channelId: roomId,
     kind,
-    userId: t.get('user-id') ?? '',
+    userId,
     user: login,
-    displayName: t.get('display-name') || login,
+    displayName: displayName || login,
     text,
-    emotes: emoteOffsets(t.get('emotes'), text),
-    systemText: t.get('system-msg') ?? '',
+    emotes: emoteOffsets(emotes, text),
+    systemText,
     params,
-    sentAt: toInt(t.get('tmi-sent-ts')) || receivedAt,
+    sentAt: toInt(sentTs) || receivedAt,
     receivedAt,
   };
   if (params['sub-plan']) event.plan = params['sub-plan'];
@@ -127,77 +359,224 @@ function usernotice(msg: IrcMessage, receivedAt: number): ParsedLine {
   return { kind: 'notice', event };
 }
 
-function clear(msg: IrcMessage, receivedAt: number): ParsedLine {
-  const channel = channelOf(msg.params[0]);
-  if (!channel) return { kind: 'malformed', reason: `${msg.command} without a channel` };
-  const t = msg.tags;
-  const base = { channel, channelId: t.get('room-id') ?? '', sentAt: toInt(t.get('tmi-sent-ts')) || receivedAt, receivedAt };
-  if (msg.command === 'CLEARMSG') {
-    return { kind: 'clear', event: { ...base, kind: 'message', targetUser: t.get('login') ?? '', targetMessageId: t.get('target-msg-id') ?? '' } };
+function clear(line: string, command: 'CLEARCHAT' | 'CLEARMSG', receivedAt: number): ParsedLine {
+  let roomId = '';
+  let sentTs = '';
+  let login = '';
+  let targetMessageId = '';
+  let targetUserId = '';
+  let duration: string | undefined;
+  let slash = tagEnd > tagStart ? line.indexOf('\\', tagStart) : -1;
+  let pos = tagStart;
+  while (pos < tagEnd) {
+    let semi = line.indexOf(';', pos);
+    if (semi < 0 || semi > tagEnd) semi = tagEnd;
+    let eq = line.indexOf('=', pos);
+    if (eq < 0 || eq > semi) eq = semi;
+    const start = eq < semi ? eq + 1 : semi;
+    const escaped = slash >= start && slash < semi;
+    switch (line.slice(pos, eq)) {
+      case 'room-id':
+        roomId = value(line, start, semi, escaped);
+        break;
+      case 'tmi-sent-ts':
+        sentTs = value(line, start, semi, escaped);
+        break;
+      case 'login':
+        login = value(line, start, semi, escaped);
+        break;
+      case 'target-msg-id':
+        targetMessageId = value(line, start, semi, escaped);
+        break;
+      case 'target-user-id':
+        targetUserId = value(line, start, semi, escaped);
+        break;
+      case 'ban-duration':
+        duration = value(line, start, semi, escaped);
+        break;
+    }
+    if (slash >= 0 && slash < semi) slash = line.indexOf('\\', semi);
+    pos = semi + 1;
   }
-  const target = msg.params[1];
+  const channel = channelOf(param(line));
+  if (!channel) return { kind: 'malformed', reason: `${command} without a channel` };
+  const base = { channel, channelId: roomId, sentAt: toInt(sentTs) || receivedAt, receivedAt };
+  if (command === 'CLEARMSG') return { kind: 'clear', event: { ...base, kind: 'message', targetUser: login, targetMessageId } };
+  const target = param(line);
   if (!target) return { kind: 'clear', event: { ...base, kind: 'all' } };
-  const duration = t.get('ban-duration');
-  const event: ChatClear = { ...base, kind: duration === undefined ? 'ban' : 'timeout', targetUser: target, targetUserId: t.get('target-user-id') ?? '' };
+  const event: ChatClear = { ...base, kind: duration === undefined ? 'ban' : 'timeout', targetUser: target, targetUserId };
   if (duration !== undefined) event.durationSeconds = toInt(duration);
   return { kind: 'clear', event };
 }
 
-/**
- * The `emotes` tag (`id:start-end,start-end/id2:…`, inclusive positions counted in Unicode code
- * points, as twurple's parser reads them) as UTF-16 offsets into `text`. Ranges that fall outside
- * the text are dropped rather than trusted.
- */
-export function emoteOffsets(tag: string | undefined, text: string): ChatEmote[] {
-  if (!tag) return [];
-  const out: ChatEmote[] = [];
-  // code point index → UTF-16 index, built only when the text has astral characters (emoji)
-  let units: number[] | undefined;
-  if (/[\uD800-\uDBFF]/.test(text)) {
-    units = [];
-    for (let i = 0; i < text.length; i++) {
-      units.push(i);
-      const c = text.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) i++;
-    }
-    units.push(text.length);
-  }
-  const points = units ? units.length - 1 : text.length;
-  for (const group of tag.split('/')) {
-    const colon = group.indexOf(':');
-    if (colon <= 0) continue;
-    const id = group.slice(0, colon);
-    for (const range of group.slice(colon + 1).split(',')) {
-      const dash = range.indexOf('-');
-      const from = Number(range.slice(0, dash));
-      const to = Number(range.slice(dash + 1));
-      if (dash <= 0 || !Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from || to >= points) continue;
-      out.push(units ? { id, start: units[from]!, end: units[to + 1]! } : { id, start: from, end: to + 1 });
-    }
-  }
-  return out.sort((a, b) => a.start - b.start);
+/** a tag value, unescaped only when it holds a backslash */
+function value(line: string, start: number, end: number, escaped: boolean): string {
+  return escaped ? unescapeValue(line, start, end) : line.slice(start, end);
 }
 
-function badgeMap(value: string | undefined): Record<string, string> {
+/** an integer tag, read as parseInt reads it, without cutting the value out first */
+function int(line: string, start: number, end: number, escaped: boolean): number {
+  if (escaped) return toInt(unescapeValue(line, start, end));
+  let i = start;
+  const sign = line.charCodeAt(i);
+  if (sign === 45 /* - */ || sign === 43 /* + */) i++;
+  let n = 0;
+  for (; i < end; i++) {
+    const d = line.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  // thousands of digits overflow to Infinity, which parseInt's reading turns into 0 as well
+  if (n === Number.POSITIVE_INFINITY) return 0;
+  return sign === 45 && n > 0 ? -n : n;
+}
+
+/** a 0/1 tag: anything but '1' is false */
+function flag(line: string, start: number, end: number, escaped: boolean): boolean {
+  return escaped ? unescapeValue(line, start, end) === '1' : end - start === 1 && line.charCodeAt(start) === 49;
+}
+
+/**
+ * IRCv3 tag unescaping: `\:` → `;`, `\s` → space, `\\` → `\`, `\r`, `\n`; any other escaped
+ * character stands for itself and a trailing lone backslash is dropped.
+ */
+function unescapeValue(line: string, start: number, end: number): string {
+  let out = '';
+  let from = start;
+  for (let i = line.indexOf('\\', start); i >= 0 && i < end; i = line.indexOf('\\', from)) {
+    out += line.slice(from, i);
+    if (i + 1 >= end) {
+      from = end;
+      break;
+    }
+    const c = line.charCodeAt(i + 1);
+    out += c === COLON ? ';' : c === 115 /* s */ ? ' ' : c === 114 /* r */ ? '\r' : c === 110 /* n */ ? '\n' : line[i + 1]!;
+    from = i + 2;
+  }
+  return from < end ? out + line.slice(from, end) : out;
+}
+
+/**
+ * The `emotes` tag (`id:start-end,start-end/id2:…`) as UTF-16 offsets into `text`, sorted by
+ * start. Twitch counts the inclusive positions in Unicode code points, not UTF-16 units: twurple
+ * cuts emote names out with `utf8Substring` (@d-fischer/shared-utils
+ * lib/functions/string/utf8.js, `[...str].slice(start, end)`, which iterates code points), called
+ * from parseEmotePositions in @twurple/chat lib/emotes/messagePartParser.js. An emoji outside
+ * the BMP (🔥, 👍🏽 which is two of them) therefore counts once here but twice in `text.length`.
+ * Ranges that are malformed or fall outside the text are dropped rather than trusted.
+ */
+export function emoteOffsets(tag: string | undefined, text: string): ChatEmote[] {
+  return tag ? emotesIn(tag, 0, tag.length, text) : [];
+}
+
+/** `emoteOffsets` of the tag value at `tag[from, to)` */
+function emotesIn(tag: string, from: number, to: number, text: string): ChatEmote[] {
+  // first in code points, as the tag counts them
+  const out: ChatEmote[] = [];
+  let sorted = true;
+  let reach = 0;
+  let pos = from;
+  while (pos < to) {
+    let groupEnd = tag.indexOf('/', pos);
+    if (groupEnd < 0 || groupEnd > to) groupEnd = to;
+    const colon = tag.indexOf(':', pos);
+    if (colon > pos && colon < groupEnd) {
+      const id = tag.slice(pos, colon);
+      let r = colon + 1;
+      while (r < groupEnd) {
+        let rangeEnd = tag.indexOf(',', r);
+        if (rangeEnd < 0 || rangeEnd > groupEnd) rangeEnd = groupEnd;
+        const dash = tag.indexOf('-', r);
+        if (dash > r && dash < rangeEnd - 1) {
+          const from = digits(tag, r, dash);
+          const to = digits(tag, dash + 1, rangeEnd);
+          if (from >= 0 && to >= from) {
+            if (out.length > 0 && from < out[out.length - 1]!.start) sorted = false;
+            out.push({ id, start: from, end: to + 1 });
+            if (to + 1 > reach) reach = to + 1;
+          }
+        }
+        r = rangeEnd + 1;
+      }
+    }
+    pos = groupEnd + 1;
+  }
+  if (out.length === 0) return out;
+  // code points are UTF-16 units up to the first surrogate pair: only text with an emoji
+  // before the last emote's end needs the mapping
+  const scan = Math.min(reach, text.length);
+  let astral = false;
+  for (let i = 0; i < scan; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      astral = true;
+      break;
+    }
+  }
+  let kept: ChatEmote[] = out;
+  if (astral) {
+    const units = codePointUnits(text);
+    const points = units.length - 1;
+    kept = [];
+    for (const e of out) if (e.end <= points) kept.push({ id: e.id, start: units[e.start]!, end: units[e.end]! });
+  } else if (reach > text.length) kept = out.filter((e) => e.end <= text.length);
+  return sorted ? kept : kept.sort((a, b) => a.start - b.start);
+}
+
+function codePointUnits(text: string): number[] {
+  const units: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    units.push(i);
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  units.push(text.length);
+  return units;
+}
+
+/** a non-negative decimal integer spelled with digits only, -1 for anything else */
+function digits(s: string, start: number, end: number): number {
+  if (end <= start || end - start > 9) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** the badges tag value at `value[from, to)`: `name/version,…` */
+function badgesIn(value: string, from: number, to: number): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!value) return out;
-  for (const part of value.split(',')) {
-    const slash = part.indexOf('/');
-    if (slash > 0) out[part.slice(0, slash)] = part.slice(slash + 1);
+  let pos = from;
+  while (pos < to) {
+    let end = value.indexOf(',', pos);
+    if (end < 0 || end > to) end = to;
+    const slash = value.indexOf('/', pos);
+    if (slash > pos && slash < end) out[value.slice(pos, slash)] = value.slice(slash + 1, end);
+    pos = end + 1;
   }
   return out;
 }
 
 function channelOf(param: string | undefined): string | undefined {
-  return param?.startsWith('#') && param.length > 1 ? param.slice(1).toLowerCase() : undefined;
+  return param !== undefined && param.charCodeAt(0) === 35 /* # */ && param.length > 1 ? lower(param.slice(1)) : undefined;
 }
 
-function nickOf(prefix: string): string {
-  const bang = prefix.indexOf('!');
-  return (bang >= 0 ? prefix.slice(0, bang) : prefix.split('.')[0]!).toLowerCase();
+/** lower case; Twitch's logins already are, so most calls return their argument */
+function lower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return s.toLowerCase();
+  }
+  return s;
 }
 
-function toInt(value: string | undefined): number {
+function toInt(value: string): number {
   if (!value) return 0;
   const n = Number.parseInt(value, 10);
   return Number.isFinite(n) ? n : 0;
