@@ -68,7 +68,7 @@ async function publish(bus: InProcessBus, b: Batches): Promise<number> {
 function countingBus(): { bus: InProcessBus; delivered: { items: number } } {
   const bus = new InProcessBus();
   const delivered = { items: 0 };
-  const count = (batch: { items: unknown[] }) => {
+  const count = (batch: { readonly items: readonly unknown[] }) => {
     delivered.items += batch.items.length;
   };
   bus.subscribe('chat.message', count);

@@ -58,18 +58,23 @@ test('publish does not wait for slow subscribers; drain does', async () => {
   assert.equal(finished, true);
 });
 
-test('subscribers get their own copy of the payload', async () => {
+test('subscribers share the one payload, read-only by type: a change does not compile', async () => {
   const bus = new InProcessBus<Events>();
-  const seen: string[][] = [];
+  const seen: (readonly string[])[] = [];
   bus.subscribe('thing.happened', (e) => {
-    e.tags.push('mutated');
+    // @ts-expect-error payloads are DeepReadonly: a subscriber cannot change what others read
+    if (false as boolean) e.tags.push('mutated');
+    // @ts-expect-error nor a field of it
+    if (false as boolean) e.id = 2;
   });
+  bus.subscribe('thing.happened', (e) => void seen.push(e.tags));
   bus.subscribe('thing.happened', (e) => void seen.push(e.tags));
   const payload = { id: 1, tags: ['x'] };
   await bus.publish('thing.happened', payload);
   await bus.drain();
-  assert.deepEqual(payload.tags, ['x']);
-  assert.deepEqual(seen, [['x']]);
+  assert.deepEqual(seen, [['x'], ['x']]);
+  assert.equal(seen[0], seen[1], 'no copy per subscriber');
+  assert.equal(seen[0], payload.tags);
 });
 
 test('unsubscribe stops delivery; a closed bus refuses to publish', async () => {

@@ -3,7 +3,7 @@
 // credentials it reads the built-in simulator, started here as `lurk start` would; with them,
 // Twitch or whichever Twitch-compatible server the settings name.
 import type { LurkConfig } from '../config/load.js';
-import { InProcessBus } from '../core/bus.js';
+import { type DeepReadonly, InProcessBus } from '../core/bus.js';
 import { SystemClock } from '../core/clock.js';
 import { createLogger } from '../core/logger.js';
 import { createMetrics } from '../core/metrics.js';
@@ -27,7 +27,7 @@ export function tailLogins(args: readonly string[]): string[] {
 }
 
 /** one message as `--json` prints it */
-export function tailJson(m: ChatMessage): string {
+export function tailJson(m: DeepReadonly<ChatMessage>): string {
   return JSON.stringify({
     id: m.id,
     channel: m.channel,
@@ -56,13 +56,13 @@ function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
-export function tailText(m: ChatMessage): string {
+export function tailText(m: DeepReadonly<ChatMessage>): string {
   const name = m.displayName.toLowerCase() === m.user ? m.displayName : `${m.displayName} (${m.user})`;
   const cheer = m.bits ? ` [${m.bits} bits]` : '';
   return `${time(m.sentAt)} #${m.channel} ${printable(name)}${m.action ? '' : ':'} ${printable(m.text)}${cheer}`;
 }
 
-function noticeText(n: ChatNotice): string {
+function noticeText(n: DeepReadonly<ChatNotice>): string {
   return `${time(n.sentAt)} #${n.channel} * ${printable(n.systemText || n.kind)}${n.text ? ` — ${printable(n.text)}` : ''}`;
 }
 

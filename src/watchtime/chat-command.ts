@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DeepReadonly } from '../core/bus.js';
 import type { ChatMessage } from '../twitch/chat/events.js';
 import { answerFor, questionOf } from './answers.js';
 import type { WatchtimeService } from './service.js';
@@ -29,7 +30,7 @@ export class WatchtimeChatCommand {
   ) {}
 
   /** answers a `!watchtime` message (from the bus's `chat.message`); true when it replied */
-  async handle(m: ChatMessage): Promise<boolean> {
+  async handle(m: DeepReadonly<ChatMessage>): Promise<boolean> {
     if (!COMMAND.test(m.text)) return false;
     const now = this.options.now();
     const question = questionOf(m.text);

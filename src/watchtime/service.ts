@@ -111,7 +111,7 @@ export class WatchtimeService {
     }
   }
 
-  ingestPage(streams: StreamSample[], seenAt: number, generation: number): void {
+  ingestPage(streams: readonly StreamSample[], seenAt: number, generation: number): void {
     for (const s of streams) this.integrator.sample(s, seenAt, generation);
   }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLurk } from '../../src/app.js';
 import { loginFor } from '../../src/sim/world/catalog.js';
+import type { DeepReadonly } from '../../src/core/bus.js';
 import type { ChatMessage as ChatMessageEvent } from '../../src/twitch/chat/events.js';
 import { IrcClient, type ChatMessage } from '../../src/twitch/irc-client.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
@@ -13,7 +14,7 @@ test('!watchtime in a configured channel is answered in chat, threaded, with the
   const lurk = await createLurk(testConfig({ DATABASE_URL: db.url, LURK_WATCHTIME_CHAT_CHANNELS: channel, LURK_DIGEST_DIR: 'off' }), { log: memoryLogger().log, sweep: false });
   let viewer: IrcClient | undefined;
   // chat reaches capabilities on the bus: every message read in a wanted channel is a chat.message
-  const onBus: ChatMessageEvent[] = [];
+  const onBus: DeepReadonly<ChatMessageEvent>[] = [];
   lurk.bus.subscribe('chat.message', ({ items }) => void onBus.push(...items));
   try {
     await lurk.start();
