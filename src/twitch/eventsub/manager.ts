@@ -90,20 +90,11 @@ export interface EventSubWiring {
   receive(message: InboxMessage): void;
 }
 
-/** statuses after which Twitch stops sending but a new subscription can work again */
-const RECREATABLE: ReadonlySet<EventSubStatus> = new Set<EventSubStatus>([
-  'notification_failures_exceeded',
-  'webhook_callback_verification_failed',
-  'websocket_disconnected',
-  'websocket_failed_ping_pong',
-  'websocket_received_inbound_traffic',
-  'websocket_connection_unused',
-  'websocket_internal_error',
-  'websocket_network_timeout',
-  'websocket_network_error',
-  'beta_maintenance',
-]);
-/** statuses that end a subscription for good: re-creating would only be refused (or unwanted) */
+/**
+ * Statuses that end a subscription for good: re-creating would only be refused (or is unwanted).
+ * Every other one that is not enabled (notification_failures_exceeded, a failed verification, the
+ * websocket_* ones) passes: the subscription is deleted and made again.
+ */
 const PERMANENT: ReadonlySet<EventSubStatus> = new Set<EventSubStatus>(['authorization_revoked', 'user_removed', 'moderator_removed', 'version_removed']);
 
 /** Twitch's per-socket and per-user WebSocket limits (§4) */
