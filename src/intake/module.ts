@@ -65,8 +65,7 @@ export const intakeCapability = (options: IntakeOptions): Capability<IntakeApi> 
       schedule: { everyMs: 3_600_000 },
       run: async () => {
         await inbox.prune(Date.now() - DEDUP_WINDOW_MS);
-        intake.kick();
-        await intake.idle();
+        await intake.recover();
       },
     });
 
@@ -81,9 +80,9 @@ export const intakeCapability = (options: IntakeOptions): Capability<IntakeApi> 
         idle: () => intake.idle(),
         stats: () => ({ ...manager.stats(), ...intake.stats() }),
       },
-      // what a previous run recorded but did not hand on goes first
+      // what a previous run recorded but did not hand on goes first, before anything new can arrive
       async start() {
-        intake.kick();
+        await intake.recover();
       },
       async stop() {
         await intake.stop();

@@ -46,6 +46,7 @@ const overviewSchema = {
     handed_on: { type: 'integer', description: 'notifications handed to the bus since start' },
     unknown_types: { type: 'integer' },
     duplicates: { type: 'integer' },
+    queued: { type: 'integer', description: 'recorded, not yet handed to the bus' },
     subscriptions: { type: 'array', items: subscriptionStateSchema },
   },
 } as const;

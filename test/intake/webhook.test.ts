@@ -3,6 +3,8 @@
 // deliveries under its duplicate and bad-signature faults.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { openStore } from '../../src/store/database.js';
+import { SqlEventSubInbox } from '../../src/store/eventsub.js';
 import { signMessage } from '../../src/twitch/eventsub/verify.js';
 import { waitFor } from '../helpers/app.js';
 import { tempSqlite, withEachDialect } from '../helpers/db.js';
@@ -68,18 +70,40 @@ describe('the webhook route', () => {
       } finally {
         await first.lurk.stop();
       }
+      // what a crash between the 204 and the hand-on leaves: a row recorded, still queued
+      const store = await openStore({ url });
+      try {
+        const body = JSON.stringify({
+          subscription: { id: 's', type: 'stream.offline', version: '1', condition: { broadcaster_user_id: '7' }, status: 'enabled' },
+          event: { broadcaster_user_id: '7', broadcaster_user_login: 'seven', broadcaster_user_name: 'Seven' },
+        });
+        const leftover = {
+          messageId: 'left-over',
+          kind: 'notification',
+          transport: 'webhook',
+          subscriptionId: 's',
+          subscriptionType: 'stream.offline',
+          subscriptionVersion: '1',
+          sentAt: Date.now(),
+          receivedAt: Date.now(),
+          body,
+        } as const;
+        assert.ok(await new SqlEventSubInbox(store.db).accept(leftover));
+      } finally {
+        await store.close();
+      }
       const second = await eventSubLurk({ DATABASE_URL: url });
       try {
         base = await second.lurk.start();
         assert.equal((await deliver(base, { id: 'message-1' })).status, 204);
         assert.equal((await deliver(base, { id: 'message-2' })).status, 204);
         await second.lurk.intake.idle();
-        await waitFor('the new message on the bus', () => second.seen.length > 0);
+        await waitFor('the new message on the bus', () => second.seen.length > 1);
         await second.lurk.bus.drain();
         assert.deepEqual(
           second.seen.map((n) => n.messageId),
-          ['message-2'],
-          'the message seen before the restart is not handed on again',
+          ['left-over', 'message-2'],
+          'the leftover goes first; the message seen before the restart is not handed on again',
         );
       } finally {
         await second.lurk.stop();
