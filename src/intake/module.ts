@@ -23,9 +23,16 @@ export interface IntakeApi {
   stats(): EventSubManagerStats & ReturnType<EventSubIntake['stats']>;
 }
 
+/** Lurk's address as the simulator beside it reaches it: a listener on every interface answers on 127.0.0.1 */
+function ownAddress(address: string): string {
+  const url = new URL(address);
+  if (['0.0.0.0', '[::]', '::'].includes(url.hostname)) url.hostname = '127.0.0.1';
+  return url.origin;
+}
+
 export const intakeCapability = (options: IntakeOptions): Capability<IntakeApi> => ({
   name: 'intake',
-  async register({ config, store, bus, log, metrics, scheduler, twitch, web }) {
+  async register({ config, store, bus, log, metrics, scheduler, twitch, web, sweep }) {
     const manager = twitch.eventsub;
     const inbox: EventSubInbox = new SqlEventSubInbox(store.db);
     const intake = new EventSubIntake({
@@ -46,19 +53,21 @@ export const intakeCapability = (options: IntakeOptions): Capability<IntakeApi> 
       metrics.eventsubSubscriptions.reset();
       for (const s of manager.subscriptions()) metrics.eventsubSubscriptions.inc({ type: s.type, state: s.state });
     };
-    scheduler.register({
-      name: 'eventsub.reconcile',
-      description: "Compares the EventSub subscriptions capabilities want with Twitch's list: creates what is missing, deletes what nobody wants",
-      schedule: { everyMs: config.eventsub.reconcileSeconds * 1000 },
-      runAtStart: true,
-      run: async () => {
-        try {
-          await manager.reconcile();
-        } finally {
-          countStates();
-        }
-      },
-    });
+    // a process that does not call Twitch (a web-only role, benchmarks) leaves Twitch's list alone
+    if (sweep)
+      scheduler.register({
+        name: 'eventsub.reconcile',
+        description: "Compares the EventSub subscriptions capabilities want with Twitch's list: creates what is missing, deletes what nobody wants",
+        schedule: { everyMs: config.eventsub.reconcileSeconds * 1000 },
+        runAtStart: true,
+        run: async () => {
+          try {
+            await manager.reconcile();
+          } finally {
+            countStates();
+          }
+        },
+      });
     scheduler.register({
       name: 'eventsub.prune',
       description: 'Forgets EventSub messages handed on more than a day ago (the deduplication window) and retries any left queued',
@@ -73,7 +82,7 @@ export const intakeCapability = (options: IntakeOptions): Capability<IntakeApi> 
     return {
       api: {
         listening(address) {
-          const base = config.http.publicUrl ?? (config.mode === 'simulator' ? address : undefined);
+          const base = config.http.publicUrl ?? (config.mode === 'simulator' ? ownAddress(address) : undefined);
           manager.setCallback(base ? `${base}${EVENTSUB_WEBHOOK_PATH}` : undefined);
           if (!base) log.warn({ setting: 'LURK_PUBLIC_URL' }, 'no public URL: EventSub webhooks are off; subscriptions that have a user token use WebSocket');
         },

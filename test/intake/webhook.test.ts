@@ -134,11 +134,18 @@ describe("the simulator's webhook deliveries", () => {
     const db = await tempSqlite();
     const { lurk, seen } = await eventSubLurk({ DATABASE_URL: db.url });
     try {
-      await lurk.start();
+      const base = await lurk.start();
       const channel = liveChannel(lurk);
       lurk.twitchAccess.eventsub.declare('test', [{ type: 'channel.update', condition: { broadcaster_user_id: channel.id } }]);
       await lurk.twitchAccess.eventsub.reconcile();
       await waitFor('the subscription verified', async () => (await simSubscriptions(lurk)).some((s) => s.type === 'channel.update' && s.status === 'enabled'));
+      // the listing follows Twitch's status once the challenge has been answered
+      const listing = await waitFor('the listing says enabled', async () => {
+        const body = (await (await fetch(`${base}/api/eventsub/subscriptions`)).json()) as { callback_url: string; subscriptions: { state: string; owners: string[] }[] };
+        return body.subscriptions[0]?.state === 'enabled' ? body : undefined;
+      });
+      assert.equal(listing.callback_url, `${base}/eventsub/webhook`);
+      assert.deepEqual(listing.subscriptions[0]!.owners, ['test']);
 
       // every first attempt forged, every delivered notification sent twice
       await simPost(lurk, '/_sim/faults', { webhookBadSignatureRate: 1, webhookDuplicateRate: 1 });

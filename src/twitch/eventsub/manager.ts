@@ -101,7 +101,11 @@ const PERMANENT: ReadonlySet<EventSubStatus> = new Set<EventSubStatus>(['authori
 export const SUBSCRIPTIONS_PER_SOCKET = 300;
 export const SOCKETS_PER_USER = 3;
 
-const WEBHOOK_CALL: HelixCall = { priority: 'normal' };
+/** a failed reconcile is tried again after this, doubling up to the cap (the periodic job goes on too) */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
+/** a webhook subscription waits for Twitch's challenge: its status is read again this soon */
+const VERIFY_FOLLOW_UP_MS = 5_000;
 
 interface Want {
   key: string;
@@ -140,6 +144,10 @@ export class EventSubManager {
   private webhookCost: { total: number; max: number } | null = null;
   private lastReconcileAt: number | null = null;
   private lastError: string | null = null;
+  private retryMs = RETRY_FIRST_MS;
+  private followUp?: NodeJS.Timeout;
+  private readonly abort = new AbortController();
+  private readonly webhookCall: HelixCall = { priority: 'normal', signal: this.abort.signal };
   private readonly now: () => number;
 
   constructor(private readonly o: EventSubManagerOptions) {
@@ -258,6 +266,9 @@ export class EventSubManager {
   /** closes every socket (their subscriptions end with them, as Twitch disables them) */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.followUp);
+    // a reconcile waiting on Helix (backoff, the budget) gives up rather than hold the shutdown
+    this.abort.abort();
     await this.running?.catch(() => {});
     for (const u of this.users.values()) for (const s of u.sockets) s.close();
     this.users.clear();
@@ -300,14 +311,29 @@ export class EventSubManager {
       for (const userId of this.userIds()) await this.reconcileUser(userId, report);
       await this.closeIdleSockets();
       this.lastError = null;
+      this.retryMs = RETRY_FIRST_MS;
+      if ([...this.wants.values()].some((w) => w.state === 'verifying')) this.soon(VERIFY_FOLLOW_UP_MS);
     } catch (err) {
+      if (this.stopped) return report;
       this.lastError = (err as Error).message;
-      this.o.log.warn({ err: (err as Error).message }, 'eventsub reconcile failed; the next one tries again');
+      this.o.log.warn({ err: (err as Error).message, retryInMs: this.retryMs }, 'eventsub reconcile failed; trying again');
+      this.soon(this.retryMs);
+      this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
       throw err;
     } finally {
       this.lastReconcileAt = this.now();
     }
     return report;
+  }
+
+  /** one more reconcile after `ms` (one timer at a time) */
+  private soon(ms: number): void {
+    if (this.stopped || this.followUp) return;
+    this.followUp = setTimeout(() => {
+      this.followUp = undefined;
+      this.kick();
+    }, ms);
+    this.followUp.unref();
   }
 
   private webhookWants(): Want[] {
@@ -324,10 +350,10 @@ export class EventSubManager {
       return;
     }
     // with nothing wanted, Lurk still clears its own leftovers (a capability that no longer wants them)
-    const listed = await this.list(WEBHOOK_CALL);
+    const listed = await this.list(this.webhookCall);
     this.webhookCost = { total: listed.totalCost, max: listed.maxTotalCost };
     const ours = listed.subscriptions.filter((s) => s.transport.method === 'webhook' && s.transport.callback === this.webhookCallback());
-    await this.match(wants, ours, WEBHOOK_CALL, report, async (w) => this.createWebhook(w, report));
+    await this.match(wants, ours, this.webhookCall, report, async (w) => this.createWebhook(w, report));
   }
 
   private async createWebhook(w: Want, report: ReconcileReport): Promise<void> {
@@ -335,7 +361,7 @@ export class EventSubManager {
     if (cost && cost.total >= cost.max) return this.refuse(w, `Twitch's max_total_cost is reached (${cost.total} of ${cost.max})`, report);
     if (!this.wiring) throw new Error('the EventSub manager is not wired to an intake');
     const secret = webhookSecret(this.wiring.masterKey, w.type, w.version, w.condition);
-    await this.create(w, { method: 'webhook', callback: this.webhookCallback(), secret }, WEBHOOK_CALL, report);
+    await this.create(w, { method: 'webhook', callback: this.webhookCallback(), secret }, this.webhookCall, report);
     if (w.subscription && cost) cost.total += w.subscription.cost;
   }
 
@@ -458,7 +484,7 @@ export class EventSubManager {
     const entry = this.users.get(userId) ?? { user, sockets: [], past: new Set<string>() };
     entry.user = user;
     this.users.set(userId, entry);
-    const call: HelixCall = { priority: 'normal', userToken: () => entry.user.token() };
+    const call: HelixCall = { priority: 'normal', signal: this.abort.signal, userToken: () => entry.user.token() };
 
     // enough sessions for the wants, within Twitch's 300 per socket and 3 per user
     const needed = Math.min(SOCKETS_PER_USER, Math.ceil(wants.length / SUBSCRIPTIONS_PER_SOCKET));
