@@ -65,6 +65,8 @@ export class EventSubSocket {
       const fail = (err: Error) => {
         clearTimeout(timer);
         socket.removeAllListeners('message');
+        // whatever the dying socket still reports is beside the point now (and must not go unheard)
+        socket.on('error', () => {});
         socket.terminate();
         reject(err);
       };

@@ -238,6 +238,35 @@ describe('reconciliation', () => {
   });
 });
 
+describe('without a public URL', () => {
+  test('webhook-only wants are unavailable, and a want that names a user goes over WebSocket', async () => {
+    const [channel] = liveChannels();
+    const p = start();
+    try {
+      p.manager.setCallback(undefined);
+      p.manager.declare('test', [
+        { type: 'stream.online', condition: { broadcaster_user_id: broadcaster(5) } },
+        { type: 'channel.update', condition: { broadcaster_user_id: broadcaster(channel!) }, user: userOf(channel!) },
+      ]);
+      await p.manager.reconcile();
+      const states = Object.fromEntries(p.manager.subscriptions().map((s) => [s.type, s]));
+      assert.equal(states['stream.online']!.state, 'unavailable');
+      assert.match(states['stream.online']!.reason!, /LURK_PUBLIC_URL/);
+      assert.equal(states['channel.update']!.transport, 'websocket');
+      assert.equal(states['channel.update']!.state, 'enabled');
+      const stats = p.manager.stats();
+      assert.equal(stats.webhooks, false);
+      assert.equal(stats.callback_url, null);
+      assert.equal(stats.sockets, 1);
+      p.manager.declare('test', []);
+      await p.manager.reconcile();
+      assert.equal(p.manager.stats().sockets, 0, 'a socket nobody needs is closed');
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
 describe('EventSub over WebSocket', () => {
   test('session_reconnect keeps the subscriptions and loses no event; a session Twitch closes is replaced and its subscriptions made again', async () => {
     const [channel] = liveChannels();
