@@ -244,6 +244,8 @@ export class EventSubManager {
 
   /** compares the wanted subscriptions with Helix's list and acts; one at a time, a request during one runs once after it */
   reconcile(): Promise<ReconcileReport> {
+    // after stop nothing opens a socket or calls Helix again
+    if (this.stopped) return Promise.resolve({ created: 0, deleted: 0, failed: 0 });
     if (this.running) {
       this.again = true;
       return this.running;
