@@ -155,18 +155,16 @@ describe('reconciliation', () => {
     const second = start();
     try {
       // someone else's subscription on the same client, to another callback: not Lurk's to delete
-      const foreign = await second.access
-        .helix()
-        .post<{ data: { id: string }[] }>(
-          'eventsub/subscriptions',
-          {
-            type: 'stream.online',
-            version: '1',
-            condition: { broadcaster_user_id: broadcaster(3) },
-            transport: { method: 'webhook', callback: 'http://127.0.0.1:9/elsewhere', secret: 'someone-elses-secret' },
-          },
-          { priority: 'normal' },
-        );
+      const foreign = await second.access.helix().post<{ data: { id: string }[] }>(
+        'eventsub/subscriptions',
+        {
+          type: 'stream.online',
+          version: '1',
+          condition: { broadcaster_user_id: broadcaster(3) },
+          transport: { method: 'webhook', callback: 'http://127.0.0.1:9/elsewhere', secret: 'someone-elses-secret' },
+        },
+        { priority: 'normal' },
+      );
       second.manager.declare('test', wants);
       const again = await second.manager.reconcile();
       assert.deepEqual(again, { created: 0, deleted: 0, failed: 0 }, 'Helix already holds both');
