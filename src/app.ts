@@ -208,6 +208,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         await twitch.stop();
         await scheduler.stop(Math.max(100, config.shutdownTimeoutMs / 2));
         await web.close();
+        // nothing new arrives now (sockets and HTTP are closed): what was accepted reaches the bus before it closes
+        await intake.idle();
         await simulator?.stop();
         // the bus delivers what was published before capabilities stop
         await bus.close();
