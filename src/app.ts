@@ -10,6 +10,8 @@ import { createMetrics, type Metrics } from './core/metrics.js';
 import { Scheduler } from './core/scheduler.js';
 import { discoverCapability } from './discover/module.js';
 import { watchSpeed } from './discover/pace.js';
+import { intakeCapability, type IntakeApi } from './intake/module.js';
+import { loadSecretKey, secretKeyDir } from './config/secret-key.js';
 import type { DiscoverService } from './discover/service.js';
 import { createSimulator, generateClientId, generateClientSecret, lurkRedirectUris, speedProblem, type Simulator } from './sim/index.js';
 import { statusCapability } from './status/module.js';
@@ -46,6 +48,10 @@ export interface Lurk {
   readonly web: FastifyInstance;
   readonly discover: DiscoverService;
   readonly watchtime: WatchtimeService;
+  /** EventSub's intake (declare subscriptions through twitch.eventsub) */
+  readonly intake: IntakeApi;
+  /** Twitch access: Helix, chat and EventSub, as capabilities see it */
+  readonly twitchAccess: TwitchAccess;
   /** the shared Helix budget (all callers draw on it) */
   readonly budget: HelixBudget;
   /** the Helix client, once started */
@@ -106,7 +112,11 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     log,
     metrics,
     bodyLimit: config.http.bodyLimit,
-    hosts: { listenHost: config.http.host, ...(config.http.allowedHosts ? { allowedHosts: config.http.allowedHosts } : {}) },
+    hosts: {
+      listenHost: config.http.host,
+      ...(config.http.allowedHosts ? { allowedHosts: config.http.allowedHosts } : {}),
+      ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
+    },
     version: VERSION,
     uiDir: options.uiDir ?? DEFAULT_UI_DIR,
     readiness: [
@@ -140,6 +150,9 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     return module.api;
   };
   await register(statusCapability({ version: VERSION, simulator: simulator ? () => simulator.summary() : undefined }));
+  // the master key is read (or made) before anything listens: a key that cannot be kept stops the start
+  const masterKey = loadSecretKey({ configured: config.secretKey, dir: secretKeyDir(config.database, process.cwd()) });
+  const intake = await register(intakeCapability({ masterKey }));
   const discover = await register(discoverCapability);
   const watchtime = await register(watchtimeCapability);
   await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGE_PATHS);
@@ -157,6 +170,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     ...(simulator ? { simulator } : {}),
     discover,
     watchtime,
+    intake,
+    twitchAccess: twitch,
     budget: twitch.budget,
     helix: () => twitch.helix(),
     twitch: () => {
@@ -182,6 +197,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
       const address = await web.listen({ host: config.http.host, port: config.http.port }).catch((err: unknown) => {
         throw listenError(err, 'PORT', 'HOST');
       });
+      intake.listening(address);
       scheduler.start();
       log.info({ url: address, mode: config.mode, database: store.label }, 'Lurk is up');
       return address;
@@ -189,9 +205,11 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     stop() {
       stopping ??= (async () => {
         log.info('shutting down');
-        twitch.stop();
+        await twitch.stop();
         await scheduler.stop(Math.max(100, config.shutdownTimeoutMs / 2));
         await web.close();
+        // nothing new arrives now (sockets and HTTP are closed): what was accepted reaches the bus before it closes
+        await intake.idle();
         await simulator?.stop();
         // the bus delivers what was published before capabilities stop
         await bus.close();

@@ -230,7 +230,7 @@ describe('the outbox migration (0004)', () => {
         await old.insertInto('answer_cursors').values({ source: 'bluesky', cursor: '4', updated_at: 10 }).execute();
 
         const upgrade = await store.migrate();
-        assert.deepEqual(upgrade.applied, ['0004_outbox']);
+        assert.deepEqual(upgrade.applied.slice(0, 1), ['0004_outbox'], 'later migrations follow it');
         const rows = await store.db.selectFrom('outbox').select(['kind', 'key', 'target', 'status', 'attempts']).orderBy('kind').orderBy('key').orderBy('target').execute();
         assert.deepEqual(
           rows.map((r) => `${r.kind} ${r.key} ${r.target} ${r.status} ${r.attempts}`),
@@ -319,7 +319,7 @@ describe('the outbox migration (0004)', () => {
           oldAnswers.map((r) => `${r.mention_id} ${r.status} ${r.attempts} ${r.question}`),
           ['1 answered 1 question 1', '2 answered 3 question 2', '3 failed 5 question 3', '4 answered 1 question 4'],
         );
-        assert.deepEqual((await store.migrate()).applied, ['0004_outbox']);
+        assert.deepEqual((await store.migrate()).applied.slice(0, 1), ['0004_outbox']);
         const outboxAfter = await store.db
           .selectFrom('outbox')
           .select(['kind', 'key', 'target', 'status', 'attempts', 'payload', 'remote_id', 'url', 'result', 'last_error'])
@@ -343,10 +343,12 @@ describe('the outbox migration (0004)', () => {
       const box = new Outbox(store.db, { kind: 'digest', maxAttempts: 8, now: () => 1_000 });
       await box.deliver(`${DAY}:games`, 'folder', async () => ({ remoteId: 'f1' }));
       // what such a crash leaves: the outbox in place, the old tables gone, 0004 not recorded
-      await (store.db as unknown as Kysely<any>).deleteFrom('lurk_schema_migrations').where('name', '=', '0004_outbox').execute();
-      assert.deepEqual(await store.pendingMigrations(), ['0004_outbox']);
+      // (the migrator runs them in order, so the later ones are unrecorded too; each finds its work done)
+      await (store.db as unknown as Kysely<any>).deleteFrom('lurk_schema_migrations').where('name', '>=', '0004_outbox').execute();
+      const pending = await store.pendingMigrations();
+      assert.equal(pending[0], '0004_outbox');
 
-      assert.deepEqual((await store.migrate()).applied, ['0004_outbox']);
+      assert.deepEqual((await store.migrate()).applied, pending);
       assert.deepEqual(await store.pendingMigrations(), []);
       const entry = await box.get(`${DAY}:games`, 'folder');
       assert.equal(entry?.status, 'posted', 'what was delivered stays delivered');

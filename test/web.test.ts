@@ -278,6 +278,8 @@ describe('status', () => {
     assert.equal(lurk.twitch().endpoints.helix, `http://localhost:${body.simulator.ports.http}/helix`);
     assert.deepEqual(body.jobs.map((j: { name: string }) => j.name).sort(), [
       'discover.sweep',
+      'eventsub.prune',
+      'eventsub.reconcile',
       'status.sample',
       'store.maintenance',
       'test.blocking',

@@ -4,10 +4,12 @@ import { createLurk, VERSION } from '../app.js';
 import { chatTail, TailInputError, tailLogins } from './chat-tail.js';
 import { ConfigError, describeConfig, loadConfig, maskUrl, type LurkConfig } from '../config/load.js';
 import { listenError, SettingError, simPortSetting } from '../config/setting-error.js';
+import { settings } from '../config/settings.js';
 import { createLogger } from '../core/logger.js';
 import { createSimulator, lurkRedirectUris, redirectUriProblem } from '../sim/index.js';
 import { openStore } from '../store/database.js';
 import { configuredEndpoints, describeEndpoints, simulatorEndpoints } from '../twitch/endpoints.js';
+import { EVENTSUB_WEBHOOK_PATH } from '../twitch/eventsub/webhook.js';
 import { SystemClock } from '../core/clock.js';
 import { dayProblem } from '../watchtime/calendar.js';
 import { toDigestPost } from '../watchtime/digest.js';
@@ -150,6 +152,13 @@ async function commandDigest(opts: { day?: string; dryRun?: boolean }): Promise<
   }
 }
 
+/** how EventSub reaches this Lurk: the one line `lurk config` gives it */
+function eventSubTransportLine(config: LurkConfig): string {
+  if (config.http.publicUrl) return `webhooks at ${config.http.publicUrl}${EVENTSUB_WEBHOOK_PATH}, WebSocket for user-token topics`;
+  if (config.mode === 'simulator') return "webhooks at Lurk's own address (simulator), WebSocket for user-token topics";
+  return `no ${settings.publicUrl.env}: webhooks are off, EventSub uses WebSocket only (topics a user token can subscribe to)`;
+}
+
 async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<void> {
   const config = configOrExit();
   const rows = describeConfig(config);
@@ -180,7 +189,8 @@ async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<
     const width = Math.max(...rows.map((r) => r.env.length));
     process.stdout.write(`mode: ${config.mode === 'simulator' ? 'simulator (no Twitch credentials)' : 'real Twitch'}\n`);
     process.stdout.write(`twitch: ${talksTo}\n`);
-    process.stdout.write(`config file: ${config.configFile ?? '(none)'}\n\n`);
+    process.stdout.write(`config file: ${config.configFile ?? '(none)'}\n`);
+    process.stdout.write(`eventsub: ${eventSubTransportLine(config)}\n\n`);
     for (const r of rows) process.stdout.write(`${r.env.padEnd(width)}  ${r.value}  [${r.source}]\n`);
     if (checks.length > 0) process.stdout.write('\n');
     for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name} ${c.target}: ${c.detail}\n`);

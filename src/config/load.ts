@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_FILE, settings, type LurkConfig, type Setting, type SettingName, type SettingsShape, type Source } from './settings.js';
+import { CONFIG_FILE, isLoopbackHost, settings, type LurkConfig, type Setting, type SettingName, type SettingsShape, type Source } from './settings.js';
 
 export type { LurkConfig, Mode, PublishConfig, Source, WatchtimeConfig } from './settings.js';
 
@@ -136,6 +136,12 @@ export function loadConfig(options: LoadOptions = {}): LurkConfig {
           message: `needs ${settings.twitchClientId.env} and ${settings.twitchClientSecret.env} too (\`lurk sim\` prints all of them); without them the built-in simulator runs`,
         });
     }
+  }
+
+  // Twitch delivers only to HTTPS; plain http is for a loopback address (the simulator, a local proxy)
+  const url = values.publicUrl as string | undefined;
+  if (url !== undefined && hasId && url.startsWith('http:') && !isLoopbackHost(new URL(url).hostname)) {
+    problems.push({ name: settings.publicUrl.env, message: `${JSON.stringify(url)} is plain http to a host other than this machine; real Twitch delivers webhooks only over https://` });
   }
 
   if (values.simLive !== undefined && (values.simLive as number) > (values.simChannels as number)) {

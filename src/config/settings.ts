@@ -15,7 +15,10 @@ export interface LurkConfig {
   mode: Mode;
   database: { url: string; kind: 'sqlite' | 'postgres'; sqlitePath?: string };
   /** allowedHosts: absent means the default (src/web/origin.ts hostPolicy) */
-  http: { host: string; port: number; bodyLimit: number; allowedHosts?: string[] };
+  http: { host: string; port: number; bodyLimit: number; allowedHosts?: string[]; publicUrl?: string };
+  /** the master key (LURK_SECRET_KEY); absent: generated once into the data folder (src/config/secret-key.ts) */
+  secretKey?: string;
+  eventsub: { reconcileSeconds: number };
   /** the app's credentials and where Twitch (or a Twitch-compatible server, e.g. another process's `lurk sim`) answers */
   twitch: { clientId?: string; clientSecret?: string; oauthUrl: string; helixUrl: string; eventSubWsUrl: string; ircUrl: string };
   redisUrl?: string;
@@ -289,6 +292,25 @@ function hostList(raw: unknown): Parsed<string[]> {
   return ok([...new Set(names)]);
 }
 
+/** names that reach this machine only: plain http to them never crosses a network */
+export function isLoopbackHost(hostname: string): boolean {
+  const name = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
+function publicUrl(raw: unknown): Parsed<string> {
+  const expected = 'the https:// address Twitch reaches Lurk at, e.g. https://lurk.example.com (http:// only for a loopback address)';
+  if (typeof raw !== 'string') return bad(expected);
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad(expected);
+    if (url.search || url.hash || url.username || url.password) return bad(`${expected}, without query, fragment or credentials`);
+    return ok(`${url.origin}${url.pathname.replace(/\/+$/, '')}`);
+  } catch {
+    return bad(expected);
+  }
+}
+
 export const settings = {
   databaseUrl: define({
     env: 'DATABASE_URL',
@@ -328,6 +350,33 @@ export const settings = {
     default: undefined,
     shownDefault: '`HOST` and `localhost`, `127.0.0.1`, `::1`',
     parse: hostList,
+  }),
+  publicUrl: define({
+    env: 'LURK_PUBLIC_URL',
+    key: 'publicUrl',
+    at: 'http.publicUrl',
+    help: 'the address Twitch delivers EventSub webhooks to (`<url>/eventsub/webhook`): HTTPS on 443 for real Twitch, plain http only for a loopback address; its host is added to the allowed names. Without it real Twitch gets only WebSocket subscriptions (see [EventSub intake](#eventsub-intake))',
+    default: undefined,
+    shownDefault: "simulator: Lurk's own address; real Twitch: none",
+    parse: publicUrl,
+  }),
+  secretKey: define({
+    env: 'LURK_SECRET_KEY',
+    key: 'secretKey',
+    at: 'secretKey',
+    help: 'master key Lurk derives its secrets from (webhook secrets), at least 32 characters; always masked',
+    default: undefined,
+    shownDefault: 'generated once into `secret.key` beside the SQLite file (or `./data`), mode 0600',
+    secret: true,
+    parse: nonEmptyString('at least 32 characters', /^\S{32,}$/),
+  }),
+  eventsubReconcileSeconds: define({
+    env: 'LURK_EVENTSUB_RECONCILE_SECONDS',
+    key: 'eventsubReconcileSeconds',
+    at: 'eventsub.reconcileSeconds',
+    help: "EventSub: how often the wanted subscriptions are compared with Twitch's list (and at start)",
+    default: 300,
+    parse: integer(10, 86_400, 'seconds'),
   }),
   twitchClientId: define({
     env: 'TWITCH_CLIENT_ID',

@@ -17,6 +17,12 @@ export interface Metrics {
   watchtimeMemory: Gauge<'kind'>;
   watchtimeDroppedSamples: Gauge<never>;
   digestPosts: Counter<'publisher' | 'outcome'>;
+  eventsubNotifications: Counter<'type'>;
+  eventsubUnknown: Counter<'type'>;
+  eventsubRejected: Counter<'reason'>;
+  eventsubDuplicates: Counter<never>;
+  eventsubQueueDepth: Gauge<never>;
+  eventsubSubscriptions: Gauge<'type' | 'state'>;
 }
 
 export function createMetrics(): Metrics {
@@ -85,5 +91,26 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     digestPosts: new Counter({ name: 'lurk_digest_posts_total', help: 'Digest posts attempted, by publisher and outcome', labelNames: ['publisher', 'outcome'], registers: [registry] }),
+    eventsubNotifications: new Counter({
+      name: 'lurk_eventsub_notifications_total',
+      help: 'EventSub notifications handed to the bus, by subscription type',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    eventsubUnknown: new Counter({ name: 'lurk_eventsub_unknown_total', help: 'EventSub notifications of a type Lurk does not read, dropped', labelNames: ['type'], registers: [registry] }),
+    eventsubRejected: new Counter({
+      name: 'lurk_eventsub_rejected_total',
+      help: 'Webhook deliveries refused, by reason (signature, stale, headers, body, message_type)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    eventsubDuplicates: new Counter({ name: 'lurk_eventsub_duplicates_total', help: 'EventSub messages received again (same message id) and not handed on twice', registers: [registry] }),
+    eventsubQueueDepth: new Gauge({ name: 'lurk_eventsub_queue_depth', help: 'EventSub messages recorded but not yet handed to the bus', registers: [registry] }),
+    eventsubSubscriptions: new Gauge({
+      name: 'lurk_eventsub_subscriptions',
+      help: 'Wanted EventSub subscriptions by type and state (enabled, verifying, pending, revoked, failed, unavailable)',
+      labelNames: ['type', 'state'],
+      registers: [registry],
+    }),
   };
 }

@@ -169,6 +169,24 @@ export interface OutboxTable {
 /** pending: recorded or being sent; failed: will be tried again; gave-up: never again (too many attempts, or a refusal that will not change) */
 export type OutboxStatus = 'pending' | 'posted' | 'failed' | 'gave-up';
 
+/** One EventSub message as delivered (webhook or WebSocket): the dedup record and the intake's queue. */
+export interface EventSubMessagesTable {
+  /** Twitch-Eventsub-Message-Id (metadata.message_id over WebSocket); a redelivery keeps it */
+  message_id: string;
+  kind: 'notification' | 'revocation';
+  transport: 'webhook' | 'websocket';
+  subscription_id: string;
+  subscription_type: string;
+  subscription_version: string;
+  /** the message's own timestamp, epoch ms */
+  sent_at: number;
+  received_at: number;
+  /** the raw JSON body ({subscription, event} or {subscription}) */
+  body: string;
+  state: 'queued' | 'done' | 'failed';
+  attempts: number;
+}
+
 export interface Database {
   lurk_meta: LurkMetaTable;
   job_runs: JobRunsTable;
@@ -187,4 +205,5 @@ export interface Database {
   digests: DigestsTable;
   answer_cursors: AnswerCursorsTable;
   outbox: OutboxTable;
+  eventsub_messages: EventSubMessagesTable;
 }

@@ -10,6 +10,7 @@ import { HelixBudget, type BudgetClock } from './budget.js';
 import type { TwitchEndpoints } from './endpoints.js';
 import { HelixClient } from './helix-client.js';
 import { type ChatAccount, TwitchChat } from './chat.js';
+import { EventSubManager } from './eventsub/manager.js';
 
 export type { ChatAccount };
 
@@ -44,6 +45,8 @@ export class TwitchAccess {
   readonly budget: HelixBudget;
   /** chat: capabilities want channels, read `chat.message` on the bus, and reply through it */
   readonly chat: TwitchChat;
+  /** EventSub: capabilities declare() the subscriptions they want and read `eventsub.notification` on the bus */
+  readonly eventsub: EventSubManager;
   private current?: TwitchTarget;
   private client?: HelixClient;
   private errors = 0;
@@ -52,6 +55,11 @@ export class TwitchAccess {
   constructor(private readonly options: TwitchAccessOptions) {
     this.budget = new HelixBudget({ clock: options.rateClock });
     this.chat = new TwitchChat({ bus: options.bus, clock: options.clock, log: options.log });
+    this.eventsub = new EventSubManager({
+      log: options.log.child({ component: 'eventsub' }),
+      helix: () => this.helix(),
+      webSocketUrl: () => this.target().endpoints.eventSubWs,
+    });
   }
 
   /** fixes the target, builds the Helix client and joins the chat capabilities want; call once Twitch's address is known */
@@ -74,8 +82,9 @@ export class TwitchAccess {
     this.chat.start(target.endpoints, () => this.chatBot());
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.chat.close();
+    await this.eventsub.stop();
   }
 
   /** where Lurk connects and as which app */

@@ -48,6 +48,8 @@ export interface HelixClientOptions {
 export interface HelixCall {
   priority: Priority;
   signal?: AbortSignal;
+  /** a user access token instead of the app's (EventSub's WebSocket subscriptions need one) */
+  userToken?: () => string | Promise<string>;
 }
 
 export function buildQuery(query: Record<string, QueryValue>): string {
@@ -62,7 +64,7 @@ export function buildQuery(query: Record<string, QueryValue>): string {
 }
 
 /**
- * Helix GET with Twitch's rules: the shared budget before every request, a fresh token after a
+ * Helix requests with Twitch's rules: the shared budget before every request, a fresh token after a
  * 401, waiting out a 429 until the announced reset, and exponential backoff with jitter for 5xx,
  * timeouts and dropped connections. It never throws for a passing fault, only when Twitch keeps
  * failing or refuses the request itself.
@@ -83,17 +85,33 @@ export class HelixClient {
   }
 
   async get<T>(path: string, query: Record<string, QueryValue>, call: HelixCall): Promise<T> {
+    return (await this.request<T>('GET', path, query, undefined, call))!;
+  }
+
+  /** POST with a JSON body; the answer's JSON */
+  async post<T>(path: string, body: unknown, call: HelixCall): Promise<T> {
+    return (await this.request<T>('POST', path, {}, body, call))!;
+  }
+
+  /** DELETE; Helix answers 204 with no body */
+  async delete(path: string, query: Record<string, QueryValue>, call: HelixCall): Promise<void> {
+    await this.request('DELETE', path, query, undefined, call);
+  }
+
+  private async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, QueryValue>, body: unknown, call: HelixCall): Promise<T | undefined> {
     const url = `${this.options.base}/${path}${buildQuery(query)}`;
     let lastError: unknown;
     let renewedToken = false;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       await this.options.budget.acquire(call.priority, call.signal);
-      const token = await this.options.tokens.get();
+      const token = call.userToken ? await call.userToken() : await this.options.tokens.get();
       const started = performance.now();
       let res: Response;
       try {
         const signal = call.signal ? AbortSignal.any([call.signal, AbortSignal.timeout(this.timeoutMs)]) : AbortSignal.timeout(this.timeoutMs);
-        res = await this.fetchImpl(url, { headers: { 'client-id': this.options.tokens.clientId, authorization: `Bearer ${token}` }, signal });
+        const headers: Record<string, string> = { 'client-id': this.options.tokens.clientId, authorization: `Bearer ${token}` };
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        res = await this.fetchImpl(url, { method, headers, signal, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
       } catch (err) {
         if (call.signal?.aborted) throw err;
         this.options.onResponse?.('error', performance.now() - started);
@@ -104,22 +122,25 @@ export class HelixClient {
       }
       this.options.onResponse?.(res.status, performance.now() - started);
       this.options.budget.observe(res.headers, res.status);
+      if (res.status === 204) return undefined;
       if (res.ok) return (await res.json()) as T;
-      const body = (await res.json().catch(() => undefined)) as HelixError | undefined;
-      if (res.status === 401 && !renewedToken) {
+      const answer = (await res.json().catch(() => undefined)) as HelixError | undefined;
+      // a user token is its owner's to renew: Lurk holds no refresh for it, so its 401 is final
+      if (res.status === 401 && !renewedToken && !call.userToken) {
         // the token expired or was revoked: one fresh token, then Twitch's word is final
         this.options.tokens.invalidate(token);
         renewedToken = true;
         attempt--;
         continue;
       }
-      if (res.status === 429 || res.status >= 500) {
-        lastError = new HelixRequestError(res.status, body, path);
+      // a POST refused with 429 is a limit on subscriptions (cost, same topic), not the rate: not retried
+      if ((res.status === 429 && method !== 'POST') || res.status >= 500) {
+        lastError = new HelixRequestError(res.status, answer, path);
         // a 429 is handled by the budget, which now waits for the reset itself
         if (res.status >= 500) await this.clock.sleep(this.backoff(attempt), call.signal);
         continue;
       }
-      throw new HelixRequestError(res.status, body, path);
+      throw new HelixRequestError(res.status, answer, path);
     }
     throw new HelixUnavailableError(path, this.maxRetries + 1, lastError);
   }

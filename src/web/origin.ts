@@ -33,9 +33,11 @@ export interface HostPolicy {
  * listen address and the loopback names, and when listening on every interface also this
  * machine's host name and any IP address (reaching Lurk by address from the network stays possible).
  */
-export function hostPolicy(listenHost: string, allowedHosts: readonly string[] | undefined): HostPolicy {
+export function hostPolicy(listenHost: string, allowedHosts: readonly string[] | undefined, publicUrl?: string): HostPolicy {
+  // the public URL is where Twitch delivers webhooks: its name is Lurk's own, whatever else is allowed
+  const publicName = publicUrl ? normalName(new URL(publicUrl).hostname) : undefined;
   if (allowedHosts) {
-    const entries = allowedHosts.map(normalName);
+    const entries = [...allowedHosts.map(normalName), ...(publicName ? [publicName] : [])];
     return {
       any: entries.includes('*'),
       names: new Set(entries.filter((e) => !e.startsWith('.'))),
@@ -45,6 +47,7 @@ export function hostPolicy(listenHost: string, allowedHosts: readonly string[] |
   }
   const everywhere = ANY_ADDRESS.has(listenHost);
   const names = new Set(LOOPBACK_NAMES);
+  if (publicName) names.add(publicName);
   if (!everywhere) names.add(normalName(listenHost));
   else {
     const me = normalName(os.hostname());
@@ -128,8 +131,8 @@ function isJson(contentType: string | undefined): boolean {
  * a wrong Host is a 421, a foreign page acting or opening a socket a 403, a state-changing
  * request that is not JSON a 415. Unknown routes stay 404: nothing runs there.
  */
-export function installOriginGuard(app: FastifyInstance, options: { listenHost: string; allowedHosts?: readonly string[] }): void {
-  const policy = hostPolicy(options.listenHost, options.allowedHosts);
+export function installOriginGuard(app: FastifyInstance, options: { listenHost: string; allowedHosts?: readonly string[]; publicUrl?: string }): void {
+  const policy = hostPolicy(options.listenHost, options.allowedHosts, options.publicUrl);
   app.addHook('onRequest', (request, reply, done) => {
     // HTTP/1.0 without Host cannot come from a browser (browsers always send it)
     const host = request.headers.host;

@@ -30,7 +30,7 @@ export interface WebServerOptions {
   /** folder with the built UI (index.html and assets/) */
   uiDir?: string;
   /** the listen address and LURK_ALLOWED_HOSTS: which Host headers are Lurk's own */
-  hosts: { listenHost: string; allowedHosts?: readonly string[] };
+  hosts: { listenHost: string; allowedHosts?: readonly string[]; publicUrl?: string };
 }
 
 /**

@@ -4,6 +4,7 @@ import { foundation } from './0001_foundation.js';
 import { discover } from './0002_discover.js';
 import { watchtime } from './0003_watchtime.js';
 import { outbox } from './0004_outbox.js';
+import { eventsub } from './0005_eventsub.js';
 
 // Schema migrations in order. Names sort lexically; never rename or edit a landed one,
 // add a new one instead.
@@ -13,6 +14,7 @@ export function schemaMigrations(facts: DialectFacts): Record<string, Migration>
     '0002_discover': discover(facts),
     '0003_watchtime': watchtime(facts),
     '0004_outbox': outbox(facts),
+    '0005_eventsub': eventsub(facts),
   };
 }
 
