@@ -9,7 +9,7 @@ import { AppTokenProvider } from './app-token.js';
 import { HelixBudget, type BudgetClock } from './budget.js';
 import type { TwitchEndpoints } from './endpoints.js';
 import { HelixClient } from './helix-client.js';
-import { type ChatAccount, TwitchChat } from './chat.js';
+import { type ChatAccount, ChatPool, type ChatPoolOptions } from './chat/pool.js';
 
 export type { ChatAccount };
 
@@ -34,6 +34,8 @@ export interface TwitchAccessOptions {
   bus: Bus;
   log: Logger;
   metrics: Metrics;
+  /** the chat pool's settings (channels per connection; tests shorten its timeouts) */
+  chat?: Partial<Omit<ChatPoolOptions, 'bus' | 'clock' | 'log' | 'metrics'>>;
 }
 
 /** the scopes the bot's chat connection needs: read and send */
@@ -42,8 +44,8 @@ const BOT_SCOPES = ['chat:read', 'chat:edit'];
 export class TwitchAccess {
   /** the shared Helix budget (every caller draws on it) */
   readonly budget: HelixBudget;
-  /** chat: capabilities want channels, read `chat.message` on the bus, and reply through it */
-  readonly chat: TwitchChat;
+  /** chat: capabilities want channels, read `chat.*` on the bus, and the bot replies through it */
+  readonly chat: ChatPool;
   private current?: TwitchTarget;
   private client?: HelixClient;
   private errors = 0;
@@ -51,7 +53,7 @@ export class TwitchAccess {
 
   constructor(private readonly options: TwitchAccessOptions) {
     this.budget = new HelixBudget({ clock: options.rateClock });
-    this.chat = new TwitchChat({ bus: options.bus, clock: options.clock, log: options.log });
+    this.chat = new ChatPool({ ...options.chat, bus: options.bus, clock: options.clock, log: options.log, metrics: options.metrics });
   }
 
   /** fixes the target, builds the Helix client and joins the chat capabilities want; call once Twitch's address is known */
