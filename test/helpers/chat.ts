@@ -4,7 +4,7 @@ import { controlProtocol } from '../../src/sim/protocols/control.js';
 import { type IrcOptions, type IrcProtocol, ircProtocol } from '../../src/sim/protocols/irc/index.js';
 import { oauthProtocol } from '../../src/sim/protocols/oauth.js';
 import { Simulator } from '../../src/sim/simulator.js';
-import type { ChatChannelEvent, ChatMessage } from '../../src/twitch/chat/events.js';
+import type { ChatChannelEvent, ChatMembership, ChatMessage } from '../../src/twitch/chat/events.js';
 import { type ChatAccount, ChatPool, type ChatPoolOptions } from '../../src/twitch/chat/pool.js';
 import { simulatorEndpoints } from '../../src/twitch/endpoints.js';
 import { memoryLogger } from './app.js';
@@ -29,6 +29,7 @@ export interface PoolRun {
   /** every chat.message item, in order */
   messages: ChatMessage[];
   channelEvents: ChatChannelEvent[];
+  membership: ChatMembership[];
   logLines: () => Record<string, unknown>[];
   close(): Promise<void>;
 }
@@ -37,6 +38,8 @@ export function poolOn(sim: Simulator, options: Partial<ChatPoolOptions> = {}, a
   const bus = new InProcessBus();
   const messages: ChatMessage[] = [];
   const channelEvents: ChatChannelEvent[] = [];
+  const membership: ChatMembership[] = [];
+  bus.subscribe('chat.membership', ({ items }) => void membership.push(...items));
   bus.subscribe('chat.message', ({ items }) => void messages.push(...items));
   bus.subscribe('chat.channel', (e) => void channelEvents.push(e));
   const { log, lines } = memoryLogger('debug');
@@ -46,6 +49,7 @@ export function poolOn(sim: Simulator, options: Partial<ChatPoolOptions> = {}, a
     pool,
     messages,
     channelEvents,
+    membership,
     logLines: lines,
     async close() {
       pool.close();
