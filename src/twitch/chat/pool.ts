@@ -774,7 +774,6 @@ export class ChatPool {
     e.lastMinuteLines = now - e.minuteStart < 120_000 ? e.minuteLines : 0;
     e.minuteLines = 0;
     e.minuteStart = now - ((now - e.minuteStart) % 60_000);
-    if (e.minuteStart === 0 || now - e.minuteStart >= 60_000) e.minuteStart = now;
   }
 
   // ---------------------------------------------------------------- the bus
