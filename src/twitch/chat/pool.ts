@@ -94,6 +94,8 @@ const JOIN_LIMIT = 'concurrent join limit';
 const BATCH_MAX = 1000;
 /** malformed lines logged per minute, at most */
 const MALFORMED_SAMPLES = 3;
+/** channels of one JOIN line, in characters (IRC lines are at most 512 bytes with CR LF) */
+const JOIN_LINE_MAX = 480;
 /** message ids stay remembered this long after a RECONNECT's overlap ended */
 const DEDUP_TAIL_MS = 10_000;
 
@@ -198,25 +200,25 @@ export class ChatPool {
 
   /** `owner` (a capability's name) wants these channels read; any time, before or after start */
   want(owner: string, logins: readonly string[]): void {
-    for (const login of logins) this.add(this.read, 'read', owner, login);
+    for (const login of checked(logins)) this.add(this.read, 'read', owner, login);
     this.reconcile();
   }
 
   /** `owner` no longer wants these read; a channel nobody wants is parted */
   release(owner: string, logins: readonly string[]): void {
-    for (const login of logins) this.remove(this.read, owner, login);
+    for (const login of checked(logins)) this.remove(this.read, owner, login);
     this.reconcile();
   }
 
   /** the bot account joins these channels to speak in them (reading stays with want()) */
   speakIn(owner: string, logins: readonly string[]): void {
-    for (const login of logins) this.add(this.speak, 'speak', owner, login);
+    for (const login of checked(logins)) this.add(this.speak, 'speak', owner, login);
     this.reconcile();
   }
 
   /** the bot no longer needs to speak there */
   stopSpeaking(owner: string, logins: readonly string[]): void {
-    for (const login of logins) this.remove(this.speak, owner, login);
+    for (const login of checked(logins)) this.remove(this.speak, owner, login);
     this.reconcile();
   }
 
@@ -289,9 +291,7 @@ export class ChatPool {
 
   // ---------------------------------------------------------------- wanting
 
-  private add(map: Map<string, Entry>, role: Entry['role'], owner: string, raw: string): void {
-    const login = raw.trim().toLowerCase().replace(/^#/, '');
-    if (!/^[a-z0-9_]{1,25}$/.test(login)) throw new Error(`"${raw}" is not a Twitch login`);
+  private add(map: Map<string, Entry>, role: Entry['role'], owner: string, login: string): void {
     let e = map.get(login);
     if (!e) {
       e = { login, role, owners: new Set(), state: 'pending', sentAt: 0, echo: false, attempts: 0, moving: false, exempt: false, minuteStart: 0, minuteLines: 0, lastMinuteLines: 0, lastLineAt: 0 };
@@ -300,8 +300,7 @@ export class ChatPool {
     e.owners.add(owner);
   }
 
-  private remove(map: Map<string, Entry>, owner: string, raw: string): void {
-    const login = raw.trim().toLowerCase().replace(/^#/, '');
+  private remove(map: Map<string, Entry>, owner: string, login: string): void {
     const e = map.get(login);
     if (!e?.owners.delete(owner) || e.owners.size > 0) return;
     map.delete(login);
@@ -435,8 +434,9 @@ export class ChatPool {
       for (const e of c.channels) if (e.moving) this.moveDone(e);
       return;
     }
-    this.drops++;
-    this.log.debug({ connection: c.name, channels: c.channels.size }, 'chat connection dropped; reconnecting');
+    // a connection lost after login is a drop; one that never got that far is only a failed attempt
+    if (c.status === 'ready') this.drops++;
+    this.log.debug({ connection: c.name, channels: c.channels.size, status: c.status }, 'chat connection closed; reconnecting');
     this.requeue(c);
     this.backoff(c);
   }
@@ -491,7 +491,10 @@ export class ChatPool {
     this.log.info({ connection: old.name, channels: old.channels.size }, 'chat server asked to reconnect; opening the replacement first');
     old.status = 'draining';
     if (old.pumpTimer) clearTimeout(old.pumpTimer);
+    old.pumpTimer = undefined;
+    // JOINs still unconfirmed here are the replacement's business now
     old.toJoin = [];
+    old.joining.clear();
     if (this.bot === old) this.bot = undefined;
     if (old.channels.size === 0) return this.shut(old);
     const next = this.open(old.kind);
@@ -522,7 +525,7 @@ export class ChatPool {
   private pump(c: Conn): void {
     if (c.status !== 'ready' || !c.link || c.toJoin.length === 0) return;
     const now = Date.now();
-    const batch: string[] = [];
+    let batch = '';
     let free = c.limiter.available(now);
     while (free > 0 && c.toJoin.length) {
       const e = c.toJoin.shift()!;
@@ -537,9 +540,14 @@ export class ChatPool {
       e.sentAt = now;
       e.echo = false;
       c.joining.add(e);
-      batch.push(`#${e.login}`);
+      // several channels a JOIN, each line within IRC's 512 bytes
+      if (batch.length + e.login.length > JOIN_LINE_MAX) {
+        c.link.send(`JOIN ${batch}`);
+        batch = '';
+      }
+      batch += batch ? `,#${e.login}` : `#${e.login}`;
     }
-    if (batch.length) c.link.send(`JOIN ${batch.join(',')}`);
+    if (batch) c.link.send(`JOIN ${batch}`);
     if (c.toJoin.length && !c.pumpTimer) {
       c.pumpTimer = setTimeout(
         () => {
@@ -853,4 +861,13 @@ export class ChatPool {
     m.chatDrops.inc(s.drops - r.drops);
     Object.assign(r, { lines: s.lines, malformed: s.malformed, reconnects: s.reconnects, drops: s.drops });
   }
+}
+
+/** logins as Twitch spells them (lower case, without '#'), all checked before any is used */
+function checked(logins: readonly string[]): string[] {
+  return logins.map((raw) => {
+    const login = raw.trim().toLowerCase().replace(/^#/, '');
+    if (!/^[a-z0-9_]{1,25}$/.test(login)) throw new Error(`"${raw}" is not a Twitch login`);
+    return login;
+  });
 }
