@@ -2,6 +2,7 @@
 // message the world produced in them over a window on the bus exactly once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createMetrics } from '../../../src/core/metrics.js';
 import { waitFor } from '../../helpers/app.js';
 import { chatWorld, duplicates, liveLogins, poolOn, truth, worldPasses } from '../../helpers/chat.js';
 
@@ -11,7 +12,8 @@ test('500 channels are joined across connections within the JOIN limits, and the
   const logins = liveLogins(sim, 500);
   const wanted = new Set(logins);
   // 25 a connection: each connection's first 20 JOINs go at once, the other 5 after the 10 s window
-  const run = poolOn(sim, { channelsPerConnection: 25 });
+  const metrics = createMetrics();
+  const run = poolOn(sim, { channelsPerConnection: 25, metrics });
   t.after(() => run.close());
   run.pool.want('test', logins);
 
@@ -48,4 +50,12 @@ test('500 channels are joined across connections within the JOIN limits, and the
   for (const m of inWindow()) assert.ok(wanted.has(m.channel));
   assert.ok(run.pool.stats().lines > expected.length);
   assert.equal(run.pool.stats().joinRateLimited, 0);
+  // what the Status page and /api/chat/channels show, and Prometheus
+  const busy = run.pool.channels().filter((c) => c.lastLineAt !== undefined);
+  assert.ok(busy.length > 100, `channels with a last line (${busy.length})`);
+  assert.deepEqual(JSON.parse(JSON.stringify(run.pool.stats())), run.pool.stats(), 'stats are plain JSON');
+  await waitFor('the metrics', async () => {
+    const text = await metrics.registry.metrics();
+    return /lurk_chat_channels\{[^}]*state="joined"[^}]*\} 500/.test(text) && /lurk_chat_connections\{[^}]*kind="reader"[^}]*\} 20/.test(text) && /lurk_chat_lines_total\{[^}]*\} [1-9]/.test(text);
+  });
 });
