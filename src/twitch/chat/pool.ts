@@ -94,6 +94,8 @@ const JOIN_LIMIT = 'concurrent join limit';
 const BATCH_MAX = 1000;
 /** malformed lines logged per minute, at most */
 const MALFORMED_SAMPLES = 3;
+/** the chat lines of the bot's rooms, which it does not read: tags, source, then the command */
+const BOT_SKIPS = /^(?:@\S* )?:\S+ (?:PRIVMSG|USERNOTICE|CLEARCHAT|CLEARMSG) #/;
 /** channels of one JOIN line, in characters (IRC lines are at most 512 bytes with CR LF) */
 const JOIN_LINE_MAX = 480;
 /** message ids stay remembered this long after a RECONNECT's overlap ended */
@@ -605,6 +607,8 @@ export class ChatPool {
     if (c.link !== link) return;
     this.lines++;
     c.lastHeard = now;
+    // the bot reads nothing onto the bus: its rooms' chat is skipped unparsed
+    if (c.kind === 'bot' && BOT_SKIPS.test(line)) return;
     const parsed = parseChatLine(line, this.o.clock.now());
     switch (parsed.kind) {
       case 'message': {
