@@ -4,18 +4,26 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '../helpers/app.js';
 import { chatWorld } from '../helpers/chat.js';
-import { rawIrc } from '../helpers/irc.js';
+import { type RawIrc, rawIrc } from '../helpers/irc.js';
 
 test('a logged-in user’s JOINs are limited across its connections; anonymous connections each have their own window', async (t) => {
   const { sim } = await chatWorld({ channels: 200, live: 50, speed: 0, irc: { concurrentJoinLimit: 1000 } });
   t.after(() => sim.stop());
   const user = sim.world.channelCount + 1;
   const logins = [...Array(40).keys()].map((i) => `#${sim.world.login(i)}`);
-  const first = await rawIrc(sim, user);
-  const second = await rawIrc(sim, user);
-  const anonA = await rawIrc(sim);
-  const anonB = await rawIrc(sim);
-  t.after(() => [first, second, anonA, anonB].forEach((c) => c.close()));
+  const clients: RawIrc[] = [];
+  t.after(() => {
+    for (const c of clients) c.close();
+  });
+  const open = async (index?: number) => {
+    const c = await rawIrc(sim, index);
+    clients.push(c);
+    return c;
+  };
+  const first = await open(user);
+  const second = await open(user);
+  const anonA = await open();
+  const anonB = await open();
   const refused = (c: typeof first) => c.lines.filter((m) => m.command === 'NOTICE' && m.tags.get('msg-id') === 'msg_ratelimit').length;
   const joined = (c: typeof first) => c.lines.filter((m) => m.command === 'ROOMSTATE').length;
 

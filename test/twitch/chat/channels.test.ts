@@ -5,7 +5,6 @@ import { after, before, describe, test } from 'node:test';
 import type { Simulator } from '../../../src/sim/simulator.js';
 import { Identities } from '../../../src/sim/protocols/irc/identity.js';
 import type { IrcProtocol } from '../../../src/sim/protocols/irc/index.js';
-import type { ChatMembership } from '../../../src/twitch/chat/events.js';
 import { waitFor } from '../../helpers/app.js';
 import { botAccount, chatWorld, liveLogins, poolOn } from '../../helpers/chat.js';
 import { rawIrc } from '../../helpers/irc.js';
