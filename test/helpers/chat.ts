@@ -97,6 +97,14 @@ export function liveLogins(sim: Simulator, n: number, skip = 0): string[] {
   return live.map((c) => sim.world.login(c));
 }
 
+/**
+ * The start of the first world step wholly after now: a step of 1 s stamps its messages from its
+ * own time on, so those of the current step may have been said before a channel was joined.
+ */
+export function nextStep(sim: Simulator): number {
+  return sim.world.now() + 1000;
+}
+
 /** waits until the world's clock has moved on by `ms` (world time) */
 export async function worldPasses(sim: Simulator, ms: number): Promise<number> {
   const until = sim.world.now() + ms;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Simulator } from '../../../src/sim/simulator.js';
 import { waitFor } from '../../helpers/app.js';
-import { chatWorld, duplicates, liveLogins, type PoolRun, poolOn, setFaults, truth, worldPasses } from '../../helpers/chat.js';
+import { chatWorld, duplicates, liveLogins, nextStep, type PoolRun, poolOn, setFaults, truth, worldPasses } from '../../helpers/chat.js';
 
 describe('chat pool under IRC faults', () => {
   let sim: Simulator;
@@ -38,7 +38,7 @@ describe('chat pool under IRC faults', () => {
 
   test('dropped connections reconnect and rejoin every channel; messages are lost only while a connection was down, none twice', async () => {
     const r = await joined();
-    const from = sim.world.now();
+    const from = nextStep(sim);
     await worldPasses(sim, 15_000);
     const faultAt = sim.world.now();
     await setFaults(sim, { ircDropRate: 0.5 });
@@ -46,8 +46,7 @@ describe('chat pool under IRC faults', () => {
     await setFaults(sim, { ircDropRate: 0 });
     // every channel rejoined within 5 s of the fault's end (a deadline on a condition)
     await waitFor('every channel rejoined', () => allJoined(r), 5000, 20);
-    // a world step of 1 s stamps its messages from its own time on: the first whole step after the rejoin
-    const rejoinedAt = sim.world.now() + 1000;
+    const rejoinedAt = nextStep(sim);
     const to = await worldPasses(sim, 30_000);
     const expected = await truth(sim, from, to, wanted);
     const before = expected.filter((m) => m.at < faultAt);
@@ -74,7 +73,7 @@ describe('chat pool under IRC faults', () => {
   test('RECONNECT: the replacement joins first, so no message is lost and none arrives twice', async () => {
     // 25 a connection: a replacement needs two JOIN windows, and the old connection reads its last 5 channels meanwhile
     const r = await joined(25);
-    const from = sim.world.now();
+    const from = nextStep(sim);
     await worldPasses(sim, 15_000);
     await setFaults(sim, { ircReconnect: true });
     await waitFor('4 replacements', () => r.pool.stats().reconnects >= 4, 10_000, 20);
@@ -101,7 +100,7 @@ describe('chat pool under IRC faults', () => {
 
   test('malformed lines are counted, sampled in the debug log and skipped; the rest arrives once', async () => {
     const r = await joined();
-    const from = sim.world.now();
+    const from = nextStep(sim);
     await setFaults(sim, { ircMalformedRate: 0.05 });
     await waitFor('malformed lines', () => r.pool.stats().malformed >= 10, 20_000, 20);
     await setFaults(sim, { ircMalformedRate: 0 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMetrics } from '../../../src/core/metrics.js';
 import { waitFor } from '../../helpers/app.js';
-import { chatWorld, duplicates, liveLogins, poolOn, truth, worldPasses } from '../../helpers/chat.js';
+import { chatWorld, duplicates, liveLogins, nextStep, poolOn, truth, worldPasses } from '../../helpers/chat.js';
 
 test('500 channels are joined across connections within the JOIN limits, and the bus carries what the world said there, none lost, none twice', async (t) => {
   const { sim } = await chatWorld({ channels: 2000, live: 600, speed: 30 });
@@ -32,7 +32,7 @@ test('500 channels are joined across connections within the JOIN limits, and the
   }
   assert.equal(new Set(channels.map((c) => c.connection)).size, 20);
 
-  const from = sim.world.now();
+  const from = nextStep(sim);
   const to = await worldPasses(sim, 120_000);
   const expected = await truth(sim, from, to, wanted);
   assert.ok(expected.length > 500, `the world chatted in the window (${expected.length} messages)`);
