@@ -30,7 +30,7 @@ export const JOIN_WINDOW_MS = 10_000;
  * The refusal of a JOIN beyond the concurrent-join limit. Twitch's exact reply is unconfirmed
  * (twitch-protocol.md §5.6); the simulator picks a NOTICE in Twitch's style so clients can tell it apart.
  */
-export const JOIN_LIMIT_MSG_ID = 'msg_join_limit_reached';
+const JOIN_LIMIT_MSG_ID = 'msg_join_limit_reached';
 const MESSAGES_PER_WINDOW = 20;
 const MESSAGES_PER_WINDOW_MOD = 100;
 const MESSAGE_WINDOW_MS = 30_000;
@@ -91,7 +91,7 @@ export class IrcConnection implements Member {
   isClosed = false;
   private readonly joined = new Map<number, Room>();
   /** this connection's own window while anonymous; a logged-in user's is the server's */
-  private anonymousJoinWindow = new SlidingWindow(JOIN_WINDOW_MS);
+  private readonly anonymousJoinWindow = new SlidingWindow(JOIN_WINDOW_MS);
   private readonly messageWindow = new SlidingWindow(MESSAGE_WINDOW_MS);
 
   constructor(
