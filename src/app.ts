@@ -99,6 +99,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
       return { endpoints: configuredEndpoints(config.twitch), clientId: config.twitch.clientId!, clientSecret: config.twitch.clientSecret! };
     },
     bot: config.watchtime.chat,
+    chat: { channelsPerConnection: config.chat.channelsPerConnection },
     // the budget keeps Helix's time: the simulator's rate clock, wall time for Twitch
     rateClock: simulator?.rateClock ?? new SystemClock(),
     clock,

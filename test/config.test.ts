@@ -323,6 +323,7 @@ describe('one declaration per setting', () => {
     LURK_X_ACCESS_SECRET: 'a',
     LURK_PUBLISH_TIMEOUT_SECONDS: '5',
     LURK_ANSWERS_POLL_SECONDS: '0',
+    LURK_CHAT_CHANNELS_PER_CONNECTION: '50',
     LURK_WATCHTIME_CHAT_CHANNELS: 'foo,bar',
     LURK_CHAT_LOGIN: 'botty',
     LURK_CHAT_TOKEN: 'oauth',

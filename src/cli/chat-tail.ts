@@ -144,7 +144,7 @@ export async function chatTail(config: LurkConfig, logins: string[], opts: { jso
     io.err(`lurk chat tail: ${(err as Error).message}`);
     return 1;
   } finally {
-    twitch.stop();
+    await twitch.stop();
     await bus.close();
     await simulator?.stop();
   }

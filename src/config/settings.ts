@@ -26,6 +26,8 @@ export interface LurkConfig {
   shutdownTimeoutMs: number;
   discover: { languages: string[]; maxViewers: number; graceSweeps: number; throttleVisitors: number; throttleMinutes: number };
   api: { rateLimitPerMinute: number };
+  /** the chat pool (README, "Chat pool") */
+  chat: { channelsPerConnection: number };
   watchtime: WatchtimeConfig;
   publish: PublishConfig;
   /** the built-in Twitch simulator, used when no Twitch credentials are set */
@@ -703,6 +705,14 @@ export const settings = {
     help: 'answers: how often Bluesky and Mastodon mentions are read (0: never)',
     default: 60,
     parse: integer(0, 86_400, 'seconds'),
+  }),
+  chatChannelsPerConnection: define({
+    env: 'LURK_CHAT_CHANNELS_PER_CONNECTION',
+    key: 'chatChannelsPerConnection',
+    at: 'chat.channelsPerConnection',
+    help: 'chat: channels read per anonymous connection; more channels open more connections',
+    default: 100,
+    parse: integer(1, 1000, 'channels'),
   }),
   watchtimeChatChannels: define({
     env: 'LURK_WATCHTIME_CHAT_CHANNELS',

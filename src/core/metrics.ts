@@ -23,6 +23,12 @@ export interface Metrics {
   eventsubDuplicates: Counter<never>;
   eventsubQueueDepth: Gauge<never>;
   eventsubSubscriptions: Gauge<'type' | 'state'>;
+  chatConnections: Gauge<'kind'>;
+  chatChannels: Gauge<'state'>;
+  chatLines: Counter<never>;
+  chatMalformed: Counter<never>;
+  chatReconnects: Counter<never>;
+  chatDrops: Counter<never>;
 }
 
 export function createMetrics(): Metrics {
@@ -112,5 +118,16 @@ export function createMetrics(): Metrics {
       labelNames: ['type', 'state'],
       registers: [registry],
     }),
+    chatConnections: new Gauge({
+      name: 'lurk_chat_connections',
+      help: 'Chat pool connections by kind (reader: anonymous reading, bot: the account that speaks)',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    chatChannels: new Gauge({ name: 'lurk_chat_channels', help: 'Chat pool channels by state (pending, joined, failed)', labelNames: ['state'], registers: [registry] }),
+    chatLines: new Counter({ name: 'lurk_chat_lines_total', help: 'IRC lines read by the chat pool', registers: [registry] }),
+    chatMalformed: new Counter({ name: 'lurk_chat_malformed_lines_total', help: 'IRC lines the chat pool could not read (skipped)', registers: [registry] }),
+    chatReconnects: new Counter({ name: 'lurk_chat_reconnects_total', help: 'Chat connections opened again after a drop or a RECONNECT', registers: [registry] }),
+    chatDrops: new Counter({ name: 'lurk_chat_drops_total', help: 'Chat connections lost without being asked to', registers: [registry] }),
   };
 }

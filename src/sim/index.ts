@@ -15,7 +15,7 @@ export { generateClientId, generateClientSecret, lurkRedirectUris, redirectUriPr
 export function createSimulator(options: SimulatorOptions, extra: SimProtocol[] = []): Simulator {
   const sim = new Simulator(options);
   sim.use(oauthProtocol()).use(helixProtocol()).use(eventSubProtocol()).use(controlProtocol());
-  if (options.ircPort !== null || options.ircWsPort !== null) sim.use(ircProtocol({ port: options.ircPort, wsPort: options.ircWsPort }));
+  if (options.ircPort !== null || options.ircWsPort !== null) sim.use(ircProtocol({ ...options.irc, port: options.ircPort, wsPort: options.ircWsPort }));
   for (const p of extra) sim.use(p);
   return sim;
 }

@@ -26,6 +26,8 @@ export interface SimulatorOptions {
   ircPort: number | null;
   /** IRC over WebSocket; null = none */
   ircWsPort: number | null;
+  /** the IRC server's other options (keepalive, limits), for tests that need them changed */
+  irc?: { pingIntervalMs?: number; pongTimeoutMs?: number; reconnectGraceMs?: number; concurrentJoinLimit?: number };
   /** clients accepted by OAuth; one is generated when none is given */
   clients?: RegisteredClient[];
   /** redirect URLs registered for every client that lists none (default: Lurk's login on its default port) */

@@ -9,7 +9,7 @@ import { AppTokenProvider } from './app-token.js';
 import { HelixBudget, type BudgetClock } from './budget.js';
 import type { TwitchEndpoints } from './endpoints.js';
 import { HelixClient } from './helix-client.js';
-import { type ChatAccount, TwitchChat } from './chat.js';
+import { type ChatAccount, ChatPool, type ChatPoolOptions } from './chat/pool.js';
 import { EventSubManager } from './eventsub/manager.js';
 
 export type { ChatAccount };
@@ -35,6 +35,8 @@ export interface TwitchAccessOptions {
   bus: Bus;
   log: Logger;
   metrics: Metrics;
+  /** the chat pool's settings (channels per connection; tests shorten its timeouts) */
+  chat?: Partial<Omit<ChatPoolOptions, 'bus' | 'clock' | 'log' | 'metrics'>>;
 }
 
 /** the scopes the bot's chat connection needs: read and send */
@@ -43,8 +45,8 @@ const BOT_SCOPES = ['chat:read', 'chat:edit'];
 export class TwitchAccess {
   /** the shared Helix budget (every caller draws on it) */
   readonly budget: HelixBudget;
-  /** chat: capabilities want channels, read `chat.message` on the bus, and reply through it */
-  readonly chat: TwitchChat;
+  /** chat: capabilities want channels, read `chat.*` on the bus, and the bot replies through it */
+  readonly chat: ChatPool;
   /** EventSub: capabilities declare() the subscriptions they want and read `eventsub.notification` on the bus */
   readonly eventsub: EventSubManager;
   private current?: TwitchTarget;
@@ -54,7 +56,7 @@ export class TwitchAccess {
 
   constructor(private readonly options: TwitchAccessOptions) {
     this.budget = new HelixBudget({ clock: options.rateClock });
-    this.chat = new TwitchChat({ bus: options.bus, clock: options.clock, log: options.log });
+    this.chat = new ChatPool({ ...options.chat, bus: options.bus, clock: options.clock, log: options.log, metrics: options.metrics });
     this.eventsub = new EventSubManager({
       log: options.log.child({ component: 'eventsub' }),
       helix: () => this.helix(),

@@ -128,7 +128,10 @@ export const watchtimeCapability: Capability<WatchtimeService> = {
     // `!watchtime` in the configured channels: read from the bus, answered as the bot
     const chatChannels = new Set(config.watchtime.chatChannels.map((c) => c.toLowerCase()));
     if (chatChannels.size > 0) {
+      // read by the pool's anonymous connections, answered by the bot's. With a Redis bus and several
+      // processes, only the process that runs the chat pool may answer, or each would reply once.
       twitch.chat.want('watchtime', [...chatChannels]);
+      twitch.chat.speakIn('watchtime', [...chatChannels]);
       const command = new WatchtimeChatCommand(twitch.chat, watchtime, log.child({ component: 'watchtime-chat' }));
       bus.subscribe('chat.message', async ({ items }) => {
         for (const m of items) if (chatChannels.has(m.channel)) await command.handle(m);

@@ -4,15 +4,15 @@ import { createLurk } from '../../src/app.js';
 import { loginFor } from '../../src/sim/world/catalog.js';
 import type { DeepReadonly } from '../../src/core/bus.js';
 import type { ChatMessage as ChatMessageEvent } from '../../src/twitch/chat/events.js';
-import { IrcClient, type ChatMessage } from '../../src/twitch/irc-client.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
 import { tempSqlite } from '../helpers/db.js';
+import { rawIrc, type RawIrc } from '../helpers/irc.js';
 
 test('!watchtime in a configured channel is answered in chat, threaded, with the original wording', async () => {
   const db = await tempSqlite();
   const channel = loginFor(0);
   const lurk = await createLurk(testConfig({ DATABASE_URL: db.url, LURK_WATCHTIME_CHAT_CHANNELS: channel, LURK_DIGEST_DIR: 'off' }), { log: memoryLogger().log, sweep: false });
-  let viewer: IrcClient | undefined;
+  let viewer: RawIrc | undefined;
   // chat reaches capabilities on the bus: every message read in a wanted channel is a chat.message
   const onBus: DeepReadonly<ChatMessageEvent>[] = [];
   lurk.bus.subscribe('chat.message', ({ items }) => void onBus.push(...items));
@@ -38,20 +38,12 @@ test('!watchtime in a configured channel is answered in chat, threaded, with the
 
     const sim = lurk.simulator!;
     const viewerIndex = sim.world.channelCount + 5;
-    viewer = new IrcClient({
-      host: '127.0.0.1',
-      port: sim.address.ircPort!,
-      tls: false,
-      login: sim.world.login(viewerIndex),
-      token: () => sim.auth.issueUser(sim.auth.registeredClients()[0]!.clientId, viewerIndex, ['chat:read', 'chat:edit']).accessToken,
-      channels: [channel],
-      log: memoryLogger().log,
-    });
-    const seen: ChatMessage[] = [];
-    viewer.onMessage((m) => seen.push(m));
-    await viewer.start();
+    viewer = await rawIrc(sim, viewerIndex);
+    viewer.send(`JOIN #${channel}`);
+    await viewer.next('the viewer in the channel', (m) => m.command === 'ROOMSTATE');
+    const seen = () => viewer!.lines.filter((m) => m.command === 'PRIVMSG').map((m) => ({ user: m.prefix.split('!')[0], text: m.params[1] ?? '', tags: m.tags }));
     const botLogin = sim.world.login(sim.world.channelCount);
-    const fromBot = () => seen.filter((m) => m.user === botLogin);
+    const fromBot = () => seen().filter((m) => m.user === botLogin);
     // the bot joins on its own schedule: ask until it answers
     await waitFor(
       'the bot to answer',

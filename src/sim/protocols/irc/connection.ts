@@ -23,9 +23,14 @@ const MAX_LINE = 16 * 1024;
 /** output is written at the end of each tick, or as soon as this much is queued */
 const FLUSH_AT = 64 * 1024;
 
-// twitch-protocol.md §5.6, per connection here (Twitch counts per user)
+// twitch-protocol.md §5.6: JOINs per user (shared by its connections); an anonymous connection is its own user
 const JOINS_PER_WINDOW = 20;
-const JOIN_WINDOW_MS = 10_000;
+export const JOIN_WINDOW_MS = 10_000;
+/**
+ * The refusal of a JOIN beyond the concurrent-join limit. Twitch's exact reply is unconfirmed
+ * (twitch-protocol.md §5.6); the simulator picks a NOTICE in Twitch's style so clients can tell it apart.
+ */
+const JOIN_LIMIT_MSG_ID = 'msg_join_limit_reached';
 const MESSAGES_PER_WINDOW = 20;
 const MESSAGES_PER_WINDOW_MOD = 100;
 const MESSAGE_WINDOW_MS = 30_000;
@@ -42,10 +47,16 @@ export interface ConnectionContext {
   /** asks for flush() at the end of the current tick */
   markDirty(connection: IrcConnection): void;
   closed(connection: IrcConnection): void;
+  /** channels a logged-in user may be in at once (not counting where it is broadcaster or mod) */
+  readonly concurrentJoinLimit: number;
+  /** the JOIN window of a logged-in user, shared by its connections */
+  joinWindow(user: number): SlidingWindow;
+  /** a logged-in user's counted channels → how many of its connections are in each */
+  countedChannels(user: number): Map<number, number>;
 }
 
 /** timestamps of recent actions, for "N per window" limits */
-class SlidingWindow {
+export class SlidingWindow {
   private times: number[] = [];
   constructor(private readonly windowMs: number) {}
   take(now: number, limit: number): boolean {
@@ -79,7 +90,8 @@ export class IrcConnection implements Member {
   queued = false;
   isClosed = false;
   private readonly joined = new Map<number, Room>();
-  private readonly joinWindow = new SlidingWindow(JOIN_WINDOW_MS);
+  /** this connection's own window while anonymous; a logged-in user's is the server's */
+  private readonly anonymousJoinWindow = new SlidingWindow(JOIN_WINDOW_MS);
   private readonly messageWindow = new SlidingWindow(MESSAGE_WINDOW_MS);
 
   constructor(
@@ -205,7 +217,8 @@ export class IrcConnection implements Member {
       const target = raw.trim().toLowerCase();
       if (!target) continue;
       // beyond the limit the JOIN is refused with a NOTICE (Twitch silently drops or locks out)
-      if (!this.joinWindow.take(Date.now(), JOINS_PER_WINDOW)) {
+      const window = this.anonymous ? this.anonymousJoinWindow : this.ctx.joinWindow(this.user);
+      if (!window.take(Date.now(), JOINS_PER_WINDOW)) {
         this.deliver(render.notice(target, 'Your JOIN was discarded because you are joining channels too quickly.', 'msg_ratelimit'));
         continue;
       }
@@ -214,8 +227,23 @@ export class IrcConnection implements Member {
         this.deliver(render.notice(target, 'This channel does not exist or has been suspended.', 'msg_channel_suspended'));
         continue;
       }
+      // a second JOIN of a room it is in is answered again but not counted again
+      if (!this.joined.has(name.channel) && !this.anonymous && this.counts(name.channel)) {
+        const counted = this.ctx.countedChannels(this.user);
+        if (!counted.has(name.channel) && counted.size >= this.ctx.concurrentJoinLimit) {
+          this.deliver(render.notice(name.name, `You cannot join more than ${this.ctx.concurrentJoinLimit} channels at once.`, JOIN_LIMIT_MSG_ID));
+          continue;
+        }
+        counted.set(name.channel, (counted.get(name.channel) ?? 0) + 1);
+      }
       this.enter(name);
     }
+  }
+
+  /** whether a channel counts towards the user's concurrent joins: not where it is broadcaster or moderator */
+  private counts(channel: number): boolean {
+    const role = this.ctx.ids.role(this.user, channel);
+    return !role.broadcaster && !role.mod;
   }
 
   /** JOIN echo, NAMES (membership, small rooms), USERSTATE, full ROOMSTATE — Twitch's order */
@@ -250,6 +278,12 @@ export class IrcConnection implements Member {
     const { rooms, ids } = this.ctx;
     rooms.remove(this, room);
     this.joined.delete(room.name.channel);
+    if (!this.anonymous && this.counts(room.name.channel)) {
+      const counted = this.ctx.countedChannels(this.user);
+      const n = (counted.get(room.name.channel) ?? 1) - 1;
+      if (n > 0) counted.set(room.name.channel, n);
+      else counted.delete(room.name.channel);
+    }
     if (!this.anonymous && rooms.membershipAllowed(room)) rooms.broadcast(room, render.membership(ids.user(this.user), room.name, 'PART'), this);
   }
 

@@ -5,8 +5,14 @@
 // CLEARCHAT), login.ts, connection.ts (one session), transport.ts (TCP and WebSocket), server.ts.
 //
 // Where the simulator knowingly differs from Twitch:
-// - JOIN beyond 20 per 10 s (per connection, not per user) is refused with a NOTICE
-//   `msg_ratelimit` instead of being dropped silently or locking the account out.
+// - JOIN beyond 20 per 10 s is refused with a NOTICE `msg_ratelimit` instead of being dropped
+//   silently or locking the account out. The window is per logged-in user, shared by all its
+//   connections, as Twitch counts; an anonymous (justinfan) connection has a window of its own.
+// - The 2024 concurrent-join limit (`concurrentJoinLimit`, 100 by default): a logged-in user in
+//   that many channels, across its connections, not counting those where it is broadcaster or
+//   moderator, gets `@msg-id=msg_join_limit_reached NOTICE #chan :You cannot join more than N
+//   channels at once.` for the next JOIN. Twitch's exact reply is unconfirmed; this one is the
+//   simulator's choice, in Twitch's NOTICE style. Anonymous connections have no such limit.
 // - PRIVMSG beyond 20 (100 as broadcaster or moderator) per 30 s is refused with `msg_ratelimit`;
 //   anonymous clients, or tokens without chat:edit, get `no_permission`. Accepted messages reach
 //   the other connections in the room but never enter the world (nor its truth).

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Simulator } from '../../simulator.js';
 import type { ChatMessage, WorldEvent } from '../../world/types.js';
-import { IrcConnection, type ConnectionContext } from './connection.js';
+import { IrcConnection, SlidingWindow, JOIN_WINDOW_MS, type ConnectionContext } from './connection.js';
 import { Identities } from './identity.js';
 import { Moderation } from './moderation.js';
 import * as render from './render.js';
@@ -26,6 +26,11 @@ export interface IrcOptions {
   maxBufferBytes?: number;
   /** how long after RECONNECT the server closes the connections (real ms) */
   reconnectGraceMs?: number;
+  /**
+   * Channels a logged-in user may be in at once, across its connections, not counting those where
+   * it is broadcaster or moderator (Twitch's 2024 rule, twitch-protocol.md §5.6); default 100
+   */
+  concurrentJoinLimit?: number;
 }
 
 const HOUSEKEEPING_MS = 250;
@@ -55,6 +60,11 @@ export class IrcServer implements ConnectionContext {
   private readonly pongTimeoutMs: number;
   private readonly reconnectGraceMs: number;
   private linesFannedOut = 0;
+  readonly concurrentJoinLimit: number;
+  /** a logged-in user's JOINs, shared by its connections as Twitch counts them */
+  private readonly userJoinWindows = new Map<number, SlidingWindow>();
+  /** a logged-in user's counted channels (not broadcaster, not mod) → how many of its connections are in each */
+  private readonly userChannels = new Map<number, Map<number, number>>();
 
   constructor(
     private readonly sim: Simulator,
@@ -67,6 +77,7 @@ export class IrcServer implements ConnectionContext {
     this.pingIntervalMs = options.pingIntervalMs ?? 60_000;
     this.pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
     this.reconnectGraceMs = options.reconnectGraceMs ?? 500;
+    this.concurrentJoinLimit = options.concurrentJoinLimit ?? 100;
   }
 
   get auth() {
@@ -124,6 +135,18 @@ export class IrcServer implements ConnectionContext {
 
   closed(connection: IrcConnection): void {
     this.connections.delete(connection);
+  }
+
+  joinWindow(user: number): SlidingWindow {
+    let w = this.userJoinWindows.get(user);
+    if (!w) this.userJoinWindows.set(user, (w = new SlidingWindow(JOIN_WINDOW_MS)));
+    return w;
+  }
+
+  countedChannels(user: number): Map<number, number> {
+    let m = this.userChannels.get(user);
+    if (!m) this.userChannels.set(user, (m = new Map()));
+    return m;
   }
 
   private flushAll(): void {
