@@ -150,10 +150,12 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     registered.push({ name: capability.name, module });
     return module.api;
   };
-  await register(statusCapability({ version: VERSION, simulator: simulator ? () => simulator.summary() : undefined }));
+  let intakeApi: IntakeApi | undefined;
+  await register(statusCapability({ version: VERSION, simulator: simulator ? () => simulator.summary() : undefined, eventsub: () => intakeApi?.statusView() }));
   // the master key is read (or made) before anything listens: a key that cannot be kept stops the start
   const masterKey = loadSecretKey({ configured: config.secretKey, dir: secretKeyDir(config.database, process.cwd()) });
   const intake = await register(intakeCapability({ masterKey }));
+  intakeApi = intake;
   const discover = await register(discoverCapability);
   const watchtime = await register(watchtimeCapability);
   await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGE_PATHS);

@@ -1,13 +1,16 @@
-// EventSub intake: the glue between Twitch's EventSub and the bus. It registers the webhook route
-// and the listing, wires the manager (ctx.twitch.eventsub, where every capability declares what
-// it wants) to the durable inbox, and runs the reconcile and prune jobs. It declares nothing
-// itself: the capabilities that read EventSub do.
+// The intake: Twitch's push data into Lurk. For chat it serves the pool's listing (the pool
+// itself, ctx.twitch.chat, is where capabilities want channels). For EventSub it is the glue
+// between Twitch and the bus: it registers the webhook route and the listing, wires the manager
+// (ctx.twitch.eventsub, where every capability declares what it wants) to the durable inbox, and
+// runs the reconcile and prune jobs. It declares nothing itself: the capabilities that read do.
 import type { Capability } from '../capability.js';
 import { SqlEventSubInbox } from '../store/eventsub.js';
 import type { EventSubInbox } from '../twitch/eventsub/inbox.js';
 import { DEDUP_WINDOW_MS, EventSubIntake } from '../twitch/eventsub/intake.js';
 import type { EventSubManagerStats } from '../twitch/eventsub/manager.js';
 import { EVENTSUB_WEBHOOK_PATH } from '../twitch/eventsub/webhook.js';
+import type { EventSubStatusView } from '../status/types.js';
+import { chatRoutes } from './chat-routes.js';
 import { intakeRoutes } from './routes.js';
 
 export interface IntakeOptions {
@@ -21,6 +24,8 @@ export interface IntakeApi {
   /** resolves once every recorded message has been handed to the bus */
   idle(): Promise<void>;
   stats(): EventSubManagerStats & ReturnType<EventSubIntake['stats']>;
+  /** what the Status page shows of it */
+  statusView(): EventSubStatusView;
 }
 
 /** Lurk's address as the simulator beside it reaches it: a listener on every interface answers on 127.0.0.1 */
@@ -79,6 +84,7 @@ export const intakeCapability = (options: IntakeOptions): Capability<IntakeApi> 
     });
 
     await web.register(intakeRoutes, { intake, manager, masterKey: options.masterKey, metrics });
+    await web.register(chatRoutes, { pool: twitch.chat });
     return {
       api: {
         listening(address) {
@@ -88,6 +94,29 @@ export const intakeCapability = (options: IntakeOptions): Capability<IntakeApi> 
         },
         idle: () => intake.idle(),
         stats: () => ({ ...manager.stats(), ...intake.stats() }),
+        statusView() {
+          const m = manager.stats();
+          const i = intake.stats();
+          const counts = new Map<string, { type: string; state: string; count: number }>();
+          for (const s of manager.subscriptions()) {
+            const key = `${s.type} ${s.state}`;
+            const entry = counts.get(key) ?? { type: s.type, state: s.state, count: 0 };
+            entry.count++;
+            counts.set(key, entry);
+          }
+          return {
+            webhooks: m.webhooks,
+            callbackUrl: m.callback_url,
+            subscriptions: [...counts.values()].sort((a, b) => a.type.localeCompare(b.type) || a.state.localeCompare(b.state)),
+            sockets: m.sockets,
+            handedOn: i.handed_on,
+            duplicates: i.duplicates,
+            rejected: i.rejected,
+            queued: i.queued,
+            lastReconcileAt: m.last_reconcile_at,
+            lastReconcileError: m.last_reconcile_error,
+          };
+        },
       },
       // what a previous run recorded but did not hand on goes first, before anything new can arrive
       async start() {

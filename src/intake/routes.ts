@@ -47,6 +47,7 @@ const overviewSchema = {
     unknown_types: { type: 'integer' },
     duplicates: { type: 'integer' },
     queued: { type: 'integer', description: 'recorded, not yet handed to the bus' },
+    rejected: { type: 'object', additionalProperties: { type: 'integer' }, description: 'webhook deliveries refused since start, by reason (signature, stale, headers, body, message_type)' },
     subscriptions: { type: 'array', items: subscriptionStateSchema },
   },
 } as const;
@@ -87,6 +88,7 @@ export async function intakeRoutes(app: FastifyInstance, o: IntakeRouteOptions):
         if (answer.status === 200) return reply.status(200).type('text/plain; charset=utf-8').send(answer.text);
         if (answer.status === 204) return reply.status(204).send();
         o.metrics.eventsubRejected.inc({ reason: answer.reason });
+        o.intake.rejected(answer.reason);
         request.log.debug({ reason: answer.reason }, 'eventsub webhook delivery refused');
         return reply.status(answer.status).send(errorBody(answer.status === 403 ? 'forbidden' : 'bad_request', answer.message));
       },

@@ -5,11 +5,14 @@ import type { SimSummary } from '../sim/summary.js';
 import { statusRoutes } from './routes.js';
 import { StatusService } from './service.js';
 import { JobHistory } from './store.js';
+import type { EventSubStatusView } from './types.js';
 
 export interface StatusOptions {
   version: string;
   /** the built-in simulator's summary, in simulator mode */
   simulator?: (() => SimSummary) | undefined;
+  /** the EventSub intake's figures (registered after Status: undefined until then) */
+  eventsub?: () => EventSubStatusView | undefined;
 }
 
 /** job runs kept per job */
@@ -31,6 +34,8 @@ export function statusCapability(options: StatusOptions): Capability<StatusServi
         startedAt: clock.now(),
         startedAtReal: Date.now(),
         endpoints: () => twitch.target().endpoints,
+        chat: () => twitch.chat.stats(),
+        ...(options.eventsub ? { eventsub: options.eventsub } : {}),
         ...(options.simulator ? { simulator: options.simulator } : {}),
       });
 

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { SimSummary } from '../sim/summary.js';
 import { describeEndpoints, type TwitchEndpoints } from '../twitch/endpoints.js';
-import type { Mode, ResourceSample, StatusSnapshot } from './types.js';
+import type { ChatStatus, EventSubStatusView, Mode, ResourceSample, StatusSnapshot } from './types.js';
 
 export type { ResourceSample, StatusSnapshot };
 import type { Store } from '../store/database.js';
@@ -15,6 +15,8 @@ export class StatusService {
   private readonly samples: ResourceSample[] = [];
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
   private dbSize = 0;
+  /** the counters at the last sample, for rates over the interval (real time) */
+  private previous?: { at: number; lines: number; handedOn: number };
 
   constructor(
     private readonly deps: {
@@ -30,6 +32,10 @@ export class StatusService {
       simulator?: () => SimSummary;
       /** where Lurk's Twitch clients connect */
       endpoints: () => TwitchEndpoints;
+      /** the chat pool's figures */
+      chat: () => ChatStatus;
+      /** the EventSub intake's, once it is registered */
+      eventsub?: () => EventSubStatusView | undefined;
     },
   ) {
     this.loopDelay.enable();
@@ -41,13 +47,20 @@ export class StatusService {
     const mem = process.memoryUsage();
     const p99 = this.loopDelay.count > 0 ? this.loopDelay.percentile(99) / 1e6 : 0;
     this.loopDelay.reset();
+    const chat = this.deps.chat();
+    const handedOn = this.deps.eventsub?.()?.handedOn ?? 0;
+    const realNow = Date.now();
+    const seconds = this.previous ? Math.max(0.001, (realNow - this.previous.at) / 1000) : 0;
     const sample: ResourceSample = {
       at: this.deps.clock.now(),
+      chatLinesPerSecond: this.previous ? Math.round(((chat.lines - this.previous.lines) / seconds) * 10) / 10 : 0,
+      eventsubPerMinute: this.previous ? Math.round(((handedOn - this.previous.handedOn) / seconds) * 600) / 10 : 0,
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
       dbSizeBytes: this.dbSize,
       eventLoopP99Ms: Math.round(p99 * 100) / 100,
     };
+    this.previous = { at: realNow, lines: chat.lines, handedOn };
     this.samples.push(sample);
     if (this.samples.length > SAMPLES_KEPT) this.samples.shift();
     return sample;
@@ -56,6 +69,7 @@ export class StatusService {
   snapshot(): StatusSnapshot {
     const { store, scheduler, mode, version, startedAt, startedAtReal, clock } = this.deps;
     const endpoints = this.deps.endpoints();
+    const eventsub = this.deps.eventsub?.();
     return {
       version,
       mode,
@@ -66,6 +80,8 @@ export class StatusService {
         eventSubWs: endpoints.eventSubWs,
         irc: `${endpoints.ircTcp.tls ? 'ircs' : 'irc'}://${endpoints.ircTcp.host}:${endpoints.ircTcp.port}`,
       },
+      chat: this.deps.chat(),
+      ...(eventsub ? { eventsub } : {}),
       startedAt,
       now: clock.now(),
       uptimeSeconds: Math.floor((Date.now() - startedAtReal) / 1000),

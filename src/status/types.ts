@@ -13,6 +13,40 @@ export interface ResourceSample {
   dbSizeBytes: number;
   /** event-loop delay p99 over the sample interval */
   eventLoopP99Ms: number;
+  /** chat lines the pool read per second, over the sample interval */
+  chatLinesPerSecond: number;
+  /** EventSub notifications handed to the bus per minute, over the sample interval */
+  eventsubPerMinute: number;
+}
+
+/** the chat pool as the Status page shows it */
+export interface ChatStatus {
+  connections: { reader: number; bot: number };
+  channels: { pending: number; joined: number; failed: number };
+  linesPerSecond: number;
+  lines: number;
+  reconnects: number;
+  drops: number;
+  malformed: number;
+  /** JOINs Twitch refused for going too fast; 0 in normal operation */
+  joinRateLimited: number;
+}
+
+/** the EventSub intake as the Status page shows it */
+export interface EventSubStatusView {
+  /** false in real mode without LURK_PUBLIC_URL: WebSocket only */
+  webhooks: boolean;
+  callbackUrl: string | null;
+  /** wanted subscriptions by type and state */
+  subscriptions: { type: string; state: string; count: number }[];
+  sockets: number;
+  handedOn: number;
+  duplicates: number;
+  /** webhook deliveries refused (bad signature, stale, malformed), by reason */
+  rejected: Record<string, number>;
+  queued: number;
+  lastReconcileAt: number | null;
+  lastReconcileError: string | null;
 }
 
 export interface StatusSnapshot {
@@ -31,6 +65,9 @@ export interface StatusSnapshot {
   pid: number;
   jobs: JobStatus[];
   resources: ResourceSample[];
+  chat: ChatStatus;
+  /** absent in a process without the intake */
+  eventsub?: EventSubStatusView;
   /** the built-in simulator's own summary, in simulator mode */
   simulator?: SimSummary;
 }

@@ -42,6 +42,7 @@ export class EventSubIntake {
   private handed = 0;
   private unknownTypes = 0;
   private duplicates = 0;
+  private readonly rejectedBy: Record<string, number> = {};
 
   constructor(private readonly o: EventSubIntakeOptions) {}
 
@@ -108,8 +109,13 @@ export class EventSubIntake {
     this.stopped = true;
   }
 
-  stats(): { handed_on: number; unknown_types: number; duplicates: number; queued: number } {
-    return { handed_on: this.handed, unknown_types: this.unknownTypes, duplicates: this.duplicates, queued: this.pending.length };
+  /** a webhook delivery refused before it reached the inbox (signature, stale, headers, body) */
+  rejected(reason: string): void {
+    this.rejectedBy[reason] = (this.rejectedBy[reason] ?? 0) + 1;
+  }
+
+  stats(): { handed_on: number; unknown_types: number; duplicates: number; queued: number; rejected: Record<string, number> } {
+    return { handed_on: this.handed, unknown_types: this.unknownTypes, duplicates: this.duplicates, queued: this.pending.length, rejected: { ...this.rejectedBy } };
   }
 
   private async drain(): Promise<void> {

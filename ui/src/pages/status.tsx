@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { JobStatus } from '../../../src/core/job-types';
 import type { SimSummary } from '../../../src/sim/summary';
+import type { ChatStatus, EventSubStatusView } from '../../../src/status/types';
 import { Cards } from '../components/cards';
 import { TimeChart } from '../components/time-chart';
 import { formatBytes, formatDuration, formatRelative, formatTime, formatUptime } from '../lib/format';
@@ -132,6 +133,99 @@ function SimulatorPanel({ sim }: { sim: SimSummary }) {
   );
 }
 
+/** The chat pool: connections, channels by state, lines read, reconnects and drops. */
+function ChatPanel({ chat }: { chat: ChatStatus }) {
+  const { channels, connections } = chat;
+  return (
+    <>
+      <h2>Chat pool</h2>
+      <Cards
+        cards={[
+          {
+            label: 'Channels',
+            value: channels.joined.toLocaleString(),
+            field: 'chat-joined',
+            note: `joined · ${channels.pending} pending · ${channels.failed} failed (GET /api/chat/channels)`,
+          },
+          { label: 'Connections', value: String(connections.reader + connections.bot), field: 'chat-connections', note: `${connections.reader} reading (anonymous) · ${connections.bot} bot` },
+          { label: 'Lines', value: `${chat.linesPerSecond.toLocaleString()}/s`, field: 'chat-rate', note: `${chat.lines.toLocaleString()} since start · ${chat.malformed} malformed` },
+          {
+            label: 'Reconnects',
+            value: String(chat.reconnects),
+            field: 'chat-reconnects',
+            note: `${chat.drops} dropped · ${chat.joinRateLimited} JOINs refused for speed`,
+          },
+        ]}
+      />
+    </>
+  );
+}
+
+/** The EventSub intake: transport, subscriptions by type and state, notifications and refusals. */
+function EventSubPanel({ eventsub }: { eventsub: EventSubStatusView }) {
+  const rejected = Object.entries(eventsub.rejected);
+  const refused = rejected.reduce((n, [, c]) => n + c, 0);
+  return (
+    <>
+      <h2>EventSub intake</h2>
+      <Cards
+        cards={[
+          {
+            label: 'Transport',
+            value: eventsub.webhooks ? 'Webhooks' : 'WebSocket only',
+            field: 'eventsub-transport',
+            small: true,
+            note: eventsub.webhooks ? `at ${eventsub.callbackUrl ?? '–'}` : 'no public URL (LURK_PUBLIC_URL): webhooks are off, subscriptions with a user token use WebSocket',
+          },
+          {
+            label: 'Notifications',
+            value: eventsub.handedOn.toLocaleString(),
+            field: 'eventsub-notifications',
+            note: `since start · ${eventsub.duplicates} duplicates dropped · ${eventsub.queued} queued`,
+          },
+          {
+            label: 'Refused deliveries',
+            value: String(refused),
+            field: 'eventsub-rejected',
+            note: rejected.length ? rejected.map(([reason, n]) => `${reason} ${n}`).join(' · ') : 'none (bad signature, stale, malformed)',
+          },
+          {
+            label: 'Last reconcile',
+            value: eventsub.lastReconcileAt ? formatTime(eventsub.lastReconcileAt) : 'never',
+            field: 'eventsub-reconcile',
+            small: true,
+            note: eventsub.lastReconcileError ?? `${eventsub.sockets} WebSocket sessions`,
+          },
+        ]}
+      />
+      {eventsub.subscriptions.length === 0 ? (
+        <p class="muted">No subscriptions wanted yet: the capabilities that read EventSub declare them.</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="eventsub" data-table="eventsub">
+            <thead>
+              <tr>
+                <th>Type</th>
+                <th>State</th>
+                <th class="num">Subscriptions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {eventsub.subscriptions.map((s) => (
+                <tr key={`${s.type} ${s.state}`}>
+                  <td>{s.type}</td>
+                  <td>{s.state}</td>
+                  <td class="num">{s.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
 export function StatusPage() {
   const { status, receivedAt, connection } = useStatus();
   useTick(1000);
@@ -147,6 +241,8 @@ export function StatusPage() {
         { label: 'Database', values: resources.map((r) => r.dbSizeBytes), color: 'var(--accent-3)', format: formatBytes },
       ],
       loop: [{ label: 'Event-loop delay p99', values: resources.map((r) => r.eventLoopP99Ms), color: 'var(--accent)', format: (v: number) => `${v.toFixed(1)} ms` }],
+      chat: [{ label: 'Chat lines/s', values: resources.map((r) => r.chatLinesPerSecond ?? 0), color: 'var(--accent)', format: (v: number) => `${v.toFixed(1)}/s` }],
+      eventsub: [{ label: 'EventSub notifications/min', values: resources.map((r) => r.eventsubPerMinute ?? 0), color: 'var(--accent-2)', format: (v: number) => `${v.toFixed(1)}/min` }],
     }),
     [resources],
   );
@@ -191,6 +287,8 @@ export function StatusPage() {
       />
 
       {status.simulator && <SimulatorPanel sim={status.simulator} />}
+      <ChatPanel chat={status.chat} />
+      {status.eventsub && <EventSubPanel eventsub={status.eventsub} />}
 
       <h2>Scheduled jobs</h2>
       <div class="table-wrap">
@@ -223,6 +321,8 @@ export function StatusPage() {
         <div class="charts">
           <TimeChart title="Memory and database size" times={chart.times} series={chart.memory} />
           <TimeChart title="Event-loop delay (p99)" times={chart.times} series={chart.loop} />
+          <TimeChart title="Chat lines read" times={chart.times} series={chart.chat} />
+          <TimeChart title="EventSub notifications" times={chart.times} series={chart.eventsub} />
         </div>
       )}
     </section>
