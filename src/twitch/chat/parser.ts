@@ -27,6 +27,9 @@ export const MAX_LINE = 32 * 1024;
 const SPACE = 32;
 const COLON = 58;
 const EQUALS = 61;
+const COMMA = 44;
+const DASH = 45;
+const SLASH = 47;
 
 // Where the line's parts lie, set by `head` and read by the command's reader. Module state
 // instead of a returned object: one allocation fewer per line, and nothing here re-enters.
@@ -471,35 +474,60 @@ export function emoteOffsets(tag: string | undefined, text: string): ChatEmote[]
 
 /** `emoteOffsets` of the tag value at `tag[from, to)` */
 function emotesIn(tag: string, from: number, to: number, text: string): ChatEmote[] {
-  // first in code points, as the tag counts them
+  // first in code points, as the tag counts them; one charCodeAt pass, the tag being a few
+  // characters: `id:` then ranges `a-b` split by ',' up to '/'. A range not spelled exactly so,
+  // or with more than 9 digits a side, is dropped; a group without an id, whole.
   const out: ChatEmote[] = [];
   let sorted = true;
   let reach = 0;
-  let pos = from;
-  while (pos < to) {
-    let groupEnd = tag.indexOf('/', pos);
-    if (groupEnd < 0 || groupEnd > to) groupEnd = to;
-    const colon = tag.indexOf(':', pos);
-    if (colon > pos && colon < groupEnd) {
-      const id = tag.slice(pos, colon);
-      let r = colon + 1;
-      while (r < groupEnd) {
-        let rangeEnd = tag.indexOf(',', r);
-        if (rangeEnd < 0 || rangeEnd > groupEnd) rangeEnd = groupEnd;
-        const dash = tag.indexOf('-', r);
-        if (dash > r && dash < rangeEnd - 1) {
-          const from = digits(tag, r, dash);
-          const to = digits(tag, dash + 1, rangeEnd);
-          if (from >= 0 && to >= from) {
-            if (out.length > 0 && from < out[out.length - 1]!.start) sorted = false;
-            out.push({ id, start: from, end: to + 1 });
-            if (to + 1 > reach) reach = to + 1;
-          }
-        }
-        r = rangeEnd + 1;
-      }
+  let i = from;
+  while (i < to) {
+    const idStart = i;
+    let c = 0;
+    while (i < to && (c = tag.charCodeAt(i)) !== COLON && c !== SLASH) i++;
+    if (i >= to) break;
+    if (c === SLASH || i === idStart) {
+      i = skipPast(tag, i, to, SLASH);
+      continue;
     }
-    pos = groupEnd + 1;
+    const id = tag.slice(idStart, i);
+    i++;
+    // the ranges, until the group's '/' or the tag's end
+    while (i <= to) {
+      let a = 0;
+      let aLen = 0;
+      while (i < to && (c = tag.charCodeAt(i) - 48) >= 0 && c <= 9) {
+        a = a * 10 + c;
+        aLen++;
+        i++;
+      }
+      let b = 0;
+      let bLen = 0;
+      let ok = aLen > 0 && aLen <= 9 && i < to && tag.charCodeAt(i) === DASH;
+      if (ok) {
+        i++;
+        while (i < to && (c = tag.charCodeAt(i) - 48) >= 0 && c <= 9) {
+          b = b * 10 + c;
+          bLen++;
+          i++;
+        }
+        ok = bLen > 0 && bLen <= 9 && b >= a;
+      }
+      // what follows a range is ',' (another), '/' (another emote) or the end; anything else spoils it
+      c = i < to ? tag.charCodeAt(i) : SLASH;
+      if (c !== COMMA && c !== SLASH) {
+        ok = false;
+        while (i < to && (c = tag.charCodeAt(i)) !== COMMA && c !== SLASH) i++;
+        if (i >= to) c = SLASH;
+      }
+      if (ok) {
+        if (out.length > 0 && a < out[out.length - 1]!.start) sorted = false;
+        out.push({ id, start: a, end: b + 1 });
+        if (b + 1 > reach) reach = b + 1;
+      }
+      i++;
+      if (c === SLASH) break;
+    }
   }
   if (out.length === 0) return out;
   // code points are UTF-16 units up to the first surrogate pair: only text with an emoji
@@ -523,6 +551,12 @@ function emotesIn(tag: string, from: number, to: number, text: string): ChatEmot
   return sorted ? kept : kept.sort((a, b) => a.start - b.start);
 }
 
+/** the index after the next `code` in `s[i, to)`, or `to` */
+function skipPast(s: string, i: number, to: number, code: number): number {
+  while (i < to && s.charCodeAt(i) !== code) i++;
+  return i + 1;
+}
+
 function codePointUnits(text: string): number[] {
   const units: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -535,18 +569,6 @@ function codePointUnits(text: string): number[] {
   }
   units.push(text.length);
   return units;
-}
-
-/** a non-negative decimal integer spelled with digits only, -1 for anything else */
-function digits(s: string, start: number, end: number): number {
-  if (end <= start || end - start > 9) return -1;
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
 }
 
 /** the badges tag value at `value[from, to)`: `name/version,…` */
