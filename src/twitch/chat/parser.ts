@@ -69,7 +69,7 @@ function dispatch(line: string, command: string, receivedAt: number): ParsedLine
       return clear(line, command, receivedAt);
     case 'JOIN':
     case 'PART': {
-      const channel = channelOf(param(line));
+      const channel = channelParam(line);
       if (!channel) return { kind: 'malformed', reason: `${command} without a channel` };
       const user = nick(line);
       if (!user) return { kind: 'malformed', reason: `${command} without a source` };
@@ -78,7 +78,7 @@ function dispatch(line: string, command: string, receivedAt: number): ParsedLine
     case '353': {
       param(line);
       param(line);
-      const channel = channelOf(param(line));
+      const channel = channelParam(line);
       if (!channel) return { kind: 'malformed', reason: '353 without a channel' };
       const list = param(line) ?? '';
       return { kind: 'membership', event: { channel, kind: 'names', users: list.split(' ').filter(Boolean), receivedAt } };
@@ -118,6 +118,8 @@ function head(line: string): string | ParsedLine {
   let end = line.indexOf(' ', pos);
   if (end < 0) end = line.length;
   cursor = end;
+  // the hot command as its literal: no string cut per line, and the switch on it compares pointers
+  if (end - pos === 7 && line.startsWith('PRIVMSG', pos)) return 'PRIVMSG';
   return line.slice(pos, end);
 }
 
@@ -238,7 +240,7 @@ function privmsg(line: string, receivedAt: number): ParsedLine {
     pos = semi + 1;
   }
 
-  const channel = channelOf(param(line));
+  const channel = channelParam(line);
   let text = param(line);
   if (!channel || text === undefined) return { kind: 'malformed', reason: 'PRIVMSG without a channel or text' };
   let action = false;
@@ -333,7 +335,7 @@ function usernotice(line: string, receivedAt: number): ParsedLine {
     if (slash >= 0 && slash < semi) slash = line.indexOf('\\', semi);
     pos = semi + 1;
   }
-  const channel = channelOf(param(line));
+  const channel = channelParam(line);
   if (!channel || !kind) return { kind: 'malformed', reason: 'USERNOTICE without a channel or msg-id' };
   const text = param(line) ?? '';
   const event: ChatNotice = {
@@ -401,7 +403,7 @@ function clear(line: string, command: 'CLEARCHAT' | 'CLEARMSG', receivedAt: numb
     if (slash >= 0 && slash < semi) slash = line.indexOf('\\', semi);
     pos = semi + 1;
   }
-  const channel = channelOf(param(line));
+  const channel = channelParam(line);
   if (!channel) return { kind: 'malformed', reason: `${command} without a channel` };
   const base = { channel, channelId: roomId, sentAt: toInt(sentTs) || receivedAt, receivedAt };
   if (command === 'CLEARMSG') return { kind: 'clear', event: { ...base, kind: 'message', targetUser: login, targetMessageId } };
@@ -645,8 +647,20 @@ function badgeName(value: string, from: number, to: number): string {
   return value.slice(from, to);
 }
 
-function channelOf(param: string | undefined): string | undefined {
-  return param !== undefined && param.charCodeAt(0) === 35 /* # */ && param.length > 1 ? lower(param.slice(1)) : undefined;
+/** the next param as a channel (`#login`, lower case, without '#'), cut once; undefined when it is none */
+function channelParam(line: string): string | undefined {
+  let pos = cursor;
+  while (line.charCodeAt(pos) === SPACE) pos++;
+  let end: number;
+  if (line.charCodeAt(pos) === COLON) {
+    end = line.length;
+    pos++;
+  } else {
+    end = line.indexOf(' ', pos);
+    if (end < 0) end = line.length;
+  }
+  cursor = end;
+  return end - pos > 1 && line.charCodeAt(pos) === 35 /* # */ ? lower(line.slice(pos + 1, end)) : undefined;
 }
 
 /** lower case; Twitch's logins already are, so most calls return their argument */
