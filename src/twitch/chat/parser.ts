@@ -27,6 +27,9 @@ export const MAX_LINE = 32 * 1024;
 const SPACE = 32;
 const COLON = 58;
 const EQUALS = 61;
+const COMMA = 44;
+const DASH = 45;
+const SLASH = 47;
 
 // Where the line's parts lie, set by `head` and read by the command's reader. Module state
 // instead of a returned object: one allocation fewer per line, and nothing here re-enters.
@@ -66,7 +69,7 @@ function dispatch(line: string, command: string, receivedAt: number): ParsedLine
       return clear(line, command, receivedAt);
     case 'JOIN':
     case 'PART': {
-      const channel = channelOf(param(line));
+      const channel = channelParam(line);
       if (!channel) return { kind: 'malformed', reason: `${command} without a channel` };
       const user = nick(line);
       if (!user) return { kind: 'malformed', reason: `${command} without a source` };
@@ -75,7 +78,7 @@ function dispatch(line: string, command: string, receivedAt: number): ParsedLine
     case '353': {
       param(line);
       param(line);
-      const channel = channelOf(param(line));
+      const channel = channelParam(line);
       if (!channel) return { kind: 'malformed', reason: '353 without a channel' };
       const list = param(line) ?? '';
       return { kind: 'membership', event: { channel, kind: 'names', users: list.split(' ').filter(Boolean), receivedAt } };
@@ -115,6 +118,8 @@ function head(line: string): string | ParsedLine {
   let end = line.indexOf(' ', pos);
   if (end < 0) end = line.length;
   cursor = end;
+  // the hot command as its literal: no string cut per line, and the switch on it compares pointers
+  if (end - pos === 7 && line.startsWith('PRIVMSG', pos)) return 'PRIVMSG';
   return line.slice(pos, end);
 }
 
@@ -235,7 +240,7 @@ function privmsg(line: string, receivedAt: number): ParsedLine {
     pos = semi + 1;
   }
 
-  const channel = channelOf(param(line));
+  const channel = channelParam(line);
   let text = param(line);
   if (!channel || text === undefined) return { kind: 'malformed', reason: 'PRIVMSG without a channel or text' };
   let action = false;
@@ -260,10 +265,10 @@ function privmsg(line: string, receivedAt: number): ParsedLine {
     bits,
     badges: badgeMap,
     roles: {
-      broadcaster: 'broadcaster' in badgeMap,
-      mod: mod || 'moderator' in badgeMap,
-      vip: vip || 'vip' in badgeMap,
-      subscriber: subscriber || 'subscriber' in badgeMap || 'founder' in badgeMap,
+      broadcaster: (badgeRoles & BROADCASTER) !== 0,
+      mod: mod || (badgeRoles & MODERATOR) !== 0,
+      vip: vip || (badgeRoles & VIP) !== 0,
+      subscriber: subscriber || (badgeRoles & SUBSCRIBER) !== 0,
     },
     color,
     firstMessage,
@@ -330,7 +335,7 @@ function usernotice(line: string, receivedAt: number): ParsedLine {
     if (slash >= 0 && slash < semi) slash = line.indexOf('\\', semi);
     pos = semi + 1;
   }
-  const channel = channelOf(param(line));
+  const channel = channelParam(line);
   if (!channel || !kind) return { kind: 'malformed', reason: 'USERNOTICE without a channel or msg-id' };
   const text = param(line) ?? '';
   const event: ChatNotice = {
@@ -398,7 +403,7 @@ function clear(line: string, command: 'CLEARCHAT' | 'CLEARMSG', receivedAt: numb
     if (slash >= 0 && slash < semi) slash = line.indexOf('\\', semi);
     pos = semi + 1;
   }
-  const channel = channelOf(param(line));
+  const channel = channelParam(line);
   if (!channel) return { kind: 'malformed', reason: `${command} without a channel` };
   const base = { channel, channelId: roomId, sentAt: toInt(sentTs) || receivedAt, receivedAt };
   if (command === 'CLEARMSG') return { kind: 'clear', event: { ...base, kind: 'message', targetUser: login, targetMessageId } };
@@ -471,48 +476,68 @@ export function emoteOffsets(tag: string | undefined, text: string): ChatEmote[]
 
 /** `emoteOffsets` of the tag value at `tag[from, to)` */
 function emotesIn(tag: string, from: number, to: number, text: string): ChatEmote[] {
-  // first in code points, as the tag counts them
+  // first in code points, as the tag counts them; one charCodeAt pass, the tag being a few
+  // characters: `id:` then ranges `a-b` split by ',' up to '/'. A range not spelled exactly so,
+  // or with more than 9 digits a side, is dropped; a group without an id, whole.
   const out: ChatEmote[] = [];
   let sorted = true;
   let reach = 0;
-  let pos = from;
-  while (pos < to) {
-    let groupEnd = tag.indexOf('/', pos);
-    if (groupEnd < 0 || groupEnd > to) groupEnd = to;
-    const colon = tag.indexOf(':', pos);
-    if (colon > pos && colon < groupEnd) {
-      const id = tag.slice(pos, colon);
-      let r = colon + 1;
-      while (r < groupEnd) {
-        let rangeEnd = tag.indexOf(',', r);
-        if (rangeEnd < 0 || rangeEnd > groupEnd) rangeEnd = groupEnd;
-        const dash = tag.indexOf('-', r);
-        if (dash > r && dash < rangeEnd - 1) {
-          const from = digits(tag, r, dash);
-          const to = digits(tag, dash + 1, rangeEnd);
-          if (from >= 0 && to >= from) {
-            if (out.length > 0 && from < out[out.length - 1]!.start) sorted = false;
-            out.push({ id, start: from, end: to + 1 });
-            if (to + 1 > reach) reach = to + 1;
-          }
-        }
-        r = rangeEnd + 1;
-      }
+  let i = from;
+  while (i < to) {
+    const idStart = i;
+    let c = 0;
+    while (i < to && (c = tag.charCodeAt(i)) !== COLON && c !== SLASH) i++;
+    if (i >= to) break;
+    if (c === SLASH || i === idStart) {
+      i = skipPast(tag, i, to, SLASH);
+      continue;
     }
-    pos = groupEnd + 1;
+    const id = tag.slice(idStart, i);
+    i++;
+    // the ranges, until the group's '/' or the tag's end
+    while (i <= to) {
+      let a = 0;
+      let aLen = 0;
+      while (i < to && (c = tag.charCodeAt(i) - 48) >= 0 && c <= 9) {
+        a = a * 10 + c;
+        aLen++;
+        i++;
+      }
+      let b = 0;
+      let bLen = 0;
+      let ok = aLen > 0 && aLen <= 9 && i < to && tag.charCodeAt(i) === DASH;
+      if (ok) {
+        i++;
+        while (i < to && (c = tag.charCodeAt(i) - 48) >= 0 && c <= 9) {
+          b = b * 10 + c;
+          bLen++;
+          i++;
+        }
+        ok = bLen > 0 && bLen <= 9 && b >= a;
+      }
+      // what follows a range is ',' (another), '/' (another emote) or the end; anything else spoils it
+      c = i < to ? tag.charCodeAt(i) : SLASH;
+      if (c !== COMMA && c !== SLASH) {
+        ok = false;
+        while (i < to && (c = tag.charCodeAt(i)) !== COMMA && c !== SLASH) i++;
+        if (i >= to) c = SLASH;
+      }
+      if (ok) {
+        if (out.length > 0 && a < out[out.length - 1]!.start) sorted = false;
+        out.push({ id, start: a, end: b + 1 });
+        if (b + 1 > reach) reach = b + 1;
+      }
+      i++;
+      if (c === SLASH) break;
+    }
   }
   if (out.length === 0) return out;
   // code points are UTF-16 units up to the first surrogate pair: only text with an emoji
   // before the last emote's end needs the mapping
-  const scan = Math.min(reach, text.length);
-  let astral = false;
-  for (let i = 0; i < scan; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      astral = true;
-      break;
-    }
-  }
+  // (a regex search: `text` is a slice of the line, where a charCodeAt loop pays the indirection
+  // on every character and ran four times as long)
+  const first = text.search(HIGH_SURROGATE);
+  const astral = first >= 0 && first < reach;
   let kept: ChatEmote[] = out;
   if (astral) {
     const units = codePointUnits(text);
@@ -522,6 +547,14 @@ function emotesIn(tag: string, from: number, to: number, text: string): ChatEmot
   } else if (reach > text.length) kept = out.filter((e) => e.end <= text.length);
   return sorted ? kept : kept.sort((a, b) => a.start - b.start);
 }
+
+/** the index after the next `code` in `s[i, to)`, or `to` */
+function skipPast(s: string, i: number, to: number, code: number): number {
+  while (i < to && s.charCodeAt(i) !== code) i++;
+  return i + 1;
+}
+
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 
 function codePointUnits(text: string): number[] {
   const units: number[] = [];
@@ -537,44 +570,103 @@ function codePointUnits(text: string): number[] {
   return units;
 }
 
-/** a non-negative decimal integer spelled with digits only, -1 for anything else */
-function digits(s: string, start: number, end: number): number {
-  if (end <= start || end - start > 9) return -1;
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-}
+// the roles the badges read by `badgesIn` grant, found while reading them instead of by four
+// `in` lookups afterwards on an object of whatever shape the badges gave it
+const BROADCASTER = 1;
+const MODERATOR = 2;
+const VIP = 4;
+const SUBSCRIBER = 8;
+let badgeRoles = 0;
 
-/** the badges tag value at `value[from, to)`: `name/version,…` */
+/** the badges tag value at `value[from, to)`: `name/version,…`; sets `badgeRoles` */
 function badgesIn(value: string, from: number, to: number): Record<string, string> {
   const out: Record<string, string> = {};
+  badgeRoles = 0;
   let pos = from;
   while (pos < to) {
     let end = value.indexOf(',', pos);
     if (end < 0 || end > to) end = to;
     const slash = value.indexOf('/', pos);
-    if (slash > pos && slash < end) out[value.slice(pos, slash)] = value.slice(slash + 1, end);
+    if (slash > pos && slash < end) out[badgeName(value, pos, slash)] = value.slice(slash + 1, end);
     pos = end + 1;
   }
   return out;
 }
 
-function channelOf(param: string | undefined): string | undefined {
-  return param !== undefined && param.charCodeAt(0) === 35 /* # */ && param.length > 1 ? lower(param.slice(1)) : undefined;
+/**
+ * The badge name at `value[from, to)`. The common ones come back as the literal, which V8 holds
+ * interned: a key cut from the line would be hashed and looked up in the string table by the
+ * store that adds it to the badges object.
+ */
+function badgeName(value: string, from: number, to: number): string {
+  const n = to - from;
+  switch (value.charCodeAt(from)) {
+    case 98 /* b */:
+      if (n === 11 && value.startsWith('broadcaster', from)) {
+        badgeRoles |= BROADCASTER;
+        return 'broadcaster';
+      }
+      if (n === 4 && value.startsWith('bits', from)) return 'bits';
+      break;
+    case 102 /* f */:
+      if (n === 7 && value.startsWith('founder', from)) {
+        badgeRoles |= SUBSCRIBER;
+        return 'founder';
+      }
+      break;
+    case 109 /* m */:
+      if (n === 9 && value.startsWith('moderator', from)) {
+        badgeRoles |= MODERATOR;
+        return 'moderator';
+      }
+      break;
+    case 112 /* p */:
+      if (n === 7 && value.startsWith('premium', from)) return 'premium';
+      if (n === 7 && value.startsWith('partner', from)) return 'partner';
+      break;
+    case 115 /* s */:
+      if (n === 10 && value.startsWith('subscriber', from)) {
+        badgeRoles |= SUBSCRIBER;
+        return 'subscriber';
+      }
+      if (n === 10 && value.startsWith('sub-gifter', from)) return 'sub-gifter';
+      break;
+    case 116 /* t */:
+      if (n === 5 && value.startsWith('turbo', from)) return 'turbo';
+      break;
+    case 118 /* v */:
+      if (n === 3 && value.startsWith('vip', from)) {
+        badgeRoles |= VIP;
+        return 'vip';
+      }
+      break;
+  }
+  return value.slice(from, to);
 }
 
-/** lower case; Twitch's logins already are, so most calls return their argument */
-function lower(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 65 && c <= 90) || c > 127) return s.toLowerCase();
+/** the next param as a channel (`#login`, lower case, without '#'), cut once; undefined when it is none */
+function channelParam(line: string): string | undefined {
+  let pos = cursor;
+  while (line.charCodeAt(pos) === SPACE) pos++;
+  let end: number;
+  if (line.charCodeAt(pos) === COLON) {
+    end = line.length;
+    pos++;
+  } else {
+    end = line.indexOf(' ', pos);
+    if (end < 0) end = line.length;
   }
-  return s;
+  cursor = end;
+  return end - pos > 1 && line.charCodeAt(pos) === 35 /* # */ ? lower(line.slice(pos + 1, end)) : undefined;
 }
+
+/** lower case; Twitch's logins already are, so most calls return their argument (a regex test: faster than a charCodeAt loop) */
+function lower(s: string): string {
+  return NOT_LOWER.test(s) ? s.toLowerCase() : s;
+}
+
+/** what toLowerCase may change: ASCII capitals and anything beyond ASCII */
+const NOT_LOWER = /[A-Z\u0080-\uFFFF]/;
 
 function toInt(value: string): number {
   if (!value) return 0;
