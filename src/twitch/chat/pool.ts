@@ -419,6 +419,7 @@ export class ChatPool {
       ...(pass ? { pass } : {}),
       log: this.log,
       onLine: (line, now) => this.line(c, link, line, now),
+      onOverlong: (now) => this.malformedLine('', 'line too long to be chat', now),
       onClose: () => this.linkClosed(c, link),
     });
     c.link = link;

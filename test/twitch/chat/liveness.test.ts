@@ -58,6 +58,13 @@ async function scriptedServer(state: { pong: boolean }): Promise<Scripted> {
             send(`:${nick}!${nick}@${nick}.tmi.twitch.tv JOIN ${channel}`);
             send(`@emote-only=0;followers-only=-1;r9k=0;room-id=1;slow=0;subs-only=0 :tmi.twitch.tv ROOMSTATE ${channel}`);
             if (channel === '#chatty') send(`@id=m-${sessions.length};room-id=1;tmi-sent-ts=1;user-id=2 :someone!someone@someone.tmi.twitch.tv PRIVMSG #chatty :hello`);
+            if (channel === '#longline') {
+              // 300 KB without a line break, in several writes, then an ordinary message
+              socket.write('@id=runaway;room-id=1 :someone!someone@someone.tmi.twitch.tv PRIVMSG #longline :');
+              for (let i = 0; i < 6; i++) socket.write('x'.repeat(50_000));
+              send('');
+              send('@id=after-long;room-id=1;tmi-sent-ts=1;user-id=2 :someone!someone@someone.tmi.twitch.tv PRIVMSG #longline :still here');
+            }
           }
         }
       }
@@ -135,4 +142,27 @@ test('a banned channel fails with msg_banned at once; a JOIN never confirmed is 
   assert.equal(joins('#banned'), 1, 'a ban is not retried');
   await new Promise((r) => setTimeout(r, 600));
   assert.equal(joins('#silent'), 3);
+});
+
+test('a line too long to be chat is skipped and counted, and the connection reads on', async (t) => {
+  const server = await scriptedServer({ pong: true });
+  t.after(() => server.close());
+  const bus = new InProcessBus();
+  const messages: DeepReadonly<ChatMessage>[] = [];
+  bus.subscribe('chat.message', ({ items }) => void messages.push(...items));
+  const pool = new ChatPool({ bus, clock: new SystemClock(), log: memoryLogger().log });
+  t.after(async () => {
+    pool.close();
+    await bus.close();
+  });
+  pool.want('test', ['longline']);
+  pool.start({ ...REAL_TWITCH, ircTcp: { host: '127.0.0.1', port: server.port, tls: false } }, () => undefined);
+  await waitFor('the message after the runaway line', () => messages.find((m) => m.id === 'after-long'));
+  assert.deepEqual(
+    messages.map((m) => m.id),
+    ['after-long'],
+  );
+  assert.equal(pool.stats().malformed, 1);
+  assert.equal(pool.stats().drops, 0);
+  assert.equal(server.sessions.length, 1, 'the same connection');
 });
