@@ -1,8 +1,9 @@
 // The simulator's Twitch IRC (TMI) server over TCP and WebSocket (twitch-protocol.md §5).
 //
-// Files: message.ts (line parsing, tag escaping), identity.ts (badges and colours derived from
-// user indices), render.ts (Twitch's lines), rooms.ts (fan-out), moderation.ts (CLEARMSG /
-// CLEARCHAT), login.ts, connection.ts (one session), transport.ts (TCP and WebSocket), server.ts.
+// Files: identity.ts (badges and colours derived from user indices), render.ts (Twitch's lines),
+// rooms.ts (fan-out), moderation.ts (CLEARMSG / CLEARCHAT), login.ts, connection.ts (one
+// session), transport.ts (TCP and WebSocket), server.ts; line parsing and tag escaping are
+// src/twitch/irc-message.ts, shared with Lurk.
 //
 // Where the simulator knowingly differs from Twitch:
 // - JOIN beyond 20 per 10 s is refused with a NOTICE `msg_ratelimit` instead of being dropped
