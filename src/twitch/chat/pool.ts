@@ -42,6 +42,8 @@ export interface ChatPoolOptions {
   joinTimeoutMs?: number;
   /** …at most this many times, then the channel fails */
   joinRetries?: number;
+  /** …and tried again after this long (a ban or suspension is never retried; this may have been a passing fault) */
+  joinRetryAfterMs?: number;
   /** JOINs per window per account (Twitch: 20 per 10 s) */
   joinsPerWindow?: number;
   joinWindowMs?: number;
@@ -90,6 +92,7 @@ const PERMANENT = new Set(['msg_channel_suspended', 'msg_banned', 'msg_channel_b
 /** the simulator's refusal of a JOIN past the concurrent-join limit (Twitch's own reply is unconfirmed) */
 const JOIN_LIMIT_NOTICES = new Set(['msg_join_limit_reached']);
 const JOIN_LIMIT = 'concurrent join limit';
+const NOT_CONFIRMED = 'join not confirmed';
 /** batches are published after the current I/O turn, or at once when this big */
 const BATCH_MAX = 1000;
 /** malformed lines logged per minute, at most */
@@ -98,6 +101,8 @@ const MALFORMED_SAMPLES = 3;
 const BOT_SKIPS = /^(?:@\S* )?:\S+ (?:PRIVMSG|USERNOTICE|CLEARCHAT|CLEARMSG) #/;
 /** channels of one JOIN line, in characters (IRC lines are at most 512 bytes with CR LF) */
 const JOIN_LINE_MAX = 480;
+/** message ids remembered at most during a RECONNECT overlap (a few seconds of the pool's rate) */
+const MAX_SEEN = 200_000;
 /** message ids stay remembered this long after a RECONNECT's overlap ended */
 const DEDUP_TAIL_MS = 10_000;
 
@@ -115,6 +120,8 @@ interface Entry {
   attempts: number;
   /** moved to a RECONNECT replacement and not confirmed there yet: the old connection still reads it */
   moving: boolean;
+  /** a channel failed for an unconfirmed JOIN is tried again after this (ms epoch) */
+  retryAt?: number;
   /** the bot is broadcaster or moderator there (USERSTATE), so it does not count towards the concurrent-join limit */
   exempt: boolean;
   minuteStart: number;
@@ -187,6 +194,7 @@ export class ChatPool {
       pongTimeoutMs: 10_000,
       joinTimeoutMs: 10_000,
       joinRetries: 3,
+      joinRetryAfterMs: 300_000,
       joinsPerWindow: 20,
       joinWindowMs: 10_000,
       concurrentJoinLimit: 100,
@@ -505,7 +513,8 @@ export class ChatPool {
     this.reconnects++;
     for (const e of old.channels) {
       if (e.state === 'failed') continue;
-      if (e.state === 'joined') {
+      // a channel still moving from an earlier RECONNECT is counted once: moveDone ends it once
+      if (e.state === 'joined' && !e.moving) {
         e.moving = true;
         this.moving++;
       }
@@ -571,6 +580,22 @@ export class ChatPool {
   }
 
   /** a slot under the concurrent-join limit came free: channels refused for it try again */
+  /** channels whose JOIN went unconfirmed are tried again once their wait is over */
+  private retryUnconfirmed(now: number): void {
+    let any = false;
+    for (const map of [this.read, this.speak]) {
+      for (const e of map.values()) {
+        if (e.state !== 'failed' || e.reason !== NOT_CONFIRMED || e.retryAt === undefined || e.retryAt > now) continue;
+        e.state = 'pending';
+        e.reason = undefined;
+        e.retryAt = undefined;
+        e.attempts = 0;
+        any = true;
+      }
+    }
+    if (any) this.reconcile();
+  }
+
   private retryLimited(): void {
     let any = false;
     for (const e of this.speak.values()) {
@@ -667,6 +692,14 @@ export class ChatPool {
     }
     if (this.seen.has(id)) return true;
     this.seen.add(id);
+    // an overlap lasts seconds; should one never end, the oldest ids go rather than memory growing
+    if (this.seen.size > MAX_SEEN) {
+      let drop = MAX_SEEN / 10;
+      for (const old of this.seen) {
+        this.seen.delete(old);
+        if (--drop <= 0) break;
+      }
+    }
     return false;
   }
 
@@ -836,7 +869,9 @@ export class ChatPool {
         if (now - e.sentAt < this.o.joinTimeoutMs) continue;
         c.joining.delete(e);
         if (++e.attempts > this.o.joinRetries) {
-          this.fail(e, 'join not confirmed');
+          this.fail(e, NOT_CONFIRMED);
+          // unlike a ban, a silent JOIN may be a passing fault (a partition, a slow server): tried again later
+          e.retryAt = now + this.o.joinRetryAfterMs;
           continue;
         }
         e.sentAt = 0;
@@ -844,6 +879,7 @@ export class ChatPool {
       }
       this.pump(c);
     }
+    this.retryUnconfirmed(now);
     const elapsed = now - this.rate.at;
     if (elapsed >= 5000 || this.rate.at === 0) {
       if (this.rate.at) this.rate.perSecond = Math.round(((this.lines - this.rate.lines) * 1000) / elapsed);

@@ -36,6 +36,8 @@ export class EventSubIntake {
   /** recorded and not yet handed on, in order of receipt */
   private readonly pending: InboxMessage[] = [];
   private readonly recent = new Set<string>();
+  /** ids being handed on right now, by the drain or by recover(): the other leaves them alone */
+  private readonly inFlight = new Set<string>();
   private draining?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -128,10 +130,19 @@ export class EventSubIntake {
     const failed: string[] = [];
     for (const m of batch) {
       if (this.recent.has(m.messageId)) done.push(m.messageId);
-      else if (await this.handOn(m)) {
-        done.push(m.messageId);
-        this.remember(m.messageId);
-      } else failed.push(m.messageId);
+      else if (this.inFlight.has(m.messageId)) continue;
+      else {
+        // claimed before the await: the hourly recover() reads queued rows while the drain runs
+        this.inFlight.add(m.messageId);
+        try {
+          if (await this.handOn(m)) {
+            done.push(m.messageId);
+            this.remember(m.messageId);
+          } else failed.push(m.messageId);
+        } finally {
+          this.inFlight.delete(m.messageId);
+        }
+      }
     }
     await this.o.inbox.settle(done, 'done');
     await this.o.inbox.settle(failed, 'failed');

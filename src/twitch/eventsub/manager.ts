@@ -118,7 +118,7 @@ interface Want {
   state: WantState;
   reason?: string;
   subscription?: EventSubSubscription;
-  /** a creation refused for a reason that will not pass by itself: not tried again until re-declared */
+  /** a creation refused for a reason that will not pass by itself: not tried again until its owner declares again */
   stuck?: boolean;
 }
 
@@ -164,6 +164,8 @@ export class EventSubManager {
       if (w.version !== undefined && w.version !== EVENTSUB_VERSIONS[w.type]) throw new TypeError(`${owner}: Lurk reads ${w.type} version ${EVENTSUB_VERSIONS[w.type]}, not ${w.version}`);
     }
     this.declared.set(owner, [...wants]);
+    // declaring again is asking again: what Twitch refused before is tried at the next reconcile
+    for (const w of this.wants.values()) if (w.owners.has(owner) && w.stuck) w.stuck = false;
     this.rebuild();
   }
 
@@ -430,6 +432,13 @@ export class EventSubManager {
         w.reason = 'Twitch says it already exists; the next reconcile finds it';
         return;
       }
+      if (err instanceof HelixRequestError && transient(err, w.transport)) {
+        // a rate limit, a token that expired, a session that died meanwhile: the next reconcile tries again
+        w.state = 'pending';
+        w.reason = `Twitch answered ${err.status} (${err.message}); tried again at the next reconcile`;
+        report.failed++;
+        return;
+      }
       if (err instanceof HelixRequestError && err.status >= 400 && err.status < 500) return this.refuse(w, err.message, report);
       throw err;
     }
@@ -552,4 +561,15 @@ export class EventSubManager {
       }
     }
   }
+}
+
+/**
+ * A refusal that passes by itself: 401 (the user token expired; it is renewed), 429 that is not
+ * the cost limit (Twitch answers both with 429), and 400 naming the session for a WebSocket
+ * subscription (the socket died between its welcome and the create). Other 4xx are stuck.
+ */
+function transient(err: HelixRequestError, transport: 'webhook' | 'websocket'): boolean {
+  if (err.status === 401) return true;
+  if (err.status === 429) return !/cost/i.test(err.message);
+  return err.status === 400 && transport === 'websocket' && /session/i.test(err.message);
 }
