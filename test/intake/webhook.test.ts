@@ -129,6 +129,39 @@ describe('the webhook route', () => {
   });
 });
 
+describe('revocations', () => {
+  test('a signed revocation through the route reaches the bus once and marks the wanted subscription revoked; a forged one changes nothing', async () => {
+    const db = await tempSqlite();
+    const { lurk } = await eventSubLurk({ DATABASE_URL: db.url });
+    const revocations: { subscriptionId: string; status: string }[] = [];
+    lurk.bus.subscribe('eventsub.revocation', (r) => void revocations.push({ subscriptionId: r.subscriptionId, status: r.status }));
+    try {
+      const base = await lurk.start();
+      const channel = liveChannel(lurk);
+      const manager = lurk.twitchAccess.eventsub;
+      manager.declare('test', [{ type: 'channel.update', condition: { broadcaster_user_id: channel.id } }]);
+      await manager.reconcile();
+      const made = await waitFor('the subscription enabled', () => manager.subscriptions().find((s) => s.state === 'enabled'));
+      const subscription = { id: made.subscription_id!, type: 'channel.update', version: '2', condition: { broadcaster_user_id: channel.id }, status: 'authorization_revoked' as const };
+
+      const forged = await deliver(base, { type: 'revocation', subscription, secret: 'not-the-secret-at-all' });
+      assert.equal(forged.status, 403);
+      const id = 'revocation-1';
+      assert.equal((await deliver(base, { id, type: 'revocation', subscription })).status, 204);
+      assert.equal((await deliver(base, { id, type: 'revocation', subscription })).status, 204, 'a redelivery is answered too');
+      await lurk.intake.idle();
+      await lurk.bus.drain();
+      assert.deepEqual(revocations, [{ subscriptionId: made.subscription_id, status: 'authorization_revoked' }]);
+      const after = manager.subscriptions().find((s) => s.subscription_id === made.subscription_id || s.type === 'channel.update');
+      assert.equal(after?.state, 'revoked');
+      assert.match(after?.reason ?? '', /authorization_revoked/);
+    } finally {
+      await lurk.stop();
+      await db.drop();
+    }
+  });
+});
+
 describe("the simulator's webhook deliveries", () => {
   test('every triggered event reaches the bus exactly once, with forged and duplicated deliveries on', async () => {
     const db = await tempSqlite();
