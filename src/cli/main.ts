@@ -73,7 +73,7 @@ async function commandStart(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   try {
     const url = await lurk.start();
-    const twitch = config.mode === 'simulator' ? 'Simulated Twitch' : describeEndpoints(configuredEndpoints(config.twitch), false);
+    const twitch = config.mode === 'simulator' ? 'Simulated Twitch' : describeEndpoints(configuredEndpoints(config.twitch));
     process.stderr.write(`Lurk ${VERSION} is running at ${url} (${twitch}, ${lurk.store.label})\n`);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -182,7 +182,7 @@ async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<
       checks.push({ name: 'redis', target: maskUrl(config.redisUrl), ok: !problem, detail: problem ?? 'answers' });
     }
   }
-  const talksTo = config.mode === 'simulator' ? 'Simulated Twitch, built in (starts with Lurk)' : describeEndpoints(configuredEndpoints(config.twitch), false);
+  const talksTo = config.mode === 'simulator' ? 'Simulated Twitch, built in (starts with Lurk)' : describeEndpoints(configuredEndpoints(config.twitch));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ mode: config.mode, twitch: talksTo, configFile: config.configFile ?? null, settings: rows, checks }, null, 2)}\n`);
   } else {

@@ -73,7 +73,7 @@ export class StatusService {
     return {
       version,
       mode,
-      twitch: mode === 'simulator' ? 'Simulated Twitch' : describeEndpoints(endpoints, false),
+      twitch: mode === 'simulator' ? 'Simulated Twitch' : describeEndpoints(endpoints),
       endpoints: {
         oauth: endpoints.oauth,
         helix: endpoints.helix,

@@ -27,22 +27,24 @@ export const REAL_TWITCH: TwitchEndpoints = {
 export function configuredEndpoints(twitch: { oauthUrl: string; helixUrl: string; eventSubWsUrl: string; ircUrl: string }): TwitchEndpoints {
   const irc = new URL(twitch.ircUrl);
   const tls = irc.protocol === 'ircs:';
-  const official = new URL(twitch.helixUrl).hostname === 'api.twitch.tv';
   return {
     helix: twitch.helixUrl,
     oauth: twitch.oauthUrl,
     eventSubWs: twitch.eventSubWsUrl,
     ircTcp: { host: irc.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(irc.port), tls },
     // chat over WebSocket is only used towards Twitch itself; elsewhere the TCP endpoint is the one configured
-    ircWs: official ? REAL_TWITCH.ircWs : `${tls ? 'wss' : 'ws'}://${irc.host}`,
+    ircWs: isTwitch(twitch.helixUrl) ? REAL_TWITCH.ircWs : `${tls ? 'wss' : 'ws'}://${irc.host}`,
   };
 }
 
 /** what a person reads: real Twitch, or the Twitch-compatible server the settings point at */
-export function describeEndpoints(endpoints: TwitchEndpoints, simulated: boolean): string {
-  if (simulated) return `Simulated Twitch (built in, ${new URL(endpoints.helix).host})`;
-  const host = new URL(endpoints.helix).host;
-  return host === 'api.twitch.tv' ? 'Twitch' : `Twitch-compatible server at ${host} (not twitch.tv)`;
+export function describeEndpoints(endpoints: TwitchEndpoints): string {
+  return isTwitch(endpoints.helix) ? 'Twitch' : `Twitch-compatible server at ${new URL(endpoints.helix).host} (not twitch.tv)`;
+}
+
+/** Helix at Twitch's own address */
+function isTwitch(helixUrl: string): boolean {
+  return new URL(helixUrl).hostname === 'api.twitch.tv';
 }
 
 export function simulatorEndpoints(addresses: { port: number; ircPort: number | null; ircWsPort: number | null }): TwitchEndpoints {
