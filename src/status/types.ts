@@ -2,6 +2,7 @@
 import type { Mode } from '../config/mode.js';
 import type { JobStatus } from '../core/job-types.js';
 import type { SimSummary } from '../sim/summary.js';
+import type { ChatPoolStats } from '../twitch/chat/types.js';
 
 export type { Mode };
 
@@ -19,18 +20,8 @@ export interface ResourceSample {
   eventsubPerMinute: number;
 }
 
-/** the chat pool as the Status page shows it */
-export interface ChatStatus {
-  connections: { reader: number; bot: number };
-  channels: { pending: number; joined: number; failed: number };
-  linesPerSecond: number;
-  lines: number;
-  reconnects: number;
-  drops: number;
-  malformed: number;
-  /** JOINs Twitch refused for going too fast; 0 in normal operation */
-  joinRateLimited: number;
-}
+/** the chat pool as the Status page shows it: its stats() */
+export type ChatStatus = ChatPoolStats;
 
 /** the EventSub intake as the Status page shows it */
 export interface EventSubStatusView {

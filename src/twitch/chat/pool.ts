@@ -20,6 +20,7 @@ import type { ChatChannelEvent, ChatClear, ChatMembership, ChatMessage, ChatNoti
 import { JoinLimiter } from './limiter.js';
 import { IrcLink } from './link.js';
 import { parseChatLine } from './parser.js';
+import type { ChannelState, ChatChannelInfo, ChatPoolStats } from './types.js';
 
 /** a chat login and a way to get its token (each connection logs in anew) */
 export interface ChatAccount {
@@ -51,40 +52,6 @@ export interface ChatPoolOptions {
   concurrentJoinLimit?: number;
   /** reconnect backoff: first wait and longest wait (jittered, doubling) */
   backoffMs?: { min: number; max: number };
-}
-
-export type ChannelState = 'pending' | 'joined' | 'failed';
-
-/** one channel as channels() reports it (plain JSON) */
-export interface ChatChannelInfo {
-  channel: string;
-  /** read by an anonymous connection, or joined by the bot to speak in */
-  role: 'read' | 'speak';
-  state: ChannelState;
-  reason?: string;
-  owners: string[];
-  /** lines (messages, notices, clears) in the last full minute */
-  linesPerMinute: number;
-  /** ms epoch of the last line, absent when none yet */
-  lastLineAt?: number;
-  /** the connection it is on, e.g. `reader-3` or `bot-1`; absent while waiting for one */
-  connection?: string;
-}
-
-/** the pool as a whole (plain JSON) */
-export interface ChatPoolStats {
-  connections: { reader: number; bot: number };
-  channels: { pending: number; joined: number; failed: number };
-  /** lines read per second over the last few seconds */
-  linesPerSecond: number;
-  lines: number;
-  /** connections opened again after a drop or a RECONNECT */
-  reconnects: number;
-  /** connections lost without being asked to (closed by the server, dead socket) */
-  drops: number;
-  malformed: number;
-  /** JOINs Twitch refused for going too fast (msg_ratelimit); 0 in normal operation */
-  joinRateLimited: number;
 }
 
 /** NOTICEs after which a channel is not tried again (twitch-protocol.md §5.4; Twitch's msg-id list) */
