@@ -10,6 +10,7 @@ import { DEDUP_WINDOW_MS, EventSubIntake } from '../twitch/eventsub/intake.js';
 import type { EventSubManagerStats } from '../twitch/eventsub/manager.js';
 import { EVENTSUB_WEBHOOK_PATH } from '../twitch/eventsub/webhook.js';
 import type { EventSubStatusView } from '../status/types.js';
+import { isAnyAddress } from '../web/origin.js';
 import { chatRoutes } from './chat-routes.js';
 import { intakeRoutes } from './routes.js';
 
@@ -31,7 +32,7 @@ export interface IntakeApi {
 /** Lurk's address as the simulator beside it reaches it: a listener on every interface answers on 127.0.0.1 */
 function ownAddress(address: string): string {
   const url = new URL(address);
-  if (['0.0.0.0', '[::]', '::'].includes(url.hostname)) url.hostname = '127.0.0.1';
+  if (isAnyAddress(url.hostname)) url.hostname = '127.0.0.1';
   return url.origin;
 }
 

@@ -15,6 +15,11 @@ import { HttpError } from '../core/errors.js';
 
 /** Listen addresses that mean "every interface": no single name is Lurk's own. */
 const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** a listen address (or a URL's hostname) that means every interface, not one name */
+export function isAnyAddress(host: string): boolean {
+  return ANY_ADDRESS.has(host);
+}
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -45,7 +50,7 @@ export function hostPolicy(listenHost: string, allowedHosts: readonly string[] |
       addresses: false,
     };
   }
-  const everywhere = ANY_ADDRESS.has(listenHost);
+  const everywhere = isAnyAddress(listenHost);
   const names = new Set(LOOPBACK_NAMES);
   if (publicName) names.add(publicName);
   if (!everywhere) names.add(normalName(listenHost));
