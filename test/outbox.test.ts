@@ -300,13 +300,15 @@ describe('the outbox migration (0004)', () => {
         // and back down: the two old tables with the same states, then up again to the same outbox
         // (the old answers table kept neither the reply's id nor an error)
         const comparable = (rows: { kind: string; remote_id: string | null }[]) => rows.map((r) => (r.kind === 'answer' ? { ...r, remote_id: null } : r));
-        const outboxBefore = await store.db
-          .selectFrom('outbox')
-          .select(['kind', 'key', 'target', 'status', 'attempts', 'payload', 'remote_id', 'url', 'result', 'last_error'])
-          .orderBy('kind')
-          .orderBy('key')
-          .orderBy('target')
-          .execute();
+        const outboxRows = () =>
+          store.db
+            .selectFrom('outbox')
+            .select(['kind', 'key', 'target', 'status', 'attempts', 'payload', 'remote_id', 'url', 'result', 'last_error'])
+            .orderBy('kind')
+            .orderBy('key')
+            .orderBy('target')
+            .execute();
+        const outboxBefore = await outboxRows();
         const down = await migrator.migrateTo('0003_watchtime');
         assert.equal(down.error, undefined);
         const oldPosts = await old.selectFrom('digest_posts').select(['publisher', 'post_key', 'status', 'attempts']).orderBy('publisher').orderBy('post_key').execute();
@@ -320,13 +322,7 @@ describe('the outbox migration (0004)', () => {
           ['1 answered 1 question 1', '2 answered 3 question 2', '3 failed 5 question 3', '4 answered 1 question 4'],
         );
         assert.deepEqual((await store.migrate()).applied.slice(0, 1), ['0004_outbox']);
-        const outboxAfter = await store.db
-          .selectFrom('outbox')
-          .select(['kind', 'key', 'target', 'status', 'attempts', 'payload', 'remote_id', 'url', 'result', 'last_error'])
-          .orderBy('kind')
-          .orderBy('key')
-          .orderBy('target')
-          .execute();
+        const outboxAfter = await outboxRows();
         assert.deepEqual(comparable(outboxAfter), comparable(outboxBefore));
       } finally {
         await store.close();
