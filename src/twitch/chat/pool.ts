@@ -143,6 +143,8 @@ export class ChatPool {
   private moving = 0;
   private dedupUntil = 0;
   private readonly seen = new Set<string>();
+  /** channels failed for an unconfirmed JOIN, waiting for their retryAt (housekeeping looks only at these) */
+  private readonly unconfirmed = new Set<Entry>();
   // counters
   private lines = 0;
   private malformed = 0;
@@ -281,6 +283,7 @@ export class ChatPool {
     const e = map.get(login);
     if (!e?.owners.delete(owner) || e.owners.size > 0) return;
     map.delete(login);
+    this.unconfirmed.delete(e);
     const wasJoined = e.state === 'joined';
     this.detach(e, true);
     if (wasJoined) this.channelEvent({ channel: login, state: 'parted', at: this.o.clock.now() });
@@ -546,23 +549,23 @@ export class ChatPool {
     return counted < this.o.concurrentJoinLimit;
   }
 
-  /** a slot under the concurrent-join limit came free: channels refused for it try again */
   /** channels whose JOIN went unconfirmed are tried again once their wait is over */
   private retryUnconfirmed(now: number): void {
     let any = false;
-    for (const map of [this.read, this.speak]) {
-      for (const e of map.values()) {
-        if (e.state !== 'failed' || e.reason !== NOT_CONFIRMED || e.retryAt === undefined || e.retryAt > now) continue;
-        e.state = 'pending';
-        e.reason = undefined;
-        e.retryAt = undefined;
-        e.attempts = 0;
-        any = true;
-      }
+    for (const e of this.unconfirmed) {
+      if (e.retryAt !== undefined && e.retryAt > now) continue;
+      this.unconfirmed.delete(e);
+      e.retryAt = undefined;
+      if (e.state !== 'failed' || e.reason !== NOT_CONFIRMED) continue;
+      e.state = 'pending';
+      e.reason = undefined;
+      e.attempts = 0;
+      any = true;
     }
     if (any) this.reconcile();
   }
 
+  /** a slot under the concurrent-join limit came free: channels refused for it try again */
   private retryLimited(): void {
     let any = false;
     for (const e of this.speak.values()) {
@@ -839,6 +842,7 @@ export class ChatPool {
           this.fail(e, NOT_CONFIRMED);
           // unlike a ban, a silent JOIN may be a passing fault (a partition, a slow server): tried again later
           e.retryAt = now + this.o.joinRetryAfterMs;
+          this.unconfirmed.add(e);
           continue;
         }
         e.sentAt = 0;
