@@ -28,6 +28,7 @@ export interface LurkConfig {
   api: { rateLimitPerMinute: number };
   /** the chat pool (README, "Chat pool") */
   chat: { channelsPerConnection: number };
+  mood: MoodConfig;
   watchtime: WatchtimeConfig;
   publish: PublishConfig;
   /** the built-in Twitch simulator, used when no Twitch credentials are set */
@@ -53,6 +54,18 @@ export interface WatchtimeConfig {
   chatChannels: string[];
   /** the bot account for !watchtime; absent in simulator mode, which lends one */
   chat?: { login: string; token: string };
+}
+
+/** Mood (README, "Mood") */
+export interface MoodConfig {
+  /** channels tracked from the configuration (the API adds more, persisted) */
+  channels: string[];
+  /** also track the N live channels with most viewers, followed as the ranking changes (0: off) */
+  top: number;
+  /** a lexicon file that adds or overrides entries of Lurk's own (src/mood/classifier/) */
+  lexiconFile?: string;
+  /** raw chat messages are kept this many hours (0: not kept; moments keep their own examples) */
+  rawRetentionHours: number;
 }
 
 /** each publisher is present when its keys are set */
@@ -713,6 +726,39 @@ export const settings = {
     help: 'chat: channels read per anonymous connection; more channels open more connections',
     default: 100,
     parse: integer(1, 1000, 'channels'),
+  }),
+  moodChannels: define({
+    env: 'LURK_MOOD_CHANNELS',
+    key: 'moodChannels',
+    at: 'mood.channels',
+    help: 'mood: Twitch channels whose chat mood is tracked (more can be added on the Mood page or `POST /api/mood/channels`)',
+    default: [] as string[],
+    parse: loginList,
+  }),
+  moodTop: define({
+    env: 'LURK_MOOD_TOP',
+    key: 'moodTop',
+    at: 'mood.top',
+    help: 'mood: also track the N live channels with the most viewers, following the ranking as it changes (0: off)',
+    default: 0,
+    parse: integer(0, 1000, 'a channel count'),
+  }),
+  moodLexicon: define({
+    env: 'LURK_MOOD_LEXICON',
+    key: 'moodLexicon',
+    at: 'mood.lexiconFile',
+    help: 'mood: a lexicon file whose entries add to or override Lurk\'s own (format in the README, "Mood")',
+    default: undefined,
+    parse: nonEmptyString('a file path'),
+    into: (file, { cwd }) => (file === undefined ? undefined : path.resolve(cwd, file)),
+  }),
+  moodRawRetentionHours: define({
+    env: 'LURK_MOOD_RAW_RETENTION_HOURS',
+    key: 'moodRawRetentionHours',
+    at: 'mood.rawRetentionHours',
+    help: "mood: keep tracked channels' raw chat messages this many hours (0: not kept; per-minute aggregates and moments are kept for good)",
+    default: 0,
+    parse: integer(0, 24 * 90, 'hours'),
   }),
   watchtimeChatChannels: define({
     env: 'LURK_WATCHTIME_CHAT_CHANNELS',
