@@ -47,6 +47,11 @@ const SWING_BASELINE_MESSAGES = 30;
 /** per-message score spread assumed at least this (a baseline of identical scores) */
 const MIN_SCORE_VARIANCE = 0.01;
 
+/** the swing's window: after a spike, its messages stay in it this long */
+const SWING_WINDOW_MS = 60_000;
+/** a new peak is pushed when it beats the last pushed one by this factor (the end carries the last peak anyway) */
+const PEAK_PUSH_FACTOR = 1.1;
+
 export const MAX_DURATION_MS = 10 * 60_000;
 export const COOLDOWN_MS = 2 * 60_000;
 const KEPT_MOMENTS = 20;
@@ -60,6 +65,7 @@ interface OpenMoment {
   startedAt: number;
   /** the measure whose maximum is the peak: the 30-s count (spike) or |Δ score| (swing) */
   peak: number;
+  pushedPeak: number;
   baselineCount: number;
   baselineScore: number;
   messages: number;
@@ -77,6 +83,7 @@ export class MomentDetector {
   private binsFed = 0;
   private readonly open: { spike: OpenMoment | undefined; swing: OpenMoment | undefined } = { spike: undefined, swing: undefined };
   private readonly quietUntil = { spike: 0, swing: 0 };
+  private spikeEndedAt = Number.NEGATIVE_INFINITY;
   /** newest first */
   private readonly kept: MoodMoment[] = [];
   /** true while a moment is open (the hot path asks before counting into it) */
@@ -148,13 +155,12 @@ export class MomentDetector {
       if (count <= m.peak) return undefined;
       m.peak = count;
       this.peakAt(m, ch, now, (count * 60) / RECENT_SECONDS);
-      return m.wire;
+      return this.pushPeak(m);
     }
     if (this.binsFed < WARMUP_BINS || now < this.quietUntil.spike) return undefined;
     if (count < SPIKE_MIN_MESSAGES || count < SPIKE_FACTOR * expected || count < expected + SPIKE_Z * Math.sqrt(expected)) return undefined;
     const { counts } = ch.perSecond(RECENT_SECONDS);
-    // the burst began where the messages above twice the baseline's per-second rate add up most
-    const startedAt = ch.currentSecondMs() - (RECENT_SECONDS - 1 - bestSuffixStart(counts.map((c) => c - (2 * expected) / RECENT_SECONDS))) * 1000;
+    const startedAt = ch.currentSecondMs() - (RECENT_SECONDS - 1 - burstStart(counts, expected / RECENT_SECONDS)) * 1000;
     const mean = count > 0 ? recent.scoreSum / count : 0;
     const label: MoodLabel = moodOf(mean) ?? 'neutral';
     return this.start('spike', ch, now, startedAt, {
@@ -182,9 +188,11 @@ export class MomentDetector {
       if (away <= m.peak) return undefined;
       m.peak = away;
       this.peakAt(m, ch, now, n);
-      return m.wire;
+      return this.pushPeak(m);
     }
     if (this.binsFed < WARMUP_BINS || now < this.quietUntil.swing || base === null || mean === null) return undefined;
+    // a burst moves the mood of the minute it fills: that is the spike's mood, not a second moment
+    if (this.open.spike || now < this.spikeEndedAt + SWING_WINDOW_MS) return undefined;
     if (this.ewMessages < SWING_BASELINE_MESSAGES || n < SWING_MIN_MESSAGES) return undefined;
     const variance = Math.max(MIN_SCORE_VARIANCE, this.ewSquares / this.ewMessages - base * base);
     if (Math.abs(delta) < Math.max(SWING_MIN_DELTA, SWING_Z * Math.sqrt(variance / n))) return undefined;
@@ -225,7 +233,17 @@ export class MomentDetector {
       top_emotes: [],
       examples: [],
     };
-    const m: OpenMoment = { wire, startedAt, peak: o.peak, baselineCount: o.baselineCount, baselineScore: this.baselineScore() ?? 0, messages: o.messages, scoreSum: o.scoreSum, label: o.label };
+    const m: OpenMoment = {
+      wire,
+      startedAt,
+      peak: o.peak,
+      pushedPeak: o.peak,
+      baselineCount: o.baselineCount,
+      baselineScore: this.baselineScore() ?? 0,
+      messages: o.messages,
+      scoreSum: o.scoreSum,
+      label: o.label,
+    };
     this.open[kind] = m;
     this.peakAt(m, ch, now, o.rate);
     this.kept.unshift(wire);
@@ -243,6 +261,12 @@ export class MomentDetector {
     w.examples = chooseExamples(ch.samples, m.startedAt, now, m.label, w.top_emotes);
   }
 
+  private pushPeak(m: OpenMoment): MoodMoment | undefined {
+    if (m.peak < m.pushedPeak * PEAK_PUSH_FACTOR) return undefined;
+    m.pushedPeak = m.peak;
+    return m.wire;
+  }
+
   private end(kind: Kind, now: number): MoodMoment {
     const m = this.open[kind]!;
     m.wire.ended_at = new Date(now).toISOString();
@@ -250,8 +274,31 @@ export class MomentDetector {
     m.wire.mood = moodOf(m.wire.mean_score);
     this.open[kind] = undefined;
     this.quietUntil[kind] = now + COOLDOWN_MS;
+    if (kind === 'spike') this.spikeEndedAt = now;
     return m.wire;
   }
+}
+
+/**
+ * Where a burst began among the last seconds' counts: the start of the suffix that is least likely
+ * to be the baseline's Poisson chat (the largest log-likelihood ratio of its own rate against the
+ * baseline's). A stray message a few seconds before the burst lowers the ratio and stays out.
+ */
+function burstStart(counts: readonly number[], perSecond: number): number {
+  const expected = Math.max(perSecond, 1e-3);
+  let n = 0;
+  let best = Number.NEGATIVE_INFINITY;
+  let at = counts.length - 1;
+  for (let i = counts.length - 1; i >= 0; i--) {
+    n += counts[i]!;
+    const mean = expected * (counts.length - i);
+    const ratio = n > 0 ? n * Math.log(n / mean) - n + mean : mean;
+    if (n > mean && ratio > best) {
+      best = ratio;
+      at = i;
+    }
+  }
+  return at;
 }
 
 /** the index where the suffix of `xs` with the largest sum begins (the last index when none is positive) */
