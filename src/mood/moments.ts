@@ -49,6 +49,8 @@ const MIN_SCORE_VARIANCE = 0.01;
 
 /** the swing's window: after a spike, its messages stay in it this long */
 const SWING_WINDOW_MS = 60_000;
+/** a swing is a turn at about the usual rate: a minute with more than this × the usual messages (or a half minute with twice that) is a burst's */
+const SWING_MAX_RATE_FACTOR = 1.5;
 /** a new peak is pushed when it beats the last pushed one by this factor (the end carries the last peak anyway) */
 const PEAK_PUSH_FACTOR = 1.1;
 
@@ -191,15 +193,20 @@ export class MomentDetector {
       return this.pushPeak(m);
     }
     if (this.binsFed < WARMUP_BINS || now < this.quietUntil.swing || base === null || mean === null) return undefined;
-    // a burst moves the mood of the minute it fills: that is the spike's mood, not a second moment
+    // a burst moves the mood of the minute it fills: that is the spike's mood (its mean score
+    // against its baseline score), not a second moment, even before the spike is sure of itself
     if (this.open.spike || now < this.spikeEndedAt + SWING_WINDOW_MS) return undefined;
+    const usual = this.expectedRecent();
+    if (n > SWING_MAX_RATE_FACTOR * usual * (SWING_WINDOW_MS / 1000 / RECENT_SECONDS) || ch.totals(RECENT).messages > 2 * SWING_MAX_RATE_FACTOR * usual) return undefined;
     if (this.ewMessages < SWING_BASELINE_MESSAGES || n < SWING_MIN_MESSAGES) return undefined;
     const variance = Math.max(MIN_SCORE_VARIANCE, this.ewSquares / this.ewMessages - base * base);
     if (Math.abs(delta) < Math.max(SWING_MIN_DELTA, SWING_Z * Math.sqrt(variance / n))) return undefined;
     const { counts, scores } = ch.perSecond(60);
     const sign = Math.sign(delta);
-    // the turn began where the scores' distance from the baseline, in the swing's direction, adds up most
-    const startedAt = ch.currentSecondMs() - (60 - 1 - bestSuffixStart(scores.map((s, i) => sign * (s - base * counts[i]!)))) * 1000;
+    // the turn began where its CUSUM peaks: each message's distance from the baseline in the
+    // swing's direction, less half the shift, so the chat before the turn adds up to below zero
+    const drift = Math.abs(delta) / 2;
+    const startedAt = ch.currentSecondMs() - (60 - 1 - bestSuffixStart(scores.map((s, i) => sign * (s - base * counts[i]!) - drift * counts[i]!))) * 1000;
     return this.start('swing', ch, now, startedAt, {
       peak: Math.abs(delta),
       baselineCount: this.expectedRecent(),
