@@ -8,17 +8,19 @@ import type { EmoteCount } from './types.js';
 /** the windows' lengths, shortest first (their starts leave the ring in that order) */
 export const EMOTE_WINDOWS = [60, 300, 900] as const;
 const LONGEST = EMOTE_WINDOWS.length - 1;
+const MINUTE = 3;
+const SLOTS = 4;
 
 export class EmoteCounts {
   private readonly ids = new Map<string, number>();
   private names: (string | undefined)[] = [];
   private readonly free: number[] = [];
-  /** per window, then the open minute (index 3), counts by emote id */
-  private counts: Int32Array[] = [new Int32Array(16), new Int32Array(16), new Int32Array(16), new Int32Array(16)];
+  /** by emote id then window (0, 1, 2), then the open minute (3): an emote's four counts share a cache line */
+  private counts: Int32Array = new Int32Array(16 * SLOTS);
   /** emote ids used in the open minute, each once */
   private minuteIds: number[] = [];
-  private occSec = new Float64Array(64);
-  private occId = new Int32Array(64);
+  /** the uses' ring: (second, emote id) pairs */
+  private occ: Int32Array = new Int32Array(2 * 64);
   /** uses written so far, and per window the uses already taken out (absolute positions) */
   private head = 0;
   private readonly tails = [0, 0, 0];
@@ -26,26 +28,28 @@ export class EmoteCounts {
   add(name: string, sec: number): void {
     let id = this.ids.get(name);
     if (id === undefined) id = this.intern(name);
-    const minute = this.counts[3]!;
-    this.counts[0]![id]!++;
-    this.counts[1]![id]!++;
-    this.counts[2]![id]!++;
-    if (minute[id]!++ === 0) this.minuteIds.push(id);
-    if (this.head - this.tails[LONGEST]! === this.occId.length) this.growRing();
-    const at = this.head & (this.occId.length - 1);
-    this.occSec[at] = sec;
-    this.occId[at] = id;
+    const counts = this.counts;
+    const at = id * SLOTS;
+    counts[at]!++;
+    counts[at + 1]!++;
+    counts[at + 2]!++;
+    if (counts[at + MINUTE]!++ === 0) this.minuteIds.push(id);
+    if (this.head - this.tails[LONGEST]! === this.occ.length >> 1) this.growRing();
+    const slot = (this.head & ((this.occ.length >> 1) - 1)) << 1;
+    this.occ[slot] = sec;
+    this.occ[slot + 1] = id;
     this.head++;
   }
 
   /** takes out of window `w` every use at or before `lastGoneSec`; call shorter windows first */
   evict(w: number, lastGoneSec: number): void {
-    const counts = this.counts[w]!;
-    const mask = this.occId.length - 1;
+    const counts = this.counts;
+    const occ = this.occ;
+    const mask = (occ.length >> 1) - 1;
     let tail = this.tails[w]!;
-    while (tail < this.head && this.occSec[tail & mask]! <= lastGoneSec) {
-      const id = this.occId[tail & mask]!;
-      counts[id]!--;
+    while (tail < this.head && occ[(tail & mask) << 1]! <= lastGoneSec) {
+      const id = occ[((tail & mask) << 1) + 1]!;
+      counts[id * SLOTS + w]!--;
       if (w === LONGEST) this.release(id);
       tail++;
     }
@@ -54,31 +58,33 @@ export class EmoteCounts {
 
   /** the `k` most used emotes of window `w` (0, 1, 2) or of the open minute (3), most used first */
   top(w: number, k: number): EmoteCount[] {
-    const counts = this.counts[w]!;
+    const counts = this.counts;
+    const count = (id: number) => counts[id * SLOTS + w]!;
     const best: number[] = [];
     const names = this.names;
     for (let id = 0; id < names.length; id++) {
-      const c = counts[id]!;
+      const c = count(id);
       if (c <= 0) continue;
-      if (best.length === k && !outranks(c, names[id]!, counts[best[k - 1]!]!, names[best[k - 1]!]!)) continue;
+      if (best.length === k && !outranks(c, names[id]!, count(best[k - 1]!), names[best[k - 1]!]!)) continue;
       let i = best.length === k ? k - 1 : best.length;
-      while (i > 0 && outranks(c, names[id]!, counts[best[i - 1]!]!, names[best[i - 1]!]!)) {
+      while (i > 0 && outranks(c, names[id]!, count(best[i - 1]!), names[best[i - 1]!]!)) {
         best[i] = best[i - 1]!;
         i--;
       }
       best[i] = id;
     }
-    return best.map((id) => ({ name: names[id]!, count: counts[id]! }));
+    return best.map((id) => ({ name: names[id]!, count: count(id) }));
   }
 
   /** the open minute's top `k`, then the minute's counts start again from zero */
   closeMinute(k: number): EmoteCount[] {
-    const minute = this.counts[3]!;
+    const counts = this.counts;
+    const minute = (id: number) => counts[id * SLOTS + MINUTE]!;
     const names = this.names;
-    const ids = this.minuteIds.sort((a, b) => minute[b]! - minute[a]! || (names[a]! < names[b]! ? -1 : 1));
-    const top = ids.slice(0, k).map((id) => ({ name: names[id]!, count: minute[id]! }));
+    const ids = this.minuteIds.sort((a, b) => minute(b) - minute(a) || (names[a]! < names[b]! ? -1 : 1));
+    const top = ids.slice(0, k).map((id) => ({ name: names[id]!, count: minute(id) }));
     for (const id of ids) {
-      minute[id] = 0;
+      counts[id * SLOTS + MINUTE] = 0;
       this.release(id);
     }
     this.minuteIds = [];
@@ -92,12 +98,12 @@ export class EmoteCounts {
   bytes(): number {
     let names = 0;
     for (const name of this.ids.keys()) names += 40 + 2 * name.length;
-    return this.occSec.byteLength + this.occId.byteLength + 4 * this.counts[0]!.byteLength + names + 8 * this.names.length;
+    return this.occ.byteLength + this.counts.byteLength + names + 8 * this.names.length;
   }
 
   private intern(name: string): number {
     const id = this.free.pop() ?? this.names.length;
-    if (id >= this.counts[0]!.length) this.counts = this.counts.map((c) => grown(c, 2 * c.length));
+    if ((id + 1) * SLOTS > this.counts.length) this.counts = grown(this.counts, 2 * this.counts.length);
     this.names[id] = name;
     this.ids.set(name, id);
     return id;
@@ -105,7 +111,7 @@ export class EmoteCounts {
 
   /** an emote no window and no open minute counts any more gives its id back */
   private release(id: number): void {
-    if (this.counts[LONGEST]![id] !== 0 || this.counts[3]![id] !== 0) return;
+    if (this.counts[id * SLOTS + LONGEST] !== 0 || this.counts[id * SLOTS + MINUTE] !== 0) return;
     const name = this.names[id];
     if (name === undefined) return;
     this.ids.delete(name);
@@ -114,16 +120,14 @@ export class EmoteCounts {
   }
 
   private growRing(): void {
-    const cap = 2 * this.occId.length;
-    const sec = new Float64Array(cap);
-    const ids = new Int32Array(cap);
-    const oldMask = this.occId.length - 1;
+    const cap = this.occ.length; // pairs: twice the old capacity
+    const occ = new Int32Array(2 * cap);
+    const oldMask = (this.occ.length >> 1) - 1;
     for (let n = this.tails[LONGEST]!; n < this.head; n++) {
-      sec[n & (cap - 1)] = this.occSec[n & oldMask]!;
-      ids[n & (cap - 1)] = this.occId[n & oldMask]!;
+      occ[(n & (cap - 1)) << 1] = this.occ[(n & oldMask) << 1]!;
+      occ[((n & (cap - 1)) << 1) + 1] = this.occ[((n & oldMask) << 1) + 1]!;
     }
-    this.occSec = sec;
-    this.occId = ids;
+    this.occ = occ;
   }
 }
 

@@ -19,7 +19,7 @@
 // kind, so one event is one moment.
 import { moodOf } from './activity.js';
 import type { BinTotals, ChannelWindows } from './channel-windows.js';
-import { RECENT } from './channel-windows.js';
+import { type MessageListener, RECENT } from './channel-windows.js';
 import type { MoodSample } from './engine.js';
 import type { EmoteCount, MomentExample, MoodLabel, MoodMoment } from './types.js';
 
@@ -76,7 +76,7 @@ interface OpenMoment {
   label: MoodLabel;
 }
 
-export class MomentDetector {
+export class MomentDetector implements MessageListener {
   private readonly pending: BinTotals[] = [];
   private weight = 0;
   private ewMessages = 0;
@@ -88,8 +88,6 @@ export class MomentDetector {
   private spikeEndedAt = Number.NEGATIVE_INFINITY;
   /** newest first */
   private readonly kept: MoodMoment[] = [];
-  /** true while a moment is open (the hot path asks before counting into it) */
-  counting = false;
 
   constructor(private readonly channel: string) {}
 
@@ -116,7 +114,8 @@ export class MomentDetector {
     if (spike) changed.push({ ...spike });
     const swing = this.checkSwing(ch, now);
     if (swing) changed.push({ ...swing });
-    this.counting = this.open.spike !== undefined || this.open.swing !== undefined;
+    // while a moment is open its messages are counted into it as they come
+    ch.listener = this.open.spike !== undefined || this.open.swing !== undefined ? this : undefined;
     return changed;
   }
 

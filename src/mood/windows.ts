@@ -12,13 +12,10 @@ export interface MoodEngineOptions {
   now?: number;
 }
 
-interface Tracked {
-  windows: ChannelWindows;
-  moments: MomentDetector;
-}
-
 export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
-  const channels = new Map<string, Tracked>();
+  // two maps: the hot path looks up the windows only
+  const channels = new Map<string, ChannelWindows>();
+  const detectors = new Map<string, MomentDetector>();
   /** minutes closed by channels untracked before a tick could hand them out */
   let orphans: MinuteAggregate[] = [];
   let names: readonly string[] = [];
@@ -26,51 +23,49 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
   const engine: MoodEngine = {
     track(channel, now) {
       if (channels.has(channel)) return;
-      channels.set(channel, { windows: new ChannelWindows(channel, now), moments: new MomentDetector(channel) });
+      channels.set(channel, new ChannelWindows(channel, now));
+      detectors.set(channel, new MomentDetector(channel));
       names = [...channels.keys()];
     },
     untrack(channel, now) {
       const c = channels.get(channel);
       if (!c) return undefined;
-      c.windows.advance(now);
-      orphans.push(...c.windows.takeClosed());
+      c.advance(now);
+      orphans.push(...c.takeClosed());
       channels.delete(channel);
+      detectors.delete(channel);
       names = [...channels.keys()];
-      return c.windows.takePartialMinute();
+      return c.takePartialMinute();
     },
     tracked() {
       return names;
     },
     message(channel: string, sample: MoodSample) {
-      const c = channels.get(channel);
-      if (c === undefined) return;
-      c.windows.message(sample);
-      if (c.moments.counting) c.moments.onMessage(sample);
+      channels.get(channel)?.message(sample);
     },
     subs(channel, at, count) {
-      channels.get(channel)?.windows.subs(at, count);
+      channels.get(channel)?.subs(at, count);
     },
     windows(channel, now): MoodWindows | undefined {
-      const c = channels.get(channel);
-      if (!c) return undefined;
-      const w = c.windows;
+      const w = channels.get(channel);
+      if (!w) return undefined;
       w.advance(now);
       return { '1m': w.window(1, now), '5m': w.window(2, now), '15m': w.window(3, now) };
     },
     sparkline(channel, now) {
       const c = channels.get(channel);
       if (!c) return [];
-      c.windows.advance(now);
-      return c.windows.sparkline();
+      c.advance(now);
+      return c.sparkline();
     },
     tick(now): EngineTick {
       const minutes = orphans;
       orphans = [];
       const moments: MoodMoment[] = [];
-      for (const c of channels.values()) {
-        c.windows.advance(now);
-        for (const row of c.windows.takeClosed()) minutes.push(row);
-        for (const m of c.moments.check(c.windows, now)) moments.push(m);
+      for (const [channel, c] of channels) {
+        c.advance(now);
+        for (const row of c.takeClosed()) minutes.push(row);
+        for (const m of detectors.get(channel)!.check(c, now)) moments.push(m);
       }
       return { minutes, moments };
     },
@@ -78,18 +73,18 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
       const rows = orphans;
       orphans = [];
       for (const c of channels.values()) {
-        c.windows.advance(now);
-        for (const row of c.windows.takeClosed()) rows.push(row);
-        rows.push(c.windows.takePartialMinute());
+        c.advance(now);
+        for (const row of c.takeClosed()) rows.push(row);
+        rows.push(c.takePartialMinute());
       }
       return rows;
     },
     moments(channel) {
-      return channels.get(channel)?.moments.moments() ?? [];
+      return detectors.get(channel)?.moments() ?? [];
     },
     memory() {
       let bytes = 0;
-      for (const c of channels.values()) bytes += c.windows.bytes() + c.moments.bytes();
+      for (const [channel, c] of channels) bytes += c.bytes() + detectors.get(channel)!.bytes();
       return { channels: channels.size, bytes };
     },
   };
