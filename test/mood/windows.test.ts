@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { activityLabel, moodOf } from '../../src/mood/activity.js';
 import { createMoodEngine } from '../../src/mood/windows.js';
-import { sample, T0 } from './samples.js';
+import type { MinuteAggregate, MoodSample } from '../../src/mood/engine.js';
+import { prng, sample, T0 } from './samples.js';
 
 const S = 1000;
 const MIN = 60_000;
@@ -262,6 +263,97 @@ describe('mood windows', () => {
     assert.ok(after.bytes > before.bytes + 1000 * 40, `${after.bytes} vs ${before.bytes}`);
     e.untrack('a', T0 + 20 * S);
     assert.deepEqual(e.memory(), { channels: 0, bytes: 0 });
+  });
+
+  test('against a naive recount: random chat with gaps, every window and every minute row match counting the kept messages', () => {
+    const random = prng(2026);
+    const e = createMoodEngine();
+    const tracked = T0 + 12_345;
+    e.track('c', tracked);
+    const sent: MoodSample[] = [];
+    const subs: { at: number; count: number }[] = [];
+    const rows: MinuteAggregate[] = [];
+    const labels = ['positive', 'neutral', 'negative'] as const;
+    let t = tracked;
+    let nextTick = T0 + 13 * S;
+    const check = (now: number) => {
+      const w = e.windows('c', now)!;
+      const nowSec = Math.floor(now / 1000);
+      for (const [name, seconds] of [
+        ['1m', 60],
+        ['5m', 300],
+        ['15m', 900],
+      ] as const) {
+        const inside = sent.filter((m) => Math.floor(m.at / 1000) > nowSec - seconds);
+        const win = w[name];
+        assert.equal(win.messages, inside.length, `${name} at ${now - T0}`);
+        assert.equal(win.chatters, new Set(inside.map((m) => m.user)).size, `${name} chatters at ${now - T0}`);
+        assert.equal(
+          win.bits,
+          inside.reduce((a, m) => a + m.bits, 0),
+        );
+        assert.equal(
+          win.subs,
+          subs.filter((x) => Math.floor(x.at / 1000) > nowSec - seconds).reduce((a, x) => a + x.count, 0),
+        );
+        const positive = inside.filter((m) => m.label === 'positive').length;
+        assert.ok(Math.abs(win.positive - (inside.length ? positive / inside.length : 0)) < 1e-12);
+        const mean = inside.length ? inside.reduce((a, m) => a + m.score, 0) / inside.length : null;
+        if (mean === null) assert.equal(win.mean_score, null);
+        else assert.ok(Math.abs(win.mean_score! - mean) < 1e-4, `${name} mean ${win.mean_score} vs ${mean}`);
+        const uses = new Map<string, number>();
+        for (const m of inside) for (const x of m.emotes) uses.set(x, (uses.get(x) ?? 0) + 1);
+        const top = [...uses].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
+        assert.deepEqual(
+          win.top_emotes.map((x) => [x.name, x.count]),
+          top,
+          `${name} emotes at ${now - T0}`,
+        );
+      }
+    };
+    while (t < T0 + 50 * MIN) {
+      // mostly busy, sometimes a pause of up to 20 minutes
+      t += random() < 0.002 ? Math.floor(random() * 20 * MIN) : Math.floor(random() * 3 * S);
+      while (nextTick <= t) {
+        rows.push(...e.tick(nextTick).minutes);
+        if (random() < 0.02) check(nextTick);
+        nextTick += S;
+      }
+      if (random() < 0.05) {
+        const count = 1 + Math.floor(random() * 5);
+        e.subs('c', t, count);
+        subs.push({ at: t, count });
+      }
+      const label = labels[Math.floor(random() * 3)]!;
+      const emotes = ['Kappa', 'PogChamp', 'LUL', 'KEKW', 'monkaS', 'Sadge', 'EZ', 'OMEGALUL', 'catJAM', 'peepoHappy', 'Clap', 'FeelsGoodMan'].filter(() => random() < 0.15);
+      const m = sample(t, `u${Math.floor(random() * 30)}`, label, {
+        score: label === 'neutral' ? 0 : ((label === 'positive' ? 1 : -1) * Math.round(random() * 1000)) / 1000,
+        emotes,
+        bits: random() < 0.03 ? 100 : 0,
+      });
+      e.message('c', m);
+      sent.push(m);
+    }
+    check(t);
+    rows.push(...e.tick(nextTick).minutes);
+    // every minute from the tracked one to the last closed, once, and each the naive recount
+    const first = Math.floor(tracked / MIN) * MIN;
+    assert.deepEqual(
+      rows.map((r) => r.minute),
+      Array.from({ length: rows.length }, (_, k) => first + k * MIN),
+    );
+    for (const row of rows) {
+      const inside = sent.filter((m) => Math.floor(m.at / MIN) * MIN === row.minute);
+      assert.equal(row.messages, inside.length);
+      assert.equal(row.chatters, new Set(inside.map((m) => m.user)).size);
+      assert.equal(row.negative, inside.filter((m) => m.label === 'negative').length);
+      assert.ok(Math.abs(row.scoreSum - inside.reduce((a, m) => a + m.score, 0)) < 1e-3);
+      assert.equal(
+        row.subs,
+        subs.filter((x) => Math.floor(x.at / MIN) * MIN === row.minute).reduce((a, x) => a + x.count, 0),
+      );
+    }
+    assert.ok(sent.length > 1000, `${sent.length} messages`);
   });
 
   test("Strafe's activity labels at their edges", () => {
