@@ -103,20 +103,19 @@ export class MomentDetector implements MessageListener {
     }
   }
 
-  /** once a second: takes the channel's closed bins, then starts, moves or ends moments */
-  check(ch: ChannelWindows, now: number): MoodMoment[] {
-    for (const bin of ch.bins.splice(0, ch.bins.length)) {
+  /** once a second: takes the channel's closed bins, then starts, moves or ends moments (into `changed`) */
+  check(ch: ChannelWindows, now: number, changed: MoodMoment[]): void {
+    for (const bin of ch.bins) {
       this.pending.push(bin);
       if (this.pending.length > FEED_DELAY_BINS) this.feed(this.pending.shift()!);
     }
-    const changed: MoodMoment[] = [];
+    ch.bins.length = 0;
     const spike = this.checkSpike(ch, now);
     if (spike) changed.push({ ...spike });
     const swing = this.checkSwing(ch, now);
     if (swing) changed.push({ ...swing });
     // while a moment is open its messages are counted into it as they come
     ch.listener = this.open.spike !== undefined || this.open.swing !== undefined ? this : undefined;
-    return changed;
   }
 
   moments(): MoodMoment[] {

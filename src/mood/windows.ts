@@ -31,7 +31,7 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
       const c = channels.get(channel);
       if (!c) return undefined;
       c.advance(now);
-      orphans.push(...c.takeClosed());
+      c.takeClosed(orphans);
       channels.delete(channel);
       detectors.delete(channel);
       names = [...channels.keys()];
@@ -64,8 +64,8 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
       const moments: MoodMoment[] = [];
       for (const [channel, c] of channels) {
         c.advance(now);
-        for (const row of c.takeClosed()) minutes.push(row);
-        for (const m of detectors.get(channel)!.check(c, now)) moments.push(m);
+        c.takeClosed(minutes);
+        detectors.get(channel)!.check(c, now, moments);
       }
       return { minutes, moments };
     },
@@ -74,7 +74,7 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
       orphans = [];
       for (const c of channels.values()) {
         c.advance(now);
-        for (const row of c.takeClosed()) rows.push(row);
+        c.takeClosed(rows);
         rows.push(c.takePartialMinute());
       }
       return rows;
