@@ -1,6 +1,17 @@
 // Mood's live windows, in memory: createMoodEngine() keeps every tracked channel's rolling 1-, 5-
-// and 15-minute windows, closes its minutes for the store and watches it for moments. Times are
-// Lurk's clock, always passed in. The contract is src/mood/engine.ts.
+// and 15-minute windows, closes its minutes for the store and watches it for moments. The
+// contract is src/mood/engine.ts; times are Lurk's clock, always passed in.
+//
+// What the numbers mean:
+// - a window at `now` holds the seconds (now - length, now], so a message at second s leaves the
+//   1-minute window at s + 60; a message stamped before the latest one counted (the bus delivers
+//   in order, so it is late by a hair) counts in the latest second;
+// - messages_per_minute counts quiet minutes as zero; while tracking has run for less than the
+//   window it divides by the time tracked instead (at least 1 s), see ChannelWindows.coveredSeconds;
+// - a minute row is handed out once, by tick() (every tracked channel, every minute, quiet ones as
+//   zeros), by untrack() (the partial minute) or by flush() (the partial minutes); rows of one
+//   minute add up, so the store upserts them by adding;
+// - moments: src/mood/moments.ts.
 import { ChannelWindows } from './channel-windows.js';
 import type { EngineTick, MinuteAggregate, MoodEngine, MoodSample } from './engine.js';
 import { MomentDetector } from './moments.js';

@@ -86,6 +86,8 @@ describe('mood moments', () => {
     assert.equal(first.ended_at, null, 'the first push is the start');
     assert.ok(versions.slice(0, -1).every((m) => m.ended_at === null));
     assert.ok(last.ended_at !== null, 'the last push is the end');
+    assert.ok(versions.length >= 3, `${versions.length} pushes: the start, new peaks, the end`);
+    for (let i = 1; i < versions.length - 1; i++) assert.ok(versions[i]!.peak_rate > versions[i - 1]!.peak_rate, 'a push between start and end is a new peak');
     const start = ms(last.started_at);
     assert.ok(start >= T0 + (burstFrom - 3) * S && start <= T0 + (burstFrom + 10) * S, `started ${last.started_at}`);
     assert.ok(ms(last.peak_at) > T0 + burstFrom * S && ms(last.peak_at) <= T0 + (burstTo + 1) * S, `peaked ${last.peak_at}`);
