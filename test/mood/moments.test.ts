@@ -129,6 +129,29 @@ describe('mood moments', () => {
     assert.deepEqual(snapshots, []);
   });
 
+  test('a chat waking up after a quiet spell is no moment: the baseline warms up again', () => {
+    const e = createMoodEngine();
+    e.track('c', T0);
+    const snapshots = chat(
+      e,
+      'c',
+      [
+        { until: 15 * 60, perMinute: 10, kind: 'background', label: neutral },
+        { until: 35 * 60, perMinute: 0, kind: 'background', label: neutral },
+        { until: 36 * 60, perMinute: 300, kind: 'burst', label: neutral },
+        { until: 45 * 60, perMinute: 10, kind: 'background', label: neutral },
+        { until: 45 * 60 + 45, perMinute: 300, kind: 'burst', label: neutral },
+        { until: 50 * 60, perMinute: 10, kind: 'background', label: neutral },
+      ],
+      11,
+    );
+    assert.deepEqual(
+      [...byId(snapshots).values()].map((v) => [v[0]!.kind, (ms(v[0]!.started_at) - T0) / S]).map(([kind, at]) => [kind, Math.round(Number(at) / 60)]),
+      [['spike', 45]],
+      'only the burst once the chat had been back for a warm-up is a moment',
+    );
+  });
+
   for (const perMinute of [3, 600]) {
     test(`an hour of steady chat at ${perMinute} a minute is no moment`, () => {
       const e = createMoodEngine();
