@@ -6,7 +6,8 @@ import type { MoodLabel } from '../../src/mood/classifier/types.js';
 import type { MoodEngine } from '../../src/mood/engine.js';
 import type { MoodMoment } from '../../src/mood/types.js';
 import { createMoodEngine } from '../../src/mood/windows.js';
-import { poisson, prng, sample, T0 } from './samples.js';
+import { Random } from '../../src/sim/world/random.js';
+import { sample, T0 } from './samples.js';
 
 const S = 1000;
 
@@ -28,12 +29,14 @@ const leaning = (main: MoodLabel, other: MoodLabel) => (random: () => number) =>
 
 /** chats the phases second by second on `channel` (tracked at T0), ticking each second; every moment snapshot ticks returned */
 function chat(e: MoodEngine, channel: string, phases: Phase[], seed: number): MoodMoment[] {
-  const random = prng(seed);
+  // the simulator's seeded generator: the same chat on every run
+  const rng = new Random(seed);
+  const random = () => rng.float();
   const out: MoodMoment[] = [];
   let user = 0;
   for (let second = 0; second < phases.at(-1)!.until; second++) {
     const phase = phases.find((p) => second < p.until)!;
-    const n = poisson(random, phase.perMinute / 60);
+    const n = rng.poisson(phase.perMinute / 60);
     const offsets = Array.from({ length: n }, () => Math.floor(random() * 1000)).sort((a, b) => a - b);
     for (const offset of offsets) {
       const label = phase.label(random);
