@@ -57,6 +57,9 @@ function isPunct(c: number): boolean {
 /** two letters that, alternating, make a laugh: haha, hehe, jaja, jsjs, lolol, rsrs, хаха */
 const LAUGH_PAIRS = new Set(['ha', 'ah', 'he', 'eh', 'hi', 'ja', 'aj', 'je', 'js', 'sj', 'lo', 'ol', 'rs', 'sr', 'хa', 'ха', 'ах', 'хе'].map((p) => p.charCodeAt(0) * 65536 + p.charCodeAt(1)));
 
+/** the letters a laugh can start with (the pairs' and kkkk, ㅋㅋ, ㅎㅎ, 555) */
+const LAUGH_STARTS = new Set([...[...LAUGH_PAIRS].map((p) => Math.floor(p / 65536)), 107, 0x314b, 0x314e, 53]);
+
 export class Scanner {
   private stamp = 0;
   private done = 0;
@@ -503,7 +506,7 @@ function isLink(text: string, s: number, e: number, slash: number): boolean {
 
 /** haha, hahaha, hehe, jajaja, lolol, rsrs, хаха (runs squeezed: "hahhaha"), kkkk, ㅋㅋ, 555 */
 function isLaughter(text: string, s: number, e: number): boolean {
-  if (e - s < 2) return false;
+  if (e - s < 2 || !LAUGH_STARTS.has(foldCode(text.charCodeAt(s)))) return false;
   let a = -1;
   let b = -1;
   let length = 0;

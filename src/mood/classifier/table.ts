@@ -212,8 +212,10 @@ export function compile(entries: readonly LexiconEntry[], fold: (term: string) =
       if (e.form === 'emote') emotes.push(e);
     }
   }
-  // an emote typed in lower case ("kekw", "pog") still reads as the emote, though it is not counted as one
+  // an emote typed in lower case ("catjam", "pepehands") still reads as the emote, though it is not
+  // counted as one; not a Title-case or ALL-CAPS one, whose lower case is mostly a word (Stare, WHAT)
   for (const e of emotes) {
+    if (/^[A-Z][a-z]*$|^[A-Z]+$/.test(e.term)) continue;
     const key = fold(e.term);
     if (key !== '' && !t.folded.get(key)) addWord(t, key, new Entry(key, ROLE_CODE[e.role], e.value, null));
   }
