@@ -126,10 +126,10 @@ export function foldTerm(term: string): string {
   return out;
 }
 
-/** a code unit as words compare it, or -1 for one that is skipped (apostrophes) */
+/** a code unit as words compare it, or -1 for one that is skipped (apostrophes, the emoji variation selector) */
 export function foldCode(c: number): number {
   if (c >= 65 && c <= 90) return c + 32;
-  if (c === 39 || c === 0x2019) return -1;
+  if (c === 39 || c === 0x2019 || c === 0xfe0f) return -1;
   if (c >= 0xc0 && c <= 0xde && c !== 0xd7) return c + 32;
   return c;
 }

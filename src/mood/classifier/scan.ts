@@ -23,15 +23,13 @@ const EXCLAMATION = 0.1;
 /** the longest phrase, in words after its first */
 const MAX_AHEAD = MAX_PHRASE_WORDS - 1;
 
-/** this.h's slots: the last hashed range's exact, folded and collapsed hashes, ASCII letters and capitals, first '/' */
-const HX = 0;
-const HF = 1;
-const HC = 2;
-const LETTERS = 3;
-const CAPITALS = 4;
-const SLASH = 5;
+/** this.h's slots: the last hashed range's folded hash, ASCII letters and capitals, first '/' */
+const HF = 0;
+const LETTERS = 1;
+const CAPITALS = 2;
+const SLASH = 3;
 /** whether a letter repeats (only then can a stretched spelling be looked up) */
-const RUN = 6;
+const RUN = 4;
 
 const NONE: readonly string[] = Object.freeze([]);
 const NEUTRAL_LABEL: MoodLabel = 'neutral';
@@ -72,7 +70,7 @@ export class Scanner {
   private boostLife = 0;
   private exclaim = 0;
   private emotes: string[] | null = null;
-  private readonly h = new Int32Array(7);
+  private readonly h = new Int32Array(5);
   /** the end of the last phrase matched, and whether its last word was stretched */
   private phraseEnd = 0;
   private phraseStretched = false;
@@ -125,11 +123,9 @@ export class Scanner {
         pos = this.emoji(text, pos, n);
         continue;
       }
-      // the token's end and its hashes in one pass (this.hash, inlined for the common case)
+      // the token's end and its folded hash in one pass (this.hash, inlined for the common case)
       const start = pos;
-      let hx = FNV_OFFSET;
       let hf = FNV_OFFSET;
-      let hc = FNV_OFFSET;
       let last = -1;
       let letters = 0;
       let capitals = 0;
@@ -138,30 +134,24 @@ export class Scanner {
       while (pos < n) {
         const d = text.charCodeAt(pos);
         if (d <= 32 || (d >= 0x85 && (isSeparator(d) || isEmojiStart(d) || d === 0xdb40))) break;
-        if (d !== 0xfe0f) hx = Math.imul(hx ^ d, FNV_PRIME);
+        pos++;
         let f = d;
-        if (d >= 65 && d <= 90) {
+        if (d >= 97 && d <= 122) letters++;
+        else if (d >= 65 && d <= 90) {
           letters++;
           capitals++;
           f = d + 32;
-        } else if (d >= 97 && d <= 122) letters++;
-        else if (d === 39 || d === 0x2019) {
-          pos++;
-          continue;
         } else {
-          if (d === 47 && slash < 0) slash = pos;
+          if (d === 47 && slash < 0) slash = pos - 1;
           f = foldCode(d);
+          if (f < 0) continue;
         }
         hf = Math.imul(hf ^ f, FNV_PRIME);
-        if (f !== last) hc = Math.imul(hc ^ f, FNV_PRIME);
-        else run = 1;
+        if (f === last) run = 1;
         last = f;
-        pos++;
       }
       const h = this.h;
-      h[HX] = hx;
       h[HF] = hf;
-      h[HC] = hc;
       h[LETTERS] = letters;
       h[CAPITALS] = capitals;
       h[SLASH] = slash;
@@ -192,10 +182,9 @@ export class Scanner {
     else if (!this.emotes.includes(name)) this.emotes.push(name);
   }
 
+  /** text[s, e)'s folded hash, letters, capitals, first '/' and repeated letters into this.h */
   private hash(text: string, s: number, e: number): void {
-    let hx = FNV_OFFSET;
     let hf = FNV_OFFSET;
-    let hc = FNV_OFFSET;
     let last = -1;
     let letters = 0;
     let capitals = 0;
@@ -203,7 +192,6 @@ export class Scanner {
     let run = 0;
     for (let i = s; i < e; i++) {
       const c = text.charCodeAt(i);
-      if (c !== 0xfe0f) hx = Math.imul(hx ^ c, FNV_PRIME);
       if (c >= 65 && c <= 90) {
         letters++;
         capitals++;
@@ -212,18 +200,28 @@ export class Scanner {
       const f = foldCode(c);
       if (f < 0) continue;
       hf = Math.imul(hf ^ f, FNV_PRIME);
-      if (f !== last) hc = Math.imul(hc ^ f, FNV_PRIME);
-      else run = 1;
+      if (f === last) run = 1;
       last = f;
     }
     const h = this.h;
-    h[HX] = hx;
     h[HF] = hf;
-    h[HC] = hc;
     h[LETTERS] = letters;
     h[CAPITALS] = capitals;
     h[SLASH] = slash;
     h[RUN] = run;
+  }
+
+  /** text[s, e)'s collapsed hash (only a token with a repeated letter needs it) */
+  private collapsedHash(text: string, s: number, e: number): number {
+    let hc = FNV_OFFSET;
+    let last = -1;
+    for (let i = s; i < e; i++) {
+      const f = foldCode(text.charCodeAt(i));
+      if (f < 0 || f === last) continue;
+      hc = Math.imul(hc ^ f, FNV_PRIME);
+      last = f;
+    }
+    return hc;
   }
 
   /** a plain token [s, e); returns where scanning goes on (after a phrase, its last word) */
@@ -233,7 +231,7 @@ export class Scanner {
     const t = this.t;
     if (this.h[SLASH]! >= 0 && isLink(text, s, e, this.h[SLASH]!)) return e;
     // whole token first: ":)", "<3", "/s", "D:", "10/10"
-    let entry = t.exact.exact(text, s, e, this.h[HX]!);
+    let entry = t.exact.exact(text, s, e, this.h[HF]!);
     let asEmote = entry !== undefined;
     entry ??= t.folded.folded(text, s, e, this.h[HF]!);
     let cs = s;
@@ -249,13 +247,13 @@ export class Scanner {
       }
       if (cs !== s || ce !== e) {
         this.hash(text, cs, ce);
-        entry = t.exact.exact(text, cs, ce, this.h[HX]!);
+        entry = t.exact.exact(text, cs, ce, this.h[HF]!);
         asEmote = entry !== undefined;
       }
       if (entry === undefined) {
         entry = t.folded.folded(text, cs, ce, this.h[HF]!);
         if (entry === undefined && this.h[RUN] === 1) {
-          entry = t.collapsed.collapsed(text, cs, ce, this.h[HC]!);
+          entry = t.collapsed.collapsed(text, cs, ce, this.collapsedHash(text, cs, ce));
           stretched = entry !== undefined;
         }
       }
@@ -438,7 +436,7 @@ export class Scanner {
       else break;
     }
     this.hash(text, s, base);
-    const entry = this.t.exact.exact(text, s, base, this.h[HX]!);
+    const entry = this.t.exact.exact(text, s, base, this.h[HF]!);
     if (entry !== undefined) {
       if (entry.name !== null && entry.stamp !== this.stamp) this.addEmote(entry.name);
       this.apply(entry, false, false);
@@ -453,7 +451,7 @@ export class Scanner {
   /** an emote placed by the IRC tag: by its name, else by its suffix after the channel's prefix */
   private tagEmote(text: string, s: number, e: number): void {
     this.hash(text, s, e);
-    const entry = this.t.exact.exact(text, s, e, this.h[HX]!);
+    const entry = this.t.exact.exact(text, s, e, this.h[HF]!);
     if (entry !== undefined) {
       const name = entry.name ?? text.slice(s, e);
       if (entry.stamp !== this.stamp || entry.name === null) this.addEmote(name);
@@ -491,7 +489,7 @@ export class Scanner {
     if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return undefined;
     this.hash(text, i, e);
     const t = this.t;
-    const exact = t.suffixExact.exact(text, i, e, this.h[HX]!) ?? t.exact.exact(text, i, e, this.h[HX]!);
+    const exact = t.suffixExact.exact(text, i, e, this.h[HF]!) ?? t.exact.exact(text, i, e, this.h[HF]!);
     if (exact !== undefined || !tagged) return exact;
     return t.suffixFolded.folded(text, i, e, this.h[HF]!);
   }

@@ -49,9 +49,16 @@ export function collapseKey(folded: string): string {
   return out;
 }
 
+/**
+ * Every table hashes its keys folded, the exact ones too (compared exactly after): a message's
+ * token is hashed once, in one spelling, whichever table it is looked up in.
+ */
 function hashOf(key: string): number {
   let h = FNV_OFFSET;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
+  for (let i = 0; i < key.length; i++) {
+    const c = foldCode(key.charCodeAt(i));
+    if (c >= 0) h = Math.imul(h ^ c, FNV_PRIME);
+  }
   return h | 0;
 }
 
@@ -99,7 +106,7 @@ export class Table {
     return undefined;
   }
 
-  /** text[start, end) as written (variation selectors skipped) */
+  /** text[start, end) as written (variation selectors skipped); `hash` is its folded hash */
   exact(text: string, start: number, end: number, hash: number): Entry | undefined {
     for (let node = this.heads[hash & this.mask]!; node >= 0; node = this.next[node]!) {
       if (this.hashes[node] !== hash) continue;
