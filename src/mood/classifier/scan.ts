@@ -123,39 +123,8 @@ export class Scanner {
         pos = this.emoji(text, pos, n);
         continue;
       }
-      // the token's end and its folded hash in one pass (this.hash, inlined for the common case)
       const start = pos;
-      let hf = FNV_OFFSET;
-      let last = -1;
-      let letters = 0;
-      let capitals = 0;
-      let slash = -1;
-      let run = 0;
-      while (pos < n) {
-        const d = text.charCodeAt(pos);
-        if (d <= 32 || (d >= 0x85 && (isSeparator(d) || isEmojiStart(d) || d === 0xdb40))) break;
-        pos++;
-        let f = d;
-        if (d >= 97 && d <= 122) letters++;
-        else if (d >= 65 && d <= 90) {
-          letters++;
-          capitals++;
-          f = d + 32;
-        } else {
-          if (d === 47 && slash < 0) slash = pos - 1;
-          f = foldCode(d);
-          if (f < 0) continue;
-        }
-        hf = Math.imul(hf ^ f, FNV_PRIME);
-        if (f === last) run = 1;
-        last = f;
-      }
-      const h = this.h;
-      h[HF] = hf;
-      h[LETTERS] = letters;
-      h[CAPITALS] = capitals;
-      h[SLASH] = slash;
-      h[RUN] = run;
+      pos = this.hash(text, pos, n, true);
       pos = this.word(text, start, pos, n, spans === undefined);
     }
     let total = this.done + this.cur;
@@ -182,23 +151,32 @@ export class Scanner {
     else if (!this.emotes.includes(name)) this.emotes.push(name);
   }
 
-  /** text[s, e)'s folded hash, letters, capitals, first '/' and repeated letters into this.h */
-  private hash(text: string, s: number, e: number): void {
+  /**
+   * Hashes text from `s` (folded), with its letters, capitals, first '/' and repeated letters, into
+   * this.h, up to `e` or, `toBreak`, the token's end (white space, an emoji); returns where it stopped.
+   */
+  private hash(text: string, s: number, e: number, toBreak: boolean): number {
     let hf = FNV_OFFSET;
     let last = -1;
     let letters = 0;
     let capitals = 0;
     let slash = -1;
     let run = 0;
-    for (let i = s; i < e; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 65 && c <= 90) {
+    let i = s;
+    for (; i < e; i++) {
+      const d = text.charCodeAt(i);
+      if (toBreak && (d <= 32 || (d >= 0x85 && (isSeparator(d) || isEmojiStart(d) || d === 0xdb40)))) break;
+      let f = d;
+      if (d >= 97 && d <= 122) letters++;
+      else if (d >= 65 && d <= 90) {
         letters++;
         capitals++;
-      } else if (c >= 97 && c <= 122) letters++;
-      else if (c === 47 && slash < 0) slash = i;
-      const f = foldCode(c);
-      if (f < 0) continue;
+        f = d + 32;
+      } else {
+        if (d === 47 && slash < 0) slash = i;
+        f = foldCode(d);
+        if (f < 0) continue;
+      }
       hf = Math.imul(hf ^ f, FNV_PRIME);
       if (f === last) run = 1;
       last = f;
@@ -209,6 +187,7 @@ export class Scanner {
     h[CAPITALS] = capitals;
     h[SLASH] = slash;
     h[RUN] = run;
+    return i;
   }
 
   /** text[s, e)'s collapsed hash (only a token with a repeated letter needs it) */
@@ -246,7 +225,7 @@ export class Scanner {
         return e;
       }
       if (cs !== s || ce !== e) {
-        this.hash(text, cs, ce);
+        this.hash(text, cs, ce, false);
         entry = t.exact.exact(text, cs, ce, this.h[HF]!);
         asEmote = entry !== undefined;
       }
@@ -435,7 +414,7 @@ export class Scanner {
       } else if (d === 0xdb40) end = Math.min(n, end + 2);
       else break;
     }
-    this.hash(text, s, base);
+    this.hash(text, s, base, false);
     const entry = this.t.exact.exact(text, s, base, this.h[HF]!);
     if (entry !== undefined) {
       if (entry.name !== null && entry.stamp !== this.stamp) this.addEmote(entry.name);
@@ -450,7 +429,7 @@ export class Scanner {
 
   /** an emote placed by the IRC tag: by its name, else by its suffix after the channel's prefix */
   private tagEmote(text: string, s: number, e: number): void {
-    this.hash(text, s, e);
+    this.hash(text, s, e, false);
     const entry = this.t.exact.exact(text, s, e, this.h[HF]!);
     if (entry !== undefined) {
       const name = entry.name ?? text.slice(s, e);
@@ -487,7 +466,7 @@ export class Scanner {
     if (i - s < (tagged ? 1 : 3) || e - i < minSuffix) return undefined;
     const c = text.charCodeAt(i);
     if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return undefined;
-    this.hash(text, i, e);
+    this.hash(text, i, e, false);
     const t = this.t;
     const exact = t.suffixExact.exact(text, i, e, this.h[HF]!) ?? t.exact.exact(text, i, e, this.h[HF]!);
     if (exact !== undefined || !tagged) return exact;

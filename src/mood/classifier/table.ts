@@ -108,39 +108,17 @@ export class Table {
 
   /** text[start, end) as written (variation selectors skipped); `hash` is its folded hash */
   exact(text: string, start: number, end: number, hash: number): Entry | undefined {
-    for (let node = this.heads[hash & this.mask]!; node >= 0; node = this.next[node]!) {
-      if (this.hashes[node] !== hash) continue;
-      const key = this.keys[node]!;
-      let k = 0;
-      let i = start;
-      for (; i < end; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 0xfe0f) continue;
-        if (k >= key.length || key.charCodeAt(k) !== c) break;
-        k++;
-      }
-      if (i === end && k === key.length) return this.entries[node];
-    }
-    return undefined;
+    return this.find(text, start, end, hash, false);
   }
 
   /** text[start, end) folded */
   folded(text: string, start: number, end: number, hash: number): Entry | undefined {
+    return this.find(text, start, end, hash, true);
+  }
+
+  private find(text: string, start: number, end: number, hash: number, fold: boolean): Entry | undefined {
     for (let node = this.heads[hash & this.mask]!; node >= 0; node = this.next[node]!) {
-      if (this.hashes[node] !== hash) continue;
-      const key = this.keys[node]!;
-      let k = 0;
-      let i = start;
-      for (; i < end; i++) {
-        let c = text.charCodeAt(i);
-        if (c < 97 || c > 122) {
-          c = foldCode(c);
-          if (c < 0) continue;
-        }
-        if (k >= key.length || key.charCodeAt(k) !== c) break;
-        k++;
-      }
-      if (i === end && k === key.length) return this.entries[node];
+      if (this.hashes[node] === hash && sameText(text, start, end, this.keys[node]!, fold)) return this.entries[node];
     }
     return undefined;
   }
@@ -162,6 +140,21 @@ export class Table {
     }
     return best;
   }
+}
+
+/** whether text[start, end), folded or as written, is `key` (variation selectors and, folded, apostrophes skipped) */
+function sameText(text: string, start: number, end: number, key: string, fold: boolean): boolean {
+  let k = 0;
+  for (let i = start; i < end; i++) {
+    let c = text.charCodeAt(i);
+    if (fold ? c < 97 || c > 122 : c === 0xfe0f) {
+      c = fold ? foldCode(c) : -1;
+      if (c < 0) continue;
+    }
+    if (k >= key.length || key.charCodeAt(k) !== c) return false;
+    k++;
+  }
+  return k === key.length;
 }
 
 /** whether text[start, end) folded has the runs of `key`, each at least as long */
