@@ -243,6 +243,11 @@ describe('modifiers', () => {
     assert.equal(label('is he good?'), 'neutral');
     assert.equal(label('why is he so bad?'), 'negative');
     assert.equal(label('what? that was amazing'), 'positive');
+    // without "?": a clause that opens with a question word asks
+    assert.equal(label('who is winning'), 'neutral');
+    assert.equal(label('is he good'), 'neutral');
+    assert.equal(label('he is good'), 'positive');
+    assert.equal(label('why is he so bad'), 'negative');
   });
 });
 
@@ -330,6 +335,7 @@ describe('the lexicon', () => {
       ['version 1\nversion 2\n', /line 2: a second version line/],
       ['"one two three four five six" 0.5\n', /line 1: a phrase has at most 5 words/],
       ['"so not" -0.5 negator\n', /line 1: a phrase cannot be a negator/],
+      ['KEKW 0.5 emote:question\n', /line 1: a question word is a word/],
       ['Cry -0.5 suffix\ncry -0.5 suffix\n', /line 2: suffix "cry" must start with an upper-case letter/],
     ];
     for (const [i, [text, problem]] of cases.entries()) {

@@ -4,7 +4,7 @@
 // the message used emotes, their list.
 import type { Classification, EmoteSpan, MoodLabel } from './types.js';
 import { foldCode, MAX_PHRASE_WORDS } from './lexicon.js';
-import { CONTRAST, type Compiled, Entry, FNV_OFFSET, FNV_PRIME, HEAD, INTENSIFIER, LAUGH, NEGATOR, runsCover, SARCASM, SENTIMENT } from './table.js';
+import { CONTRAST, type Compiled, Entry, FNV_OFFSET, FNV_PRIME, HEAD, INTENSIFIER, LAUGH, NEGATOR, QUESTION as ASKS, runsCover, SARCASM, SENTIMENT } from './table.js';
 
 /** a score at or beyond ±LABEL_AT is positive / negative; the band between is neutral */
 export const LABEL_AT = 0.25;
@@ -69,6 +69,10 @@ export class Scanner {
   private boost = 1;
   private boostLife = 0;
   private exclaim = 0;
+  /** the clause opened with a question word (who, is, does…): what it loses when it ends */
+  private asking = 0;
+  /** a token of the clause was read (a question word counts only first) */
+  private started = false;
   private emotes: string[] | null = null;
   private readonly h = new Int32Array(5);
   /** the end of the last phrase matched, and whether its last word was stretched */
@@ -98,6 +102,8 @@ export class Scanner {
     this.boost = 1;
     this.boostLife = 0;
     this.exclaim = 0;
+    this.asking = 0;
+    this.started = false;
     this.emotes = null;
     const tagged = spans !== undefined && spans.length > 0;
     while (pos < n) {
@@ -127,6 +133,7 @@ export class Scanner {
       pos = this.hash(text, pos, n, true);
       pos = this.word(text, start, pos, n, spans === undefined);
     }
+    if (this.asking > 0 && this.exclaim === 0) this.endClause(this.asking);
     let total = this.done + this.cur;
     // sarcasm turns what the words praise; a laugh beside it is still a laugh ("LUL Kappa")
     if (this.sarcasm < 1 && total > 0) total *= this.sarcasm;
@@ -324,18 +331,25 @@ export class Scanner {
   private punctuation(text: string, s: number, e: number): void {
     let ends = false;
     let question = false;
+    let exclaimed = false;
     for (let i = s; i < e; i++) {
       const c = text.charCodeAt(i);
       if (c === 33 || c === 0xff01) {
         this.exclaim++;
-        ends = true;
+        exclaimed = ends = true;
       } else if (c === 63 || c === 0xff1f) question = ends = true;
       else if (c === 44 || c === 46 || c === 59 || c === 58 || c === 0x2026 || c === 0x3002) ends = true;
     }
-    if (!ends) return;
-    this.done += question ? Math.sign(this.cur) * Math.max(0, Math.abs(this.cur) - QUESTION) : this.cur;
+    if (ends) this.endClause(question ? QUESTION : exclaimed ? 0 : this.asking);
+  }
+
+  /** a clause ends; a question's loses `shrink` of its strength */
+  private endClause(shrink: number): void {
+    this.done += shrink > 0 ? Math.sign(this.cur) * Math.max(0, Math.abs(this.cur) - shrink) : this.cur;
     this.cur = 0;
     this.negScope = 0;
+    this.asking = 0;
+    this.started = false;
   }
 
   /** a token's effect; repeated within a message it counts once, with a small boost */
@@ -374,6 +388,10 @@ export class Scanner {
         if (entry.value < this.sarcasm) this.sarcasm = entry.value;
         this.tick();
         return;
+      case ASKS:
+        if (!this.started) this.asking = entry.value;
+        this.tick();
+        return;
       case CONTRAST:
         this.done = (this.done + this.cur) * entry.value;
         this.laugh *= entry.value;
@@ -387,6 +405,7 @@ export class Scanner {
 
   /** one more token passed: the negation's scope and a pending intensifier run down */
   private tick(): void {
+    this.started = true;
     if (this.negScope > 0) this.negScope--;
     if (this.boostLife > 0 && --this.boostLife === 0) this.boost = 1;
   }

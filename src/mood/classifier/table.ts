@@ -10,10 +10,11 @@ export const NEGATOR = 2;
 export const INTENSIFIER = 3;
 export const SARCASM = 4;
 export const CONTRAST = 5;
+export const QUESTION = 7;
 /** a phrase's first word that is no entry itself */
 export const HEAD = 6;
 
-const ROLE_CODE: Record<Role, number> = { sentiment: SENTIMENT, laugh: LAUGH, negator: NEGATOR, intensifier: INTENSIFIER, sarcasm: SARCASM, contrast: CONTRAST };
+const ROLE_CODE: Record<Role, number> = { sentiment: SENTIMENT, laugh: LAUGH, negator: NEGATOR, intensifier: INTENSIFIER, sarcasm: SARCASM, contrast: CONTRAST, question: QUESTION };
 
 export class Entry {
   /** the message it was last seen in, and how often there (a repeated token counts once) */
