@@ -340,7 +340,7 @@ export class MoodService {
     this.channelsChanged();
   }
 
-  /** a page of Discover's sweep: the first pages of each generation give the top N by viewers */
+  /** a page of Discover's sweep: the first pages of each generation (sorted by viewers) give the top N */
   onStreamsPage(e: DeepReadonly<StreamsPageEvent>): Promise<void> {
     const top = this.o.config.top;
     if (top <= 0) return Promise.resolve();
