@@ -13,8 +13,8 @@ const EDGE = 10_000;
 
 test('a channel tracked through the API: windows and stored minutes count what the simulator said; JSON and CSV series; kept across a restart, which loses at most the current minute', async () => {
   const db = await tempSqlite();
-  // 20 simulated seconds a second: minutes close within the test
-  const env = { DATABASE_URL: db.url, LURK_SIM_SPEED: '20' };
+  // 10 simulated seconds a second: minutes close within the test
+  const env = { DATABASE_URL: db.url, LURK_SIM_SPEED: '10' };
   let lurk = await moodLurk(env);
   try {
     const base = await lurk.start();
@@ -135,6 +135,9 @@ test('bad, unknown and too many logins are refused naming them; DELETE releases 
     await waitFor('the pool to hold both', async () => ((await owned()).length === 2 ? true : undefined));
     assert.deepEqual(await owned(), [conf, other].sort());
     assert.equal((await a.get('/api/mood/channels/no_such_one')).status, 404);
+    const metrics = (await a.get('/metrics')).text;
+    assert.match(metrics, /^lurk_mood_tracked_channels\{[^}]*\} 2$/m);
+    assert.match(metrics, /^lurk_mood_tick_seconds_count\{[^}]*\} [1-9]\d*$/m);
     assert.equal((await a.get(`/api/mood/channels/${other}/series?step=10m`)).status, 400);
     const wide = await a.get(`/api/mood/channels/${other}/series?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&step=1m`);
     assert.equal(wide.status, 400);
