@@ -193,6 +193,18 @@ test('a foreign page can neither add a channel nor open the live socket; the soc
       refused.on('error', () => resolve('error'));
     });
     assert.equal(outcome, 'http 403');
+    const badFilter = new WebSocket(`${base.replace('http', 'ws')}/api/mood/live?channel=not%20a%20login`, { headers: { origin: base } });
+    sockets.push(badFilter);
+    const filterOutcome = await new Promise<string>((resolve) => {
+      badFilter.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(`http ${res.statusCode} ${body}`));
+      });
+      badFilter.on('open', () => resolve('open'));
+      badFilter.on('error', () => resolve('error'));
+    });
+    assert.match(filterOutcome, /^http 400 .*querystring\.channel/);
 
     assert.equal((await a.send('POST', '/api/mood/channels', { logins: [login, other] })).status, 200);
     const open = (query: string) => {
