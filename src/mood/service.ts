@@ -74,7 +74,7 @@ export class MoodService {
   private readonly subs = new SubCounter();
   private readonly engine: MoodEngine;
   /** channels untracked since the last tick: minutes the engine closed for them come with it */
-  private gone = new Map<string, string>();
+  private readonly gone = new Map<string, string>();
   private readonly pending: TickWrite = { minutes: [], moments: [], messages: [] };
   private raw: RawMessage[] = [];
   private droppedRaw = 0;
