@@ -1,0 +1,49 @@
+import { useMemo } from 'preact/hooks';
+import type { MoodMoment, MoodSeriesPoint, MoodWindow } from '../../../../src/mood/types';
+import { TimeChart, type Series } from '../../components/time-chart';
+import { formatRate } from '../../lib/mood';
+import { MomentMarks } from './moments';
+
+const percent = (v: number) => `${Math.round(v * 100)} %`;
+
+interface Props {
+  /** the stored minutes, complete ones only */
+  points: MoodSeriesPoint[];
+  /** the live trailing minute, drawn as the newest point */
+  now?: { at: number; window: MoodWindow };
+  from: number;
+  to: number;
+  moments: MoodMoment[];
+  onSelectMoment: (id: string) => void;
+}
+
+/** message rate and mood shares per minute, with the live minute at the end and the moments marked */
+export function MoodCharts({ points, now, from, to, moments, onSelectMoment }: Props) {
+  const data = useMemo(() => {
+    const rows = points.map((p) => ({ t: Date.parse(p.t), rate: p.messages, messages: p.messages, positive: p.positive, neutral: p.neutral, negative: p.negative }));
+    if (now) {
+      const w = now.window;
+      rows.push({ t: now.at, rate: w.messages_per_minute, messages: w.messages, positive: w.positive, neutral: w.neutral, negative: w.negative });
+    }
+    const share = (part: number, total: number) => (total > 0 ? part / total : null);
+    const times = rows.map((r) => r.t);
+    const rate: Series[] = [{ label: 'Messages/min', values: rows.map((r) => r.rate), color: 'var(--accent)', format: formatRate }];
+    const shares: Series[] = [
+      { label: 'Positive', values: rows.map((r) => share(r.positive, r.messages)), color: 'var(--ok)', format: percent },
+      { label: 'Neutral', values: rows.map((r) => share(r.neutral, r.messages)), color: 'var(--muted)', format: percent, dash: [4, 4] },
+      { label: 'Negative', values: rows.map((r) => share(r.negative, r.messages)), color: 'var(--err)', format: percent },
+    ];
+    return { times, rate, shares };
+  }, [points, now]);
+  return (
+    <div class="md-charts" data-field="charts" data-points={String(data.times.length)}>
+      <div class="md-chart">
+        <TimeChart title="Messages per minute" times={data.times} series={data.rate} height={180} />
+        <MomentMarks moments={moments} from={from} to={to} onSelect={onSelectMoment} />
+      </div>
+      <div class="md-chart">
+        <TimeChart title="Mood shares (positive, neutral, negative)" times={data.times} series={data.shares} height={180} />
+      </div>
+    </div>
+  );
+}
