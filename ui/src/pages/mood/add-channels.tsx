@@ -27,7 +27,7 @@ export function AddChannels({ onAdded }: { onAdded: () => void }) {
     }
   };
   return (
-    <form class="md-add" onSubmit={submit} aria-label="Track channels">
+    <form class="md-add" onSubmit={submit} aria-label="Add channels">
       <label for="md-add-logins">Track channels</label>
       <input
         id="md-add-logins"

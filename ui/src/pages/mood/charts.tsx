@@ -30,7 +30,7 @@ export function MoodCharts({ points, now, from, to, moments, onSelectMoment }: P
     const rate: Series[] = [{ label: 'Messages/min', values: rows.map((r) => r.rate), color: 'var(--accent)', format: formatRate }];
     const shares: Series[] = [
       { label: 'Positive', values: rows.map((r) => share(r.positive, r.messages)), color: 'var(--ok)', format: percent },
-      { label: 'Neutral', values: rows.map((r) => share(r.neutral, r.messages)), color: 'var(--muted)', format: percent, dash: [4, 4] },
+      { label: 'Neutral', values: rows.map((r) => share(r.neutral, r.messages)), color: 'var(--accent-2)', format: percent },
       { label: 'Negative', values: rows.map((r) => share(r.negative, r.messages)), color: 'var(--err)', format: percent },
     ];
     return { times, rate, shares };
