@@ -4,10 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { WARMUP_BINS } from '../../src/mood/moments.js';
 import type { ActivityLabel, MoodChannelDetail } from '../../src/mood/types.js';
 import type { StatusSnapshot } from '../../src/status/types.js';
 import { waitFor } from '../helpers/app.js';
 import { startLurkInBrowser, type LurkInBrowser } from '../helpers/e2e.js';
+
+/** Mood judges a burst against the channel's own baseline, which needs its warm-up (10-second bins, fed three bins late) and a margin */
+const WARMUP_MS = (WARMUP_BINS + 3) * 10_000 + 30_000;
 
 const ACTIVITY: ActivityLabel[] = ['Zzz', 'Surviving smoothly', 'Sounds interesting', 'Blowing some minds', 'Collecting spammers', 'More than meets the eye'];
 
@@ -15,7 +19,8 @@ let e: LurkInBrowser;
 let sim: string;
 
 before(async () => {
-  e = await startLurkInBrowser({ LURK_API_RATE_LIMIT: '0' }, { readyTimeoutMs: 30_000 });
+  // ten simulated seconds a second: a tracked channel's baseline warms up in about half a minute
+  e = await startLurkInBrowser({ LURK_API_RATE_LIMIT: '0', LURK_SIM_SPEED: '10' }, { readyTimeoutMs: 30_000 });
   const status = await e.api<StatusSnapshot>('/api/status');
   assert.ok(status.simulator, 'Lurk runs its built-in simulator');
   sim = `http://127.0.0.1:${status.simulator.ports.http}/_sim`;
@@ -95,7 +100,8 @@ test('a live channel added through the box gets a card; its view moves live, sho
 
   // the card: gauge, mood in words, activity, rate, sparkline, chat state
   await card(page, login).waitFor();
-  assert.equal(await page.getByRole('textbox', { name: 'Track channels' }).inputValue(), '', 'the box empties once added');
+  // the socket may bring the card before the POST's answer empties the box
+  await waitFor('the box to empty once added', async () => ((await page.getByRole('textbox', { name: 'Track channels' }).inputValue()) === '' ? true : undefined));
   await waitFor('the chat to be joined', async () => ((await card(page, login).locator('[data-field="chat-state"]').textContent()) === 'chat joined' ? true : undefined), 60_000, 250);
   await waitFor('messages counted on the card', async () => (Number(await card(page, login).locator('[data-field="rate"]').textContent()) > 0 ? true : undefined), 120_000, 500);
   assert.ok(ACTIVITY.includes((await card(page, login).locator('[data-field="activity"]').textContent()) as ActivityLabel));
@@ -133,7 +139,16 @@ test('a live channel added through the box gets a card; its view moves live, sho
   assert.equal(overlayUrl, `${e.base}/overlay/mood?channel=${login}`);
 
   // a spike of chat in the simulator becomes a moment on the page, without reloading
-  const detail = await e.api<MoodChannelDetail>(`/api/mood/channels/${login}`);
+  const detail = await waitFor(
+    "the channel's baseline to warm up",
+    async () => {
+      const d = await e.api<MoodChannelDetail>(`/api/mood/channels/${login}`);
+      return Date.parse(d.at) - Date.parse(d.added_at) >= WARMUP_MS ? d : undefined;
+    },
+    120_000,
+    500,
+  );
+  assert.equal(await page.locator('[data-field="moments"] li[data-kind="spike"]').count(), 0, 'no spike before the trigger');
   const spike = await fetch(`${sim}/trigger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'chat.spike', broadcaster_user_id: detail.user_id }) });
   assert.equal(spike.status, 200, await spike.clone().text());
   const moment = page.locator('[data-field="moments"] li[data-kind="spike"]').first();
