@@ -121,6 +121,10 @@ test('a live channel added through the box gets a card; its view moves live, sho
   await page.locator('[data-field="windows"]').waitFor();
   assert.deepEqual(await page.locator('[data-window]').evaluateAll((els) => els.map((el) => el.getAttribute('data-window'))), ['1m', '5m', '15m']);
   await page.locator('[data-field="charts"] canvas').first().waitFor();
+  // the 15-minute window has messages by now: its shares read as percentages that add up (give or take rounding)
+  const shares = ((await page.locator('[data-window="15m"] [data-field="window-shares"]').textContent()) ?? '').match(/\d+(?= %)/g)?.map(Number) ?? [];
+  assert.equal(shares.length, 3, `shares ${shares}`);
+  assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) <= 2, `shares ${shares} add up to 100 %`);
   // live: the one-minute window's figures and the charts' newest point change with no reload
   await changes('the live figures to move', async () =>
     [

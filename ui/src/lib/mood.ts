@@ -175,9 +175,9 @@ export function formatRate(perMinute: number): string {
   return perMinute >= 100 ? String(Math.round(perMinute)) : perMinute.toFixed(1);
 }
 
-/** share of the window's messages, "42 %" */
-export function formatShare(part: number, total: number): string {
-  return total > 0 ? `${Math.round((part / total) * 100)} %` : '–';
+/** a share 0..1 of a window's messages, "42 %" ("–" when the window had none) */
+export function formatShare(share: number, messages: number): string {
+  return messages > 0 ? `${Math.round(share * 100)} %` : '–';
 }
 
 export function chatStateText(chat: MoodChannelSummary['chat']): string {
