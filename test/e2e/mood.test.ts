@@ -9,18 +9,21 @@ import type { ActivityLabel, MoodChannelDetail } from '../../src/mood/types.js';
 import type { StatusSnapshot } from '../../src/status/types.js';
 import { waitFor } from '../helpers/app.js';
 import { startLurkInBrowser, type LurkInBrowser } from '../helpers/e2e.js';
+import { startLurk } from '../helpers/process.js';
 
 /** Mood judges a burst against the channel's own baseline, which needs its warm-up (10-second bins, fed three bins late) and a margin */
 const WARMUP_MS = (WARMUP_BINS + 3) * 10_000 + 30_000;
 
 const ACTIVITY: ActivityLabel[] = ['Zzz', 'Surviving smoothly', 'Sounds interesting', 'Blowing some minds', 'Collecting spammers', 'More than meets the eye'];
 
+// ten simulated seconds a second: a tracked channel's baseline warms up in about half a minute
+const ENV = { LURK_API_RATE_LIMIT: '0', LURK_SIM_SPEED: '10' };
+
 let e: LurkInBrowser;
 let sim: string;
 
 before(async () => {
-  // ten simulated seconds a second: a tracked channel's baseline warms up in about half a minute
-  e = await startLurkInBrowser({ LURK_API_RATE_LIMIT: '0', LURK_SIM_SPEED: '10' }, { readyTimeoutMs: 30_000 });
+  e = await startLurkInBrowser(ENV, { readyTimeoutMs: 30_000 });
   const status = await e.api<StatusSnapshot>('/api/status');
   assert.ok(status.simulator, 'Lurk runs its built-in simulator');
   sim = `http://127.0.0.1:${status.simulator.ports.http}/_sim`;
@@ -188,5 +191,18 @@ test('a live channel added through the box gets a card; its view moves live, sho
     .getByRole('button', { name: `Stop tracking ${login}` })
     .click();
   await page.locator('[data-field="empty"]').waitFor();
+  await page.close();
+});
+
+test('the page says it is reconnecting while Lurk is down, and is live again once it is back', async () => {
+  const { page } = await e.openPage();
+  await page.goto(`${e.base}/mood`);
+  await page.locator('[data-connection="live"]').waitFor();
+  e.lurk.child.kill('SIGTERM');
+  await e.lurk.exited;
+  await page.locator('[data-connection="reconnecting"]').waitFor();
+  assert.equal(await page.locator('[data-connection]').textContent(), 'reconnecting…');
+  e.lurk = startLurk(['start'], { ...ENV, PORT: new URL(e.base).port, DATABASE_URL: e.db.url });
+  await page.locator('[data-connection="live"]').waitFor({ timeout: 60_000 });
   await page.close();
 });
