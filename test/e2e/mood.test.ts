@@ -88,6 +88,11 @@ test('an unknown login typed into the box is refused, naming it, and nothing is 
   assert.match((await alert.textContent()) ?? '', /no_such_channel_zz9/);
   assert.equal(await page.getByRole('textbox', { name: 'Track channels' }).getAttribute('aria-invalid'), 'true');
   assert.equal(await page.locator('li.md-card').count(), 0);
+  // the view of a channel nobody tracks says so, and offers the box with its login
+  await page.goto(`${e.base}/mood?channel=no_such_channel_zz9`);
+  await page.locator('[data-field="error"]').waitFor();
+  assert.match((await page.locator('[data-field="error"]').textContent()) ?? '', /no_such_channel_zz9 is not tracked/);
+  assert.equal(await page.getByRole('textbox', { name: 'Track channels' }).inputValue(), 'no_such_channel_zz9');
   assert.deepEqual(errors, []);
   await page.close();
 });

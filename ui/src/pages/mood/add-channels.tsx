@@ -3,8 +3,8 @@ import { describeError } from '../../components/notice';
 import { parseLogins, trackChannels } from '../../lib/mood';
 
 /** "Track channels": logins separated by commas or spaces; the API's refusal (naming the login) shown as it says it */
-export function AddChannels({ onAdded }: { onAdded: () => void }) {
-  const [text, setText] = useState('');
+export function AddChannels({ onAdded, initial = '' }: { onAdded: () => void; initial?: string }) {
+  const [text, setText] = useState(initial);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string>();
   const submit = async (e: Event) => {

@@ -4,8 +4,9 @@ import { navigate } from '../../app';
 import { BarList } from '../../components/bar-list';
 import { Downloads } from '../../components/downloads';
 import { ErrorNotice, Loading } from '../../components/notice';
-import { useApi } from '../../lib/api';
+import { ApiError, useApi } from '../../lib/api';
 import { channelUrl, chatStateText, formatRate, mergeMoments, momentsUrl, seriesUrl, useMoodLive } from '../../lib/mood';
+import { AddChannels } from './add-channels';
 import { MoodCharts } from './charts';
 import { Gauge } from './gauge';
 import { LiveBadge } from './live-badge';
@@ -59,6 +60,7 @@ export function ChannelView({ login }: { login: string }) {
         <p>{back}</p>
         <h1>{login}</h1>
         {fetched.error ? <ErrorNotice error={fetched.error} onRetry={() => setRefresh((n) => n + 1)} api="Mood" /> : <Loading />}
+        {fetched.error instanceof ApiError && fetched.error.status === 404 && fetched.error.code === 'not_found' && <AddChannels initial={login} onAdded={() => setRefresh((n) => n + 1)} />}
       </section>
     );
   }
