@@ -22,7 +22,7 @@ export function MomentList({ moments, selected, onSelect }: { moments: MoodMomen
     <div class="md-moments">
       <ul aria-label="Moments" data-field="moments">
         {moments.map((m) => (
-          <li key={m.id} data-moment={m.id} data-kind={m.kind}>
+          <li key={m.id} data-moment={m.id} data-kind={m.kind} data-started={m.started_at}>
             <button type="button" aria-expanded={m.id === selected} aria-controls="md-moment-detail" onClick={() => onSelect(m.id === selected ? undefined : m.id)}>
               <span class="md-moment-title">{momentTitle(m)}</span>
               <span class="muted small">
