@@ -545,17 +545,6 @@ function sortSources(sources: readonly TrackSource[]): TrackSource[] {
 }
 
 function minuteRow(channelId: string, m: MinuteAggregate): MinuteRow {
-  return {
-    channelId,
-    minute: m.minute,
-    messages: m.messages,
-    chatters: m.chatters,
-    positive: m.positive,
-    neutral: m.neutral,
-    negative: m.negative,
-    scoreSum: m.scoreSum,
-    bits: m.bits,
-    subs: m.subs,
-    topEmotes: m.topEmotes,
-  };
+  const { channel: _login, ...counts } = m;
+  return { channelId, ...counts };
 }
