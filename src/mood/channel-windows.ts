@@ -242,6 +242,28 @@ export class ChannelWindows {
     return this.closeMinute(this.minuteStart, true);
   }
 
+  /** the open minute so far, left open (a series' last point) */
+  peekMinute(): MinuteAggregate {
+    const t = this.acc;
+    const m = this.minuteBase;
+    const messages = t[MSGS]! - m[MSGS]!;
+    const positive = t[POS]! - m[POS]!;
+    const negative = t[NEG]! - m[NEG]!;
+    return {
+      channel: this.channel,
+      minute: (this.base + this.minuteStart) * 1000,
+      messages,
+      chatters: t[MINUTE_CHAT]!,
+      positive,
+      neutral: messages - positive - negative,
+      negative,
+      scoreSum: (t[SCORE]! - m[SCORE]!) / SCALE,
+      bits: t[BITS]! - m[BITS]!,
+      subs: t[SUBS]! - m[SUBS]!,
+      topEmotes: this.emotes.peekMinute(TOP_EMOTES_MINUTE),
+    };
+  }
+
   /** hands the closed minutes over (into `rows`) */
   takeClosed(rows: MinuteAggregate[]): void {
     for (const row of this.closed) rows.push(row);

@@ -111,6 +111,15 @@ export class EmoteCounts {
     return top;
   }
 
+  /** the open minute's top k so far, leaving it open */
+  peekMinute(k: number): EmoteCount[] {
+    const counts = this.counts;
+    const minute = (id: number) => counts[id * SLOTS + MINUTE]!;
+    const names = this.names;
+    const ids = [...this.minuteIds].sort((a, b) => minute(b) - minute(a) || (names[a]! < names[b]! ? -1 : 1));
+    return ids.slice(0, k).map((id) => ({ name: names[id]!, count: minute(id) }));
+  }
+
   distinct(): number {
     return this.ids.size;
   }

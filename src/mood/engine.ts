@@ -59,6 +59,8 @@ export interface MoodEngine {
   windows(channel: string, now: number): MoodWindows | undefined;
   /** messages per minute, per minute, the last 15 minutes, oldest first */
   sparkline(channel: string, now: number): number[];
+  /** the channel's open minute so far, left open (a series' last point); undefined if not tracked */
+  current(channel: string, now: number): MinuteAggregate | undefined;
   /** called once a second: closes minutes, detects moments */
   tick(now: number): EngineTick;
   /**

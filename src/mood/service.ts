@@ -46,14 +46,6 @@ export interface MoodMeters {
   tick(seconds: number): void;
 }
 
-/**
- * A peek at a channel's current partial minute without closing it. MoodEngine does not offer one
- * yet (proposed as a compatible extension): until it does, a series ends at the last closed minute.
- */
-interface CurrentMinute {
-  current?(channel: string, now: number): MinuteAggregate | undefined;
-}
-
 export interface MoodServiceOptions {
   config: MoodConfig;
   store: MoodStore;
@@ -487,7 +479,7 @@ export class MoodService {
     const range = alignRange(from, to, q.step);
     if (range.points > MAX_POINTS) throw badRequest(`from/to: ${range.points} points at step=${q.step}, more than ${MAX_POINTS}; narrow the range or use a larger step`);
     const rows = await this.storedMinutes(rec, range.from, range.to);
-    const current = (this.engine as MoodEngine & CurrentMinute).current?.(login, now);
+    const current = this.engine.current(login, now);
     if (current && current.minute >= range.from && current.minute < range.to) rows.push(minuteRow(rec.userId, current));
     return { login, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), step: q.step, points: bucketMinutes(rows, q.step) };
   }

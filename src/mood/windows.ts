@@ -80,6 +80,12 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
       }
       return { minutes, moments };
     },
+    current(channel, now) {
+      const c = channels.get(channel);
+      if (!c) return undefined;
+      c.advance(now);
+      return c.peekMinute();
+    },
     flush(now) {
       const rows = orphans;
       orphans = [];

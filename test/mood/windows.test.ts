@@ -188,6 +188,27 @@ describe('mood windows', () => {
     assert.equal(row!.subs, 6);
   });
 
+  test('current() shows the open minute so far and leaves it open: the row the tick then closes is the same', () => {
+    const e = createMoodEngine();
+    e.track('c', T0);
+    e.message('c', sample(T0 + 5 * S, 'a', 'positive', { emotes: ['KEKW'] }));
+    e.message('c', sample(T0 + 6 * S, 'b', 'negative', { emotes: ['KEKW', 'Sadge'], bits: 100 }));
+    e.subs('c', T0 + 7 * S, 2);
+    const peek = e.current('c', T0 + 30 * S)!;
+    assert.equal(peek.minute, T0);
+    assert.deepEqual([peek.messages, peek.positive, peek.negative, peek.neutral, peek.chatters, peek.bits, peek.subs], [2, 1, 1, 0, 2, 100, 2]);
+    assert.deepEqual(peek.topEmotes, [
+      { name: 'KEKW', count: 2 },
+      { name: 'Sadge', count: 1 },
+    ]);
+    assert.deepEqual(e.current('c', T0 + 31 * S), peek, 'peeking again changes nothing');
+    assert.equal(e.tick(T0 + 40 * S).minutes.length, 0, 'the minute is still open');
+    const [closed] = e.tick(T0 + MIN).minutes;
+    assert.deepEqual(closed, peek);
+    assert.equal(e.current('c', T0 + MIN)!.messages, 0, 'the next minute starts empty');
+    assert.equal(e.current('nobody', T0 + MIN), undefined);
+  });
+
   test('untrack returns the partial minute (the minutes it closed come with the next tick); flush hands out every partial minute once', () => {
     const e = createMoodEngine();
     e.track('a', T0);
