@@ -63,3 +63,10 @@ export function describeEvaluation(name: string, e: Evaluation): string {
   for (const [k, l] of LABELS.entries()) lines.push(`  ${short(l)} ${e.confusion[k]!.map((n) => String(n).padStart(6)).join(' ')}`);
   return lines.join('\n');
 }
+
+/** one line for a figure's note: per-label precision/recall and the confusion matrix's rows */
+export function summarizeEvaluation(e: Evaluation): string {
+  const r = (x: number) => x.toFixed(2);
+  const labels = LABELS.map((l) => `${l} P ${r(e.perLabel[l].precision)} R ${r(e.perLabel[l].recall)}`).join(', ');
+  return `${labels}; confusion (truth rows, predicted columns, ${LABELS.join('/')}) ${JSON.stringify(e.confusion)}`;
+}
