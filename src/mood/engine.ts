@@ -45,7 +45,10 @@ export interface EngineTick {
 export interface MoodEngine {
   /** starts counting a channel (its windows start empty at `now`) */
   track(channel: string, now: number): void;
-  /** forgets a channel; its current minute is returned so it is not lost */
+  /**
+   * forgets a channel; its current minute is returned so it is not lost (minutes it closed before
+   * and no tick has handed out yet come with the next tick)
+   */
   untrack(channel: string, now: number): MinuteAggregate | undefined;
   tracked(): readonly string[];
   /** the hot path: one classified message (ignored for untracked channels) */
@@ -58,6 +61,12 @@ export interface MoodEngine {
   sparkline(channel: string, now: number): number[];
   /** called once a second: closes minutes, detects moments */
   tick(now: number): EngineTick;
+  /**
+   * for a graceful stop: every minute not yet handed out, closed ones and each tracked channel's
+   * current partial minute; the partial minutes' counters start again from zero, so rows are meant
+   * to be added to what the store holds (an upsert that adds), never to replace it
+   */
+  flush(now: number): MinuteAggregate[];
   /** moments still in memory for a channel (open and recent), newest first */
   moments(channel: string): MoodMoment[];
   /** bytes the engine holds per tracked channel, roughly, for /metrics and the benchmark */
