@@ -24,12 +24,13 @@ async function throughput(ctx: BenchContext, classifier: Classifier): Promise<{ 
   const runs = ctx.quick ? 1 : 5;
   ctx.log(`recording ${us(count)} lines from the simulator's IRC server…`);
   const corpus = messageCorpus(await recordChatLines(count));
-  const names = ['Lurk end to end', 'Lurk parse alone', 'tmi.js parse', 'Lurk classify', 'VADER classify', 'AFINN classify'];
+  const names = ['Lurk end to end', 'the same without ticks', 'Lurk parse alone', 'tmi.js parse', 'Lurk classify', 'VADER classify', 'AFINN classify'];
   ctx.log(`${runs} interleaved round(s) after a warm-up of ${names.join(', ')} on ${us(corpus.lines.length)} PRIVMSG lines…`);
-  const [e2e, parse, tmi, lurk, vader, afinn] = (await interleavedMedians(
+  const [e2e, noTicks, parse, tmi, lurk, vader, afinn] = (await interleavedMedians(
     runs,
     [
       () => rate(() => endToEnd(corpus, classifier)),
+      () => rate(() => endToEnd(corpus, classifier, false)),
       () => rate(() => lurkParse(corpus)),
       () => rate(() => tmiParse(corpus)),
       () => rate(() => lurkClassify(corpus, classifier)),
@@ -37,7 +38,7 @@ async function throughput(ctx: BenchContext, classifier: Classifier): Promise<{ 
       () => rate(() => afinnClassify(corpus)),
     ],
     (round, i) => ctx.log(`${round === 0 ? 'warm-up' : `round ${round}/${runs}`}: ${names[i]}`),
-  )) as [number, number, number, number, number, number];
+  )) as [number, number, number, number, number, number, number];
   const share = (100 * corpus.withEmotes) / corpus.lines.length;
   const about = `${us(corpus.lines.length)} PRIVMSG lines from ${corpus.channels.length} channels recorded from the simulator's IRC server (${share.toFixed(0)} % with an emotes tag; ${Math.round(corpus.seconds)} simulated seconds, so as many ticks), each line a string of its own; median of ${runs} round(s) after a warm-up`;
   const tmiAnchor = 'tmi.js 1.8.5 parser alone: msg() and the badges/badge-info/emotes pass its client makes';
@@ -62,6 +63,13 @@ async function throughput(ctx: BenchContext, classifier: Classifier): Promise<{ 
       ),
       figure('mood: parse → classify → windows', e2e, tmiAnchor, tmi),
       figure('mood: parse → classify → windows', e2e, "Lurk's parser alone (parseChatLine)", parse, 'how much of the parser rate is left once classified and counted'),
+      figure(
+        'mood: parse → classify → windows',
+        e2e,
+        'the same without the ticks',
+        noTicks,
+        `${Math.round(corpus.lines.length / corpus.seconds)} messages per simulated second in ${corpus.channels.length} channels: the share of the once-a-second ticks`,
+      ),
       figure(
         "mood: Lurk's classifier alone",
         lurk,
