@@ -1,11 +1,14 @@
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { Redis } from 'ioredis';
 import { createLurk, VERSION } from '../app.js';
 import { chatTail, TailInputError, tailLogins } from './chat-tail.js';
+import { moodClassify } from './mood-classify.js';
 import { ConfigError, describeConfig, loadConfig, maskUrl, type LurkConfig } from '../config/load.js';
 import { listenError, SettingError, simPortSetting } from '../config/setting-error.js';
 import { settings } from '../config/settings.js';
 import { createLogger } from '../core/logger.js';
+import { createClassifier } from '../mood/classifier/index.js';
 import { createSimulator, lurkRedirectUris, redirectUriProblem } from '../sim/index.js';
 import { openStore } from '../store/database.js';
 import { configuredEndpoints, describeEndpoints, simulatorEndpoints } from '../twitch/endpoints.js';
@@ -222,6 +225,22 @@ async function commandChatTail(args: string[], opts: { json?: boolean }): Promis
   process.exit(code);
 }
 
+async function commandMoodClassify(opts: { lexicon?: string }): Promise<void> {
+  // the flag overrides LURK_MOOD_LEXICON; with it, no other setting is read
+  const lexiconFile = opts.lexicon !== undefined ? path.resolve(opts.lexicon) : configOrExit().mood.lexiconFile;
+  let classifier: ReturnType<typeof createClassifier>;
+  try {
+    classifier = createClassifier({ lexiconFile, lexiconSetting: opts.lexicon !== undefined ? '--lexicon' : settings.moodLexicon.env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) process.stderr.write(`lurk mood classify: ${p.name}: ${p.message}\n`);
+    process.exit(EXIT_BAD_INPUT);
+  }
+  // a closed pipe (`| head`) ends the run quietly
+  process.stdout.on('error', () => process.exit(0));
+  await moodClassify(classifier, process.stdin, process.stdout);
+}
+
 interface SimFlags {
   seed?: string;
   channels?: string;
@@ -386,7 +405,13 @@ export function buildProgram(): Command {
     .argument('<login...>', 'channel logins')
     .option('--json', 'one JSON object per message: id, channel, user_login, text, emotes, bits, sent_at, …')
     .action(commandChatTail);
-  for (const command of [...program.commands, ...chat.commands]) command.exitOverride();
+  const mood = program.command('mood').description('Mood: the chat-sentiment classifier, without starting Lurk');
+  mood
+    .command('classify')
+    .description('classify chat messages, one per line on stdin, into one JSON object per line on stdout: {"label":"positive|neutral|negative","score":-1..1}')
+    .option('--lexicon <file>', "a lexicon file whose entries add to or override Lurk's own (instead of LURK_MOOD_LEXICON)")
+    .action(commandMoodClassify);
+  for (const command of [...program.commands, ...chat.commands, ...mood.commands]) command.exitOverride();
   return program;
 }
 
@@ -398,6 +423,11 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       // help and version exit 0; every usage error (unknown flag or command) exits 2
       process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);
+    }
+    if (err instanceof ConfigError) {
+      // a setting found bad only when a part reads it (LURK_MOOD_LEXICON's file)
+      process.stderr.write(`lurk: ${err.message}\n`);
+      process.exit(EXIT_BAD_INPUT);
     }
     if (err instanceof SettingError) {
       // a value that parsed but cannot be used (DATABASE_URL's folder is a file, or in /proc)

@@ -1,41 +1,67 @@
-// Placeholder until the lexicon classifier lands (issue #12): a handful of words, so the rest of
-// Mood can be built and tested against the contract. Replaced, not extended.
-import type { Classification, Classifier, EmoteSpan, MoodLabel } from './types.js';
+// Lurk's chat-sentiment classifier (README, "Mood" → "Classifier"): a lexicon of words, chat slang,
+// Twitch / BTTV / FFZ / 7TV emotes and emoji (lexicon.txt, Lurk's own), with negation, intensifiers,
+// "but", laughter, sarcasm, repetition and elongation read in one pass over the message.
+import { ConfigError } from '../../config/load.js';
+import { foldTerm, type Lexicon, LexiconError, type LexiconEntry, readLexicon } from './lexicon.js';
+import { Scanner } from './scan.js';
+import { compile } from './table.js';
+import type { Classification, Classifier, EmoteSpan } from './types.js';
 
 export type { Classification, Classifier, EmoteSpan, MoodLabel } from './types.js';
+export { LABEL_AT } from './scan.js';
 
-const WORDS: Record<string, number> = {
-  pogchamp: 0.8,
-  pog: 0.8,
-  kekw: 0.5,
-  lul: 0.5,
-  love: 0.7,
-  gg: 0.6,
-  w: 0.6,
-  l: -0.6,
-  biblethump: -0.6,
-  residentsleeper: -0.6,
-  notlikethis: -0.6,
-  bad: -0.6,
-  boring: -0.6,
-};
-const NONE: readonly string[] = Object.freeze([]);
+/** Lurk's own lexicon, found beside this file in the source tree */
+export const LURK_LEXICON = new URL('./lexicon.txt', import.meta.url);
 
 export interface ClassifierOptions {
-  /** a user lexicon file (LURK_MOOD_LEXICON) */
+  /** a user lexicon file (LURK_MOOD_LEXICON) whose entries add to or override Lurk's own */
   lexiconFile?: string;
+  /** the setting or flag that named lexiconFile, for error messages (default LURK_MOOD_LEXICON) */
+  lexiconSetting?: string;
 }
 
-export function createClassifier(_options: ClassifierOptions = {}): Classifier {
+let own: Lexicon | undefined;
+
+function ownLexicon(): Lexicon {
+  if (own) return own;
+  try {
+    own = readLexicon(LURK_LEXICON);
+  } catch (err) {
+    throw new Error(`Lurk's own lexicon ${LURK_LEXICON.pathname}: ${(err as Error).message}`);
+  }
+  if (!own.version) throw new Error(`Lurk's own lexicon ${LURK_LEXICON.pathname} has no version line`);
+  return own;
+}
+
+function identity(e: LexiconEntry): string {
+  return e.form === 'word' ? `w ${foldTerm(e.term)}` : e.form === 'suffix' ? `s ${e.term}` : `x ${e.term.replace(/\uFE0F/g, '')}`;
+}
+
+/**
+ * Builds a classifier from Lurk's lexicon and the user's (when given). A user lexicon that cannot
+ * be read or has a bad line is a ConfigError naming the setting, the file, the line and the problem.
+ */
+export function createClassifier(options: ClassifierOptions = {}): Classifier {
+  const base = ownLexicon();
+  const merged = new Map<string, LexiconEntry>();
+  for (const e of base.entries) merged.set(identity(e), e);
+  let version = base.version!;
+  if (options.lexiconFile !== undefined) {
+    let user: Lexicon;
+    try {
+      user = readLexicon(options.lexiconFile);
+    } catch (err) {
+      if (!(err instanceof LexiconError)) throw err;
+      throw new ConfigError([{ name: options.lexiconSetting ?? 'LURK_MOOD_LEXICON', message: `${options.lexiconFile}${err.line === undefined ? ' ' : ': '}${err.message}` }]);
+    }
+    for (const e of user.entries) merged.set(identity(e), e);
+    if (user.entries.length > 0) version += '+user';
+  }
+  const scanner = new Scanner(compile([...merged.values()], foldTerm));
   return {
-    version: 'placeholder',
+    version,
     classify(text: string, emotes?: readonly EmoteSpan[]): Classification {
-      let sum = 0;
-      for (const word of text.toLowerCase().split(/\s+/)) sum += WORDS[word] ?? 0;
-      const score = Math.max(-1, Math.min(1, sum));
-      const label: MoodLabel = score > 0.2 ? 'positive' : score < -0.2 ? 'negative' : 'neutral';
-      const names = emotes && emotes.length > 0 ? [...new Set(emotes.map((e) => text.slice(e.start, e.end)))] : NONE;
-      return { label, score, emotes: names };
+      return scanner.classify(text, emotes);
     },
   };
 }
