@@ -9,6 +9,8 @@ import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import { Scheduler } from './core/scheduler.js';
 import { discoverCapability } from './discover/module.js';
+import { moodCapability } from './mood/module.js';
+import type { MoodService } from './mood/service.js';
 import { watchSpeed } from './discover/pace.js';
 import { intakeCapability, type IntakeApi } from './intake/module.js';
 import { loadSecretKey, secretKeyDir } from './config/secret-key.js';
@@ -48,6 +50,7 @@ export interface Lurk {
   readonly web: FastifyInstance;
   readonly discover: DiscoverService;
   readonly watchtime: WatchtimeService;
+  readonly mood: MoodService;
   /** EventSub's intake (declare subscriptions through twitch.eventsub) */
   readonly intake: IntakeApi;
   /** Twitch access: Helix, chat and EventSub, as capabilities see it */
@@ -156,6 +159,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   const masterKey = loadSecretKey({ configured: config.secretKey, dir: secretKeyDir(config.database, process.cwd()) });
   const intake = await register(intakeCapability({ masterKey }));
   intakeApi = intake;
+  const mood = await register(moodCapability);
   const discover = await register(discoverCapability);
   const watchtime = await register(watchtimeCapability);
   await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGE_PATHS);
@@ -173,6 +177,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     ...(simulator ? { simulator } : {}),
     discover,
     watchtime,
+    mood,
     intake,
     twitchAccess: twitch,
     budget: twitch.budget,

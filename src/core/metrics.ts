@@ -17,6 +17,9 @@ export interface Metrics {
   watchtimeMemory: Gauge<'kind'>;
   watchtimeDroppedSamples: Gauge<never>;
   digestPosts: Counter<'publisher' | 'outcome'>;
+  moodClassified: Counter<never>;
+  moodTracked: Gauge<never>;
+  moodTick: Histogram<never>;
   eventsubNotifications: Counter<'type'>;
   eventsubUnknown: Counter<'type'>;
   eventsubRejected: Counter<'reason'>;
@@ -94,6 +97,14 @@ export function createMetrics(): Metrics {
     watchtimeDroppedSamples: new Gauge({
       name: 'lurk_watchtime_dropped_samples',
       help: 'Raw watch-time samples dropped since start because writes kept failing (hours are never dropped)',
+      registers: [registry],
+    }),
+    moodClassified: new Counter({ name: 'lurk_mood_messages_classified_total', help: 'Chat messages of tracked channels classified by Mood', registers: [registry] }),
+    moodTracked: new Gauge({ name: 'lurk_mood_tracked_channels', help: 'Channels whose chat mood is tracked (config, API and top N)', registers: [registry] }),
+    moodTick: new Histogram({
+      name: 'lurk_mood_tick_seconds',
+      help: "Time of Mood's once-a-second tick (closing minutes, detecting moments, pushing windows)",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers: [registry],
     }),
     digestPosts: new Counter({ name: 'lurk_digest_posts_total', help: 'Digest posts attempted, by publisher and outcome', labelNames: ['publisher', 'outcome'], registers: [registry] }),

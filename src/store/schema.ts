@@ -187,6 +187,61 @@ export interface EventSubMessagesTable {
   attempts: number;
 }
 
+/** a channel Mood tracks, and why (JSON array of 'config' | 'api' | 'top') */
+export interface MoodChannelsTable {
+  login: string;
+  user_id: string;
+  display_name: string;
+  sources: string;
+  added_at: number;
+}
+
+/** one channel's closed minute, kept for good; a second write of the same minute adds to it */
+export interface MoodMinutesTable {
+  channel_id: string;
+  /** the minute's start, epoch ms */
+  minute: number;
+  messages: number;
+  /** distinct chatters in the minute (two writes of one minute add theirs) */
+  chatters: number;
+  positive: number;
+  neutral: number;
+  negative: number;
+  score_sum: number;
+  bits: number;
+  subs: number;
+  /** JSON [{name, count}] */
+  top_emotes: string;
+}
+
+export interface MoodMomentsTable {
+  id: string;
+  channel_id: string;
+  kind: 'spike' | 'swing';
+  started_at: number;
+  peak_at: number;
+  ended_at: number | null;
+  peak_rate: number;
+  baseline_rate: number;
+  mean_score: number | null;
+  baseline_score: number | null;
+  mood: 'positive' | 'neutral' | 'negative' | null;
+  /** JSON [{name, count}] */
+  top_emotes: string;
+  /** JSON [{at, user, text, label}] */
+  examples: string;
+}
+
+/** raw messages, only with LURK_MOOD_RAW_RETENTION_HOURS > 0, pruned hourly */
+export interface MoodMessagesTable {
+  channel_id: string;
+  at: number;
+  user: string;
+  text: string;
+  label: 'positive' | 'neutral' | 'negative';
+  score: number;
+}
+
 export interface Database {
   lurk_meta: LurkMetaTable;
   job_runs: JobRunsTable;
@@ -206,4 +261,8 @@ export interface Database {
   answer_cursors: AnswerCursorsTable;
   outbox: OutboxTable;
   eventsub_messages: EventSubMessagesTable;
+  mood_channels: MoodChannelsTable;
+  mood_minutes: MoodMinutesTable;
+  mood_moments: MoodMomentsTable;
+  mood_messages: MoodMessagesTable;
 }

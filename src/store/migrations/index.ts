@@ -5,6 +5,7 @@ import { discover } from './0002_discover.js';
 import { watchtime } from './0003_watchtime.js';
 import { outbox } from './0004_outbox.js';
 import { eventsub } from './0005_eventsub.js';
+import { mood } from './0006_mood.js';
 
 // Schema migrations in order. Names sort lexically; never rename or edit a landed one,
 // add a new one instead.
@@ -15,6 +16,7 @@ export function schemaMigrations(facts: DialectFacts): Record<string, Migration>
     '0003_watchtime': watchtime(facts),
     '0004_outbox': outbox(facts),
     '0005_eventsub': eventsub(facts),
+    '0006_mood': mood(facts),
   };
 }
 

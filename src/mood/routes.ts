@@ -1,0 +1,329 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { badRequest, notFound } from '../core/errors.js';
+import { sendCsv } from '../web/csv.js';
+import { rateLimiter } from '../web/rate-limit.js';
+import { wireSchema } from '../web/schema-type.js';
+import { MAX_LOGINS_PER_CALL, type MoodService } from './service.js';
+import type { MoodChannelDetail, MoodChannelList, MoodMoment, MoodMomentList, MoodPush, MoodSeries, SeriesStep } from './types.js';
+
+/** live sockets at most; one more is closed at once (1013, try again later) */
+export const MAX_LIVE_CLIENTS = 100;
+
+const LOGIN_PARAM = { type: 'string', pattern: '^[A-Za-z0-9_]{1,25}$', description: 'a Twitch login' } as const;
+const TIME = { type: 'string', maxLength: 40, description: 'an ISO 8601 time, e.g. 2026-12-01T18:00:00Z' } as const;
+const LABEL = { type: 'string', enum: ['positive', 'neutral', 'negative'] } as const;
+const NULLABLE_LABEL = { type: ['string', 'null'], enum: ['positive', 'neutral', 'negative', null] } as const;
+const emotesSchema = { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } } } } as const;
+
+const windowSchema = {
+  type: 'object',
+  properties: {
+    window: { type: 'string', enum: ['1m', '5m', '15m'] },
+    seconds: { type: 'integer' },
+    messages: { type: 'integer' },
+    messages_per_minute: { type: 'number' },
+    chatters: { type: 'integer' },
+    positive: { type: 'integer' },
+    neutral: { type: 'integer' },
+    negative: { type: 'integer' },
+    mean_score: { type: ['number', 'null'] },
+    mood: NULLABLE_LABEL,
+    top_emotes: emotesSchema,
+    bits: { type: 'integer' },
+    subs: { type: 'integer' },
+  },
+} as const;
+
+const summaryProps = {
+  login: { type: 'string' },
+  user_id: { type: 'string' },
+  display_name: { type: 'string' },
+  sources: { type: 'array', items: { type: 'string', enum: ['config', 'api', 'top'] }, description: 'why it is tracked: LURK_MOOD_CHANNELS, the API, the top N live channels' },
+  added_at: { type: 'string' },
+  chat: {
+    type: 'object',
+    description: "the chat pool's view of the channel",
+    properties: { state: { type: 'string', enum: ['joining', 'joined', 'failed', 'parted'] }, reason: { type: ['string', 'null'] } },
+  },
+  mood: NULLABLE_LABEL,
+  mean_score: { type: ['number', 'null'] },
+  activity: { type: 'string', enum: ['Zzz', 'Surviving smoothly', 'Sounds interesting', 'Blowing some minds', 'Collecting spammers', 'More than meets the eye'] },
+  messages_per_minute: { type: 'number', description: "the 5-minute window's rate" },
+  sparkline: { type: 'array', items: { type: 'number' }, description: 'messages per minute, the last 15 minutes, oldest first' },
+} as const;
+
+const detailProps = {
+  ...summaryProps,
+  at: { type: 'string' },
+  windows: { type: 'object', properties: { '1m': windowSchema, '5m': windowSchema, '15m': windowSchema } },
+} as const;
+
+const listSchema = wireSchema<MoodChannelList>()({ type: 'object', properties: { at: { type: 'string' }, channels: { type: 'array', items: { type: 'object', properties: summaryProps } } } });
+const detailSchema = wireSchema<MoodChannelDetail>()({ type: 'object', properties: detailProps });
+const seriesSchema = wireSchema<MoodSeries>()({
+  type: 'object',
+  properties: {
+    login: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    step: { type: 'string', enum: ['1m', '5m', '1h'] },
+    points: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          t: { type: 'string' },
+          messages: { type: 'integer' },
+          chatters: { type: 'integer', description: "distinct chatters of the minute; for 5m and 1h, the busiest minute's" },
+          positive: { type: 'integer' },
+          neutral: { type: 'integer' },
+          negative: { type: 'integer' },
+          mean_score: { type: ['number', 'null'] },
+          bits: { type: 'integer' },
+          subs: { type: 'integer' },
+        },
+      },
+    },
+  },
+});
+const momentSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    login: { type: 'string' },
+    kind: { type: 'string', enum: ['spike', 'swing'] },
+    started_at: { type: 'string' },
+    peak_at: { type: 'string' },
+    ended_at: { type: ['string', 'null'] },
+    peak_rate: { type: 'number' },
+    baseline_rate: { type: 'number' },
+    mean_score: { type: ['number', 'null'] },
+    baseline_score: { type: ['number', 'null'] },
+    mood: NULLABLE_LABEL,
+    top_emotes: emotesSchema,
+    examples: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, user: { type: 'string' }, text: { type: 'string' }, label: LABEL } } },
+  },
+} as const;
+const momentsSchema = wireSchema<MoodMomentList>()({ type: 'object', properties: { login: { type: 'string' }, moments: { type: 'array', items: momentSchema } } });
+
+const SERIES_COLUMNS = ['t', 'messages', 'chatters', 'positive', 'neutral', 'negative', 'mean_score', 'bits', 'subs'];
+
+/** an ISO 8601 time parameter, or undefined when absent */
+function timeParam(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const t = /^\d{4}-\d{2}-\d{2}(T|$)/.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(t)) throw badRequest(`${name}: ${JSON.stringify(text)} is not an ISO 8601 time`);
+  return t;
+}
+
+export async function moodRoutes(app: FastifyInstance, deps: { service: MoodService; rateLimitPerMinute: number }) {
+  const { service } = deps;
+  const limit = rateLimiter(deps.rateLimitPerMinute);
+  const errors = { 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, 429: { $ref: 'Error#' } };
+  const params = { type: 'object', required: ['login'], properties: { login: LOGIN_PARAM } } as const;
+  const list = (): MoodChannelList => {
+    const now = service.now();
+    return { at: new Date(now).toISOString(), channels: service.summaries(now) };
+  };
+
+  app.get(
+    '/api/mood/channels',
+    {
+      onRequest: limit,
+      schema: { tags: ['mood'], summary: 'Tracked channels with their mood now (the 5-minute window), activity and sparkline', response: { 200: listSchema, 429: { $ref: 'Error#' } } },
+    },
+    async () => list(),
+  );
+
+  app.post<{ Body: { logins: string[] } }>(
+    '/api/mood/channels',
+    {
+      onRequest: limit,
+      schema: {
+        tags: ['mood'],
+        summary: `Track channels (1 to ${MAX_LOGINS_PER_CALL} logins); each must exist on Twitch. Answers every tracked channel`,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['logins'],
+          properties: { logins: { type: 'array', minItems: 1, maxItems: MAX_LOGINS_PER_CALL, items: { type: 'string', maxLength: 64 } } },
+        },
+        response: { 200: listSchema, ...errors },
+      },
+    },
+    async (request) => {
+      await service.add(request.body.logins);
+      return list();
+    },
+  );
+
+  app.delete<{ Params: { login: string } }>(
+    '/api/mood/channels/:login',
+    {
+      onRequest: limit,
+      schema: {
+        tags: ['mood'],
+        summary: 'Stop tracking a channel added by the API (its stored minutes and moments stay). Answers every tracked channel',
+        params,
+        response: { 200: listSchema, ...errors, 409: { $ref: 'Error#' } },
+      },
+    },
+    async (request) => {
+      await service.remove(request.params.login.toLowerCase());
+      return list();
+    },
+  );
+
+  app.get<{ Params: { login: string } }>(
+    '/api/mood/channels/:login',
+    { onRequest: limit, schema: { tags: ['mood'], summary: 'One tracked channel with its 1-, 5- and 15-minute windows', params, response: { 200: detailSchema, ...errors } } },
+    async (request) => {
+      const login = request.params.login.toLowerCase();
+      const detail = service.detail(login, service.now());
+      if (!detail) throw notTracked(login);
+      return detail;
+    },
+  );
+
+  app.get<{ Params: { login: string }; Querystring: { from?: string; to?: string; step: SeriesStep; format: 'json' | 'csv' } }>(
+    '/api/mood/channels/:login/series',
+    {
+      onRequest: limit,
+      schema: {
+        tags: ['mood'],
+        summary: 'Stored per-minute aggregates (and the current minute) as 1-minute, 5-minute or hourly points; default the last hour; at most 1440 points',
+        params,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { from: TIME, to: TIME, step: { type: 'string', enum: ['1m', '5m', '1h'], default: '1m' }, format: { type: 'string', enum: ['json', 'csv'], default: 'json' } },
+        },
+        response: { 200: seriesSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const login = request.params.login.toLowerCase();
+      const from = timeParam('from', q.from);
+      const to = timeParam('to', q.to);
+      const series = await service.series(login, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), step: q.step });
+      if (q.format === 'csv') return sendCsv(reply, `lurk-mood-${login}-${series.from.slice(0, 16)}-${q.step}`, series.points, SERIES_COLUMNS);
+      return series;
+    },
+  );
+
+  app.get<{ Params: { login: string }; Querystring: { from?: string; to?: string; limit: number } }>(
+    '/api/mood/channels/:login/moments',
+    {
+      onRequest: limit,
+      schema: {
+        tags: ['mood'],
+        summary: 'Rate spikes and mood swings, stored and open, newest first; default the last 24 hours',
+        params,
+        querystring: { type: 'object', additionalProperties: false, properties: { from: TIME, to: TIME, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } } },
+        response: { 200: momentsSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const login = request.params.login.toLowerCase();
+      const from = timeParam('from', q.from);
+      const to = timeParam('to', q.to);
+      const moments = await service.moments(login, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), limit: q.limit });
+      return { login, moments } satisfies MoodMomentList;
+    },
+  );
+
+  const live = new LiveHub(service);
+  app.addHook('onClose', async () => live.close());
+  app.get<{ Querystring: { channel?: string } }>(
+    '/api/mood/live',
+    {
+      websocket: true,
+      schema: {
+        tags: ['mood'],
+        summary: "WebSocket: {type:'channels'} at open and when the set changes, {type:'windows'} once a second, {type:'moment'} as moments start, change and end",
+        querystring: { type: 'object', additionalProperties: false, properties: { channel: LOGIN_PARAM } },
+      },
+    },
+    (socket, request) => live.add(socket, request.query.channel?.toLowerCase()),
+  );
+}
+
+function notTracked(login: string) {
+  return notFound(`login: ${login} is not tracked`);
+}
+
+interface LiveClient {
+  socket: WebSocket;
+  /** only this channel, or every tracked one */
+  channel: string | undefined;
+}
+
+/**
+ * The live sockets. Each tick builds one JSON text per filter (all channels, or one) and sends it
+ * to every socket with that filter: nothing is serialized per client.
+ */
+class LiveHub {
+  private readonly clients = new Set<LiveClient>();
+  private readonly offs: (() => void)[];
+
+  constructor(private readonly service: MoodService) {
+    this.offs = [service.onTick((now, moments) => this.tick(now, moments)), service.onChannelsChange(() => this.channels())];
+  }
+
+  add(socket: WebSocket, channel: string | undefined): void {
+    if (this.clients.size >= MAX_LIVE_CLIENTS) {
+      socket.close(1013, `more than ${MAX_LIVE_CLIENTS} live clients`);
+      return;
+    }
+    const client: LiveClient = { socket, channel };
+    this.clients.add(client);
+    socket.on('message', (raw: Buffer) => {
+      // the only message a client sends is a ping to check the connection
+      if (raw.toString() === 'ping' && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
+    });
+    socket.on('close', () => this.clients.delete(client));
+    socket.on('error', () => this.clients.delete(client));
+    socket.send(this.channelsText(this.service.now(), channel));
+  }
+
+  close(): void {
+    for (const off of this.offs) off();
+    for (const c of this.clients) c.socket.close(1001, 'Lurk is stopping');
+    this.clients.clear();
+  }
+
+  private channelsText(now: number, channel: string | undefined): string {
+    const all = this.service.summaries(now);
+    const push: MoodPush = { type: 'channels', at: new Date(now).toISOString(), channels: channel === undefined ? all : all.filter((c) => c.login === channel) };
+    return JSON.stringify(push);
+  }
+
+  private channels(): void {
+    if (this.clients.size === 0) return;
+    this.broadcast((channel) => this.channelsText(this.service.now(), channel));
+  }
+
+  private tick(now: number, moments: readonly MoodMoment[]): void {
+    if (this.clients.size === 0) return;
+    const at = new Date(now).toISOString();
+    this.broadcast((channel) => JSON.stringify({ type: 'windows', at, channels: this.service.details(now, channel) } satisfies MoodPush));
+    for (const moment of moments) {
+      const text = JSON.stringify({ type: 'moment', moment } satisfies MoodPush);
+      for (const c of this.clients) if ((c.channel === undefined || c.channel === moment.login) && c.socket.readyState === c.socket.OPEN) c.socket.send(text);
+    }
+  }
+
+  /** one text per filter, built on first use */
+  private broadcast(text: (channel: string | undefined) => string): void {
+    const texts = new Map<string | undefined, string>();
+    for (const c of this.clients) {
+      if (c.socket.readyState !== c.socket.OPEN) continue;
+      let t = texts.get(c.channel);
+      if (t === undefined) texts.set(c.channel, (t = text(c.channel)));
+      c.socket.send(t);
+    }
+  }
+}

@@ -1,0 +1,314 @@
+// Mood's service on a real database (SQLite and PostgreSQL) with Lurk's manual clock: top-N
+// following, subs counted once, the partial minute kept across a restart, raw retention.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ManualClock } from '../../src/core/clock.js';
+import type { StreamsPageEvent } from '../../src/discover/events.js';
+import { createClassifier } from '../../src/mood/classifier/index.js';
+import { MoodService, type MoodChat, type TwitchUser } from '../../src/mood/service.js';
+import { MoodStore } from '../../src/mood/store.js';
+import { createMoodEngine } from '../../src/mood/windows.js';
+import type { MoodConfig } from '../../src/config/settings.js';
+import { openStore, type Store } from '../../src/store/database.js';
+import type { ChatMessage, ChatNotice } from '../../src/twitch/chat/events.js';
+import type { ChatChannelInfo } from '../../src/twitch/chat/types.js';
+import type { HelixStream } from '../../src/twitch/helix.external.js';
+import { memoryLogger } from '../helpers/app.js';
+import { tempSqlite, withEachDialect } from '../helpers/db.js';
+
+const START = Date.UTC(2026, 11, 1, 18, 0, 0);
+const MINUTE = 60_000;
+
+/** the chat pool's side: who Mood wants read */
+class FakeChat implements MoodChat {
+  readonly wanted = new Set<string>();
+  want(owner: string, logins: readonly string[]): void {
+    assert.equal(owner, 'mood');
+    for (const l of logins) this.wanted.add(l);
+  }
+  release(owner: string, logins: readonly string[]): void {
+    assert.equal(owner, 'mood');
+    for (const l of logins) this.wanted.delete(l);
+  }
+  channels(): ChatChannelInfo[] {
+    return [...this.wanted].map((channel) => ({ channel, role: 'read', state: 'joined', owners: ['mood'], linesPerMinute: 0 }));
+  }
+}
+
+const USERS: TwitchUser[] = ['cozy_bard', 'pixelmage', 'lorekeeper', 'speedrunner', 'quietone', 'loudone'].map((login, i) => ({ id: String(1000 + i), login, display_name: login.toUpperCase() }));
+
+function service(store: Store, clock: ManualClock, config: Partial<MoodConfig> = {}, chat = new FakeChat()) {
+  const lookups: string[][] = [];
+  const s = new MoodService({
+    config: { channels: [], top: 0, rawRetentionHours: 0, ...config },
+    store: new MoodStore(store.db),
+    engine: createMoodEngine(),
+    classifier: createClassifier(),
+    clock,
+    log: memoryLogger('warn').log,
+    chat,
+    lookupUsers: async (logins) => {
+      lookups.push([...logins]);
+      return USERS.filter((u) => logins.includes(u.login));
+    },
+  });
+  return { service: s, chat, lookups };
+}
+
+let seq = 0;
+function message(channel: string, text: string, at: number, user = `viewer_${seq % 7}`): ChatMessage {
+  seq++;
+  return {
+    id: `m${seq}`,
+    channel,
+    channelId: '1',
+    userId: '9',
+    user,
+    displayName: user,
+    text,
+    action: false,
+    emotes: [],
+    bits: 0,
+    badges: {},
+    roles: { broadcaster: false, mod: false, vip: false, subscriber: false },
+    color: '',
+    firstMessage: false,
+    returningChatter: false,
+    sentAt: at,
+    receivedAt: at,
+  };
+}
+
+function notice(channel: string, kind: string, at: number, params: Record<string, string> = {}, giftCount?: number): ChatNotice {
+  seq++;
+  return {
+    id: `n${seq}`,
+    channel,
+    channelId: '1',
+    kind,
+    userId: '9',
+    user: 'gifter',
+    displayName: 'gifter',
+    text: '',
+    emotes: [],
+    systemText: '',
+    params,
+    ...(giftCount ? { giftCount } : {}),
+    sentAt: at,
+    receivedAt: at,
+  };
+}
+
+function page(generation: number, index: number, logins: [string, number][]): StreamsPageEvent {
+  const streams = logins.map(([login, viewers]) => {
+    const u = USERS.find((x) => x.login === login)!;
+    return { id: `s${u.id}`, user_id: u.id, user_login: login, user_name: u.display_name, viewer_count: viewers } as HelixStream;
+  });
+  return { generation, seenAt: START, page: index, streams };
+}
+
+test('top N: followed from the first pages of each sweep; a channel that drops out is replaced, one also added by the API stays', async (t) => {
+  await withEachDialect(t, async ({ url }) => {
+    const store = await openStore({ url });
+    const clock = new ManualClock(START);
+    try {
+      await store.migrate();
+      const { service: mood, chat, lookups } = service(store, clock, { top: 3 });
+      await mood.start();
+      await mood.add(['pixelmage']);
+      // the first page holds two, the second completes the three
+      await mood.onStreamsPage(
+        page(1, 0, [
+          ['cozy_bard', 900],
+          ['pixelmage', 800],
+        ]),
+      );
+      assert.deepEqual(mood.logins(), ['pixelmage']);
+      await mood.onStreamsPage(
+        page(1, 1, [
+          ['lorekeeper', 700],
+          ['speedrunner', 600],
+        ]),
+      );
+      assert.deepEqual(mood.logins(), ['cozy_bard', 'lorekeeper', 'pixelmage']);
+      assert.deepEqual(
+        mood.summaries(clock.now()).map((c) => [c.login, c.sources, c.user_id]),
+        [
+          ['cozy_bard', ['top'], '1000'],
+          ['lorekeeper', ['top'], '1002'],
+          ['pixelmage', ['api', 'top'], '1001'],
+        ],
+      );
+      // the ranking's channels come with their ids: Helix is asked only about the API's
+      assert.deepEqual(lookups, [['pixelmage']]);
+      // later pages of the same sweep change nothing
+      await mood.onStreamsPage(page(1, 2, [['quietone', 10]]));
+      assert.deepEqual(mood.logins(), ['cozy_bard', 'lorekeeper', 'pixelmage']);
+
+      // the next sweep: pixelmage and lorekeeper fell out, two others rose
+      await mood.onStreamsPage(
+        page(2, 0, [
+          ['speedrunner', 1000],
+          ['cozy_bard', 950],
+          ['loudone', 900],
+        ]),
+      );
+      assert.deepEqual(mood.logins(), ['cozy_bard', 'loudone', 'pixelmage', 'speedrunner']);
+      assert.deepEqual([...chat.wanted].sort(), ['cozy_bard', 'loudone', 'pixelmage', 'speedrunner']);
+      assert.deepEqual(mood.summaries(clock.now()).find((c) => c.login === 'pixelmage')!.sources, ['api']);
+      // a sweep with fewer live channels than N: what it saw is the top, once it completes
+      await mood.onStreamsPage(page(3, 0, [['quietone', 5]]));
+      assert.deepEqual(mood.logins(), ['cozy_bard', 'loudone', 'pixelmage', 'speedrunner']);
+      await mood.onSweepCompleted(3);
+      assert.deepEqual(mood.logins(), ['pixelmage', 'quietone']);
+      await mood.stop();
+
+      // across a restart: the stored set comes back as it was
+      const again = service(store, clock, { top: 3 });
+      await again.service.start();
+      assert.deepEqual(again.service.logins(), ['pixelmage', 'quietone']);
+      assert.deepEqual([...again.chat.wanted].sort(), ['pixelmage', 'quietone']);
+      await again.service.stop();
+      // with LURK_MOOD_TOP off, channels tracked only for the ranking go
+      const off = service(store, clock, { top: 0 });
+      await off.service.start();
+      assert.deepEqual(off.service.logins(), ['pixelmage']);
+      await off.service.stop();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+test('subs: a mystery gift of 5 counts 5 and not its 5 subgifts again; sub, resub and a lone gift count 1 each; untracked channels are ignored', async () => {
+  const db = await tempSqlite();
+  const store = await openStore({ url: db.url });
+  const clock = new ManualClock(START);
+  try {
+    await store.migrate();
+    const { service: mood } = service(store, clock);
+    await mood.start();
+    await mood.add(['cozy_bard']);
+    const at = clock.now() + 1000;
+    const origin = { 'origin-id': 'gift-1' };
+    mood.onNotices([
+      notice('cozy_bard', 'submysterygift', at, { ...origin, 'mass-gift-count': '5' }, 5),
+      ...Array.from({ length: 5 }, () => notice('cozy_bard', 'subgift', at, origin)),
+      notice('cozy_bard', 'sub', at),
+      notice('cozy_bard', 'resub', at),
+      notice('cozy_bard', 'subgift', at, { 'origin-id': 'lone-1' }),
+      notice('cozy_bard', 'raid', at),
+      notice('pixelmage', 'sub', at),
+    ]);
+    // subgifts that arrive ahead of their mystery gift are counted once in all
+    mood.onNotices([
+      notice('cozy_bard', 'subgift', at, { 'origin-id': 'gift-2' }),
+      notice('cozy_bard', 'submysterygift', at, { 'origin-id': 'gift-2' }, 3),
+      notice('cozy_bard', 'subgift', at, { 'origin-id': 'gift-2' }),
+    ]);
+    mood.onMessages([message('cozy_bard', 'pog', at), message('pixelmage', 'pog', at)]);
+    await clock.advance(2 * MINUTE);
+    await mood.idle();
+    const series = await mood.series('cozy_bard', { from: START, to: START + 2 * MINUTE, step: '1m' });
+    const total = series.points.reduce((n, p) => n + p.subs, 0);
+    assert.equal(total, 5 + 1 + 1 + 1 + 3);
+    assert.equal(
+      series.points.reduce((n, p) => n + p.messages, 0),
+      1,
+    );
+    await mood.stop();
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+});
+
+test('a graceful stop writes the partial minute; after the restart the same minute gains the rest; windows count what was said', async (t) => {
+  await withEachDialect(t, async ({ url }) => {
+    const store = await openStore({ url });
+    const clock = new ManualClock(START);
+    try {
+      await store.migrate();
+      const first = service(store, clock);
+      await first.service.start();
+      await first.service.add(['cozy_bard']);
+      const m = START + 2 * MINUTE;
+      await clock.advance(m + 5000 - clock.now());
+      first.service.onMessages([message('cozy_bard', 'pog', clock.now()), message('cozy_bard', 'boring', clock.now()), message('cozy_bard', 'hello there', clock.now())]);
+      const windows = first.service.detail('cozy_bard', clock.now())!.windows;
+      assert.equal(windows['1m'].messages, 3);
+      // shares of the window's messages
+      assert.deepEqual([windows['1m'].positive, windows['1m'].neutral, windows['1m'].negative], [1 / 3, 1 / 3, 1 / 3]);
+      await clock.advance(10_000);
+      await first.service.stop();
+      const stored = new MoodStore(store.db);
+      const channelId = USERS[0]!.id;
+      assert.deepEqual(
+        (await stored.minutes(channelId, m, m + MINUTE)).map((r) => r.messages),
+        [3],
+      );
+
+      const second = service(store, clock);
+      await clock.advance(5000);
+      await second.service.start();
+      assert.deepEqual(second.service.logins(), ['cozy_bard']);
+      second.service.onMessages([message('cozy_bard', 'gg', clock.now()), message('cozy_bard', 'w', clock.now())]);
+      await clock.advance(m + MINUTE + 1000 - clock.now());
+      await second.service.idle();
+      const rows = await stored.minutes(channelId, m, m + MINUTE);
+      assert.deepEqual(
+        rows.map((r) => [r.messages, r.positive, r.neutral, r.negative]),
+        [[5, 3, 1, 1]],
+      );
+      // the series serves the same, and the minutes before the first message (tracked, quiet)
+      const series = await second.service.series('cozy_bard', { from: m, to: m + MINUTE, step: '1m' });
+      assert.deepEqual(
+        series.points.map((p) => [p.t, p.messages]),
+        [[new Date(m).toISOString(), 5]],
+      );
+      await second.service.stop();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+test('raw messages are stored only with a retention, and pruned past it', async (t) => {
+  for (const hours of [0, 1]) {
+    await t.test(`retention ${hours} h`, async () => {
+      const db = await tempSqlite();
+      const store = await openStore({ url: db.url });
+      const clock = new ManualClock(START);
+      try {
+        await store.migrate();
+        const { service: mood } = service(store, clock, { rawRetentionHours: hours });
+        await mood.start();
+        await mood.add(['cozy_bard']);
+        mood.onMessages([message('cozy_bard', 'pog', clock.now() + 10, 'alice'), message('cozy_bard', 'boring', clock.now() + 20, 'bob')]);
+        await clock.advance(1000);
+        await mood.idle();
+        const stored = new MoodStore(store.db);
+        const raw = await stored.rawMessages(USERS[0]!.id, START, START + MINUTE);
+        assert.deepEqual(
+          raw.map((r) => [r.user, r.text, r.label]),
+          hours > 0
+            ? [
+                ['alice', 'pog', 'positive'],
+                ['bob', 'boring', 'negative'],
+              ]
+            : [],
+        );
+        if (hours > 0) {
+          assert.equal(await mood.pruneRaw(), 0, 'nothing is older than the retention yet');
+          await clock.advance(hours * 3_600_000);
+          assert.equal(await mood.pruneRaw(), 2);
+          assert.deepEqual(await stored.rawMessages(USERS[0]!.id, START, START + MINUTE), []);
+        }
+        await mood.stop();
+      } finally {
+        await store.close();
+        await db.drop();
+      }
+    });
+  }
+});
