@@ -31,6 +31,8 @@ const SQ = 7;
 /** the totals' last field: distinct chatters of the open minute */
 const MINUTE_CHAT = 7;
 const F = 8;
+/** where the windows' gone totals start in `acc` */
+const GONE = F;
 const SCALE = 10_000;
 const NONE = -0x7fffffff;
 
@@ -56,22 +58,27 @@ export interface BinTotals {
 }
 
 export class ChannelWindows {
+  // the hot path's fields first: they share the object's first cache lines
+  /** the latest second counted (relative): messages stamped earlier count here */
+  private cur = 0;
   /** seconds are stored relative to this one, in an Int32Array */
   private readonly base: number;
+  private minuteStart: number;
   private readonly buckets = new Int32Array(RING * F);
   /** each bucket's second; NONE before it is first used */
   private readonly secs = new Int32Array(RING).fill(NONE);
-  /** everything counted since tracking began (W_FIELDS fields, then MINUTE_CHAT) */
-  private readonly total = new Float64Array(F);
-  /** per field, per window (field-major: a field's windows share a cache line), what has left the window */
-  private readonly gone = new Float64Array(W_FIELDS * WINDOWS);
+  /**
+   * everything counted since tracking began (W_FIELDS fields, then MINUTE_CHAT), then per field
+   * per window (field-major: a field's windows share a cache line) what has left the window
+   */
+  private readonly acc = new Float64Array(F + W_FIELDS * WINDOWS);
+  private readonly lastSpoke = new Map<string, number>();
+  private readonly emotes = new EmoteCounts();
+  readonly samples: (MoodSample | undefined)[] = new Array(SAMPLES);
+  private sampleCount = 0;
+  listener: MessageListener | undefined;
   /** the totals when the open minute began */
   private readonly minuteBase = new Float64Array(W_FIELDS);
-  private readonly emotes = new EmoteCounts();
-  private readonly lastSpoke = new Map<string, number>();
-  /** the latest second counted (relative): messages stamped earlier count here */
-  private cur = 0;
-  private minuteStart: number;
   private binStart: number;
   /** the first bin began before tracking did: it is not a whole 10 s of chat, so no bin at all */
   private firstBinPartial: boolean;
@@ -83,9 +90,6 @@ export class ChannelWindows {
   readonly closed: MinuteAggregate[] = [];
   /** 10-second bins closed since the last look (moments' baseline) */
   readonly bins: BinTotals[] = [];
-  readonly samples: (MoodSample | undefined)[] = new Array(SAMPLES);
-  private sampleCount = 0;
-  listener: MessageListener | undefined;
 
   constructor(
     readonly channel: string,
@@ -102,7 +106,7 @@ export class ChannelWindows {
     const s = this.second(sample.at);
     const b = (s & MASK) * F;
     const buckets = this.buckets;
-    const total = this.total;
+    const total = this.acc;
     const label = sample.label;
     const pos = label === 'positive' ? 1 : 0;
     const neg = label === 'negative' ? 1 : 0;
@@ -130,7 +134,7 @@ export class ChannelWindows {
     if (!(count > 0)) return;
     const s = this.second(at);
     this.buckets[(s & MASK) * F + SUBS]! += count;
-    this.total[SUBS]! += count;
+    this.acc[SUBS]! += count;
   }
 
   /** moves the windows' end to `now` (never back): closes minutes and bins, lets old seconds go */
@@ -150,7 +154,7 @@ export class ChannelWindows {
     }
     for (let w = 0; w < WINDOWS; w++) {
       const len = SECONDS[w]!;
-      if (to - from >= len) for (let f = 0; f < W_FIELDS; f++) this.gone[f * WINDOWS + w] = this.total[f]!;
+      if (to - from >= len) for (let f = 0; f < W_FIELDS; f++) this.acc[GONE + f * WINDOWS + w] = this.acc[f]!;
       else for (let s = from - len + 1; s <= to - len; s++) this.leave(w, s);
       if (w > 0) this.emotes.evict(w - 1, to - len);
     }
@@ -228,29 +232,31 @@ export class ChannelWindows {
     const out: number[] = [];
     const open = Math.floor(this.minuteStart / 60);
     for (let n = open - 14; n < open; n++) out.push(this.minuteMessages[mod(n, 16)]!);
-    out.push(this.total[MSGS]! - this.minuteBase[MSGS]! + this.flushedThisMinute);
+    out.push(this.acc[MSGS]! - this.minuteBase[MSGS]! + this.flushedThisMinute);
     return out;
   }
 
   /** the open minute so far; its counters start again from zero (the store adds rows up) */
   takePartialMinute(): MinuteAggregate {
-    this.flushedThisMinute += this.total[MSGS]! - this.minuteBase[MSGS]!;
+    this.flushedThisMinute += this.acc[MSGS]! - this.minuteBase[MSGS]!;
     return this.closeMinute(this.minuteStart, true);
   }
 
-  takeClosed(): MinuteAggregate[] {
-    return this.closed.splice(0, this.closed.length);
+  /** hands the closed minutes over (into `rows`) */
+  takeClosed(rows: MinuteAggregate[]): void {
+    for (const row of this.closed) rows.push(row);
+    this.closed.length = 0;
   }
 
   bytes(): number {
     let users = 0;
     for (const user of this.lastSpoke.keys()) users += 48 + 2 * user.length;
-    const arrays = this.buckets.byteLength + this.secs.byteLength + this.total.byteLength + this.gone.byteLength + this.minuteBase.byteLength + this.minuteMessages.byteLength;
+    const arrays = this.buckets.byteLength + this.secs.byteLength + this.acc.byteLength + this.minuteBase.byteLength + this.minuteMessages.byteLength;
     return arrays + 8 * SAMPLES + users + this.emotes.bytes() + 512;
   }
 
   private sum(w: number, f: number): number {
-    return this.total[f]! - this.gone[f * WINDOWS + w]!;
+    return this.acc[f]! - this.acc[GONE + f * WINDOWS + w]!;
   }
 
   /** the relative second a timestamp counts in: late ones count in the latest second */
@@ -264,21 +270,21 @@ export class ChannelWindows {
     if (last !== undefined && last >= s) return;
     this.lastSpoke.set(user, s);
     this.buckets[b + CHAT]!++;
-    if (last === undefined || last < this.minuteStart) this.total[MINUTE_CHAT]!++;
+    if (last === undefined || last < this.minuteStart) this.acc[MINUTE_CHAT]!++;
     if (last === undefined) {
-      this.total[CHAT]!++;
+      this.acc[CHAT]!++;
       return;
     }
     // the user moves from second `last` to `s`: the total stays, the windows `last` had left regain them
     if (last > s - RING && this.secs[last & MASK] === last) this.buckets[(last & MASK) * F + CHAT]!--;
-    for (let w = 0; w < WINDOWS; w++) if (last <= s - SECONDS[w]!) this.gone[CHAT * WINDOWS + w]!--;
+    for (let w = 0; w < WINDOWS; w++) if (last <= s - SECONDS[w]!) this.acc[GONE + CHAT * WINDOWS + w]!--;
   }
 
   private leave(w: number, s: number): void {
     const i = s & MASK;
     if (this.secs[i] !== s) return;
     const b = i * F;
-    for (let f = 0; f < W_FIELDS; f++) this.gone[f * WINDOWS + w]! += this.buckets[b + f]!;
+    for (let f = 0; f < W_FIELDS; f++) this.acc[GONE + f * WINDOWS + w]! += this.buckets[b + f]!;
   }
 
   private binTotals(start: number, end: number): BinTotals {
@@ -296,7 +302,7 @@ export class ChannelWindows {
   }
 
   private closeMinute(start: number, partial = false): MinuteAggregate {
-    const t = this.total;
+    const t = this.acc;
     const m = this.minuteBase;
     const messages = t[MSGS]! - m[MSGS]!;
     const positive = t[POS]! - m[POS]!;

@@ -1,27 +1,35 @@
 // One channel's emote counts for the 1-, 5- and 15-minute windows and the open minute, kept exact
 // at second resolution without a scan per snapshot: each use is counted in every window when it
-// arrives and taken out of a window when its second leaves it. The uses wait in a ring (second,
-// emote id) whose three read positions move forward with the windows' starts, so a snapshot costs
-// a pass over the distinct emotes, not over the messages.
+// arrives and taken out of a window when its second leaves it. The uses wait in a ring of
+// (second, emote id, uses) entries, one per emote per second it was used in (a hundred "KEKW" in
+// one second are one entry), whose three read positions move forward with the windows' starts.
+// A snapshot costs a pass over the distinct emotes, not over the messages, and the ring holds at
+// most one entry per emote per second of the last 15 minutes.
 import type { EmoteCount } from './types.js';
 
 /** the windows' lengths, shortest first (their starts leave the ring in that order) */
 export const EMOTE_WINDOWS = [60, 300, 900] as const;
 const LONGEST = EMOTE_WINDOWS.length - 1;
+// an emote's slots: its count in each window (0, 1, 2), in the open minute, and its ring entry of the latest second
 const MINUTE = 3;
-const SLOTS = 4;
+const LAST_SEC = 4;
+const LAST_SLOT = 5;
+const SLOTS = 6;
+/** a ring entry: second, emote id, uses */
+const ENTRY = 3;
+const NO_SECOND = -0x7fffffff;
 
 export class EmoteCounts {
   private readonly ids = new Map<string, number>();
   private names: (string | undefined)[] = [];
   private readonly free: number[] = [];
-  /** by emote id then window (0, 1, 2), then the open minute (3): an emote's four counts share a cache line */
+  /** by emote id, SLOTS each: an emote's counts share a cache line */
   private counts: Int32Array = new Int32Array(16 * SLOTS);
   /** emote ids used in the open minute, each once */
   private minuteIds: number[] = [];
-  /** the uses' ring: (second, emote id) pairs */
-  private occ: Int32Array = new Int32Array(2 * 64);
-  /** uses written so far, and per window the uses already taken out (absolute positions) */
+  private ring: Int32Array = new Int32Array(ENTRY * 64);
+  private capacity = 64;
+  /** entries written so far, and per window the entries already taken out (absolute positions) */
   private head = 0;
   private readonly tails = [0, 0, 0];
 
@@ -34,22 +42,32 @@ export class EmoteCounts {
     counts[at + 1]!++;
     counts[at + 2]!++;
     if (counts[at + MINUTE]!++ === 0) this.minuteIds.push(id);
-    if (this.head - this.tails[LONGEST]! === this.occ.length >> 1) this.growRing();
-    const slot = (this.head & ((this.occ.length >> 1) - 1)) << 1;
-    this.occ[slot] = sec;
-    this.occ[slot + 1] = id;
+    // the current second's entry is in every window still, so it can take one more use
+    if (counts[at + LAST_SEC] === sec) {
+      this.ring[counts[at + LAST_SLOT]! + 2]!++;
+      return;
+    }
+    if (this.head - this.tails[LONGEST]! === this.capacity) this.growRing();
+    const slot = (this.head & (this.capacity - 1)) * ENTRY;
+    this.ring[slot] = sec;
+    this.ring[slot + 1] = id;
+    this.ring[slot + 2] = 1;
+    counts[at + LAST_SEC] = sec;
+    counts[at + LAST_SLOT] = slot;
     this.head++;
   }
 
   /** takes out of window `w` every use at or before `lastGoneSec`; call shorter windows first */
   evict(w: number, lastGoneSec: number): void {
     const counts = this.counts;
-    const occ = this.occ;
-    const mask = (occ.length >> 1) - 1;
+    const ring = this.ring;
+    const mask = this.capacity - 1;
     let tail = this.tails[w]!;
-    while (tail < this.head && occ[(tail & mask) << 1]! <= lastGoneSec) {
-      const id = occ[((tail & mask) << 1) + 1]!;
-      counts[id * SLOTS + w]!--;
+    while (tail < this.head) {
+      const slot = (tail & mask) * ENTRY;
+      if (ring[slot]! > lastGoneSec) break;
+      const id = ring[slot + 1]!;
+      counts[id * SLOTS + w]! -= ring[slot + 2]!;
       if (w === LONGEST) this.release(id);
       tail++;
     }
@@ -59,21 +77,23 @@ export class EmoteCounts {
   /** the `k` most used emotes of window `w` (0, 1, 2) or of the open minute (3), most used first */
   top(w: number, k: number): EmoteCount[] {
     const counts = this.counts;
-    const count = (id: number) => counts[id * SLOTS + w]!;
-    const best: number[] = [];
     const names = this.names;
+    const best: number[] = [];
+    let kth = 0;
     for (let id = 0; id < names.length; id++) {
-      const c = count(id);
-      if (c <= 0) continue;
-      if (best.length === k && !outranks(c, names[id]!, count(best[k - 1]!), names[best[k - 1]!]!)) continue;
+      const c = counts[id * SLOTS + w]!;
+      if (c <= 0 || (best.length === k && c < kth)) continue;
+      const name = names[id]!;
+      if (best.length === k && !outranks(c, name, kth, names[best[k - 1]!]!)) continue;
       let i = best.length === k ? k - 1 : best.length;
-      while (i > 0 && outranks(c, names[id]!, count(best[i - 1]!), names[best[i - 1]!]!)) {
+      while (i > 0 && outranks(c, name, counts[best[i - 1]! * SLOTS + w]!, names[best[i - 1]!]!)) {
         best[i] = best[i - 1]!;
         i--;
       }
       best[i] = id;
+      kth = counts[best[best.length - 1]! * SLOTS + w]!;
     }
-    return best.map((id) => ({ name: names[id]!, count: count(id) }));
+    return best.map((id) => ({ name: names[id]!, count: counts[id * SLOTS + w]! }));
   }
 
   /** the open minute's top `k`, then the minute's counts start again from zero */
@@ -98,12 +118,13 @@ export class EmoteCounts {
   bytes(): number {
     let names = 0;
     for (const name of this.ids.keys()) names += 40 + 2 * name.length;
-    return this.occ.byteLength + this.counts.byteLength + names + 8 * this.names.length;
+    return this.ring.byteLength + this.counts.byteLength + names + 8 * this.names.length;
   }
 
   private intern(name: string): number {
     const id = this.free.pop() ?? this.names.length;
     if ((id + 1) * SLOTS > this.counts.length) this.counts = grown(this.counts, 2 * this.counts.length);
+    this.counts[id * SLOTS + LAST_SEC] = NO_SECOND;
     this.names[id] = name;
     this.ids.set(name, id);
     return id;
@@ -120,14 +141,19 @@ export class EmoteCounts {
   }
 
   private growRing(): void {
-    const cap = this.occ.length; // pairs: twice the old capacity
-    const occ = new Int32Array(2 * cap);
-    const oldMask = (this.occ.length >> 1) - 1;
+    const capacity = 2 * this.capacity;
+    const ring = new Int32Array(ENTRY * capacity);
     for (let n = this.tails[LONGEST]!; n < this.head; n++) {
-      occ[(n & (cap - 1)) << 1] = this.occ[(n & oldMask) << 1]!;
-      occ[((n & (cap - 1)) << 1) + 1] = this.occ[((n & oldMask) << 1) + 1]!;
+      const from = (n & (this.capacity - 1)) * ENTRY;
+      const to = (n & (capacity - 1)) * ENTRY;
+      ring[to] = this.ring[from]!;
+      ring[to + 1] = this.ring[from + 1]!;
+      ring[to + 2] = this.ring[from + 2]!;
     }
-    this.occ = occ;
+    // the entries moved: the next use of an emote this second starts a new one
+    for (let at = LAST_SEC; at < this.counts.length; at += SLOTS) this.counts[at] = NO_SECOND;
+    this.ring = ring;
+    this.capacity = capacity;
   }
 }
 

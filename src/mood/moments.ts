@@ -6,7 +6,8 @@
 // so the last ~15 minutes carry 95 % of the weight), fed with a delay of three bins so the burst
 // being judged is never part of what it is judged against. No moment before the baseline has seen
 // WARMUP_BINS bins: Lurk's start and a newly tracked channel (whose first minutes look like a
-// jump from nothing) are not moments.
+// jump from nothing) are not moments. Nor is a chat waking up: after WARMUP_BINS bins without a
+// message (an offline channel) the baseline starts again, warm-up included.
 //
 // Spike: the last 30 s hold at least SPIKE_FACTOR × the baseline's expected count, at least
 // SPIKE_MIN_MESSAGES messages, and at least SPIKE_Z Poisson standard deviations above the
@@ -83,6 +84,7 @@ export class MomentDetector implements MessageListener {
   private ewScore = 0;
   private ewSquares = 0;
   private binsFed = 0;
+  private quietBins = 0;
   private readonly open: { spike: OpenMoment | undefined; swing: OpenMoment | undefined } = { spike: undefined, swing: undefined };
   private readonly quietUntil = { spike: 0, swing: 0 };
   private spikeEndedAt = Number.NEGATIVE_INFINITY;
@@ -103,20 +105,19 @@ export class MomentDetector implements MessageListener {
     }
   }
 
-  /** once a second: takes the channel's closed bins, then starts, moves or ends moments */
-  check(ch: ChannelWindows, now: number): MoodMoment[] {
-    for (const bin of ch.bins.splice(0, ch.bins.length)) {
+  /** once a second: takes the channel's closed bins, then starts, moves or ends moments (into `changed`) */
+  check(ch: ChannelWindows, now: number, changed: MoodMoment[]): void {
+    for (const bin of ch.bins) {
       this.pending.push(bin);
       if (this.pending.length > FEED_DELAY_BINS) this.feed(this.pending.shift()!);
     }
-    const changed: MoodMoment[] = [];
+    ch.bins.length = 0;
     const spike = this.checkSpike(ch, now);
     if (spike) changed.push({ ...spike });
     const swing = this.checkSwing(ch, now);
     if (swing) changed.push({ ...swing });
     // while a moment is open its messages are counted into it as they come
     ch.listener = this.open.spike !== undefined || this.open.swing !== undefined ? this : undefined;
-    return changed;
   }
 
   moments(): MoodMoment[] {
@@ -128,6 +129,11 @@ export class MomentDetector implements MessageListener {
   }
 
   private feed(bin: BinTotals): void {
+    this.quietBins = bin.messages === 0 ? this.quietBins + 1 : 0;
+    if (this.quietBins >= WARMUP_BINS) {
+      this.weight = this.ewMessages = this.ewScore = this.ewSquares = this.binsFed = 0;
+      return;
+    }
     this.weight = this.weight * DECAY + 1;
     this.ewMessages = this.ewMessages * DECAY + bin.messages;
     this.ewScore = this.ewScore * DECAY + bin.scoreSum;

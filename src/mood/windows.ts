@@ -1,6 +1,17 @@
 // Mood's live windows, in memory: createMoodEngine() keeps every tracked channel's rolling 1-, 5-
-// and 15-minute windows, closes its minutes for the store and watches it for moments. Times are
-// Lurk's clock, always passed in. The contract is src/mood/engine.ts.
+// and 15-minute windows, closes its minutes for the store and watches it for moments. The
+// contract is src/mood/engine.ts; times are Lurk's clock, always passed in.
+//
+// What the numbers mean:
+// - a window at `now` holds the seconds (now - length, now], so a message at second s leaves the
+//   1-minute window at s + 60; a message stamped before the latest one counted (the bus delivers
+//   in order, so it is late by a hair) counts in the latest second;
+// - messages_per_minute counts quiet minutes as zero; while tracking has run for less than the
+//   window it divides by the time tracked instead (at least 1 s), see ChannelWindows.coveredSeconds;
+// - a minute row is handed out once, by tick() (every tracked channel, every minute, quiet ones as
+//   zeros), by untrack() (the partial minute) or by flush() (the partial minutes); rows of one
+//   minute add up, so the store upserts them by adding;
+// - moments: src/mood/moments.ts.
 import { ChannelWindows } from './channel-windows.js';
 import type { EngineTick, MinuteAggregate, MoodEngine, MoodSample } from './engine.js';
 import { MomentDetector } from './moments.js';
@@ -31,7 +42,7 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
       const c = channels.get(channel);
       if (!c) return undefined;
       c.advance(now);
-      orphans.push(...c.takeClosed());
+      c.takeClosed(orphans);
       channels.delete(channel);
       detectors.delete(channel);
       names = [...channels.keys()];
@@ -64,8 +75,8 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
       const moments: MoodMoment[] = [];
       for (const [channel, c] of channels) {
         c.advance(now);
-        for (const row of c.takeClosed()) minutes.push(row);
-        for (const m of detectors.get(channel)!.check(c, now)) moments.push(m);
+        c.takeClosed(minutes);
+        detectors.get(channel)!.check(c, now, moments);
       }
       return { minutes, moments };
     },
@@ -74,7 +85,7 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
       orphans = [];
       for (const c of channels.values()) {
         c.advance(now);
-        for (const row of c.takeClosed()) rows.push(row);
+        c.takeClosed(rows);
         rows.push(c.takePartialMinute());
       }
       return rows;

@@ -6,7 +6,8 @@ import type { MoodLabel } from '../../src/mood/classifier/types.js';
 import type { MoodEngine } from '../../src/mood/engine.js';
 import type { MoodMoment } from '../../src/mood/types.js';
 import { createMoodEngine } from '../../src/mood/windows.js';
-import { poisson, prng, sample, T0 } from './samples.js';
+import { Random } from '../../src/sim/world/random.js';
+import { sample, T0 } from './samples.js';
 
 const S = 1000;
 
@@ -28,12 +29,14 @@ const leaning = (main: MoodLabel, other: MoodLabel) => (random: () => number) =>
 
 /** chats the phases second by second on `channel` (tracked at T0), ticking each second; every moment snapshot ticks returned */
 function chat(e: MoodEngine, channel: string, phases: Phase[], seed: number): MoodMoment[] {
-  const random = prng(seed);
+  // the simulator's seeded generator: the same chat on every run
+  const rng = new Random(seed);
+  const random = () => rng.float();
   const out: MoodMoment[] = [];
   let user = 0;
   for (let second = 0; second < phases.at(-1)!.until; second++) {
     const phase = phases.find((p) => second < p.until)!;
-    const n = poisson(random, phase.perMinute / 60);
+    const n = rng.poisson(phase.perMinute / 60);
     const offsets = Array.from({ length: n }, () => Math.floor(random() * 1000)).sort((a, b) => a - b);
     for (const offset of offsets) {
       const label = phase.label(random);
@@ -86,6 +89,8 @@ describe('mood moments', () => {
     assert.equal(first.ended_at, null, 'the first push is the start');
     assert.ok(versions.slice(0, -1).every((m) => m.ended_at === null));
     assert.ok(last.ended_at !== null, 'the last push is the end');
+    assert.ok(versions.length >= 3, `${versions.length} pushes: the start, new peaks, the end`);
+    for (let i = 1; i < versions.length - 1; i++) assert.ok(versions[i]!.peak_rate > versions[i - 1]!.peak_rate, 'a push between start and end is a new peak');
     const start = ms(last.started_at);
     assert.ok(start >= T0 + (burstFrom - 3) * S && start <= T0 + (burstFrom + 10) * S, `started ${last.started_at}`);
     assert.ok(ms(last.peak_at) > T0 + burstFrom * S && ms(last.peak_at) <= T0 + (burstTo + 1) * S, `peaked ${last.peak_at}`);
@@ -125,6 +130,29 @@ describe('mood moments', () => {
       7,
     );
     assert.deepEqual(snapshots, []);
+  });
+
+  test('a chat waking up after a quiet spell is no moment: the baseline warms up again', () => {
+    const e = createMoodEngine();
+    e.track('c', T0);
+    const snapshots = chat(
+      e,
+      'c',
+      [
+        { until: 15 * 60, perMinute: 10, kind: 'background', label: neutral },
+        { until: 35 * 60, perMinute: 0, kind: 'background', label: neutral },
+        { until: 36 * 60, perMinute: 300, kind: 'burst', label: neutral },
+        { until: 45 * 60, perMinute: 10, kind: 'background', label: neutral },
+        { until: 45 * 60 + 45, perMinute: 300, kind: 'burst', label: neutral },
+        { until: 50 * 60, perMinute: 10, kind: 'background', label: neutral },
+      ],
+      11,
+    );
+    assert.deepEqual(
+      [...byId(snapshots).values()].map((v) => [v[0]!.kind, (ms(v[0]!.started_at) - T0) / S]).map(([kind, at]) => [kind, Math.round(Number(at) / 60)]),
+      [['spike', 45]],
+      'only the burst once the chat had been back for a warm-up is a moment',
+    );
   });
 
   for (const perMinute of [3, 600]) {
