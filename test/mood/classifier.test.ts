@@ -54,6 +54,8 @@ describe('labels', () => {
       'is this good?',
       'how long has he been live',
       'he is going mid',
+      'good morning chat',
+      'good night everyone',
       'brb getting food',
       'the boss has two phases',
       'where is the map',
@@ -222,6 +224,8 @@ describe('modifiers', () => {
   test('"but": the clause after it weighs more', () => {
     assert.equal(label('the first half was boring but the ending was amazing'), 'positive');
     assert.equal(label('great game but the ending sucked'), 'negative');
+    // a trailing "though" is no "but": the clause before it is the message
+    assert.equal(label('it was fun tho'), 'positive');
   });
 
   test('sarcasm turns praise: Kappa, /s, "sure buddy", "yeah right"', () => {
@@ -239,6 +243,11 @@ describe('modifiers', () => {
     assert.equal(label('is he good?'), 'neutral');
     assert.equal(label('why is he so bad?'), 'negative');
     assert.equal(label('what? that was amazing'), 'positive');
+    // without "?": a clause that opens with a question word asks
+    assert.equal(label('who is winning'), 'neutral');
+    assert.equal(label('is he good'), 'neutral');
+    assert.equal(label('he is good'), 'positive');
+    assert.equal(label('why is he so bad'), 'negative');
   });
 });
 
@@ -293,13 +302,15 @@ describe('the lexicon', () => {
 
   test('a user lexicon adds entries and overrides Lurk’s own', async () => {
     const file = path.join(dir, 'mine.txt');
-    await writeFile(file, ['version mine-1', 'KEKW -0.8 emote', 'blorptastic 0.9', '"touch grass" -0.6', 'Zzzz -0.5 suffix', 'grr -0.5 emote'].join('\n'));
+    await writeFile(file, ['version mine-1', 'KEKW -0.8 emote', 'blorptastic 0.9', '"go outside" -0.6', 'Zzzz -0.5 suffix', 'grr -0.5 emote', 'mid 0 # a lane in our games'].join('\n'));
     const mine = createClassifier({ lexiconFile: file });
     assert.equal(mine.version, `${mood.version}+user`);
     assert.equal(mine.classify('KEKW').label, 'negative');
     assert.equal(mood.classify('KEKW').label, 'positive', "another classifier keeps Lurk's lexicon");
     assert.equal(mine.classify('blorptastic').label, 'positive');
-    assert.equal(mine.classify('go touch grass').label, 'negative');
+    assert.equal(mine.classify('just go outside').label, 'negative');
+    assert.equal(mood.classify('this is mid').label, 'negative');
+    assert.equal(mine.classify('this is mid').label, 'neutral', 'a user entry of 0 silences one of Lurk’s');
     assert.equal(mine.classify('sodaZzzz', [{ id: '1', start: 0, end: 8 }]).label, 'negative');
     assert.deepEqual(mine.classify('grr').emotes, ['grr']);
     // the rest of Lurk's lexicon is still there
@@ -322,6 +333,10 @@ describe('the lexicon', () => {
       ['lol 0.5 emoji\n', /line 1: "lol" is not one emoji/],
       ['but -0.5 contrast\n', /line 1: a contrast value is the weight/],
       ['version 1\nversion 2\n', /line 2: a second version line/],
+      ['"one two three four five six" 0.5\n', /line 1: a phrase has at most 5 words/],
+      ['"so not" -0.5 negator\n', /line 1: a phrase cannot be a negator/],
+      ['KEKW 0.5 emote:question\n', /line 1: a question word is a word/],
+      ['Cry -0.5 suffix\ncry -0.5 suffix\n', /line 2: suffix "cry" must start with an upper-case letter/],
     ];
     for (const [i, [text, problem]] of cases.entries()) {
       const file = path.join(dir, `bad-${i}.txt`);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 /** how a term is found in a message */
 export type Form = 'word' | 'emote' | 'emoji' | 'suffix';
 /** what a found term does to the score */
-export type Role = 'sentiment' | 'laugh' | 'negator' | 'intensifier' | 'sarcasm' | 'contrast';
+export type Role = 'sentiment' | 'laugh' | 'negator' | 'intensifier' | 'sarcasm' | 'contrast' | 'question';
 
 export interface LexiconEntry {
   term: string;
@@ -25,8 +25,8 @@ export interface Lexicon {
 /** the scanner looks this many words ahead */
 export const MAX_PHRASE_WORDS = 5;
 const FORMS: readonly Form[] = ['word', 'emote', 'emoji', 'suffix'];
-const ROLES: readonly Role[] = ['sentiment', 'laugh', 'negator', 'intensifier', 'sarcasm', 'contrast'];
-export const KINDS_HELP = 'word, emote, emoji, suffix, laugh, negator, intensifier, sarcasm, contrast, or form:role such as emote:laugh';
+const ROLES: readonly Role[] = ['sentiment', 'laugh', 'negator', 'intensifier', 'sarcasm', 'contrast', 'question'];
+export const KINDS_HELP = 'word, emote, emoji, suffix, laugh, negator, intensifier, sarcasm, contrast, question, or form:role such as emote:laugh';
 
 export class LexiconError extends Error {
   constructor(
@@ -74,7 +74,7 @@ function checkTerm(term: string, form: Form, role: Role, line: number): void {
   if (form === 'emoji' && !EMOJI.test(term)) throw new LexiconError(line, `${JSON.stringify(term)} is not one emoji (an emoji entry is a single emoji; sequences are read by their first emoji)`);
   if (term.includes(' ')) {
     if (form !== 'word') throw new LexiconError(line, `a phrase is a word entry, not ${form}`);
-    if (role === 'negator' || role === 'contrast') throw new LexiconError(line, `a phrase cannot be a ${role}`);
+    if (role === 'negator' || role === 'contrast' || role === 'question') throw new LexiconError(line, `a phrase cannot be a ${role}`);
     if (term.split(' ').length > MAX_PHRASE_WORDS) throw new LexiconError(line, `a phrase has at most ${MAX_PHRASE_WORDS} words`);
   }
   if (form === 'suffix' && !/^[A-Z0-9]/.test(term))
@@ -107,6 +107,7 @@ export function parseLexicon(text: string): Lexicon {
     const { form, role } = parseKind(kind, line);
     checkTerm(term, form, role, line);
     if (role === 'contrast' && value < 0) throw new LexiconError(line, 'a contrast value is the weight of the clause before it, from 0 to 1');
+    if (role === 'question' && (value < 0 || form !== 'word')) throw new LexiconError(line, 'a question word is a word whose value, from 0 to 1, is what its clause loses');
     const identity = `${form === 'word' ? 'word' : form === 'suffix' ? 'suffix' : 'exact'}\u0000${form === 'word' ? foldTerm(term) : term.replace(/\uFE0F/g, '')}`;
     const earlier = seen.get(identity);
     if (earlier !== undefined) throw new LexiconError(line, `${JSON.stringify(term)} is already defined on line ${earlier}`);
@@ -126,10 +127,10 @@ export function foldTerm(term: string): string {
   return out;
 }
 
-/** a code unit as words compare it, or -1 for one that is skipped (apostrophes) */
+/** a code unit as words compare it, or -1 for one that is skipped (apostrophes, the emoji variation selector) */
 export function foldCode(c: number): number {
   if (c >= 65 && c <= 90) return c + 32;
-  if (c === 39 || c === 0x2019) return -1;
+  if (c === 39 || c === 0x2019 || c === 0xfe0f) return -1;
   if (c >= 0xc0 && c <= 0xde && c !== 0xd7) return c + 32;
   return c;
 }

@@ -4,7 +4,7 @@
 // the message used emotes, their list.
 import type { Classification, EmoteSpan, MoodLabel } from './types.js';
 import { foldCode, MAX_PHRASE_WORDS } from './lexicon.js';
-import { CONTRAST, type Compiled, Entry, FNV_OFFSET, FNV_PRIME, HEAD, INTENSIFIER, LAUGH, NEGATOR, runsCover, SARCASM, SENTIMENT } from './table.js';
+import { CONTRAST, type Compiled, Entry, FNV_OFFSET, FNV_PRIME, HEAD, INTENSIFIER, LAUGH, NEGATOR, QUESTION as ASKS, runsCover, SARCASM, SENTIMENT } from './table.js';
 
 /** a score at or beyond ±LABEL_AT is positive / negative; the band between is neutral */
 export const LABEL_AT = 0.25;
@@ -23,15 +23,13 @@ const EXCLAMATION = 0.1;
 /** the longest phrase, in words after its first */
 const MAX_AHEAD = MAX_PHRASE_WORDS - 1;
 
-/** this.h's slots: the last hashed range's exact, folded and collapsed hashes, ASCII letters and capitals, first '/' */
-const HX = 0;
-const HF = 1;
-const HC = 2;
-const LETTERS = 3;
-const CAPITALS = 4;
-const SLASH = 5;
+/** this.h's slots: the last hashed range's folded hash, ASCII letters and capitals, first '/' */
+const HF = 0;
+const LETTERS = 1;
+const CAPITALS = 2;
+const SLASH = 3;
 /** whether a letter repeats (only then can a stretched spelling be looked up) */
-const RUN = 6;
+const RUN = 4;
 
 const NONE: readonly string[] = Object.freeze([]);
 const NEUTRAL_LABEL: MoodLabel = 'neutral';
@@ -57,6 +55,9 @@ function isPunct(c: number): boolean {
 /** two letters that, alternating, make a laugh: haha, hehe, jaja, jsjs, lolol, rsrs, хаха */
 const LAUGH_PAIRS = new Set(['ha', 'ah', 'he', 'eh', 'hi', 'ja', 'aj', 'je', 'js', 'sj', 'lo', 'ol', 'rs', 'sr', 'хa', 'ха', 'ах', 'хе'].map((p) => p.charCodeAt(0) * 65536 + p.charCodeAt(1)));
 
+/** the letters a laugh can start with (the pairs' and kkkk, ㅋㅋ, ㅎㅎ, 555) */
+const LAUGH_STARTS = new Set([...[...LAUGH_PAIRS].map((p) => Math.floor(p / 65536)), 107, 0x314b, 0x314e, 53]);
+
 export class Scanner {
   private stamp = 0;
   private done = 0;
@@ -68,8 +69,12 @@ export class Scanner {
   private boost = 1;
   private boostLife = 0;
   private exclaim = 0;
+  /** the clause opened with a question word (who, is, does…): what it loses when it ends */
+  private asking = 0;
+  /** a token of the clause was read (a question word counts only first) */
+  private started = false;
   private emotes: string[] | null = null;
-  private readonly h = new Int32Array(7);
+  private readonly h = new Int32Array(5);
   /** the end of the last phrase matched, and whether its last word was stretched */
   private phraseEnd = 0;
   private phraseStretched = false;
@@ -97,6 +102,8 @@ export class Scanner {
     this.boost = 1;
     this.boostLife = 0;
     this.exclaim = 0;
+    this.asking = 0;
+    this.started = false;
     this.emotes = null;
     const tagged = spans !== undefined && spans.length > 0;
     while (pos < n) {
@@ -122,49 +129,11 @@ export class Scanner {
         pos = this.emoji(text, pos, n);
         continue;
       }
-      // the token's end and its hashes in one pass (this.hash, inlined for the common case)
       const start = pos;
-      let hx = FNV_OFFSET;
-      let hf = FNV_OFFSET;
-      let hc = FNV_OFFSET;
-      let last = -1;
-      let letters = 0;
-      let capitals = 0;
-      let slash = -1;
-      let run = 0;
-      while (pos < n) {
-        const d = text.charCodeAt(pos);
-        if (d <= 32 || (d >= 0x85 && (isSeparator(d) || isEmojiStart(d) || d === 0xdb40))) break;
-        if (d !== 0xfe0f) hx = Math.imul(hx ^ d, FNV_PRIME);
-        let f = d;
-        if (d >= 65 && d <= 90) {
-          letters++;
-          capitals++;
-          f = d + 32;
-        } else if (d >= 97 && d <= 122) letters++;
-        else if (d === 39 || d === 0x2019) {
-          pos++;
-          continue;
-        } else {
-          if (d === 47 && slash < 0) slash = pos;
-          f = foldCode(d);
-        }
-        hf = Math.imul(hf ^ f, FNV_PRIME);
-        if (f !== last) hc = Math.imul(hc ^ f, FNV_PRIME);
-        else run = 1;
-        last = f;
-        pos++;
-      }
-      const h = this.h;
-      h[HX] = hx;
-      h[HF] = hf;
-      h[HC] = hc;
-      h[LETTERS] = letters;
-      h[CAPITALS] = capitals;
-      h[SLASH] = slash;
-      h[RUN] = run;
+      pos = this.hash(text, pos, n, true);
       pos = this.word(text, start, pos, n, spans === undefined);
     }
+    if (this.asking > 0 && this.exclaim === 0) this.endClause(this.asking);
     let total = this.done + this.cur;
     // sarcasm turns what the words praise; a laugh beside it is still a laugh ("LUL Kappa")
     if (this.sarcasm < 1 && total > 0) total *= this.sarcasm;
@@ -189,38 +158,56 @@ export class Scanner {
     else if (!this.emotes.includes(name)) this.emotes.push(name);
   }
 
-  private hash(text: string, s: number, e: number): void {
-    let hx = FNV_OFFSET;
+  /**
+   * Hashes text from `s` (folded), with its letters, capitals, first '/' and repeated letters, into
+   * this.h, up to `e` or, `toBreak`, the token's end (white space, an emoji); returns where it stopped.
+   */
+  private hash(text: string, s: number, e: number, toBreak: boolean): number {
     let hf = FNV_OFFSET;
-    let hc = FNV_OFFSET;
     let last = -1;
     let letters = 0;
     let capitals = 0;
     let slash = -1;
     let run = 0;
-    for (let i = s; i < e; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 0xfe0f) hx = Math.imul(hx ^ c, FNV_PRIME);
-      if (c >= 65 && c <= 90) {
+    let i = s;
+    for (; i < e; i++) {
+      const d = text.charCodeAt(i);
+      if (toBreak && (d <= 32 || (d >= 0x85 && (isSeparator(d) || isEmojiStart(d) || d === 0xdb40)))) break;
+      let f = d;
+      if (d >= 97 && d <= 122) letters++;
+      else if (d >= 65 && d <= 90) {
         letters++;
         capitals++;
-      } else if (c >= 97 && c <= 122) letters++;
-      else if (c === 47 && slash < 0) slash = i;
-      const f = foldCode(c);
-      if (f < 0) continue;
+        f = d + 32;
+      } else {
+        if (d === 47 && slash < 0) slash = i;
+        f = foldCode(d);
+        if (f < 0) continue;
+      }
       hf = Math.imul(hf ^ f, FNV_PRIME);
-      if (f !== last) hc = Math.imul(hc ^ f, FNV_PRIME);
-      else run = 1;
+      if (f === last) run = 1;
       last = f;
     }
     const h = this.h;
-    h[HX] = hx;
     h[HF] = hf;
-    h[HC] = hc;
     h[LETTERS] = letters;
     h[CAPITALS] = capitals;
     h[SLASH] = slash;
     h[RUN] = run;
+    return i;
+  }
+
+  /** text[s, e)'s collapsed hash (only a token with a repeated letter needs it) */
+  private collapsedHash(text: string, s: number, e: number): number {
+    let hc = FNV_OFFSET;
+    let last = -1;
+    for (let i = s; i < e; i++) {
+      const f = foldCode(text.charCodeAt(i));
+      if (f < 0 || f === last) continue;
+      hc = Math.imul(hc ^ f, FNV_PRIME);
+      last = f;
+    }
+    return hc;
   }
 
   /** a plain token [s, e); returns where scanning goes on (after a phrase, its last word) */
@@ -230,7 +217,7 @@ export class Scanner {
     const t = this.t;
     if (this.h[SLASH]! >= 0 && isLink(text, s, e, this.h[SLASH]!)) return e;
     // whole token first: ":)", "<3", "/s", "D:", "10/10"
-    let entry = t.exact.exact(text, s, e, this.h[HX]!);
+    let entry = t.exact.exact(text, s, e, this.h[HF]!);
     let asEmote = entry !== undefined;
     entry ??= t.folded.folded(text, s, e, this.h[HF]!);
     let cs = s;
@@ -245,14 +232,14 @@ export class Scanner {
         return e;
       }
       if (cs !== s || ce !== e) {
-        this.hash(text, cs, ce);
-        entry = t.exact.exact(text, cs, ce, this.h[HX]!);
+        this.hash(text, cs, ce, false);
+        entry = t.exact.exact(text, cs, ce, this.h[HF]!);
         asEmote = entry !== undefined;
       }
       if (entry === undefined) {
         entry = t.folded.folded(text, cs, ce, this.h[HF]!);
         if (entry === undefined && this.h[RUN] === 1) {
-          entry = t.collapsed.collapsed(text, cs, ce, this.h[HC]!);
+          entry = t.collapsed.collapsed(text, cs, ce, this.collapsedHash(text, cs, ce));
           stretched = entry !== undefined;
         }
       }
@@ -344,18 +331,25 @@ export class Scanner {
   private punctuation(text: string, s: number, e: number): void {
     let ends = false;
     let question = false;
+    let exclaimed = false;
     for (let i = s; i < e; i++) {
       const c = text.charCodeAt(i);
       if (c === 33 || c === 0xff01) {
         this.exclaim++;
-        ends = true;
+        exclaimed = ends = true;
       } else if (c === 63 || c === 0xff1f) question = ends = true;
       else if (c === 44 || c === 46 || c === 59 || c === 58 || c === 0x2026 || c === 0x3002) ends = true;
     }
-    if (!ends) return;
-    this.done += question ? Math.sign(this.cur) * Math.max(0, Math.abs(this.cur) - QUESTION) : this.cur;
+    if (ends) this.endClause(question ? QUESTION : exclaimed ? 0 : this.asking);
+  }
+
+  /** a clause ends; a question's loses `shrink` of its strength */
+  private endClause(shrink: number): void {
+    this.done += shrink > 0 ? Math.sign(this.cur) * Math.max(0, Math.abs(this.cur) - shrink) : this.cur;
     this.cur = 0;
     this.negScope = 0;
+    this.asking = 0;
+    this.started = false;
   }
 
   /** a token's effect; repeated within a message it counts once, with a small boost */
@@ -394,6 +388,10 @@ export class Scanner {
         if (entry.value < this.sarcasm) this.sarcasm = entry.value;
         this.tick();
         return;
+      case ASKS:
+        if (!this.started) this.asking = entry.value;
+        this.tick();
+        return;
       case CONTRAST:
         this.done = (this.done + this.cur) * entry.value;
         this.laugh *= entry.value;
@@ -407,6 +405,7 @@ export class Scanner {
 
   /** one more token passed: the negation's scope and a pending intensifier run down */
   private tick(): void {
+    this.started = true;
     if (this.negScope > 0) this.negScope--;
     if (this.boostLife > 0 && --this.boostLife === 0) this.boost = 1;
   }
@@ -434,8 +433,8 @@ export class Scanner {
       } else if (d === 0xdb40) end = Math.min(n, end + 2);
       else break;
     }
-    this.hash(text, s, base);
-    const entry = this.t.exact.exact(text, s, base, this.h[HX]!);
+    this.hash(text, s, base, false);
+    const entry = this.t.exact.exact(text, s, base, this.h[HF]!);
     if (entry !== undefined) {
       if (entry.name !== null && entry.stamp !== this.stamp) this.addEmote(entry.name);
       this.apply(entry, false, false);
@@ -449,8 +448,8 @@ export class Scanner {
 
   /** an emote placed by the IRC tag: by its name, else by its suffix after the channel's prefix */
   private tagEmote(text: string, s: number, e: number): void {
-    this.hash(text, s, e);
-    const entry = this.t.exact.exact(text, s, e, this.h[HX]!);
+    this.hash(text, s, e, false);
+    const entry = this.t.exact.exact(text, s, e, this.h[HF]!);
     if (entry !== undefined) {
       const name = entry.name ?? text.slice(s, e);
       if (entry.stamp !== this.stamp || entry.name === null) this.addEmote(name);
@@ -486,9 +485,9 @@ export class Scanner {
     if (i - s < (tagged ? 1 : 3) || e - i < minSuffix) return undefined;
     const c = text.charCodeAt(i);
     if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return undefined;
-    this.hash(text, i, e);
+    this.hash(text, i, e, false);
     const t = this.t;
-    const exact = t.suffixExact.exact(text, i, e, this.h[HX]!) ?? t.exact.exact(text, i, e, this.h[HX]!);
+    const exact = t.suffixExact.exact(text, i, e, this.h[HF]!) ?? t.exact.exact(text, i, e, this.h[HF]!);
     if (exact !== undefined || !tagged) return exact;
     return t.suffixFolded.folded(text, i, e, this.h[HF]!);
   }
@@ -503,7 +502,7 @@ function isLink(text: string, s: number, e: number, slash: number): boolean {
 
 /** haha, hahaha, hehe, jajaja, lolol, rsrs, хаха (runs squeezed: "hahhaha"), kkkk, ㅋㅋ, 555 */
 function isLaughter(text: string, s: number, e: number): boolean {
-  if (e - s < 2) return false;
+  if (e - s < 2 || !LAUGH_STARTS.has(foldCode(text.charCodeAt(s)))) return false;
   let a = -1;
   let b = -1;
   let length = 0;

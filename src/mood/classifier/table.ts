@@ -10,10 +10,11 @@ export const NEGATOR = 2;
 export const INTENSIFIER = 3;
 export const SARCASM = 4;
 export const CONTRAST = 5;
+export const QUESTION = 7;
 /** a phrase's first word that is no entry itself */
 export const HEAD = 6;
 
-const ROLE_CODE: Record<Role, number> = { sentiment: SENTIMENT, laugh: LAUGH, negator: NEGATOR, intensifier: INTENSIFIER, sarcasm: SARCASM, contrast: CONTRAST };
+const ROLE_CODE: Record<Role, number> = { sentiment: SENTIMENT, laugh: LAUGH, negator: NEGATOR, intensifier: INTENSIFIER, sarcasm: SARCASM, contrast: CONTRAST, question: QUESTION };
 
 export class Entry {
   /** the message it was last seen in, and how often there (a repeated token counts once) */
@@ -49,9 +50,16 @@ export function collapseKey(folded: string): string {
   return out;
 }
 
+/**
+ * Every table hashes its keys folded, the exact ones too (compared exactly after): a message's
+ * token is hashed once, in one spelling, whichever table it is looked up in.
+ */
 function hashOf(key: string): number {
   let h = FNV_OFFSET;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
+  for (let i = 0; i < key.length; i++) {
+    const c = foldCode(key.charCodeAt(i));
+    if (c >= 0) h = Math.imul(h ^ c, FNV_PRIME);
+  }
   return h | 0;
 }
 
@@ -99,41 +107,19 @@ export class Table {
     return undefined;
   }
 
-  /** text[start, end) as written (variation selectors skipped) */
+  /** text[start, end) as written (variation selectors skipped); `hash` is its folded hash */
   exact(text: string, start: number, end: number, hash: number): Entry | undefined {
-    for (let node = this.heads[hash & this.mask]!; node >= 0; node = this.next[node]!) {
-      if (this.hashes[node] !== hash) continue;
-      const key = this.keys[node]!;
-      let k = 0;
-      let i = start;
-      for (; i < end; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 0xfe0f) continue;
-        if (k >= key.length || key.charCodeAt(k) !== c) break;
-        k++;
-      }
-      if (i === end && k === key.length) return this.entries[node];
-    }
-    return undefined;
+    return this.find(text, start, end, hash, false);
   }
 
   /** text[start, end) folded */
   folded(text: string, start: number, end: number, hash: number): Entry | undefined {
+    return this.find(text, start, end, hash, true);
+  }
+
+  private find(text: string, start: number, end: number, hash: number, fold: boolean): Entry | undefined {
     for (let node = this.heads[hash & this.mask]!; node >= 0; node = this.next[node]!) {
-      if (this.hashes[node] !== hash) continue;
-      const key = this.keys[node]!;
-      let k = 0;
-      let i = start;
-      for (; i < end; i++) {
-        let c = text.charCodeAt(i);
-        if (c < 97 || c > 122) {
-          c = foldCode(c);
-          if (c < 0) continue;
-        }
-        if (k >= key.length || key.charCodeAt(k) !== c) break;
-        k++;
-      }
-      if (i === end && k === key.length) return this.entries[node];
+      if (this.hashes[node] === hash && sameText(text, start, end, this.keys[node]!, fold)) return this.entries[node];
     }
     return undefined;
   }
@@ -155,6 +141,21 @@ export class Table {
     }
     return best;
   }
+}
+
+/** whether text[start, end), folded or as written, is `key` (variation selectors and, folded, apostrophes skipped) */
+function sameText(text: string, start: number, end: number, key: string, fold: boolean): boolean {
+  let k = 0;
+  for (let i = start; i < end; i++) {
+    let c = text.charCodeAt(i);
+    if (fold ? c < 97 || c > 122 : c === 0xfe0f) {
+      c = fold ? foldCode(c) : -1;
+      if (c < 0) continue;
+    }
+    if (k >= key.length || key.charCodeAt(k) !== c) return false;
+    k++;
+  }
+  return k === key.length;
 }
 
 /** whether text[start, end) folded has the runs of `key`, each at least as long */
@@ -212,8 +213,10 @@ export function compile(entries: readonly LexiconEntry[], fold: (term: string) =
       if (e.form === 'emote') emotes.push(e);
     }
   }
-  // an emote typed in lower case ("kekw", "pog") still reads as the emote, though it is not counted as one
+  // an emote typed in lower case ("catjam", "pepehands") still reads as the emote, though it is not
+  // counted as one; not a Title-case or ALL-CAPS one, whose lower case is mostly a word (Stare, WHAT)
   for (const e of emotes) {
+    if (/^[A-Z][a-z]*$|^[A-Z]+$/.test(e.term)) continue;
     const key = fold(e.term);
     if (key !== '' && !t.folded.get(key)) addWord(t, key, new Entry(key, ROLE_CODE[e.role], e.value, null));
   }
