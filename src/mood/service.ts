@@ -22,6 +22,8 @@ export const LOGIN = /^[a-z0-9_]{1,25}$/;
 export const MAX_LOGINS_PER_CALL = 100;
 /** raw messages waiting for a write at most; beyond it they are dropped (and counted) */
 const MAX_QUEUED_RAW = 200_000;
+/** how long a start waits for Helix to name the configured channels (real ms) */
+const START_LOOKUP_WAIT_MS = 5000;
 /** config channels Helix could not be asked about are asked again this often */
 const RESOLVE_RETRY_MS = 60_000;
 
@@ -42,6 +44,14 @@ export interface MoodMeters {
   classified(n: number): void;
   tracked(n: number): void;
   tick(seconds: number): void;
+}
+
+/**
+ * A peek at a channel's current partial minute without closing it. MoodEngine does not offer one
+ * yet (proposed as a compatible extension): until it does, a series ends at the last closed minute.
+ */
+interface CurrentMinute {
+  current?(channel: string, now: number): MinuteAggregate | undefined;
 }
 
 export interface MoodServiceOptions {
@@ -108,7 +118,12 @@ export class MoodService {
       this.begin(kept, now);
     }
     this.unresolved = [...configured].filter((login) => !this.tracked.has(login));
-    await this.resolveConfigured();
+    // Helix retries a failing Twitch for minutes: the start waits a little, then goes on (the
+    // lookup finishes in the background, and failing that is tried again every minute)
+    const resolved = this.resolveConfigured();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([resolved, new Promise<void>((resolve) => (timer = setTimeout(resolve, START_LOOKUP_WAIT_MS)))]);
+    clearTimeout(timer);
     this.o.meters?.tracked(this.tracked.size);
     this.scheduleTick();
   }
@@ -340,7 +355,7 @@ export class MoodService {
     this.channelsChanged();
   }
 
-  /** a page of Discover's sweep: the first pages of each generation give the top N by viewers */
+  /** a page of Discover's sweep: the first pages of each generation (sorted by viewers) give the top N */
   onStreamsPage(e: DeepReadonly<StreamsPageEvent>): Promise<void> {
     const top = this.o.config.top;
     if (top <= 0) return Promise.resolve();
@@ -472,7 +487,7 @@ export class MoodService {
     const range = alignRange(from, to, q.step);
     if (range.points > MAX_POINTS) throw badRequest(`from/to: ${range.points} points at step=${q.step}, more than ${MAX_POINTS}; narrow the range or use a larger step`);
     const rows = await this.storedMinutes(rec, range.from, range.to);
-    const current = (this.engine as { current?(channel: string, now: number): MinuteAggregate | undefined }).current?.(login, now);
+    const current = (this.engine as MoodEngine & CurrentMinute).current?.(login, now);
     if (current && current.minute >= range.from && current.minute < range.to) rows.push(minuteRow(rec.userId, current));
     return { login, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), step: q.step, points: bucketMinutes(rows, q.step) };
   }

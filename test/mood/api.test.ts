@@ -13,8 +13,8 @@ const EDGE = 10_000;
 
 test('a channel tracked through the API: windows and stored minutes count what the simulator said; JSON and CSV series; kept across a restart, which loses at most the current minute', async () => {
   const db = await tempSqlite();
-  // 20 simulated seconds a second: minutes close within the test
-  const env = { DATABASE_URL: db.url, LURK_SIM_SPEED: '20' };
+  // 10 simulated seconds a second: minutes close within the test
+  const env = { DATABASE_URL: db.url, LURK_SIM_SPEED: '10' };
   let lurk = await moodLurk(env);
   try {
     const base = await lurk.start();
@@ -73,9 +73,18 @@ test('a channel tracked through the API: windows and stored minutes count what t
       series.body.points.map((p: { messages: number }) => p.messages),
     );
 
-    // a graceful stop writes the partial minute; the restart finds the channel and its minutes
+    const moments = await a.get(`/api/mood/channels/${login}/moments?limit=5`);
+    assert.equal(moments.status, 200, moments.text);
+    assert.equal(moments.body.login, login);
+    assert.ok(moments.body.moments.length <= 5);
+
+    // a graceful stop writes the partial minute; the restart finds the channel and its minutes.
+    // Stopped well inside a minute, so that the partial minute has something to lose
+    await waitFor('the middle of a minute', () => (lurk.clock.now() % MINUTE > MINUTE / 2 ? true : undefined), 30_000, 10);
     const stoppedAt = lurk.clock.now();
     const lastMinute = Math.floor(stoppedAt / MINUTE) * MINUTE;
+    const saidBeforeStop = await truthCount(sim, login!, lastMinute + EDGE, stoppedAt - EDGE);
+    assert.ok(saidBeforeStop > 0, 'the partial minute had messages');
     await lurk.stop();
     lurk = await moodLurk(env);
     a = api(await lurk.start());
@@ -87,8 +96,7 @@ test('a channel tracked through the API: windows and stored minutes count what t
     const after = await a.get(`/api/mood/channels/${login}/series?from=${from}&to=${new Date(lastMinute + MINUTE).toISOString()}&step=1m`);
     const minutes = new Map(after.body.points.map((p: { t: string; messages: number }) => [Date.parse(p.t), p.messages]));
     for (let t = first; t <= lastMinute; t += MINUTE) assert.ok(minutes.has(t), `minute ${new Date(t).toISOString()} kept across the restart`);
-    // the world's clock restarted with the new simulator, so the partial minute is checked against the first run's truth only loosely
-    assert.ok((minutes.get(lastMinute) as number) >= 0);
+    assert.ok((minutes.get(lastMinute) as number) >= saidBeforeStop, `the partial minute kept ${minutes.get(lastMinute)} of at least ${saidBeforeStop} messages`);
   } finally {
     await lurk.stop();
     await db.drop();
@@ -127,6 +135,9 @@ test('bad, unknown and too many logins are refused naming them; DELETE releases 
     await waitFor('the pool to hold both', async () => ((await owned()).length === 2 ? true : undefined));
     assert.deepEqual(await owned(), [conf, other].sort());
     assert.equal((await a.get('/api/mood/channels/no_such_one')).status, 404);
+    const metrics = (await a.get('/metrics')).text;
+    assert.match(metrics, /^lurk_mood_tracked_channels\{[^}]*\} 2$/m);
+    assert.match(metrics, /^lurk_mood_tick_seconds_count\{[^}]*\} [1-9]\d*$/m);
     assert.equal((await a.get(`/api/mood/channels/${other}/series?step=10m`)).status, 400);
     const wide = await a.get(`/api/mood/channels/${other}/series?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&step=1m`);
     assert.equal(wide.status, 400);
@@ -207,6 +218,47 @@ test('a foreign page can neither add a channel nor open the live socket; the soc
     await waitFor('a channels push without it', () => all.pushes.some((p, i) => i > 0 && p.type === 'channels' && p.channels.length === 1) || undefined);
   } finally {
     for (const ws of sockets) ws.terminate();
+    await lurk.stop();
+    await db.drop();
+  }
+});
+
+test('LURK_MOOD_TOP=3 follows the three most watched live channels of each sweep, and the chat pool reads them', async () => {
+  const db = await tempSqlite();
+  const lurk = await moodLurk({ DATABASE_URL: db.url, LURK_MOOD_TOP: '3' }, true);
+  const firstPages = new Map<number, { login: string; viewers: number }[]>();
+  // the first page of each sweep holds its most watched channels
+  lurk.bus.subscribe('streams.page', (p) => {
+    if (!firstPages.has(p.generation))
+      firstPages.set(
+        p.generation,
+        p.streams.map((s) => ({ login: s.user_login, viewers: s.viewer_count })),
+      );
+  });
+  try {
+    const a = api(await lurk.start());
+    const expected = () => {
+      const latest = Math.max(...firstPages.keys());
+      return [...firstPages.get(latest)!]
+        .sort((x, y) => y.viewers - x.viewers)
+        .slice(0, 3)
+        .map((s) => s.login)
+        .sort();
+    };
+    const tracked = await waitFor('the top three tracked', async () => {
+      if (firstPages.size === 0) return undefined;
+      const channels = (await a.get('/api/mood/channels')).body.channels as { login: string; sources: string[] }[];
+      const top = channels.filter((c) => c.sources.includes('top')).map((c) => c.login);
+      return top.length === 3 && top.join() === expected().join() ? channels : undefined;
+    });
+    assert.equal(tracked.length, 3);
+    const owned = async () => ((await a.get('/api/chat/channels?owner=mood')).body.channels as { channel: string }[]).map((c) => c.channel).sort();
+    await waitFor('the pool to read them', async () => ((await owned()).join() === tracked.map((c) => c.login).join() ? true : undefined));
+    // one followed for the ranking is not the API's to remove
+    const refused = await a.send('DELETE', `/api/mood/channels/${tracked[0]!.login}`, {});
+    assert.equal(refused.status, 409);
+    assert.match(refused.body.error.message, /LURK_MOOD_TOP/);
+  } finally {
     await lurk.stop();
     await db.drop();
   }

@@ -38,9 +38,9 @@ export function api(base: string): Api {
   };
 }
 
-/** live channels of the simulated world, by index order */
+/** live channels of the simulated world, most watched first (they chat the most) */
 export function liveLogins(sim: Simulator, n: number, skip = 0): string[] {
-  const live = [...sim.world.liveChannelList()].slice(skip, skip + n);
+  const live = [...sim.world.liveChannelList()].sort((a, b) => sim.world.viewersNow(b) - sim.world.viewersNow(a) || a - b).slice(skip, skip + n);
   if (live.length < n) throw new Error(`the world has only ${live.length} live channels`);
   return live.map((c) => sim.world.login(c));
 }

@@ -312,3 +312,49 @@ test('raw messages are stored only with a retention, and pruned past it', async 
     });
   }
 });
+
+test('a burst over steady chat is a spike moment: pushed as it changes, stored with its examples, served by moments()', async () => {
+  const db = await tempSqlite();
+  const store = await openStore({ url: db.url });
+  const clock = new ManualClock(START);
+  try {
+    await store.migrate();
+    const { service: mood } = service(store, clock);
+    await mood.start();
+    await mood.add(['cozy_bard']);
+    const pushed: string[] = [];
+    mood.onTick((_now, moments) => {
+      for (const m of moments) pushed.push(`${m.id} ${m.ended_at === null ? 'open' : 'ended'}`);
+    });
+    const burstFrom = 20 * 60;
+    const burstTo = burstFrom + 45;
+    let n = 0;
+    for (let second = 0; second < burstFrom + 15 * 60; second++) {
+      const burst = second >= burstFrom && second < burstTo;
+      // steady: one message every 3 s from 30 regulars; the burst: 5 a second from new chatters
+      const count = burst ? 5 : second % 3 === 0 ? 1 : 0;
+      const batch = Array.from({ length: count }, (_, i) => message('cozy_bard', burst ? 'PogChamp pog' : 'hello', clock.now() + 100 + i * 100, burst ? `hype${n++}` : `regular${second % 30}`));
+      mood.onMessages(batch);
+      await clock.advance(1000);
+    }
+    await mood.idle();
+    const moments = await mood.moments('cozy_bard', { limit: 10 });
+    const spikes = moments.filter((m) => m.kind === 'spike');
+    assert.equal(spikes.length, 1, JSON.stringify(moments));
+    const spike = spikes[0]!;
+    assert.notEqual(spike.ended_at, null);
+    assert.ok(Date.parse(spike.started_at) >= START + (burstFrom - 30) * 1000 && Date.parse(spike.started_at) <= START + burstTo * 1000);
+    assert.ok(spike.examples.length > 0 && spike.examples.every((e) => e.text === 'PogChamp pog'));
+    // pushed when it started and when it ended
+    assert.ok(pushed.includes(`${spike.id} open`) && pushed.includes(`${spike.id} ended`), pushed.join(', '));
+    const stored = await new MoodStore(store.db).moments(USERS[0]!.id, 'cozy_bard', START, START + 3_600_000, 10);
+    assert.deepEqual(
+      stored.filter((m) => m.kind === 'spike'),
+      [spike],
+    );
+    await mood.stop();
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+});
