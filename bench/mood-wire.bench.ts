@@ -36,15 +36,15 @@ function metric(text: string, name: string): number {
 }
 
 /** heap the live windows alone keep per channel, over as many channels with Zipf-spread chat (bench/mood.bench.ts) */
-function windowsPerChannel(): number {
+async function windowsPerChannel(): Promise<number> {
   const classifier = createClassifier();
   const texts = simulatorChat(2_000).map(({ text, emotes }) => ({ text, ...classifier.classify(text, emotes) }));
-  return measureMemory(CHANNELS, texts).engineBytes;
+  return (await measureMemory(CHANNELS, texts)).engineBytes;
 }
 
 export default async function moodWireBench(ctx: BenchContext): Promise<Figure[]> {
   const seconds = ctx.quick ? 10 : 30;
-  const enginePerChannel = windowsPerChannel();
+  const enginePerChannel = await windowsPerChannel();
   const sim = createSimulator({ seed: 7, channels: 3000, live: 1100, viewersPerLive: 300, speed: 0, port: 0, ircPort: 0, ircWsPort: null, log: createLogger('warn') });
   const db = await tempSqlite();
   let lurk: ReturnType<typeof startLurk> | undefined;
@@ -162,7 +162,7 @@ export default async function moodWireBench(ctx: BenchContext): Promise<Figure[]
           name: 'mood over the wire: Lurk resident memory growth per tracked channel',
           value: rssPerChannel,
           unit: 'bytes',
-          anchor: `the live windows alone: heap per channel of an engine tracking ${us(CHANNELS)} in this process`,
+          anchor: `the live windows alone: memory per channel of an engine tracking ${us(CHANNELS)} in this process`,
           anchorValue: enginePerChannel,
           better: 'lower',
           note: `RSS from /metrics before the POSTs and after ${seconds} s of chat, over ${us(CHANNELS)}: chat connections, buffers, windows, the store's writes and the heap's slack`,

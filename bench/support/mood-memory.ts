@@ -1,7 +1,7 @@
 // What a tracked channel costs Mood's live windows in memory: an engine tracking N channels fed
 // 15 simulated minutes (its longest window) of chat spread as on Twitch, a few channels busy and
-// most quiet, measured as heap kept after a full collection; beside the naive way to keep the
-// same windows, a Map of each channel to every message of its last 15 minutes.
+// most quiet, measured as heap and typed-array memory kept after a full collection; beside the
+// naive way to keep the same windows, a Map of each channel to every message of its last 15 minutes.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { MoodSample } from '../../src/mood/engine.js';
@@ -78,7 +78,7 @@ export function traffic(n: number, texts: readonly SampleText[]): Traffic {
 export interface MemoryFigures {
   channels: number;
   messages: number;
-  /** heap the engine keeps per channel, after a full collection */
+  /** heap and typed-array memory the engine keeps per channel, after a full collection */
   engineBytes: number;
   /** what the engine says it holds per channel (engine.memory()) */
   engineReported: number;
@@ -86,24 +86,45 @@ export interface MemoryFigures {
   mapBytes: number;
 }
 
-/** heap kept by what `build` returns, after a full collection on each side */
-function heapKept(gc: () => void, build: () => unknown): number {
-  gc();
-  const before = process.memoryUsage().heapUsed;
+/** the JS heap and typed arrays' backing stores, which live outside it (the windows' rings are Int32Arrays) */
+function used(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/**
+ * Collects until the figure stops falling: typed arrays' backing stores are freed after the
+ * collection that found them dead, a turn or more later, so one gc() can still count the last
+ * measurement's rings.
+ */
+async function settled(gc: () => void): Promise<number> {
+  let last = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 10; i++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+    const now = used();
+    if (now >= last) return now;
+    last = now;
+  }
+  return last;
+}
+
+/** memory kept by what `build` returns, after full collections on each side */
+async function heapKept(gc: () => void, build: () => unknown): Promise<number> {
+  const before = await settled(gc);
   const kept = build();
-  gc();
-  const bytes = process.memoryUsage().heapUsed - before;
+  const bytes = (await settled(gc)) - before;
   // held until measured, so the collector cannot take it first
   void kept;
   return bytes;
 }
 
-export function measureMemory(n: number, texts: readonly SampleText[]): MemoryFigures {
+export async function measureMemory(n: number, texts: readonly SampleText[]): Promise<MemoryFigures> {
   const gc = collector();
   const world = traffic(n, texts);
   let messages = 0;
   let reported = 0;
-  const engineBytes = heapKept(gc, () => {
+  const engineBytes = await heapKept(gc, () => {
     const engine = createMoodEngine();
     for (const c of world.channels) engine.track(c, START);
     messages = world.play(
@@ -114,7 +135,7 @@ export function measureMemory(n: number, texts: readonly SampleText[]): MemoryFi
     reported = m.bytes / m.channels;
     return engine;
   });
-  const mapBytes = heapKept(gc, () => {
+  const mapBytes = await heapKept(gc, () => {
     const windows = new Map<string, MoodSample[]>(world.channels.map((c) => [c, []]));
     // every message stays: all of them are within the last 15 minutes
     world.play(
