@@ -255,7 +255,7 @@ describe('security headers', () => {
   test('the UI pages, an asset and the API carry them; index.html is never cached stale', async () => {
     assert.ok(uiBuilt, 'the UI must be built first (npm test runs the build)');
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(readFileSync(path.join(ROOT, 'dist/ui/index.html'), 'utf8'))![1]!;
-    for (const url of ['/', '/status', '/discover?game=x', '/watchtime', '/index.html']) {
+    for (const url of ['/', '/status', '/discover?game=x', '/watchtime', '/mood?channel=x', '/index.html']) {
       const res = await raw('GET', url);
       assert.equal(res.status, 200, url);
       assertHardened(res, url);
@@ -271,11 +271,15 @@ describe('security headers', () => {
   });
 
   test('overlay pages may be framed; the API docs keep their own policy and still load', async () => {
-    const overlay = await raw('GET', '/overlay/anything');
-    assert.equal(overlay.headers['x-frame-options'], undefined);
-    assert.doesNotMatch(String(overlay.headers['content-security-policy']), /frame-ancestors/);
-    assert.match(String(overlay.headers['content-security-policy']), /script-src 'self'/);
-    assert.equal(overlay.headers['x-content-type-options'], 'nosniff');
+    for (const url of ['/overlay/anything', '/overlay/mood?channel=x']) {
+      const overlay = await raw('GET', url);
+      assert.equal(overlay.headers['x-frame-options'], undefined, url);
+      assert.doesNotMatch(String(overlay.headers['content-security-policy']), /frame-ancestors/, url);
+      assert.match(String(overlay.headers['content-security-policy']), /script-src 'self'/, url);
+      assert.equal(overlay.headers['x-content-type-options'], 'nosniff', url);
+    }
+    // Mood's OBS overlay is a real page (the UI's index.html), not a 404 that happens to be frameable
+    assert.equal((await raw('GET', '/overlay/mood?channel=x')).status, 200);
 
     const docs = await raw('GET', '/api/docs/');
     assert.equal(docs.status, 200);

@@ -280,6 +280,7 @@ describe('status', () => {
       'discover.sweep',
       'eventsub.prune',
       'eventsub.reconcile',
+      'mood.prune',
       'status.sample',
       'store.maintenance',
       'test.blocking',

@@ -74,7 +74,7 @@ export class MoodService {
   private readonly subs = new SubCounter();
   private readonly engine: MoodEngine;
   /** channels untracked since the last tick: minutes the engine closed for them come with it */
-  private gone = new Map<string, string>();
+  private readonly gone = new Map<string, string>();
   private readonly pending: TickWrite = { minutes: [], moments: [], messages: [] };
   private raw: RawMessage[] = [];
   private droppedRaw = 0;
@@ -545,17 +545,6 @@ function sortSources(sources: readonly TrackSource[]): TrackSource[] {
 }
 
 function minuteRow(channelId: string, m: MinuteAggregate): MinuteRow {
-  return {
-    channelId,
-    minute: m.minute,
-    messages: m.messages,
-    chatters: m.chatters,
-    positive: m.positive,
-    neutral: m.neutral,
-    negative: m.negative,
-    scoreSum: m.scoreSum,
-    bits: m.bits,
-    subs: m.subs,
-    topEmotes: m.topEmotes,
-  };
+  const { channel: _login, ...counts } = m;
+  return { channelId, ...counts };
 }

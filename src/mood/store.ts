@@ -3,6 +3,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, MoodMinutesTable, MoodMomentsTable } from '../store/schema.js';
 import type { MoodLabel } from './classifier/types.js';
+import type { MinuteAggregate } from './engine.js';
 import type { EmoteCount, MomentExample, MoodMoment, TrackSource } from './types.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -18,20 +19,8 @@ export interface ChannelRecord {
   addedAt: number;
 }
 
-/** one closed minute as stored, keyed by the channel's user id */
-export interface MinuteRow {
-  channelId: string;
-  minute: number;
-  messages: number;
-  chatters: number;
-  positive: number;
-  neutral: number;
-  negative: number;
-  scoreSum: number;
-  bits: number;
-  subs: number;
-  topEmotes: EmoteCount[];
-}
+/** one closed minute as stored: the engine's row, keyed by the channel's user id instead of its login */
+export type MinuteRow = Omit<MinuteAggregate, 'channel'> & { channelId: string };
 
 export interface RawMessage {
   channelId: string;

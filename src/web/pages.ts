@@ -14,9 +14,19 @@ export interface UiPage {
 export const UI_PAGE_LIST = [
   { path: '/discover', title: 'Discover' },
   { path: '/watchtime', title: 'Watch time', queryViews: true },
+  { path: '/mood', title: 'Mood', queryViews: true },
   { path: '/status', title: 'Status' },
 ] as const satisfies readonly UiPage[];
 
 export type UiPagePath = (typeof UI_PAGE_LIST)[number]['path'];
 
-export const UI_PAGE_PATHS: readonly UiPagePath[] = UI_PAGE_LIST.map((p) => p.path);
+/**
+ * Pages drawn without the navigation, for OBS browser sources and embedding: under /overlay/
+ * (web/headers.ts OVERLAY_PREFIX), so they may be framed. Served with the same index.html.
+ */
+export const UI_OVERLAY_LIST = [{ path: '/overlay/mood', title: 'Mood overlay' }] as const satisfies readonly UiPage[];
+
+export type UiOverlayPath = (typeof UI_OVERLAY_LIST)[number]['path'];
+
+/** every path the server answers with index.html */
+export const UI_PAGE_PATHS: readonly (UiPagePath | UiOverlayPath)[] = [...UI_PAGE_LIST, ...UI_OVERLAY_LIST].map((p) => p.path);

@@ -107,6 +107,19 @@ function page(generation: number, index: number, logins: [string, number][]): St
   return { generation, seenAt: START, page: index, streams };
 }
 
+/** a migrated SQLite store and a manual clock for one test, removed afterwards */
+async function onSqlite(fn: (store: Store, clock: ManualClock) => Promise<void>): Promise<void> {
+  const db = await tempSqlite();
+  const store = await openStore({ url: db.url });
+  try {
+    await store.migrate();
+    await fn(store, new ManualClock(START));
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+}
+
 test('top N: followed from the first pages of each sweep; a channel that drops out is replaced, one also added by the API stays', async (t) => {
   await withEachDialect(t, async ({ url }) => {
     const store = await openStore({ url });
@@ -181,11 +194,7 @@ test('top N: followed from the first pages of each sweep; a channel that drops o
 });
 
 test('subs: a mystery gift of 5 counts 5 and not its 5 subgifts again; sub, resub and a lone gift count 1 each; untracked channels are ignored', async () => {
-  const db = await tempSqlite();
-  const store = await openStore({ url: db.url });
-  const clock = new ManualClock(START);
-  try {
-    await store.migrate();
+  await onSqlite(async (store, clock) => {
     const { service: mood } = service(store, clock);
     await mood.start();
     await mood.add(['cozy_bard']);
@@ -217,10 +226,7 @@ test('subs: a mystery gift of 5 counts 5 and not its 5 subgifts again; sub, resu
       1,
     );
     await mood.stop();
-  } finally {
-    await store.close();
-    await db.drop();
-  }
+  });
 });
 
 test('a graceful stop writes the partial minute; after the restart the same minute gains the rest; windows count what was said', async (t) => {
@@ -276,11 +282,7 @@ test('a graceful stop writes the partial minute; after the restart the same minu
 test('raw messages are stored only with a retention, and pruned past it', async (t) => {
   for (const hours of [0, 1]) {
     await t.test(`retention ${hours} h`, async () => {
-      const db = await tempSqlite();
-      const store = await openStore({ url: db.url });
-      const clock = new ManualClock(START);
-      try {
-        await store.migrate();
+      await onSqlite(async (store, clock) => {
         const { service: mood } = service(store, clock, { rawRetentionHours: hours });
         await mood.start();
         await mood.add(['cozy_bard']);
@@ -305,20 +307,13 @@ test('raw messages are stored only with a retention, and pruned past it', async 
           assert.deepEqual(await stored.rawMessages(USERS[0]!.id, START, START + MINUTE), []);
         }
         await mood.stop();
-      } finally {
-        await store.close();
-        await db.drop();
-      }
+      });
     });
   }
 });
 
 test('a burst over steady chat is a spike moment: pushed as it changes, stored with its examples, served by moments()', async () => {
-  const db = await tempSqlite();
-  const store = await openStore({ url: db.url });
-  const clock = new ManualClock(START);
-  try {
-    await store.migrate();
+  await onSqlite(async (store, clock) => {
     const { service: mood } = service(store, clock);
     await mood.start();
     await mood.add(['cozy_bard']);
@@ -353,8 +348,5 @@ test('a burst over steady chat is a spike moment: pushed as it changes, stored w
       [spike],
     );
     await mood.stop();
-  } finally {
-    await store.close();
-    await db.drop();
-  }
+  });
 });

@@ -1,21 +1,33 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
 import { DiscoverPage } from './pages/discover';
+import { MoodPage } from './pages/mood';
+import { MoodOverlay } from './pages/mood/overlay';
 import { StatusPage } from './pages/status';
 import { WatchTimePage } from './pages/watchtime';
 import { useStatus } from './lib/status';
-import type { UI_PAGE_LIST, UiPage, UiPagePath } from '../../src/web/pages';
+import type { UI_OVERLAY_LIST, UI_PAGE_LIST, UiOverlayPath, UiPage, UiPagePath } from '../../src/web/pages';
 
-/** src/web/pages.ts's list, put into the bundle by vite.config.ts */
+/** src/web/pages.ts's lists, put into the bundle by vite.config.ts */
 declare const __LURK_UI_PAGES__: typeof UI_PAGE_LIST;
+declare const __LURK_UI_OVERLAYS__: typeof UI_OVERLAY_LIST;
 
 interface Page extends UiPage {
   component: ComponentType;
 }
 
 // the pages the server serves (src/web/pages.ts), each with what draws it
-const components: Record<UiPagePath, ComponentType> = { '/discover': DiscoverPage, '/watchtime': WatchTimePage, '/status': StatusPage };
+const components: Record<UiPagePath, ComponentType> = { '/discover': DiscoverPage, '/watchtime': WatchTimePage, '/mood': MoodPage, '/status': StatusPage };
 const pages: Page[] = __LURK_UI_PAGES__.map((p) => ({ ...p, component: components[p.path] }));
+
+// pages drawn alone, without the navigation (OBS browser sources)
+const overlayComponents: Record<UiOverlayPath, ComponentType> = { '/overlay/mood': MoodOverlay };
+
+/** the overlay at `path`, with its title, or undefined for the app's own pages */
+export function overlayAt(path: string): { title: string; component: ComponentType } | undefined {
+  const overlay = __LURK_UI_OVERLAYS__.find((o) => o.path === path);
+  return overlay ? { title: overlay.title, component: overlayComponents[overlay.path] } : undefined;
+}
 
 function currentPath(): string {
   return window.location.pathname;

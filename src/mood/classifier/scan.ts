@@ -260,9 +260,7 @@ export class Scanner {
       this.apply(entry, caps, stretched);
     } else if (isLaughter(text, cs, ce)) {
       this.apply(this.syllableLaugh, false, false);
-    } else if (plain && this.h[CAPITALS]! > 0 && this.plainSubEmote(text, cs, ce)) {
-      // applied
-    } else this.tick();
+    } else if (!(plain && this.h[CAPITALS]! > 0 && this.plainSubEmote(text, cs, ce))) this.tick();
     if (ce < e) this.punctuation(text, ce, e);
     return next;
   }

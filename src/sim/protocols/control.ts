@@ -24,6 +24,10 @@ const TRIGGER_TYPES: WorldEventType[] = [
   'channel.raid',
 ];
 
+/** triggers that are not EventSub events: they change what the world's chat does */
+const CHAT_TRIGGERS = ['chat.spike'] as const;
+type ChatTrigger = (typeof CHAT_TRIGGERS)[number];
+
 const rangeQuery = {
   type: 'object',
   properties: {
@@ -183,7 +187,7 @@ export function controlProtocol(): SimProtocol {
         },
       );
 
-      app.post<{ Body: { type: WorldEventType; broadcaster_user_id: string; to_broadcaster_user_id?: string } }>(
+      app.post<{ Body: { type: WorldEventType | ChatTrigger; broadcaster_user_id: string; to_broadcaster_user_id?: string } }>(
         '/_sim/trigger',
         {
           schema: {
@@ -191,7 +195,7 @@ export function controlProtocol(): SimProtocol {
               type: 'object',
               required: ['type', 'broadcaster_user_id'],
               additionalProperties: false,
-              properties: { type: { type: 'string', enum: TRIGGER_TYPES }, broadcaster_user_id: { type: 'string' }, to_broadcaster_user_id: { type: 'string' } },
+              properties: { type: { type: 'string', enum: [...TRIGGER_TYPES, ...CHAT_TRIGGERS] }, broadcaster_user_id: { type: 'string' }, to_broadcaster_user_id: { type: 'string' } },
             },
           },
         },
@@ -205,6 +209,10 @@ export function controlProtocol(): SimProtocol {
             if (toChannel === undefined || !world.isBroadcaster(toChannel)) return fail(reply, 404, 'not_found', `no simulated broadcaster with id ${to_broadcaster_user_id}`);
           }
           try {
+            if (type === 'chat.spike') {
+              const { until } = world.spikeChat(channel);
+              return { triggered: type, event_id: null, at: rfc3339(world.now()), until: rfc3339(until) };
+            }
             const event = world.trigger(type, channel, toChannel !== undefined ? { toChannel } : {});
             return { triggered: type, event_id: event?.id ?? null, at: rfc3339(world.now()) };
           } catch (err) {

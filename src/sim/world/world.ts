@@ -19,6 +19,11 @@ const MEAN_MOVE_GAP_MS = 20_000;
 const RAID_CHANCE = 0.3;
 const MEAN_STREAM_MS = 4 * 3600_000;
 const USER_ID_BASE = 1000;
+/** a triggered chat spike (POST /_sim/trigger chat.spike): how long, and how far above the channel's usual rate */
+export const CHAT_SPIKE_MS = 75_000;
+const CHAT_SPIKE_FACTOR = 8;
+/** messages per second at least, so a channel of a few viewers spikes too */
+const CHAT_SPIKE_FLOOR = 4;
 
 enum Mood {
   Normal = 0,
@@ -63,6 +68,7 @@ export class World {
   private readonly mood: Float32Array;
   private readonly moodKind: Uint8Array;
   private readonly moodUntil: Float64Array;
+  private readonly spikeUntil: Float64Array;
   private readonly followerBase: Int32Array;
   private readonly followers: Map<number, { user: number; at: number }[]> = new Map();
   private nextStreamId = 40_000_000_000;
@@ -133,6 +139,7 @@ export class World {
     this.mood = new Float32Array(n);
     this.moodKind = new Uint8Array(n);
     this.moodUntil = new Float64Array(n);
+    this.spikeUntil = new Float64Array(n);
     this.followerBase = new Int32Array(n);
     for (let c = 0; c < n; c++) {
       // lognormal popularity: most channels draw a viewer or two, a few draw thousands
@@ -551,9 +558,11 @@ export class World {
       if (v === 0) continue;
       const kind = this.moodKind[c]!;
       const rateFactor = kind === Mood.Hype ? 2.5 : kind === Mood.Loss ? 1.8 : kind === Mood.Boring ? 0.3 : 1;
-      const rate = Math.min(12, 0.004 * v ** 0.85) * rateFactor;
+      const usual = Math.min(12, 0.004 * v ** 0.85);
+      const spiking = t < this.spikeUntil[c]!;
+      const rate = spiking ? Math.max(usual * CHAT_SPIKE_FACTOR, CHAT_SPIKE_FLOOR) : usual * rateFactor;
       const n = rc.poisson(rate * (STEP_MS / 1000));
-      for (let i = 0; i < n; i++) this.chat(c, t + Math.floor((i * STEP_MS) / Math.max(1, n)), rc);
+      for (let i = 0; i < n; i++) this.chat(c, t + Math.floor((i * STEP_MS) / Math.max(1, n)), rc, spiking);
       // follows, subs and cheers grow with the audience
       const follows = re.poisson((v * 1e-5 + 1 / 7200) * (STEP_MS / 1000));
       for (let i = 0; i < follows; i++) this.follow(c, re);
@@ -591,13 +600,13 @@ export class World {
     return { value: this.mood[channel]!, episode: kinds[this.moodKind[channel]!]! };
   }
 
-  private chat(channel: number, at: number, r: Random): void {
+  private chat(channel: number, at: number, r: Random, everyone = false): void {
     const list = this.members[channel]!;
-    // most viewers lurk: only about one in five ever chats
+    // most viewers lurk: only about one in five ever chats (in a spike the lurkers speak up too)
     let user = -1;
     for (let attempt = 0; attempt < 4; attempt++) {
       const candidate = list[r.int(list.length)]!;
-      if (hash32(candidate, 0xc4a7) % 100 < 20) {
+      if (everyone || hash32(candidate, 0xc4a7) % 100 < 20) {
         user = candidate;
         break;
       }
@@ -761,6 +770,23 @@ export class World {
         throw new RangeError(`cannot trigger ${type as string}`);
     }
     return this.eventCounter > before ? ([...this.events].reverse().find((e) => e.type === type) ?? [...this.events].at(-1)) : undefined;
+  }
+
+  /**
+   * A burst of hype in a live channel's chat for CHAT_SPIKE_MS: its rate jumps to
+   * CHAT_SPIKE_FACTOR times its usual (at least CHAT_SPIKE_FLOOR a second), its mood to hype.
+   * Draws nothing now, so the world stays the same for a given seed and trigger sequence.
+   */
+  spikeChat(channel: number): { until: number } {
+    if (!this.isBroadcaster(channel)) throw new RangeError('broadcaster_user_id is not a simulated broadcaster');
+    if (!this.live[channel]) throw new RangeError('a chat spike needs the channel to be live');
+    if (!this.viewersNow(channel)) throw new RangeError('a chat spike needs someone watching');
+    const until = this.time + CHAT_SPIKE_MS;
+    this.spikeUntil[channel] = until;
+    this.startMood(channel, Mood.Hype, this.time, (Math.max(until, this.moodKind[channel] === Mood.Hype ? this.moodUntil[channel]! : 0) - this.time) / 1000);
+    // hype at once, not after the mood's usual drift towards it
+    this.mood[channel] = Math.max(this.mood[channel]!, 0.7);
+    return { until };
   }
 
   // ---------------------------------------------------------------- truth
