@@ -158,9 +158,12 @@ describe('emotes and emoji', () => {
     const odd = mood.classify('abcdQwzx', [{ id: '1', start: 0, end: 8 }]);
     assert.deepEqual(odd.emotes, ['abcdQwzx']);
     assert.equal(odd.label, 'neutral');
-    // without the tag a one-letter suffix is not guessed ("xqcL" could be a typo), a longer one is
-    assert.deepEqual(mood.classify('xqcL').emotes, []);
+    // without the tag a sub emote is guessed by its suffix, a one-letter one too (L, W, H: a word
+    // rarely ends in one capital), but only as a suffix: "abcKEKW"-style needs two letters or more
+    assert.deepEqual(mood.classify('xqcL').emotes, ['xqcL']);
+    assert.equal(label('hasanW'), 'positive');
     assert.deepEqual(mood.classify('pokiCry').emotes, ['pokiCry']);
+    labels('neutral', ['iPhone', 'ok', 'abC', 'xqcQ']);
     // with the tag given, a word shaped like a sub emote that is not in it is a word
     assert.deepEqual(mood.classify('pokiCry', []).emotes, []);
   });
@@ -196,6 +199,14 @@ describe('modifiers', () => {
     assert.ok(score('not sure, good play') > 0.25);
     // four tokens on it no longer reaches
     assert.equal(label('not in the mood today good stream'), 'positive');
+  });
+
+  test('a negator turns words, not the emote reacting to the line', () => {
+    assert.equal(label('please dont leave yet BibleThump'), 'negative');
+    assert.equal(label('he never listens SwiftRage'), 'negative');
+    assert.equal(label('no loot again ResidentSleeper'), 'negative');
+    // the word after the negator still turns
+    assert.equal(label('never fun'), 'negative');
   });
 
   test('intensifiers raise, diminishers lower, ALL CAPS and stretched letters emphasise', () => {
@@ -238,6 +249,13 @@ describe('modifiers', () => {
     assert.equal(label('LUL Kappa'), 'positive');
   });
 
+  test('a mocking phrase on its own is disbelief; Kappa on its own stays no mood', () => {
+    assert.equal(label('yeah right'), 'negative');
+    assert.equal(label('he says he practised all day KEKW sure jan'), 'negative');
+    assert.equal(label('Kappa'), 'neutral');
+    assert.equal(label('nice try'), 'neutral');
+  });
+
   test('questions are neutral unless loaded', () => {
     assert.equal(label('is this good?'), 'neutral');
     assert.equal(label('is he good?'), 'neutral');
@@ -248,6 +266,15 @@ describe('modifiers', () => {
     assert.equal(label('is he good'), 'neutral');
     assert.equal(label('he is good'), 'positive');
     assert.equal(label('why is he so bad'), 'negative');
+  });
+
+  test('"??" is incredulity, not a question; a lone "???" disapproves, a lone "?" does not', () => {
+    assert.equal(label('lag again??'), 'negative');
+    assert.equal(label('lag again?'), 'neutral');
+    assert.equal(label('is he good??'), 'neutral');
+    assert.equal(label('???'), 'negative');
+    assert.equal(label('?'), 'neutral');
+    assert.equal(label('??'), 'neutral');
   });
 });
 
