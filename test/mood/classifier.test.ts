@@ -101,6 +101,49 @@ describe('labels', () => {
     ]);
   });
 
+  test('frustration, tedium and broken-stream complaints are negative', () => {
+    labels('negative', [
+      'this mode is so unfun',
+      'queue times are unbearable',
+      'that patch was brutal',
+      'the movement feels clunky',
+      'stream keeps buffering',
+      'mic is cutting out',
+      'the overlay is out of sync',
+      'music way too loud',
+      'another ad',
+      'lag again',
+      'thats rough buddy',
+      'im so sick of this map',
+      'the referee is biased',
+      'this shrine is impossible lmao',
+    ]);
+    // a complaint word alone stays mild: "again", "missed", "poor" are everyday words
+    labels('neutral', ['again', 'i missed the start', 'play it again next week', 'keeps going']);
+  });
+
+  test('game-chat blame and giving up: smurfs, diffs, fell off, go next, 0 kills, resets', () => {
+    labels('negative', [
+      'every lobby has smurfs',
+      'support diff honestly',
+      'mid diff',
+      'this team fell off hard',
+      'uninstall the game',
+      'go next',
+      'ff go next',
+      'she went 0 kills that half',
+      'he whiffed it',
+      'that move was a blunder',
+      'another reset',
+      'the run is over',
+      'backseating again chat',
+      'this isnt it chat',
+      'not the play',
+    ]);
+    // "gap" stays a word, and a game's next round is no complaint
+    labels('neutral', ['mind the gap', 'next game starts in 5', 'he reset his keybinds']);
+  });
+
   test('F alone is sympathy, Kappa alone is no mood', () => {
     assert.equal(label('F'), 'negative');
     assert.equal(label('F in chat'), 'negative');
