@@ -144,6 +144,50 @@ describe('labels', () => {
     labels('neutral', ['mind the gap', 'next game starts in 5', 'he reset his keybinds']);
   });
 
+  test('praise slang, clip-worthy moments and "what a …" exclamations are positive', () => {
+    labels('positive', [
+      'shes him fr',
+      'hes him',
+      'that support is built different',
+      'the aura on this guy',
+      'absolute cinema',
+      'clip it',
+      'play of the year',
+      'chefs kiss',
+      'props to the editor',
+      'masterclass from him',
+      'he is popping off',
+      'he doesnt miss',
+      'WHAT A SAVE',
+      'what a round that was',
+      'holy',
+      'WE DID IT',
+      'that clean split was so satisfying',
+    ]);
+    labels('negative', ['what a waste of a flash', 'what a joke of a ruling']);
+    // "what" alone or asking stays neutral, and a plain "winner" is information
+    labels('neutral', ['what', 'what time is it', 'the winner gets a skin', 'hook']);
+  });
+
+  test("a viewer's own feeling: chills, smiles, comfort, belief; speedrun and gambling wins", () => {
+    labels('positive', [
+      'goosebumps',
+      'that chorus gave me chills',
+      'you made my day',
+      'awwww',
+      'my comfort streamer',
+      'i believe in you',
+      'you got this',
+      'you deserve it',
+      'new pb',
+      'gold splits everywhere',
+      'on wr pace',
+      'MAX WIN',
+      'im wheezing',
+      'kusa',
+    ]);
+  });
+
   test('F alone is sympathy, Kappa alone is no mood', () => {
     assert.equal(label('F'), 'negative');
     assert.equal(label('F in chat'), 'negative');

@@ -259,7 +259,10 @@ export class Scanner {
     }
     if (!asEmote) caps = this.h[LETTERS]! >= 2 && this.h[CAPITALS] === this.h[LETTERS];
     let next = e;
-    if (entry !== undefined && entry.phrases !== null && this.phrase(text, entry, ce, n)) {
+    // an emote that is also a phrase's first word ("WHAT A SAVE", the WHAT emote): the phrase wins
+    let head = entry;
+    if (asEmote && entry !== undefined && entry.phrases === null) head = t.folded.folded(text, cs, ce, this.h[HF]!);
+    if (head !== undefined && head.phrases !== null && this.phrase(text, head, ce, n)) {
       next = this.phraseEnd;
       this.apply(this.matched!, caps, this.phraseStretched);
       this.matched = null;
