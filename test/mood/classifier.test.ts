@@ -378,6 +378,13 @@ describe('what says nothing', () => {
     labels('negative', ['これはゲームです 😭', 'que malo']);
   });
 
+  test('the common non-English chat words with a clear lean take it', () => {
+    labels('positive', ['que partido tan increible', 'jogada perfeita, perfeito', 'das war krass', 'magnifique', 'ale akcja', 'harika oyun', 'красавчик', '대박', 'すごい']);
+    labels('negative', ['muy aburrido hoy', 'que lixo', 'so langweilig', 'c est nul', 'che schifo', 'ten mecz jest nudny, nudy', 'çok kötü', 'скучно', '아쉽다']);
+    // "ale" alone is a beer, not Polish cheering
+    labels('neutral', ['ale or lager', 'hola chat', 'wie spät ist es']);
+  });
+
   test('odd text does not throw', () => {
     for (const t of ['\uD83D', '\uDE00abc', '\u0000\u0001', 'x'.repeat(100_000), '😂'.repeat(5000), '"""', ' \u{E0000}', "'''", 'a\u200db', '🇫🇷🇫🇷', '1️⃣']) {
       const r = mood.classify(t);
