@@ -198,8 +198,14 @@ describe('labels', () => {
 describe('emotes and emoji', () => {
   test('third-party emotes are read by name and listed once', () => {
     labels('positive', ['POGGERS', 'PogU', 'widepeepoHappy', 'FeelsGoodMan', 'catJAM', 'peepoClap', 'EZ Clap']);
-    labels('negative', ['Sadge', 'PepeHands', 'FeelsBadMan', 'WeirdChamp', 'monkaW', 'peepoSad', 'ResidentSleeper', 'BibleThump', 'Madge']);
+    labels('negative', ['Sadge', 'PepeHands', 'FeelsBadMan', 'WeirdChamp', 'peepoSad', 'ResidentSleeper', 'BibleThump', 'Madge']);
     assert.deepEqual(mood.classify('Sadge Sadge Sadge PepeHands').emotes, ['Sadge', 'PepeHands']);
+  });
+
+  test('tension emotes alone are neutral (chat enjoys them); fear words or hype decide', () => {
+    labels('neutral', ['monkaS', 'monkaW', 'monkaS he is close', '4Head']);
+    labels('negative', ['monkaW im so scared', 'monkaS nope nope', 'this is terrifying monkaW']);
+    labels('positive', ['monkaS CLUTCH', 'Hopium', 'Hopium they turn it around']);
   });
 
   test('laughter is amusement: 💀, KEKW, LUL, OMEGALUL, lol, lmao, xD, hahaha', () => {
