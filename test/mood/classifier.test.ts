@@ -384,6 +384,12 @@ describe('what says nothing', () => {
     labels('negative', ['これはゲームです 😭', 'que malo']);
   });
 
+  test('game talk is no mood: lanes, frame-perfect tricks, patch notes; a no-hit run is no negation', () => {
+    labels('neutral', ['support is going bot', 'their jungler is coming top', 'this clip is frame perfect timing', 'they nerfed the sniper', 'no deaths so far']);
+    labels('positive', ['no hit run incoming lets go', 'hitless']);
+    labels('negative', ['skip this song please']);
+  });
+
   test('the common non-English chat words with a clear lean take it', () => {
     labels('positive', ['que partido tan increible', 'jogada perfeita, perfeito', 'das war krass', 'magnifique', 'ale akcja', 'harika oyun', 'красавчик', '대박', 'すごい']);
     labels('negative', ['muy aburrido hoy', 'que lixo', 'so langweilig', 'c est nul', 'che schifo', 'ten mecz jest nudny, nudy', 'çok kötü', 'скучно', '아쉽다']);
