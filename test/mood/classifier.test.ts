@@ -188,6 +188,26 @@ describe('labels', () => {
     ]);
   });
 
+  test('mocking slang and exasperation at a play are negative; welcomes are warm', () => {
+    labels('negative', [
+      'this guy is a fraud',
+      'bozo',
+      'stop yapping',
+      'he is malding',
+      'hardstuck gold',
+      'ffs',
+      'what the hell was that push',
+      'are you serious',
+      'why would you ult there',
+      'cmon man',
+      'ouch',
+    ]);
+    labels('positive', ['welcome back king', 'missed you', 'we are so back', 'HYPE TRAIN']);
+    // "come on" cheering still cheers, and an npc is a game character
+    labels('positive', ['come on lets go']);
+    labels('neutral', ['talk to that npc first']);
+  });
+
   test('F alone is sympathy, Kappa alone is no mood', () => {
     assert.equal(label('F'), 'negative');
     assert.equal(label('F in chat'), 'negative');
