@@ -164,7 +164,9 @@ describe('labels', () => {
       'WE DID IT',
       'that clean split was so satisfying',
     ]);
-    labels('negative', ['what a waste of a flash', 'what a joke of a ruling']);
+    labels('negative', ['what a waste of a flash', 'what a joke of a ruling', 'WHAT A THROOOW']);
+    // a phrase's words are matched stretched and in any case, each after its hash
+    labels('positive', ['what a saaave', 'What A Game', 'hes  him']);
     // "what" alone or asking stays neutral, and a plain "winner" is information
     labels('neutral', ['what', 'what time is it', 'the winner gets a skin', 'hook']);
   });

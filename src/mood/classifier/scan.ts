@@ -87,6 +87,8 @@ export class Scanner {
   private phraseStretched = false;
   private matched: Entry | null = null;
   private readonly ahead = new Int32Array(MAX_AHEAD * 3);
+  /** each word ahead's collapsed hash: most phrases are passed over on it */
+  private readonly aheadHash = new Int32Array(MAX_AHEAD);
   /** what a syllable laugh (hahaha, jajaja, kkkk) counts: the lexicon's "haha" */
   private readonly syllableLaugh: Entry;
 
@@ -286,15 +288,21 @@ export class Scanner {
     const phrases = head.phrases!;
     // the next words' bounds, read once for every phrase: [start, core end, end] each
     const w = this.ahead;
-    let read = 0;
-    let pos = from;
+    const hashes = this.aheadHash;
+    if (!this.readAhead(text, from, n, 0) || (head.nextBits & (1 << (hashes[0]! & 31))) === 0) return false;
+    let read = 1;
+    // how many words there are to read: once one is missing, no longer phrase tries again
+    let last = MAX_AHEAD;
+    let pos = w[2]!;
     for (let p = 0; p < phrases.length; p++) {
-      const words = phrases[p]!.words;
+      const phrase = phrases[p]!;
+      const words = phrase.words;
       let ok = true;
       let stretched = false;
       for (let i = 0; i < words.length; i++) {
         if (i === read) {
-          if (read === MAX_AHEAD || !this.readAhead(text, pos, n, read)) {
+          if (read === last || !this.readAhead(text, pos, n, read)) {
+            last = read;
             ok = false;
             break;
           }
@@ -304,14 +312,14 @@ export class Scanner {
         const s = w[i * 3]!;
         const ce = w[i * 3 + 1]!;
         const word = words[i]!;
-        if (!runsCover(text, s, ce, word)) {
+        if (phrase.hashes[i] !== hashes[i] || !runsCover(text, s, ce, word)) {
           ok = false;
           break;
         }
         if (ce - s > word.length) stretched = true;
       }
       if (ok) {
-        this.matched = phrases[p]!.entry;
+        this.matched = phrase.entry;
         this.phraseEnd = w[(words.length - 1) * 3 + 2]!;
         this.phraseStretched = stretched;
         return true;
@@ -338,6 +346,7 @@ export class Scanner {
     this.ahead[i * 3] = s;
     this.ahead[i * 3 + 1] = ce;
     this.ahead[i * 3 + 2] = pos;
+    this.aheadHash[i] = this.collapsedHash(text, s, ce);
     return true;
   }
 
