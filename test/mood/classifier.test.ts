@@ -224,6 +224,11 @@ describe('emotes and emoji', () => {
     assert.deepEqual(mood.classify('Sadge Sadge Sadge PepeHands').emotes, ['Sadge', 'PepeHands']);
   });
 
+  test('the newer 7TV variants lean like their originals', () => {
+    labels('negative', ['Despairge', 'Copege', 'Saj', 'RIPBOZO', 'Weirdge']);
+    labels('positive', ['Hopege', 'PAGGING', 'YIPPEE', 'yippee']);
+  });
+
   test('tension emotes alone are neutral (chat enjoys them); fear words or hype decide', () => {
     labels('neutral', ['monkaS', 'monkaW', 'monkaS he is close', '4Head']);
     labels('negative', ['monkaW im so scared', 'monkaS nope nope', 'this is terrifying monkaW']);
