@@ -171,6 +171,11 @@ describe('labels', () => {
     labels('neutral', ['what', 'what time is it', 'the winner gets a skin', 'hook']);
   });
 
+  test('a word that is praise as chat slang stays neutral used plainly in a sentence; shouted, it cheers', () => {
+    labels('neutral', ['props spawn on the left', 'cinema mode when', 'grande or venti', 'comfort food break', 'smile for the camera', 'top 3 plays of the week', 'pb is 1:23']);
+    labels('positive', ['CINEMA', 'grande!', 'props to the mods']);
+  });
+
   test("a viewer's own feeling: chills, smiles, comfort, belief; speedrun and gambling wins", () => {
     labels('positive', [
       'goosebumps',
