@@ -101,6 +101,120 @@ describe('labels', () => {
     ]);
   });
 
+  test('frustration, tedium and broken-stream complaints are negative', () => {
+    labels('negative', [
+      'this mode is so unfun',
+      'queue times are unbearable',
+      'that patch was brutal',
+      'the movement feels clunky',
+      'stream keeps buffering',
+      'mic is cutting out',
+      'the overlay is out of sync',
+      'music way too loud',
+      'another ad',
+      'lag again',
+      'thats rough buddy',
+      'im so sick of this map',
+      'the referee is biased',
+      'this shrine is impossible lmao',
+    ]);
+    // a complaint word alone stays mild: "again", "missed", "poor" are everyday words
+    labels('neutral', ['again', 'i missed the start', 'play it again next week', 'keeps going']);
+  });
+
+  test('game-chat blame and giving up: smurfs, diffs, fell off, go next, 0 kills, resets', () => {
+    labels('negative', [
+      'every lobby has smurfs',
+      'support diff honestly',
+      'mid diff',
+      'this team fell off hard',
+      'uninstall the game',
+      'go next',
+      'ff go next',
+      'she went 0 kills that half',
+      'he whiffed it',
+      'that move was a blunder',
+      'another reset',
+      'the run is over',
+      'backseating again chat',
+      'this isnt it chat',
+      'not the play',
+    ]);
+    // "gap" stays a word, and a game's next round is no complaint
+    labels('neutral', ['mind the gap', 'next game starts in 5', 'he reset his keybinds']);
+  });
+
+  test('praise slang, clip-worthy moments and "what a …" exclamations are positive', () => {
+    labels('positive', [
+      'shes him fr',
+      'hes him',
+      'that support is built different',
+      'the aura on this guy',
+      'absolute cinema',
+      'clip it',
+      'play of the year',
+      'chefs kiss',
+      'props to the editor',
+      'masterclass from him',
+      'he is popping off',
+      'he doesnt miss',
+      'WHAT A SAVE',
+      'what a round that was',
+      'holy',
+      'WE DID IT',
+      'that clean split was so satisfying',
+    ]);
+    labels('negative', ['what a waste of a flash', 'what a joke of a ruling', 'WHAT A THROOOW']);
+    // a phrase's words are matched stretched and in any case, each after its hash
+    labels('positive', ['what a saaave', 'What A Game', 'hes  him']);
+    // "what" alone or asking stays neutral, and a plain "winner" is information
+    labels('neutral', ['what', 'what time is it', 'the winner gets a skin', 'hook']);
+  });
+
+  test('a word that is praise as chat slang stays neutral used plainly in a sentence; shouted, it cheers', () => {
+    labels('neutral', ['props spawn on the left', 'cinema mode when', 'grande or venti', 'comfort food break', 'smile for the camera', 'top 3 plays of the week', 'pb is 1:23']);
+    labels('positive', ['CINEMA', 'grande!', 'props to the mods']);
+  });
+
+  test("a viewer's own feeling: chills, smiles, comfort, belief; speedrun and gambling wins", () => {
+    labels('positive', [
+      'goosebumps',
+      'that chorus gave me chills',
+      'you made my day',
+      'awwww',
+      'my comfort streamer',
+      'i believe in you',
+      'you got this',
+      'you deserve it',
+      'new pb',
+      'gold splits everywhere',
+      'on wr pace',
+      'MAX WIN',
+      'im wheezing',
+      'kusa',
+    ]);
+  });
+
+  test('mocking slang and exasperation at a play are negative; welcomes are warm', () => {
+    labels('negative', [
+      'this guy is a fraud',
+      'bozo',
+      'stop yapping',
+      'he is malding',
+      'hardstuck gold',
+      'ffs',
+      'what the hell was that push',
+      'are you serious',
+      'why would you ult there',
+      'cmon man',
+      'ouch',
+    ]);
+    labels('positive', ['welcome back king', 'missed you', 'we are so back', 'HYPE TRAIN']);
+    // "come on" cheering still cheers, and an npc is a game character
+    labels('positive', ['come on lets go']);
+    labels('neutral', ['talk to that npc first']);
+  });
+
   test('F alone is sympathy, Kappa alone is no mood', () => {
     assert.equal(label('F'), 'negative');
     assert.equal(label('F in chat'), 'negative');
@@ -111,8 +225,19 @@ describe('labels', () => {
 describe('emotes and emoji', () => {
   test('third-party emotes are read by name and listed once', () => {
     labels('positive', ['POGGERS', 'PogU', 'widepeepoHappy', 'FeelsGoodMan', 'catJAM', 'peepoClap', 'EZ Clap']);
-    labels('negative', ['Sadge', 'PepeHands', 'FeelsBadMan', 'WeirdChamp', 'monkaW', 'peepoSad', 'ResidentSleeper', 'BibleThump', 'Madge']);
+    labels('negative', ['Sadge', 'PepeHands', 'FeelsBadMan', 'WeirdChamp', 'peepoSad', 'ResidentSleeper', 'BibleThump', 'Madge']);
     assert.deepEqual(mood.classify('Sadge Sadge Sadge PepeHands').emotes, ['Sadge', 'PepeHands']);
+  });
+
+  test('the newer 7TV variants lean like their originals', () => {
+    labels('negative', ['Despairge', 'Copege', 'Saj', 'RIPBOZO', 'Weirdge']);
+    labels('positive', ['Hopege', 'PAGGING', 'YIPPEE', 'yippee']);
+  });
+
+  test('tension emotes alone are neutral (chat enjoys them); fear words or hype decide', () => {
+    labels('neutral', ['monkaS', 'monkaW', 'monkaS he is close', '4Head']);
+    labels('negative', ['monkaW im so scared', 'monkaS nope nope', 'this is terrifying monkaW']);
+    labels('positive', ['monkaS CLUTCH', 'Hopium', 'Hopium they turn it around']);
   });
 
   test('laughter is amusement: 💀, KEKW, LUL, OMEGALUL, lol, lmao, xD, hahaha', () => {
@@ -158,9 +283,12 @@ describe('emotes and emoji', () => {
     const odd = mood.classify('abcdQwzx', [{ id: '1', start: 0, end: 8 }]);
     assert.deepEqual(odd.emotes, ['abcdQwzx']);
     assert.equal(odd.label, 'neutral');
-    // without the tag a one-letter suffix is not guessed ("xqcL" could be a typo), a longer one is
-    assert.deepEqual(mood.classify('xqcL').emotes, []);
+    // without the tag a sub emote is guessed by its suffix, a one-letter one too (L, W, H: a word
+    // rarely ends in one capital), but only as a suffix: "abcKEKW"-style needs two letters or more
+    assert.deepEqual(mood.classify('xqcL').emotes, ['xqcL']);
+    assert.equal(label('hasanW'), 'positive');
     assert.deepEqual(mood.classify('pokiCry').emotes, ['pokiCry']);
+    labels('neutral', ['iPhone', 'ok', 'abC', 'xqcQ']);
     // with the tag given, a word shaped like a sub emote that is not in it is a word
     assert.deepEqual(mood.classify('pokiCry', []).emotes, []);
   });
@@ -196,6 +324,14 @@ describe('modifiers', () => {
     assert.ok(score('not sure, good play') > 0.25);
     // four tokens on it no longer reaches
     assert.equal(label('not in the mood today good stream'), 'positive');
+  });
+
+  test('a negator turns words, not the emote reacting to the line', () => {
+    assert.equal(label('please dont leave yet BibleThump'), 'negative');
+    assert.equal(label('he never listens SwiftRage'), 'negative');
+    assert.equal(label('no loot again ResidentSleeper'), 'negative');
+    // the word after the negator still turns
+    assert.equal(label('never fun'), 'negative');
   });
 
   test('intensifiers raise, diminishers lower, ALL CAPS and stretched letters emphasise', () => {
@@ -238,6 +374,13 @@ describe('modifiers', () => {
     assert.equal(label('LUL Kappa'), 'positive');
   });
 
+  test('a mocking phrase on its own is disbelief; Kappa on its own stays no mood', () => {
+    assert.equal(label('yeah right'), 'negative');
+    assert.equal(label('he says he practised all day KEKW sure jan'), 'negative');
+    assert.equal(label('Kappa'), 'neutral');
+    assert.equal(label('nice try'), 'neutral');
+  });
+
   test('questions are neutral unless loaded', () => {
     assert.equal(label('is this good?'), 'neutral');
     assert.equal(label('is he good?'), 'neutral');
@@ -248,6 +391,15 @@ describe('modifiers', () => {
     assert.equal(label('is he good'), 'neutral');
     assert.equal(label('he is good'), 'positive');
     assert.equal(label('why is he so bad'), 'negative');
+  });
+
+  test('"??" is incredulity, not a question; a lone "???" disapproves, a lone "?" does not', () => {
+    assert.equal(label('lag again??'), 'negative');
+    assert.equal(label('lag again?'), 'neutral');
+    assert.equal(label('is he good??'), 'neutral');
+    assert.equal(label('???'), 'negative');
+    assert.equal(label('?'), 'neutral');
+    assert.equal(label('??'), 'neutral');
   });
 });
 
@@ -262,6 +414,19 @@ describe('what says nothing', () => {
     labels('neutral', ['das ist ein spiel', 'これはゲームです', '这个游戏叫什么', 'o que ele está fazendo', 'что это за игра']);
     labels('positive', ['これはゲームです 😂', 'jajajaja', 'muy bueno', 'ㅋㅋㅋㅋ', '草', 'das ist KEKW']);
     labels('negative', ['これはゲームです 😭', 'que malo']);
+  });
+
+  test('game talk is no mood: lanes, frame-perfect tricks, patch notes; a no-hit run is no negation', () => {
+    labels('neutral', ['support is going bot', 'their jungler is coming top', 'this clip is frame perfect timing', 'they nerfed the sniper', 'no deaths so far']);
+    labels('positive', ['no hit run incoming lets go', 'hitless']);
+    labels('negative', ['skip this song please']);
+  });
+
+  test('the common non-English chat words with a clear lean take it', () => {
+    labels('positive', ['que partido tan increible', 'jogada perfeita, perfeito', 'das war krass', 'magnifique', 'ale akcja', 'harika oyun', 'красавчик', '대박', 'すごい']);
+    labels('negative', ['muy aburrido hoy', 'que lixo', 'so langweilig', 'c est nul', 'che schifo', 'ten mecz jest nudny, nudy', 'çok kötü', 'скучно', '아쉽다']);
+    // "ale" alone is a beer, not Polish cheering
+    labels('neutral', ['ale or lager', 'hola chat', 'wie spät ist es']);
   });
 
   test('odd text does not throw', () => {

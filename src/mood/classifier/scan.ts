@@ -20,6 +20,12 @@ const REPEAT_LIMIT = 3;
 const CAPS = 1.2;
 const ELONGATED = 1.15;
 const EXCLAMATION = 0.1;
+/** a mocking phrase ("sure buddy", "yeah right") on a line with nothing to turn is disbelief: this negative */
+const MOCKING = 0.4;
+/** a word sarcasm at least this strong mocks on its own (a weaker one, "nice try", may be kind) */
+const MOCKS_AT = -0.5;
+/** a lone "???" at a play: confusion that reads as disapproval */
+const BAFFLED = 0.35;
 /** the longest phrase, in words after its first */
 const MAX_AHEAD = MAX_PHRASE_WORDS - 1;
 
@@ -64,6 +70,7 @@ export class Scanner {
   private cur = 0;
   private laugh = 0;
   private sarcasm = 1;
+  private mocked = false;
   private negScope = 0;
   private negFactor = 0;
   private boost = 1;
@@ -80,6 +87,8 @@ export class Scanner {
   private phraseStretched = false;
   private matched: Entry | null = null;
   private readonly ahead = new Int32Array(MAX_AHEAD * 3);
+  /** each word ahead's collapsed hash: most phrases are passed over on it */
+  private readonly aheadHash = new Int32Array(MAX_AHEAD);
   /** what a syllable laugh (hahaha, jajaja, kkkk) counts: the lexicon's "haha" */
   private readonly syllableLaugh: Entry;
 
@@ -98,6 +107,7 @@ export class Scanner {
     this.cur = 0;
     this.laugh = 0;
     this.sarcasm = 1;
+    this.mocked = false;
     this.negScope = 0;
     this.boost = 1;
     this.boostLife = 0;
@@ -137,6 +147,7 @@ export class Scanner {
     let total = this.done + this.cur;
     // sarcasm turns what the words praise; a laugh beside it is still a laugh ("LUL Kappa")
     if (this.sarcasm < 1 && total > 0) total *= this.sarcasm;
+    else if (this.mocked && total <= 0.05) total -= MOCKING;
     // laughter adds to a message that is not negative; it does not rescue an insult ("trash lol")
     if (this.laugh !== 0 && (total >= -0.05 || this.laugh < 0)) total += this.laugh;
     if (this.exclaim > 0) total *= 1 + EXCLAMATION * Math.min(this.exclaim, 3);
@@ -228,6 +239,10 @@ export class Scanner {
       while (cs < ce && isPunct(text.charCodeAt(cs))) cs++;
       while (ce > cs && isPunct(text.charCodeAt(ce - 1))) ce--;
       if (cs === ce) {
+        if (e - s >= 3 && text.charCodeAt(s) === 63 && text.charCodeAt(s + 1) === 63) {
+          this.cur -= BAFFLED;
+          this.tick();
+        }
         this.punctuation(text, s, e);
         return e;
       }
@@ -246,7 +261,10 @@ export class Scanner {
     }
     if (!asEmote) caps = this.h[LETTERS]! >= 2 && this.h[CAPITALS] === this.h[LETTERS];
     let next = e;
-    if (entry !== undefined && entry.phrases !== null && this.phrase(text, entry, ce, n)) {
+    // an emote that is also a phrase's first word ("WHAT A SAVE", the WHAT emote): the phrase wins
+    let head = entry;
+    if (asEmote && entry !== undefined && entry.phrases === null) head = t.folded.folded(text, cs, ce, this.h[HF]!);
+    if (head !== undefined && head.phrases !== null && this.phrase(text, head, ce, n)) {
       next = this.phraseEnd;
       this.apply(this.matched!, caps, this.phraseStretched);
       this.matched = null;
@@ -270,15 +288,21 @@ export class Scanner {
     const phrases = head.phrases!;
     // the next words' bounds, read once for every phrase: [start, core end, end] each
     const w = this.ahead;
-    let read = 0;
-    let pos = from;
+    const hashes = this.aheadHash;
+    if (!this.readAhead(text, from, n, 0) || (head.nextBits & (1 << (hashes[0]! & 31))) === 0) return false;
+    let read = 1;
+    // how many words there are to read: once one is missing, no longer phrase tries again
+    let last = MAX_AHEAD;
+    let pos = w[2]!;
     for (let p = 0; p < phrases.length; p++) {
-      const words = phrases[p]!.words;
+      const phrase = phrases[p]!;
+      const words = phrase.words;
       let ok = true;
       let stretched = false;
       for (let i = 0; i < words.length; i++) {
         if (i === read) {
-          if (read === MAX_AHEAD || !this.readAhead(text, pos, n, read)) {
+          if (read === last || !this.readAhead(text, pos, n, read)) {
+            last = read;
             ok = false;
             break;
           }
@@ -288,14 +312,14 @@ export class Scanner {
         const s = w[i * 3]!;
         const ce = w[i * 3 + 1]!;
         const word = words[i]!;
-        if (!runsCover(text, s, ce, word)) {
+        if (phrase.hashes[i] !== hashes[i] || !runsCover(text, s, ce, word)) {
           ok = false;
           break;
         }
         if (ce - s > word.length) stretched = true;
       }
       if (ok) {
-        this.matched = phrases[p]!.entry;
+        this.matched = phrase.entry;
         this.phraseEnd = w[(words.length - 1) * 3 + 2]!;
         this.phraseStretched = stretched;
         return true;
@@ -322,23 +346,27 @@ export class Scanner {
     this.ahead[i * 3] = s;
     this.ahead[i * 3 + 1] = ce;
     this.ahead[i * 3 + 2] = pos;
+    this.aheadHash[i] = this.collapsedHash(text, s, ce);
     return true;
   }
 
   /** trailing or lone punctuation: a clause ends at , . ; : ! ? (a question's clause counts less) */
   private punctuation(text: string, s: number, e: number): void {
     let ends = false;
-    let question = false;
+    let questions = 0;
     let exclaimed = false;
     for (let i = s; i < e; i++) {
       const c = text.charCodeAt(i);
       if (c === 33 || c === 0xff01) {
         this.exclaim++;
         exclaimed = ends = true;
-      } else if (c === 63 || c === 0xff1f) question = ends = true;
-      else if (c === 44 || c === 46 || c === 59 || c === 58 || c === 0x2026 || c === 0x3002) ends = true;
+      } else if (c === 63 || c === 0xff1f) {
+        questions++;
+        ends = true;
+      } else if (c === 44 || c === 46 || c === 59 || c === 58 || c === 0x2026 || c === 0x3002) ends = true;
     }
-    if (ends) this.endClause(question ? QUESTION : exclaimed ? 0 : this.asking);
+    // "??" is incredulity more than a question ("ads again??"): only a clause that asks loses strength
+    if (ends) this.endClause(questions === 1 ? QUESTION : exclaimed ? 0 : this.asking);
   }
 
   /** a clause ends; a question's loses `shrink` of its strength */
@@ -363,7 +391,8 @@ export class Scanner {
         let v = entry.value * this.boost;
         if (caps) v *= CAPS;
         if (stretched) v *= ELONGATED;
-        if (this.negScope > 0) v *= v > 0 ? this.negFactor : this.negFactor * NEGATED_NEGATIVE;
+        // an emote or emoji is chat's reaction to the line, not a word the negator turns ("dont end it PepeHands")
+        if (this.negScope > 0 && entry.name === null) v *= v > 0 ? this.negFactor : this.negFactor * NEGATED_NEGATIVE;
         this.boost = 1;
         this.boostLife = 0;
         this.cur += v * share;
@@ -384,6 +413,7 @@ export class Scanner {
         return;
       case SARCASM:
         if (entry.value < this.sarcasm) this.sarcasm = entry.value;
+        if (entry.name === null && entry.value <= MOCKS_AT) this.mocked = true;
         this.tick();
         return;
       case ASKS:
@@ -480,12 +510,14 @@ export class Scanner {
       i++;
     }
     const tagged = minSuffix === 1;
-    if (i - s < (tagged ? 1 : 3) || e - i < minSuffix) return undefined;
+    if (i - s < (tagged ? 1 : 3) || e === i) return undefined;
     const c = text.charCodeAt(i);
     if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return undefined;
     this.hash(text, i, e, false);
     const t = this.t;
-    const exact = t.suffixExact.exact(text, i, e, this.h[HF]!) ?? t.exact.exact(text, i, e, this.h[HF]!);
+    // a one-letter suffix reads untagged too (xqcL, lirikW: a word rarely ends in one capital),
+    // but only as a suffix, not as any emote's name
+    const exact = t.suffixExact.exact(text, i, e, this.h[HF]!) ?? (e - i >= minSuffix ? t.exact.exact(text, i, e, this.h[HF]!) : undefined);
     if (exact !== undefined || !tagged) return exact;
     return t.suffixFolded.folded(text, i, e, this.h[HF]!);
   }

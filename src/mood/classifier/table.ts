@@ -22,6 +22,8 @@ export class Entry {
   count = 0;
   /** longest first; each phrase's words after this one, folded */
   phrases: Phrase[] | null = null;
+  /** a bit per phrase's second word (its hash's low 5 bits): a word ahead with no bit set starts none */
+  nextBits = 0;
   constructor(
     /** the key as stored in its table */
     readonly key: string,
@@ -34,6 +36,8 @@ export class Entry {
 
 export interface Phrase {
   words: string[];
+  /** each word's hash folded and squeezed (hashOf(collapseKey(word))): a word ahead is compared letter by letter only when its hash is the same */
+  hashes: Int32Array;
   entry: Entry;
 }
 
@@ -228,8 +232,9 @@ export function compile(entries: readonly LexiconEntry[], fold: (term: string) =
       addWord(t, head!, entry);
     }
     entry.phrases ??= [];
-    entry.phrases.push({ words: rest, entry: new Entry(fold(e.term), ROLE_CODE[e.role], e.value, null) });
+    entry.phrases.push({ words: rest, hashes: Int32Array.from(rest, (w) => hashOf(collapseKey(w))), entry: new Entry(fold(e.term), ROLE_CODE[e.role], e.value, null) });
     entry.phrases.sort((a, b) => b.words.length - a.words.length);
+    entry.nextBits |= 1 << (hashOf(collapseKey(rest[0]!)) & 31);
   }
   return t;
 }
