@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Capability, Registered } from './capability.js';
 import { ConfigError, type LurkConfig } from './config/load.js';
@@ -27,7 +26,9 @@ import type { WatchtimeService } from './watchtime/service.js';
 import { UI_PAGE_PATHS } from './web/pages.js';
 import { DEFAULT_UI_DIR, createWebServer, serveUi } from './web/server.js';
 
-export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 export interface LurkOptions {
   clock?: Clock;

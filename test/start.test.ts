@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort, waitFor } from './helpers/app.js';
 import { tempPostgres, tempSqlite } from './helpers/db.js';
-import { startLurk } from './helpers/process.js';
+import { runLurk, startLurk } from './helpers/process.js';
 
 async function ready(port: number): Promise<any> {
   return waitFor('lurk to be ready', async () => {
@@ -102,6 +102,23 @@ test('lurk migrate applies once and then reports up to date', async () => {
     const second = await runLurk(['migrate'], { DATABASE_URL: db.url });
     assert.ok(second.stdout.includes(`up to date (${names.length} migrations applied earlier)`), second.stdout);
   } finally {
+    await db.drop();
+  }
+});
+
+test('a bad LURK_MOOD_LEXICON stops lurk start with exit 2 naming the setting, the file and the line', async () => {
+  const db = await tempSqlite();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lurk-lexicon-'));
+  const file = path.join(dir, 'mine.txt');
+  writeFileSync(file, 'version 1\npoggers 0.8\nthis is not a value\n');
+  try {
+    const run = await runLurk(['start'], { PORT: String(await freePort()), DATABASE_URL: db.url, LURK_MOOD_LEXICON: file });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /LURK_MOOD_LEXICON/);
+    assert.match(run.stderr, /mine\.txt/);
+    assert.match(run.stderr, /line 3/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
     await db.drop();
   }
 });

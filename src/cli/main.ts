@@ -1,22 +1,28 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { Redis } from 'ioredis';
-import { createLurk, VERSION } from '../app.js';
-import { chatTail, TailInputError, tailLogins } from './chat-tail.js';
+import { VERSION } from '../version.js';
 import { moodClassify } from './mood-classify.js';
 import { ConfigError, describeConfig, loadConfig, maskUrl, type LurkConfig } from '../config/load.js';
 import { listenError, SettingError, simPortSetting } from '../config/setting-error.js';
 import { settings } from '../config/settings.js';
 import { createLogger } from '../core/logger.js';
 import { createClassifier } from '../mood/classifier/index.js';
-import { createSimulator, lurkRedirectUris, redirectUriProblem } from '../sim/index.js';
-import { openStore } from '../store/database.js';
 import { configuredEndpoints, describeEndpoints, simulatorEndpoints } from '../twitch/endpoints.js';
 import { EVENTSUB_WEBHOOK_PATH } from '../twitch/eventsub/webhook.js';
 import { SystemClock } from '../core/clock.js';
-import { dayProblem } from '../watchtime/calendar.js';
-import { toDigestPost } from '../watchtime/digest.js';
-import { createWatchtimeService, watchtimeDigest } from '../watchtime/module.js';
+
+// Each command imports what it needs when it runs: `lurk mood classify` and `--help` start in a
+// fraction of the time the whole app's import graph takes.
+const lazy = {
+  app: () => import('../app.js'),
+  chatTail: () => import('./chat-tail.js'),
+  sim: () => import('../sim/index.js'),
+  store: () => import('../store/database.js'),
+  redis: () => import('ioredis'),
+  calendar: () => import('../watchtime/calendar.js'),
+  digest: () => import('../watchtime/digest.js'),
+  watchtime: () => import('../watchtime/module.js'),
+};
 
 /** Exit codes: 0 ok, 1 runtime failure (a service is down), 2 bad input (flags, config). */
 const EXIT_FAILURE = 1;
@@ -35,6 +41,7 @@ function configOrExit(): LurkConfig {
 }
 
 async function checkRedis(url: string): Promise<string | undefined> {
+  const { Redis } = await lazy.redis();
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   redis.on('error', () => undefined);
   try {
@@ -49,6 +56,7 @@ async function checkRedis(url: string): Promise<string | undefined> {
 }
 
 async function commandStart(): Promise<void> {
+  const { createLurk } = await lazy.app();
   const config = configOrExit();
   const lurk = await createLurk(config);
   let exiting = false;
@@ -93,6 +101,7 @@ async function commandStart(): Promise<void> {
 }
 
 async function commandMigrate(opts: { dryRun?: boolean }): Promise<void> {
+  const { openStore } = await lazy.store();
   const config = configOrExit();
   const store = await openStore({ url: config.database.url });
   try {
@@ -109,6 +118,7 @@ async function commandMigrate(opts: { dryRun?: boolean }): Promise<void> {
 }
 
 async function commandDigest(opts: { day?: string; dryRun?: boolean }): Promise<void> {
+  const [{ dayProblem }, { toDigestPost }, { createWatchtimeService, watchtimeDigest }, { openStore }] = await Promise.all([lazy.calendar(), lazy.digest(), lazy.watchtime(), lazy.store()]);
   const dayProblemText = opts.day === undefined ? undefined : dayProblem(opts.day);
   if (dayProblemText) {
     process.stderr.write(`lurk: --day: ${dayProblemText}\n`);
@@ -163,6 +173,7 @@ function eventSubTransportLine(config: LurkConfig): string {
 }
 
 async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<void> {
+  const { openStore } = await lazy.store();
   const config = configOrExit();
   const rows = describeConfig(config);
   const checks: { name: string; target: string; ok: boolean; detail: string }[] = [];
@@ -202,6 +213,7 @@ async function commandConfig(opts: { json?: boolean; check: boolean }): Promise<
 }
 
 async function commandChatTail(args: string[], opts: { json?: boolean }): Promise<void> {
+  const { chatTail, TailInputError, tailLogins } = await lazy.chatTail();
   let logins: string[];
   try {
     logins = tailLogins(args);
@@ -256,7 +268,8 @@ interface SimFlags {
 }
 
 /** Flags override LURK_SIM_* settings; each bad flag is named, exit 2. */
-function simOptionsOrExit(flags: SimFlags) {
+async function simOptionsOrExit(flags: SimFlags) {
+  const { lurkRedirectUris, redirectUriProblem } = await lazy.sim();
   const config = configOrExit();
   const problems: string[] = [];
   const int = (flag: string, raw: string | undefined, fallback: number, min: number, max: number) => {
@@ -299,7 +312,8 @@ function simOptionsOrExit(flags: SimFlags) {
 }
 
 async function commandSim(flags: SimFlags): Promise<void> {
-  const o = simOptionsOrExit(flags);
+  const { createSimulator } = await lazy.sim();
+  const o = await simOptionsOrExit(flags);
   const log = createLogger(o.config.logLevel);
   process.stderr.write(`Growing a world of ${o.channels.toLocaleString()} channels (${o.live.toLocaleString()} live) from seed ${o.seed}…\n`);
   const sim = createSimulator({
