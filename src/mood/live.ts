@@ -6,7 +6,7 @@ import type { MoodMoment, MoodPush } from './types.js';
 
 /** live sockets at most; one more is closed at once (1013, try again later) */
 export const MAX_LIVE_CLIENTS = 100;
-/** above this many buffered bytes a client's snapshot (windows, summaries) is skipped: the next one replaces it */
+/** above this many buffered bytes a client's snapshot (windows or summaries) is skipped: the next one replaces it */
 export const SKIP_SNAPSHOT_ABOVE = 1024 * 1024;
 /** a client that would hold more than this is terminated: moments and channels pushes are never skipped, so something must bound them */
 export const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -94,7 +94,11 @@ export class LiveHub {
   private tick(now: number, moments: readonly MoodMoment[]): void {
     if (this.clients.size === 0) return;
     const at = new Date(now).toISOString();
-    this.broadcast((channel) => text({ type: 'windows', at, channels: this.source.details(now, channel) }), true);
+    // the grid shows summaries only; a ?channel= view shows its one channel's every window
+    this.broadcast(
+      (channel) => (channel === undefined ? text({ type: 'summaries', at, channels: this.source.summaries(now) }) : text({ type: 'windows', at, channels: this.source.details(now, channel) })),
+      true,
+    );
     for (const moment of moments) {
       const t = text({ type: 'moment', moment });
       for (const c of [...this.clients]) if (c.channel === undefined || c.channel === moment.login) this.send(c, t);

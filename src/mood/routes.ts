@@ -240,7 +240,8 @@ export async function moodRoutes(app: FastifyInstance, deps: { service: MoodServ
       websocket: true,
       schema: {
         tags: ['mood'],
-        summary: "WebSocket: {type:'channels'} at open and when the set changes, {type:'windows'} once a second, {type:'moment'} as moments start, change and end",
+        summary:
+          "WebSocket: {type:'channels'} at open and when the set changes, once a second {type:'summaries'} (every channel's summary) or, with ?channel=, {type:'windows'} (that channel's every window), {type:'moment'} as moments start, change and end",
         querystring: { type: 'object', additionalProperties: false, properties: { channel: LOGIN_PARAM } },
       },
     },

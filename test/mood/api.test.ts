@@ -176,7 +176,7 @@ test('bad, unknown and too many logins are refused naming them; DELETE releases 
   }
 });
 
-test('a foreign page can neither add a channel nor open the live socket; the socket pushes channels, then windows each second', async () => {
+test('a foreign page can neither add a channel nor open the live socket; the socket pushes channels, then summaries (or the windows of one channel) each second', async () => {
   const db = await tempSqlite();
   const lurk = await moodLurk({ DATABASE_URL: db.url });
   const sockets: WebSocket[] = [];
@@ -219,21 +219,31 @@ test('a foreign page can neither add a channel nor open the live socket; the soc
     };
     const all = open('');
     const one = open(`?channel=${other}`);
-    await waitFor('two windows pushes on each', () => (all.pushes.filter((p) => p.type === 'windows').length >= 2 && one.pushes.filter((p) => p.type === 'windows').length >= 2) || undefined);
+    await waitFor('two snapshots on each', () => (all.pushes.filter((p) => p.type === 'summaries').length >= 2 && one.pushes.filter((p) => p.type === 'windows').length >= 2) || undefined);
     assert.equal(all.pushes[0].type, 'channels');
     assert.deepEqual(all.pushes[0].channels.map((c: { login: string }) => c.login).sort(), [login, other].sort());
     assert.deepEqual(
       one.pushes[0].channels.map((c: { login: string }) => c.login),
       [other],
     );
-    const windows = all.pushes.filter((p) => p.type === 'windows');
-    assert.deepEqual(windows[0].channels.map((c: { login: string }) => c.login).sort(), [login, other].sort());
-    assert.ok(windows[0].channels[0].windows['5m'].seconds === 300);
-    for (const p of one.pushes.filter((p) => p.type === 'windows'))
+    // every channel: summaries only (the grid's cards), never the windows
+    assert.equal(all.pushes.filter((p) => p.type === 'windows').length, 0);
+    const summaries = all.pushes.filter((p) => p.type === 'summaries');
+    assert.deepEqual(summaries[0].channels.map((c: { login: string }) => c.login).sort(), [login, other].sort());
+    for (const c of summaries[0].channels) {
+      assert.equal(c.windows, undefined);
+      assert.ok(Array.isArray(c.sparkline));
+      assert.equal(typeof c.messages_per_minute, 'number');
+    }
+    // one channel: its every window, like GET /api/mood/channels/:login
+    assert.equal(one.pushes.filter((p) => p.type === 'summaries').length, 0);
+    for (const p of one.pushes.filter((p) => p.type === 'windows')) {
       assert.deepEqual(
         p.channels.map((c: { login: string }) => c.login),
         [other],
       );
+      assert.equal(p.channels[0].windows['5m'].seconds, 300);
+    }
     // a ping is answered
     all.ws.send('ping');
     await waitFor('pong', () => all.pushes.some((p) => p.type === 'pong') || undefined);
