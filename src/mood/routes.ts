@@ -238,6 +238,8 @@ export async function moodRoutes(app: FastifyInstance, deps: { service: MoodServ
     '/api/mood/live',
     {
       websocket: true,
+      // each socket costs a tick's serialisation and a buffer: opening them counts like any request
+      onRequest: limit,
       schema: {
         tags: ['mood'],
         summary:

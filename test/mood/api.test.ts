@@ -257,6 +257,35 @@ test('a foreign page can neither add a channel nor open the live socket; the soc
   }
 });
 
+test('opening the live socket counts against the API rate limit: past it the upgrade is a 429 JSON error', async () => {
+  const db = await tempSqlite();
+  const lurk = await moodLurk({ DATABASE_URL: db.url, LURK_API_RATE_LIMIT: '3' });
+  const sockets: WebSocket[] = [];
+  try {
+    const base = await lurk.start();
+    const open = () =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/api/mood/live`, { headers: { origin: base } });
+        sockets.push(ws);
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve(`http ${res.statusCode} ${body}`));
+        });
+        ws.on('open', () => resolve('open'));
+        ws.on('error', () => resolve('error'));
+      });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++) outcomes.push(await open());
+    assert.deepEqual(outcomes.slice(0, 3), ['open', 'open', 'open']);
+    assert.match(outcomes[3]!, /^http 429 .*"code":"rate_limited"/);
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    await lurk.stop();
+    await db.drop();
+  }
+});
+
 test('LURK_MOOD_TOP=3 follows the three most watched live channels of each sweep, and the chat pool reads them', async () => {
   const db = await tempSqlite();
   const lurk = await moodLurk({ DATABASE_URL: db.url, LURK_MOOD_TOP: '3' }, true);
