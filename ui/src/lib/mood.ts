@@ -18,11 +18,13 @@ export interface MoodLive {
   summaries: ReadonlyMap<string, MoodChannelSummary>;
   /** the server's time of the newest windows or summaries push (epoch ms) */
   at?: number;
-  /** moments pushed since the socket opened, the newest version of each */
+  /** moments pushed since the socket opened, the newest version of each, the latest MAX_LIVE_MOMENTS */
   moments: MoodMoment[];
 }
 
 const FIRST_RETRY_MS = 500;
+/** moments kept from the socket: a page open for days must not grow without end */
+export const MAX_LIVE_MOMENTS = 200;
 const MAX_RETRY_MS = 10_000;
 
 export function liveUrl(channel?: string): string {
@@ -87,6 +89,21 @@ function initial(): MoodLive {
   return { connection: 'connecting', details: new Map(), summaries: new Map(), moments: [] };
 }
 
+/**
+ * One pushed moment into a list already newest first: a new version replaces its old one in place
+ * (its start does not change), a new moment goes where its start puts it, and the list keeps the
+ * newest MAX_LIVE_MOMENTS: no re-sort of everything on every push.
+ */
+export function addMoment(list: readonly MoodMoment[], m: MoodMoment): MoodMoment[] {
+  const at = list.findIndex((x) => x.id === m.id);
+  if (at >= 0) return list.map((x, i) => (i === at ? m : x));
+  const started = Date.parse(m.started_at);
+  const later = list.findIndex((x) => Date.parse(x.started_at) < started);
+  const i = later < 0 ? list.length : later;
+  if (i >= MAX_LIVE_MOMENTS) return list as MoodMoment[];
+  return [...list.slice(0, i), m, ...list.slice(i, MAX_LIVE_MOMENTS - 1)];
+}
+
 function apply(s: MoodLive, push: MoodPush): MoodLive {
   switch (push.type) {
     case 'channels': {
@@ -103,7 +120,7 @@ function apply(s: MoodLive, push: MoodPush): MoodLive {
     case 'summaries':
       return { ...s, connection: 'live', summaries: new Map(push.channels.map((c) => [c.login, c])), at: Date.parse(push.at) };
     case 'moment':
-      return { ...s, moments: mergeMoments(s.moments, [push.moment]) };
+      return { ...s, moments: addMoment(s.moments, push.moment) };
     default:
       return s;
   }
