@@ -1,14 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { WebSocket } from 'ws';
 import { badRequest, notFound } from '../core/errors.js';
 import { sendCsv } from '../web/csv.js';
 import { rateLimiter } from '../web/rate-limit.js';
 import { wireSchema } from '../web/schema-type.js';
+import { LiveHub } from './live.js';
 import { MAX_LOGINS_PER_CALL, type MoodService } from './service.js';
-import type { MoodChannelDetail, MoodChannelList, MoodMoment, MoodMomentList, MoodPush, MoodSeries, SeriesStep } from './types.js';
-
-/** live sockets at most; one more is closed at once (1013, try again later) */
-export const MAX_LIVE_CLIENTS = 100;
+import type { MoodChannelDetail, MoodChannelList, MoodMomentList, MoodSeries, SeriesStep } from './types.js';
 
 const LOGIN_PARAM = { type: 'string', pattern: '^[A-Za-z0-9_]{1,25}$', description: 'a Twitch login' } as const;
 const TIME = { type: 'string', maxLength: 40, description: 'an ISO 8601 time, e.g. 2026-12-01T18:00:00Z' } as const;
@@ -235,15 +232,18 @@ export async function moodRoutes(app: FastifyInstance, deps: { service: MoodServ
     },
   );
 
-  const live = new LiveHub(service);
+  const live = new LiveHub(service, app.log);
   app.addHook('onClose', async () => live.close());
   app.get<{ Querystring: { channel?: string } }>(
     '/api/mood/live',
     {
       websocket: true,
+      // each socket costs a tick's serialisation and a buffer: opening them counts like any request
+      onRequest: limit,
       schema: {
         tags: ['mood'],
-        summary: "WebSocket: {type:'channels'} at open and when the set changes, {type:'windows'} once a second, {type:'moment'} as moments start, change and end",
+        summary:
+          "WebSocket: {type:'channels'} at open and when the set changes, once a second {type:'summaries'} (every channel's summary) or, with ?channel=, {type:'windows'} (that channel's every window), {type:'moment'} as moments start, change and end",
         querystring: { type: 'object', additionalProperties: false, properties: { channel: LOGIN_PARAM } },
       },
     },
@@ -253,77 +253,4 @@ export async function moodRoutes(app: FastifyInstance, deps: { service: MoodServ
 
 function notTracked(login: string) {
   return notFound(`login: ${login} is not tracked`);
-}
-
-interface LiveClient {
-  socket: WebSocket;
-  /** only this channel, or every tracked one */
-  channel: string | undefined;
-}
-
-/**
- * The live sockets. Each tick builds one JSON text per filter (all channels, or one) and sends it
- * to every socket with that filter: nothing is serialized per client.
- */
-class LiveHub {
-  private readonly clients = new Set<LiveClient>();
-  private readonly offs: (() => void)[];
-
-  constructor(private readonly service: MoodService) {
-    this.offs = [service.onTick((now, moments) => this.tick(now, moments)), service.onChannelsChange(() => this.channels())];
-  }
-
-  add(socket: WebSocket, channel: string | undefined): void {
-    if (this.clients.size >= MAX_LIVE_CLIENTS) {
-      socket.close(1013, `more than ${MAX_LIVE_CLIENTS} live clients`);
-      return;
-    }
-    const client: LiveClient = { socket, channel };
-    this.clients.add(client);
-    socket.on('message', (raw: Buffer) => {
-      // the only message a client sends is a ping to check the connection
-      if (raw.toString() === 'ping' && socket.readyState === socket.OPEN) socket.send('{"type":"pong"}');
-    });
-    socket.on('close', () => this.clients.delete(client));
-    socket.on('error', () => this.clients.delete(client));
-    socket.send(this.channelsText(this.service.now(), channel));
-  }
-
-  close(): void {
-    for (const off of this.offs) off();
-    for (const c of this.clients) c.socket.close(1001, 'Lurk is stopping');
-    this.clients.clear();
-  }
-
-  private channelsText(now: number, channel: string | undefined): string {
-    const all = this.service.summaries(now);
-    const push: MoodPush = { type: 'channels', at: new Date(now).toISOString(), channels: channel === undefined ? all : all.filter((c) => c.login === channel) };
-    return JSON.stringify(push);
-  }
-
-  private channels(): void {
-    if (this.clients.size === 0) return;
-    this.broadcast((channel) => this.channelsText(this.service.now(), channel));
-  }
-
-  private tick(now: number, moments: readonly MoodMoment[]): void {
-    if (this.clients.size === 0) return;
-    const at = new Date(now).toISOString();
-    this.broadcast((channel) => JSON.stringify({ type: 'windows', at, channels: this.service.details(now, channel) } satisfies MoodPush));
-    for (const moment of moments) {
-      const text = JSON.stringify({ type: 'moment', moment } satisfies MoodPush);
-      for (const c of this.clients) if ((c.channel === undefined || c.channel === moment.login) && c.socket.readyState === c.socket.OPEN) c.socket.send(text);
-    }
-  }
-
-  /** one text per filter, built on first use */
-  private broadcast(text: (channel: string | undefined) => string): void {
-    const texts = new Map<string | undefined, string>();
-    for (const c of this.clients) {
-      if (c.socket.readyState !== c.socket.OPEN) continue;
-      let t = texts.get(c.channel);
-      if (t === undefined) texts.set(c.channel, (t = text(c.channel)));
-      c.socket.send(t);
-    }
-  }
 }

@@ -131,8 +131,10 @@ export interface MoodMomentList {
 
 /** what the WebSocket /api/mood/live pushes */
 export type MoodPush =
-  /** once a second: every tracked channel's windows (or only the `?channel=` one) */
+  /** once a second to a `?channel=` socket: that channel's every window (empty while it is not tracked) */
   | { type: 'windows'; at: string; channels: MoodChannelDetail[] }
+  /** once a second to a socket without `?channel=`: every tracked channel's summary (the grid's cards) */
+  | { type: 'summaries'; at: string; channels: MoodChannelSummary[] }
   /** a moment started, or changed (its peak, its end) */
   | { type: 'moment'; moment: MoodMoment }
   /** the tracked set changed */

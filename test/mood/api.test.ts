@@ -176,7 +176,7 @@ test('bad, unknown and too many logins are refused naming them; DELETE releases 
   }
 });
 
-test('a foreign page can neither add a channel nor open the live socket; the socket pushes channels, then windows each second', async () => {
+test('a foreign page can neither add a channel nor open the live socket; the socket pushes channels, then summaries (or the windows of one channel) each second', async () => {
   const db = await tempSqlite();
   const lurk = await moodLurk({ DATABASE_URL: db.url });
   const sockets: WebSocket[] = [];
@@ -219,27 +219,66 @@ test('a foreign page can neither add a channel nor open the live socket; the soc
     };
     const all = open('');
     const one = open(`?channel=${other}`);
-    await waitFor('two windows pushes on each', () => (all.pushes.filter((p) => p.type === 'windows').length >= 2 && one.pushes.filter((p) => p.type === 'windows').length >= 2) || undefined);
+    await waitFor('two snapshots on each', () => (all.pushes.filter((p) => p.type === 'summaries').length >= 2 && one.pushes.filter((p) => p.type === 'windows').length >= 2) || undefined);
     assert.equal(all.pushes[0].type, 'channels');
     assert.deepEqual(all.pushes[0].channels.map((c: { login: string }) => c.login).sort(), [login, other].sort());
     assert.deepEqual(
       one.pushes[0].channels.map((c: { login: string }) => c.login),
       [other],
     );
-    const windows = all.pushes.filter((p) => p.type === 'windows');
-    assert.deepEqual(windows[0].channels.map((c: { login: string }) => c.login).sort(), [login, other].sort());
-    assert.ok(windows[0].channels[0].windows['5m'].seconds === 300);
-    for (const p of one.pushes.filter((p) => p.type === 'windows'))
+    // every channel: summaries only (the grid's cards), never the windows
+    assert.equal(all.pushes.filter((p) => p.type === 'windows').length, 0);
+    const summaries = all.pushes.filter((p) => p.type === 'summaries');
+    assert.deepEqual(summaries[0].channels.map((c: { login: string }) => c.login).sort(), [login, other].sort());
+    for (const c of summaries[0].channels) {
+      assert.equal(c.windows, undefined);
+      assert.ok(Array.isArray(c.sparkline));
+      assert.equal(typeof c.messages_per_minute, 'number');
+    }
+    // one channel: its every window, like GET /api/mood/channels/:login
+    assert.equal(one.pushes.filter((p) => p.type === 'summaries').length, 0);
+    for (const p of one.pushes.filter((p) => p.type === 'windows')) {
       assert.deepEqual(
         p.channels.map((c: { login: string }) => c.login),
         [other],
       );
+      assert.equal(p.channels[0].windows['5m'].seconds, 300);
+    }
     // a ping is answered
     all.ws.send('ping');
     await waitFor('pong', () => all.pushes.some((p) => p.type === 'pong') || undefined);
     // removing a channel tells the sockets
     await a.send('DELETE', `/api/mood/channels/${login}`, {});
     await waitFor('a channels push without it', () => all.pushes.some((p, i) => i > 0 && p.type === 'channels' && p.channels.length === 1) || undefined);
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    await lurk.stop();
+    await db.drop();
+  }
+});
+
+test('opening the live socket counts against the API rate limit: past it the upgrade is a 429 JSON error', async () => {
+  const db = await tempSqlite();
+  const lurk = await moodLurk({ DATABASE_URL: db.url, LURK_API_RATE_LIMIT: '3' });
+  const sockets: WebSocket[] = [];
+  try {
+    const base = await lurk.start();
+    const open = () =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/api/mood/live`, { headers: { origin: base } });
+        sockets.push(ws);
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve(`http ${res.statusCode} ${body}`));
+        });
+        ws.on('open', () => resolve('open'));
+        ws.on('error', () => resolve('error'));
+      });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++) outcomes.push(await open());
+    assert.deepEqual(outcomes.slice(0, 3), ['open', 'open', 'open']);
+    assert.match(outcomes[3]!, /^http 429 .*"code":"rate_limited"/);
   } finally {
     for (const ws of sockets) ws.terminate();
     await lurk.stop();

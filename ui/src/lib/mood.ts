@@ -12,15 +12,19 @@ export interface MoodLive {
   channels?: MoodChannelSummary[];
   /** the server's time of that list (epoch ms) */
   channelsAt?: number;
-  /** the newest windows per login */
+  /** the newest windows per login (a `channel` socket's pushes) */
   details: ReadonlyMap<string, MoodChannelDetail>;
-  /** the server's time of the newest windows push (epoch ms) */
+  /** the newest summary per login (an every-channel socket's pushes) */
+  summaries: ReadonlyMap<string, MoodChannelSummary>;
+  /** the server's time of the newest windows or summaries push (epoch ms) */
   at?: number;
-  /** moments pushed since the socket opened, the newest version of each */
+  /** moments pushed since the socket opened, the newest version of each, the latest MAX_LIVE_MOMENTS */
   moments: MoodMoment[];
 }
 
 const FIRST_RETRY_MS = 500;
+/** moments kept from the socket: a page open for days must not grow without end */
+export const MAX_LIVE_MOMENTS = 200;
 const MAX_RETRY_MS = 10_000;
 
 export function liveUrl(channel?: string): string {
@@ -40,13 +44,13 @@ export function mergeMoments(list: readonly MoodMoment[], more: readonly MoodMom
  * doubling delay (0.5 s to 10 s) while the component is mounted.
  */
 export function useMoodLive(channel?: string): MoodLive {
-  const [state, setState] = useState<MoodLive>({ connection: 'connecting', details: new Map(), moments: [] });
+  const [state, setState] = useState<MoodLive>(initial);
   useEffect(() => {
     let socket: WebSocket | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let retryMs = FIRST_RETRY_MS;
     let closed = false;
-    setState({ connection: 'connecting', details: new Map(), moments: [] });
+    setState(initial());
     const connect = () => {
       const ws = new WebSocket(liveUrl(channel));
       socket = ws;
@@ -81,20 +85,42 @@ export function useMoodLive(channel?: string): MoodLive {
   return state;
 }
 
+function initial(): MoodLive {
+  return { connection: 'connecting', details: new Map(), summaries: new Map(), moments: [] };
+}
+
+/**
+ * One pushed moment into a list already newest first: a new version replaces its old one in place
+ * (its start does not change), a new moment goes where its start puts it, and the list keeps the
+ * newest MAX_LIVE_MOMENTS: no re-sort of everything on every push.
+ */
+export function addMoment(list: readonly MoodMoment[], m: MoodMoment): MoodMoment[] {
+  const at = list.findIndex((x) => x.id === m.id);
+  if (at >= 0) return list.map((x, i) => (i === at ? m : x));
+  const started = Date.parse(m.started_at);
+  const later = list.findIndex((x) => Date.parse(x.started_at) < started);
+  const i = later < 0 ? list.length : later;
+  if (i >= MAX_LIVE_MOMENTS) return list as MoodMoment[];
+  return [...list.slice(0, i), m, ...list.slice(i, MAX_LIVE_MOMENTS - 1)];
+}
+
 function apply(s: MoodLive, push: MoodPush): MoodLive {
   switch (push.type) {
     case 'channels': {
       const logins = new Set(push.channels.map((c) => c.login));
       const details = new Map([...s.details].filter(([login]) => logins.has(login)));
-      return { ...s, connection: 'live', channels: push.channels, channelsAt: Date.parse(push.at), details };
+      const summaries = new Map([...s.summaries].filter(([login]) => logins.has(login)));
+      return { ...s, connection: 'live', channels: push.channels, channelsAt: Date.parse(push.at), details, summaries };
     }
     case 'windows': {
       const details = new Map(s.details);
       for (const d of push.channels) details.set(d.login, d);
       return { ...s, connection: 'live', details, at: Date.parse(push.at) };
     }
+    case 'summaries':
+      return { ...s, connection: 'live', summaries: new Map(push.channels.map((c) => [c.login, c])), at: Date.parse(push.at) };
     case 'moment':
-      return { ...s, moments: mergeMoments(s.moments, [push.moment]) };
+      return { ...s, moments: addMoment(s.moments, push.moment) };
     default:
       return s;
   }

@@ -120,7 +120,7 @@ export function MoodGrid() {
       {channels && channels.length > 0 && (
         <ul class="md-grid" aria-label="Tracked channels">
           {channels.map((c) => (
-            <ChannelCard key={c.login} channel={live.details.get(c.login) ?? c} onRemoved={reload} />
+            <ChannelCard key={c.login} channel={live.summaries.get(c.login) ?? c} onRemoved={reload} />
           ))}
         </ul>
       )}
