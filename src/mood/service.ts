@@ -22,6 +22,10 @@ export const LOGIN = /^[a-z0-9_]{1,25}$/;
 export const MAX_LOGINS_PER_CALL = 100;
 /** raw messages waiting for a write at most; beyond it they are dropped (and counted) */
 const MAX_QUEUED_RAW = 200_000;
+/** minute rows waiting for a write at most (a failing database: 1,000 channels for 100 minutes); the oldest go first */
+const MAX_QUEUED_MINUTES = 100_000;
+/** moment versions waiting for a write at most; the oldest go first */
+const MAX_QUEUED_MOMENTS = 10_000;
 /** how long a start waits for Helix to name the configured channels (real ms) */
 const START_LOOKUP_WAIT_MS = 5000;
 /** config channels Helix could not be asked about are asked again this often */
@@ -67,9 +71,11 @@ export class MoodService {
   private readonly engine: MoodEngine;
   /** channels untracked since the last tick: minutes the engine closed for them come with it */
   private readonly gone = new Map<string, string>();
-  private readonly pending: TickWrite = { minutes: [], moments: [], messages: [] };
+  private pending: TickWrite = { minutes: [], moments: [], messages: [] };
   private raw: RawMessage[] = [];
   private droppedRaw = 0;
+  private droppedMinutes = 0;
+  private droppedMoments = 0;
   private writing: Promise<void> | undefined;
   /** writes started so far: a reader that saw none start between two reads saw one consistent state */
   private writesStarted = 0;
@@ -189,16 +195,37 @@ export class MoodService {
   }
 
   private collect(r: EngineTick): void {
+    // swapped out first: whatever throws below, the next tick starts from an empty buffer
+    const raw = this.raw;
+    this.raw = [];
     this.queueMinutes(r.minutes);
-    for (const moment of r.moments) {
+    this.queueMoments(r.moments);
+    this.gone.clear();
+    // one element at a time: spreading 150,000 arguments overflows V8's stack
+    for (const m of raw) this.pending.messages.push(m);
+    this.capPending();
+  }
+
+  private queueMoments(moments: readonly MoodMoment[]): void {
+    for (const moment of moments) {
       const channelId = this.channelId(moment.login);
       if (channelId !== undefined) this.pending.moments.push({ channelId, moment });
     }
-    this.gone.clear();
-    if (this.raw.length > 0) {
-      this.pending.messages.push(...this.raw);
-      this.raw = [];
-    }
+  }
+
+  /** a database failing for long fills memory no further: the oldest queued rows go, counted and logged */
+  private capPending(): void {
+    const raw = dropOldest(this.pending.messages, MAX_QUEUED_RAW);
+    const minutes = dropOldest(this.pending.minutes, MAX_QUEUED_MINUTES);
+    const moments = dropOldest(this.pending.moments, MAX_QUEUED_MOMENTS);
+    if (raw + minutes + moments === 0) return;
+    this.droppedRaw += raw;
+    this.droppedMinutes += minutes;
+    this.droppedMoments += moments;
+    this.o.log.warn(
+      { raw, minutes, moments, droppedRaw: this.droppedRaw, droppedMinutes: this.droppedMinutes, droppedMoments: this.droppedMoments },
+      'mood write queue full while the database fails; the oldest queued rows were dropped',
+    );
   }
 
   private queueMinutes(minutes: readonly MinuteAggregate[]): void {
@@ -221,13 +248,17 @@ export class MoodService {
     this.writing = this.o.store
       .writeTick(batch)
       .catch((err: unknown) => {
-        // kept for the next tick; raw messages only within their bound
-        this.o.log.error({ err, minutes: batch.minutes.length, moments: batch.moments.length }, 'mood write failed; retried at the next tick');
-        this.pending.minutes.unshift(...batch.minutes);
-        this.pending.moments.unshift(...batch.moments);
-        const room = Math.max(0, MAX_QUEUED_RAW - this.pending.messages.length);
-        this.droppedRaw += Math.max(0, batch.messages.length - room);
-        this.pending.messages.unshift(...batch.messages.slice(0, room));
+        // a throw here would be an unhandled rejection (the tick does not wait for writes): Lurk's exit
+        try {
+          this.o.log.error({ err, minutes: batch.minutes.length, moments: batch.moments.length, messages: batch.messages.length }, 'mood write failed; retried at the next tick');
+          // kept for the next tick, ahead of what came meanwhile; concat, not a spread (see collect)
+          this.pending.minutes = batch.minutes.concat(this.pending.minutes);
+          this.pending.moments = batch.moments.concat(this.pending.moments);
+          this.pending.messages = batch.messages.concat(this.pending.messages);
+          this.capPending();
+        } catch (inner) {
+          this.lost(inner, batch);
+        }
       })
       .finally(() => {
         this.writing = undefined;
@@ -248,6 +279,22 @@ export class MoodService {
 
   get droppedRawMessages(): number {
     return this.droppedRaw;
+  }
+
+  /** minute rows and moment versions dropped because the database failed for too long */
+  get droppedRows(): { minutes: number; moments: number } {
+    return { minutes: this.droppedMinutes, moments: this.droppedMoments };
+  }
+
+  private lost(err: unknown, batch: TickWrite): void {
+    this.droppedRaw += batch.messages.length;
+    this.droppedMinutes += batch.minutes.length;
+    this.droppedMoments += batch.moments.length;
+    try {
+      this.o.log.error({ err, minutes: batch.minutes.length, moments: batch.moments.length, messages: batch.messages.length }, 'mood write failed and its rows could not be queued again; dropped');
+    } catch {
+      // the logger itself failed: the counters above still say what went
+    }
   }
 
   // ------------------------------------------------------------------ tracking
@@ -534,6 +581,14 @@ const SOURCE_ORDER: readonly TrackSource[] = ['config', 'api', 'top'];
 
 function sortSources(sources: readonly TrackSource[]): TrackSource[] {
   return SOURCE_ORDER.filter((s) => sources.includes(s));
+}
+
+/** removes the oldest entries beyond `max`; how many went */
+function dropOldest(queue: unknown[], max: number): number {
+  const excess = queue.length - max;
+  if (excess <= 0) return 0;
+  queue.splice(0, excess);
+  return excess;
 }
 
 function minuteRow(channelId: string, m: MinuteAggregate): MinuteRow {

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { StreamsPageEvent } from '../../src/discover/events.js';
 import { createClassifier } from '../../src/mood/classifier/index.js';
 import { MoodService, type MoodChat, type TwitchUser } from '../../src/mood/service.js';
-import { MoodStore } from '../../src/mood/store.js';
+import { MoodStore, type TickWrite } from '../../src/mood/store.js';
 import { createMoodEngine } from '../../src/mood/windows.js';
 import type { MoodConfig } from '../../src/config/settings.js';
 import { openStore, type Store } from '../../src/store/database.js';
@@ -37,11 +37,11 @@ class FakeChat implements MoodChat {
 
 const USERS: TwitchUser[] = ['cozy_bard', 'pixelmage', 'lorekeeper', 'speedrunner', 'quietone', 'loudone'].map((login, i) => ({ id: String(1000 + i), login, display_name: login.toUpperCase() }));
 
-function service(store: Store, clock: ManualClock, config: Partial<MoodConfig> = {}, chat = new FakeChat()) {
+function service(store: Store, clock: ManualClock, config: Partial<MoodConfig> = {}, chat = new FakeChat(), moodStore = new MoodStore(store.db)) {
   const lookups: string[][] = [];
   const s = new MoodService({
     config: { channels: [], top: 0, rawRetentionHours: 0, ...config },
-    store: new MoodStore(store.db),
+    store: moodStore,
     engine: createMoodEngine(),
     classifier: createClassifier(),
     clock,
@@ -348,5 +348,57 @@ test('a burst over steady chat is a spike moment: pushed as it changes, stored w
       [spike],
     );
     await mood.stop();
+  });
+});
+
+/** the real store, whose writes fail while `failing` (a full disk, a locked database) */
+class FailingStore extends MoodStore {
+  failing = true;
+  override async writeTick(w: TickWrite): Promise<void> {
+    if (this.failing) throw new Error('SQLITE_FULL: database or disk is full');
+    return super.writeTick(w);
+  }
+}
+
+test('300,000 raw messages in one tick with a failing, then recovering store: no throw, ticks go on, what was kept is written', async () => {
+  await onSqlite(async (store, clock) => {
+    const rejections: unknown[] = [];
+    const onRejection = (err: unknown) => rejections.push(err);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const failing = new FailingStore(store.db);
+      const { service: mood } = service(store, clock, { rawRetentionHours: 1 }, new FakeChat(), failing);
+      await mood.start();
+      await mood.add(['cozy_bard']);
+      let ticks = 0;
+      mood.onTick(() => ticks++);
+      const at = clock.now() + 10;
+      mood.onMessages(Array.from({ length: 300_000 }, (_, i) => message('cozy_bard', 'pog', at, `viewer_${i % 50}`)));
+      // each tick's write fails and re-queues everything
+      for (let i = 0; i < 3; i++) {
+        await clock.advance(1000);
+        await mood.idle();
+      }
+      assert.equal(ticks, 3, 'the ticks went on while the database failed');
+      assert.equal(mood.droppedRawMessages, 100_000, 'beyond the bound of 200,000, counted');
+      mood.onMessages([message('cozy_bard', 'still here', clock.now() + 10, 'late')]);
+      failing.failing = false;
+      await clock.advance(1000);
+      await mood.idle();
+      const count = await store.db
+        .selectFrom('mood_messages')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(count.n), 200_000, 'the queue stays within its bound: the newest message pushed out the oldest');
+      assert.equal(mood.droppedRawMessages, 100_001);
+      const late = await store.db.selectFrom('mood_messages').select('text').where('user', '=', 'late').execute();
+      assert.deepEqual(late, [{ text: 'still here' }]);
+      assert.equal(mood.detail('cozy_bard', clock.now())?.windows['1m'].messages, 300_001, 'the windows counted every message');
+      await mood.stop();
+      assert.equal(ticks, 4);
+      assert.deepEqual(rejections, []);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
   });
 });
