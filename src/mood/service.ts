@@ -101,6 +101,9 @@ export class MoodService {
   /** tracks what was stored and what the configuration names, then ticks once a second */
   async start(): Promise<void> {
     const now = this.o.clock.now();
+    // moments a crash left open: nothing more is known of them than their peak
+    const closed = await this.o.store.endOpenMoments();
+    if (closed > 0) this.o.log.warn({ moments: closed }, 'mood moments left open by an earlier run ended at their peak');
     const configured = new Set(this.o.config.channels.map((c) => c.toLowerCase()));
     for (const rec of await this.o.store.channels()) {
       let sources = rec.sources.filter((s) => s !== 'config' || configured.has(rec.login));
@@ -133,6 +136,7 @@ export class MoodService {
     const now = this.o.clock.now();
     this.collect(this.engine.tick(now));
     this.queueMinutes(this.engine.flush(now));
+    this.queueMoments(this.engine.endedMoments());
     await this.writing;
     await this.write();
   }
@@ -313,6 +317,7 @@ export class MoodService {
     this.gone.set(login, rec.userId);
     const last = this.engine.untrack(login, this.o.clock.now());
     if (last) this.queueMinutes([last]);
+    this.queueMoments(this.engine.endedMoments());
     this.tracked.delete(login);
     this.o.chat.release('mood', [login]);
     await this.o.store.deleteChannel(login);

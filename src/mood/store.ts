@@ -104,6 +104,16 @@ export class MoodStore {
     return rows.map((r) => ({ channelId: r.channel_id, at: Number(r.at), user: r.user, text: r.text, label: r.label, score: Number(r.score) }));
   }
 
+  /** moments an earlier run left open (it crashed) end at their peak, the last that is known of them; how many */
+  async endOpenMoments(): Promise<number> {
+    const result = await this.db
+      .updateTable('mood_moments')
+      .set((eb) => ({ ended_at: eb.ref('peak_at') }))
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** forgets raw messages older than `before`; how many went */
   async pruneMessages(before: number): Promise<number> {
     const result = await this.db.deleteFrom('mood_messages').where('at', '<', before).executeTakeFirst();

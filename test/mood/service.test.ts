@@ -9,6 +9,7 @@ import { MoodService, type MoodChat, type TwitchUser } from '../../src/mood/serv
 import { MoodStore, type TickWrite } from '../../src/mood/store.js';
 import { createMoodEngine } from '../../src/mood/windows.js';
 import type { MoodConfig } from '../../src/config/settings.js';
+import type { MoodMoment } from '../../src/mood/types.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import type { ChatMessage, ChatNotice } from '../../src/twitch/chat/events.js';
 import type { ChatChannelInfo } from '../../src/twitch/chat/types.js';
@@ -400,5 +401,59 @@ test('300,000 raw messages in one tick with a failing, then recovering store: no
     } finally {
       process.off('unhandledRejection', onRejection);
     }
+  });
+});
+
+test('moments open when a channel is untracked or Lurk stops are stored ended then; one a crash left open ends at its peak at the next start', async () => {
+  await onSqlite(async (store, clock) => {
+    const stored = new MoodStore(store.db);
+    // an earlier run crashed during a moment
+    const crashed: MoodMoment = {
+      id: 'loudone:1:spike',
+      login: 'loudone',
+      kind: 'spike',
+      started_at: new Date(START - 3_600_000).toISOString(),
+      peak_at: new Date(START - 3_500_000).toISOString(),
+      ended_at: null,
+      peak_rate: 300,
+      baseline_rate: 20,
+      mean_score: 0.5,
+      baseline_score: 0,
+      mood: 'positive',
+      top_emotes: [],
+      examples: [],
+    };
+    await stored.writeTick({ minutes: [], moments: [{ channelId: USERS[5]!.id, moment: crashed }], messages: [] });
+    const { service: mood } = service(store, clock);
+    await mood.start();
+    const [afterCrash] = await stored.moments(USERS[5]!.id, 'loudone', START - 7_200_000, START, 10);
+    assert.equal(afterCrash?.ended_at, crashed.peak_at);
+    await mood.add(['cozy_bard', 'pixelmage']);
+    const burstFrom = 20 * 60;
+    let n = 0;
+    for (let second = 0; second < burstFrom + 20; second++) {
+      const burst = second >= burstFrom;
+      const count = burst ? 5 : second % 3 === 0 ? 1 : 0;
+      for (const login of ['cozy_bard', 'pixelmage'])
+        mood.onMessages(Array.from({ length: count }, (_, i) => message(login, burst ? 'PogChamp pog' : 'hello', clock.now() + 100 + i * 100, burst ? `hype${n++}` : `regular${second % 30}`)));
+      await clock.advance(1000);
+    }
+    const openNow = async (login: string) => (await mood.moments(login, { limit: 10 })).filter((m) => m.kind === 'spike' && m.ended_at === null);
+    assert.equal((await openNow('cozy_bard')).length, 1, 'the burst is an open spike on both channels');
+    assert.equal((await openNow('pixelmage')).length, 1);
+    const untrackedAt = clock.now();
+    await mood.remove('pixelmage');
+    await clock.advance(1000);
+    const stoppedAt = clock.now();
+    await mood.stop();
+    const spikes = async (i: number, login: string) => (await stored.moments(USERS[i]!.id, login, START, START + 3_600_000, 10)).filter((m) => m.kind === 'spike');
+    assert.deepEqual(
+      (await spikes(1, 'pixelmage')).map((m) => m.ended_at),
+      [new Date(untrackedAt).toISOString()],
+    );
+    assert.deepEqual(
+      (await spikes(0, 'cozy_bard')).map((m) => m.ended_at),
+      [new Date(stoppedAt).toISOString()],
+    );
   });
 });
