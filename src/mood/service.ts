@@ -327,28 +327,46 @@ export class MoodService {
     if (this.resolving || this.unresolved.length === 0) return;
     this.resolving = true;
     try {
-      const wanted = this.unresolved.filter((login) => !this.tracked.has(login));
+      const wanted = this.unresolved;
+      const ask = wanted.filter((login) => !this.tracked.has(login));
       const found = new Map<string, TwitchUser>();
-      for (let i = 0; i < wanted.length; i += MAX_LOGINS_PER_CALL) for (const u of await this.o.lookupUsers(wanted.slice(i, i + MAX_LOGINS_PER_CALL))) found.set(u.login.toLowerCase(), u);
+      for (let i = 0; i < ask.length; i += MAX_LOGINS_PER_CALL) for (const u of await this.o.lookupUsers(ask.slice(i, i + MAX_LOGINS_PER_CALL))) found.set(u.login.toLowerCase(), u);
       const now = this.o.clock.now();
+      let changed = false;
+      // tracked meanwhile (the API added it during the lookup) or already: it gains 'config'
       for (const login of wanted) {
-        const u = found.get(login);
-        if (!u) {
-          this.o.log.warn({ login, setting: 'LURK_MOOD_CHANNELS' }, 'no Twitch user has this login; its mood is not tracked');
-          continue;
-        }
-        const rec: ChannelRecord = { login, userId: u.id, displayName: u.display_name, sources: ['config'], addedAt: now };
-        await this.o.store.saveChannel(rec);
-        this.begin(rec, now);
+        if (await this.trackAs(login, found.get(login), 'config', now)) changed = true;
+        else this.o.log.warn({ login, setting: 'LURK_MOOD_CHANNELS' }, 'no Twitch user has this login; its mood is not tracked');
       }
       this.unresolved = [];
-      if (found.size > 0) this.channelsChanged();
+      if (changed) this.channelsChanged();
     } catch (err) {
       this.resolveAt = this.o.clock.now() + RESOLVE_RETRY_MS;
       this.o.log.warn({ err, logins: this.unresolved }, 'could not ask Twitch about the configured mood channels; trying again in a minute');
     } finally {
       this.resolving = false;
     }
+  }
+
+  /**
+   * Tracks a channel for `source`, or adds the source to the channel if it is tracked now (which
+   * may differ from when the caller last looked: every await lets adds and removes run). False
+   * when it is not tracked and no Twitch user is known for it.
+   */
+  private async trackAs(login: string, user: TwitchUser | undefined, source: TrackSource, now: number): Promise<boolean> {
+    const rec = this.tracked.get(login);
+    if (rec) {
+      if (rec.sources.includes(source)) return true;
+      rec.sources = sortSources([...rec.sources, source]);
+      await this.o.store.saveChannel(rec);
+      return true;
+    }
+    if (!user) return false;
+    const created: ChannelRecord = { login, userId: user.id, displayName: user.display_name, sources: [source], addedAt: now };
+    // tracked before the write's await, so that an add meanwhile merges its source into this record
+    this.begin(created, now);
+    await this.o.store.saveChannel(created);
+    return true;
   }
 
   /**
@@ -360,24 +378,21 @@ export class MoodService {
     const wanted = [...new Set(logins.map((l) => l.trim().toLowerCase()))];
     const bad = wanted.find((l) => !LOGIN.test(l));
     if (bad !== undefined) throw badRequest(`logins: ${JSON.stringify(bad)} is not a Twitch login (1 to 25 letters, digits or _)`);
-    const fresh = wanted.filter((l) => !this.tracked.has(l));
     const found = new Map<string, TwitchUser>();
-    if (fresh.length > 0) for (const u of await this.o.lookupUsers(fresh)) found.set(u.login.toLowerCase(), u);
-    const unknown = fresh.filter((l) => !found.has(l));
-    if (unknown.length > 0) throw notFound(`logins: no Twitch user ${unknown.join(', ')}`);
-    const now = this.o.clock.now();
-    for (const login of wanted) {
-      const rec = this.tracked.get(login);
-      if (rec) {
-        if (rec.sources.includes(source)) continue;
-        rec.sources = sortSources([...rec.sources, source]);
-        await this.o.store.saveChannel(rec);
-        continue;
-      }
-      const u = found.get(login)!;
-      const created: ChannelRecord = { login, userId: u.id, displayName: u.display_name, sources: [source], addedAt: now };
-      await this.o.store.saveChannel(created);
-      this.begin(created, now);
+    const asked = new Set<string>();
+    // a login tracked when looked at may be untracked by the time it is applied (a remove during
+    // an await): it is then asked of Helix in a second round; each login is asked once at most
+    let todo = wanted;
+    while (todo.length > 0) {
+      const ask = todo.filter((l) => !this.tracked.has(l) && !found.has(l) && !asked.has(l));
+      for (const l of ask) asked.add(l);
+      if (ask.length > 0) for (const u of await this.o.lookupUsers(ask)) found.set(u.login.toLowerCase(), u);
+      const unknown = todo.filter((l) => asked.has(l) && !this.tracked.has(l) && !found.has(l));
+      if (unknown.length > 0) throw notFound(`logins: no Twitch user ${unknown.join(', ')}`);
+      const now = this.o.clock.now();
+      const later: string[] = [];
+      for (const login of todo) if (!(await this.trackAs(login, found.get(login), source, now))) later.push(login);
+      todo = later;
     }
     this.channelsChanged();
   }
@@ -443,14 +458,7 @@ export class MoodService {
       const rec = this.tracked.get(s.login);
       if (rec?.sources.includes('top')) continue;
       changed = true;
-      if (rec) {
-        rec.sources = sortSources([...rec.sources, 'top']);
-        await this.o.store.saveChannel(rec);
-      } else {
-        const created: ChannelRecord = { login: s.login, userId: s.id, displayName: s.name, sources: ['top'], addedAt: now };
-        await this.o.store.saveChannel(created);
-        this.begin(created, now);
-      }
+      await this.trackAs(s.login, { id: s.id, login: s.login, display_name: s.name }, 'top', now);
     }
     if (changed) this.channelsChanged();
   }

@@ -457,3 +457,72 @@ test('moments open when a channel is untracked or Lurk stops are stored ended th
     );
   });
 });
+
+/** a service whose Helix lookups are answered by `lookup` */
+function withLookup(store: Store, clock: ManualClock, config: Partial<MoodConfig>, lookup: (logins: readonly string[]) => Promise<TwitchUser[]>): MoodService {
+  return new MoodService({
+    config: { channels: [], top: 0, rawRetentionHours: 0, ...config },
+    store: new MoodStore(store.db),
+    engine: createMoodEngine(),
+    classifier: createClassifier(),
+    clock,
+    log: memoryLogger('warn').log,
+    chat: new FakeChat(),
+    lookupUsers: lookup,
+  });
+}
+
+const known = (logins: readonly string[]) => USERS.filter((u) => logins.includes(u.login));
+
+test('add: a login untracked while Helix is asked about another is asked about too and tracked, not a 500', async () => {
+  await onSqlite(async (store, clock) => {
+    let release: (() => void) | undefined;
+    const asked: string[][] = [];
+    const mood = withLookup(store, clock, {}, async (logins) => {
+      asked.push([...logins]);
+      if (logins.includes('pixelmage')) await new Promise<void>((resolve) => (release = resolve));
+      return known(logins);
+    });
+    await mood.start();
+    await mood.add(['cozy_bard']);
+    const adding = mood.add(['cozy_bard', 'pixelmage'], 'top');
+    while (!release) await new Promise((resolve) => setImmediate(resolve));
+    await mood.remove('cozy_bard');
+    release();
+    await adding;
+    assert.deepEqual(mood.logins(), ['cozy_bard', 'pixelmage']);
+    assert.deepEqual(asked, [['cozy_bard'], ['pixelmage'], ['cozy_bard']]);
+    const stored = await new MoodStore(store.db).channels();
+    assert.deepEqual(
+      stored.map((c) => [c.login, c.sources]),
+      [
+        ['cozy_bard', ['top']],
+        ['pixelmage', ['top']],
+      ],
+    );
+    await mood.stop();
+  });
+});
+
+test('a configured channel the API added while Helix could not be asked keeps both sources', async () => {
+  await onSqlite(async (store, clock) => {
+    let calls = 0;
+    // the start's lookup fails; the API's add and the retry a minute later are answered
+    const mood = withLookup(store, clock, { channels: ['cozy_bard'] }, async (logins) => {
+      if (calls++ === 0) throw new Error('Helix: 503');
+      return known(logins);
+    });
+    await mood.start();
+    assert.deepEqual(mood.logins(), []);
+    await mood.add(['cozy_bard']);
+    await clock.advance(61_000);
+    await mood.idle();
+    const stored = await new MoodStore(store.db).channels();
+    assert.deepEqual(
+      stored.map((c) => [c.login, c.sources]),
+      [['cozy_bard', ['config', 'api']]],
+    );
+    assert.equal(mood.detail('cozy_bard', clock.now())?.sources.join(), 'config,api');
+    await mood.stop();
+  });
+});
