@@ -1,6 +1,6 @@
 // Mood's SQL: tracked channels, the per-minute aggregates and the moments (kept for good), and the
 // raw messages (kept only with LURK_MOOD_RAW_RETENTION_HOURS > 0).
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, PostgresAdapter, sql, type Transaction } from 'kysely';
 import type { Database, MoodMinutesTable, MoodMomentsTable } from '../store/schema.js';
 import type { MoodLabel } from './classifier/types.js';
 import type { MinuteAggregate } from './engine.js';
@@ -10,6 +10,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** rows per INSERT: well under either dialect's parameter limit at 13 columns */
 const CHUNK = 500;
+/** raw messages one prune statement deletes at most (some milliseconds on SQLite) */
+const PRUNE_BATCH = 10_000;
 
 export interface ChannelRecord {
   login: string;
@@ -114,10 +116,22 @@ export class MoodStore {
     return Number(result.numUpdatedRows);
   }
 
-  /** forgets raw messages older than `before`; how many went */
-  async pruneMessages(before: number): Promise<number> {
-    const result = await this.db.deleteFrom('mood_messages').where('at', '<', before).executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /**
+   * Forgets raw messages older than `before`; how many went. In batches with a turn of the event
+   * loop between them: better-sqlite3 is synchronous, and one DELETE of millions of rows would
+   * hold everything else (chat, ticks, requests) for seconds.
+   */
+  async pruneMessages(before: number, batch = PRUNE_BATCH): Promise<number> {
+    // the table has no key of its own: SQLite's rowid, PostgreSQL's ctid name a row
+    const row = sql.raw(this.db.getExecutor().adapter instanceof PostgresAdapter ? 'ctid' : 'rowid');
+    let total = 0;
+    for (;;) {
+      const result = await sql`delete from mood_messages where ${row} in (select ${row} from mood_messages where at < ${before} limit ${batch})`.execute(this.db);
+      const n = Number(result.numAffectedRows ?? 0);
+      total += n;
+      if (n < batch) return total;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 }
 

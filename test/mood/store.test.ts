@@ -126,3 +126,27 @@ test('moments: the last version of a moment is kept; channels: saved, updated an
     }
   });
 });
+
+test('pruning raw messages goes in batches and removes exactly those older than the cutoff', async (t) => {
+  await withEachDialect(t, async ({ url }) => {
+    const store = await openStore({ url });
+    try {
+      await store.migrate();
+      const mood = new MoodStore(store.db);
+      const cutoff = T + 3_600_000;
+      // 2,500 old messages (the last a millisecond before the cutoff) around 40 kept ones (the first at it)
+      const old = Array.from({ length: 2_500 }, (_, i) => ({ channelId: String(i % 3), at: cutoff - 2_500 + i, user: `old${i}`, text: 'x', label: 'neutral' as const, score: 0 }));
+      const kept = Array.from({ length: 40 }, (_, i) => ({ channelId: String(i % 3), at: cutoff + i, user: `kept${i}`, text: 'y', label: 'positive' as const, score: 0.5 }));
+      await mood.writeTick({ minutes: [], moments: [], messages: [...old.slice(0, 1_000), ...kept, ...old.slice(1_000)] });
+      assert.equal(await mood.pruneMessages(cutoff, 1_000), 2_500, 'three batches: 1,000, 1,000 and 500');
+      const left = await store.db.selectFrom('mood_messages').select(['user', 'at']).orderBy('at').execute();
+      assert.deepEqual(
+        left.map((r) => r.user),
+        kept.map((m) => m.user),
+      );
+      assert.equal(await mood.pruneMessages(cutoff, 1_000), 0);
+    } finally {
+      await store.close();
+    }
+  });
+});
