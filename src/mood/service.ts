@@ -87,6 +87,8 @@ export class MoodService {
   private topGeneration = -1;
   private topApplied = true;
   private topSeen: { id: string; login: string; name: string; viewers: number }[] = [];
+  /** the distinct valid logins among topSeen: a stream listed twice (pages shift as viewers move) counts once */
+  private topLogins = new Set<string>();
   private readonly tickListeners = new Set<TickListener>();
   private readonly channelListeners = new Set<() => void>();
   private readonly keepRaw: boolean;
@@ -422,11 +424,16 @@ export class MoodService {
       if (e.generation < this.topGeneration) return Promise.resolve();
       this.topGeneration = e.generation;
       this.topSeen = [];
+      this.topLogins = new Set();
       this.topApplied = false;
     }
     if (this.topApplied) return Promise.resolve();
-    for (const s of e.streams) this.topSeen.push({ id: s.user_id, login: s.user_login.toLowerCase(), name: s.user_name, viewers: s.viewer_count });
-    if (this.topSeen.length < top) return Promise.resolve();
+    for (const s of e.streams) {
+      const login = s.user_login.toLowerCase();
+      this.topSeen.push({ id: s.user_id, login, name: s.user_name, viewers: s.viewer_count });
+      if (LOGIN.test(login)) this.topLogins.add(login);
+    }
+    if (this.topLogins.size < top) return Promise.resolve();
     return this.applyTop();
   }
 

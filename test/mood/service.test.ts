@@ -526,3 +526,20 @@ test('a configured channel the API added while Helix could not be asked keeps bo
     await mood.stop();
   });
 });
+
+test('top N counts distinct channels: a stream listed on two pages does not make the top apply with fewer than N', async () => {
+  await onSqlite(async (store, clock) => {
+    const { service: mood } = service(store, clock, { top: 2 });
+    await mood.start();
+    await mood.onStreamsPage(
+      page(1, 0, [
+        ['cozy_bard', 900],
+        ['cozy_bard', 899],
+      ]),
+    );
+    assert.deepEqual(mood.logins(), [], 'one channel seen, twice, is not a top 2');
+    await mood.onStreamsPage(page(1, 1, [['pixelmage', 800]]));
+    assert.deepEqual(mood.logins(), ['cozy_bard', 'pixelmage']);
+    await mood.stop();
+  });
+});
