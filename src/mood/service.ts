@@ -61,6 +61,8 @@ export interface MoodServiceOptions {
   /** Helix `users?login=`: the users that exist, up to 100 logins a call */
   lookupUsers(logins: readonly string[]): Promise<TwitchUser[]>;
   meters?: MoodMeters;
+  /** whether Discover's sweep feeds onStreamsPage in this process (default true); without it the top N is never refreshed */
+  sweeps?: boolean;
 }
 
 export type TickListener = (now: number, moments: readonly MoodMoment[]) => void;
@@ -106,11 +108,15 @@ export class MoodService {
     // moments a crash left open: nothing more is known of them than their peak
     const closed = await this.o.store.endOpenMoments();
     if (closed > 0) this.o.log.warn({ moments: closed }, 'mood moments left open by an earlier run ended at their peak');
+    const followsTop = this.o.config.top > 0 && this.o.sweeps !== false;
+    if (this.o.config.top > 0 && !followsTop)
+      this.o.log.warn({ setting: 'LURK_MOOD_TOP' }, 'this process runs no Discover sweep: the top live channels are not followed, and those stored from an earlier ranking are dropped');
     const configured = new Set(this.o.config.channels.map((c) => c.toLowerCase()));
     for (const rec of await this.o.store.channels()) {
       let sources = rec.sources.filter((s) => s !== 'config' || configured.has(rec.login));
-      // with LURK_MOOD_TOP off, a channel tracked only for the ranking is dropped
-      if (this.o.config.top <= 0) sources = sources.filter((s) => s !== 'top');
+      // with LURK_MOOD_TOP off, or no sweep in this process to say what the top is now, a channel
+      // tracked only for an old ranking is dropped
+      if (!followsTop) sources = sources.filter((s) => s !== 'top');
       if (configured.has(rec.login) && !sources.includes('config')) sources.push('config');
       if (sources.length === 0) {
         await this.o.store.deleteChannel(rec.login);

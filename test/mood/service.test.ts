@@ -459,8 +459,9 @@ test('moments open when a channel is untracked or Lurk stops are stored ended th
 });
 
 /** a service whose Helix lookups are answered by `lookup` */
-function withLookup(store: Store, clock: ManualClock, config: Partial<MoodConfig>, lookup: (logins: readonly string[]) => Promise<TwitchUser[]>): MoodService {
+function withLookup(store: Store, clock: ManualClock, config: Partial<MoodConfig>, lookup: (logins: readonly string[]) => Promise<TwitchUser[]>, sweeps = true): MoodService {
   return new MoodService({
+    sweeps,
     config: { channels: [], top: 0, rawRetentionHours: 0, ...config },
     store: new MoodStore(store.db),
     engine: createMoodEngine(),
@@ -542,4 +543,33 @@ test('top N counts distinct channels: a stream listed on two pages does not make
     assert.deepEqual(mood.logins(), ['cozy_bard', 'pixelmage']);
     await mood.stop();
   });
+});
+
+test('channels stored for the top N are dropped at a start with no sweep to refresh them (kept with one)', async (t) => {
+  for (const sweeps of [false, true]) {
+    await t.test(sweeps ? 'with a sweep' : 'without a sweep', async () => {
+      await onSqlite(async (store, clock) => {
+        const stored = new MoodStore(store.db);
+        await stored.saveChannel({ login: 'cozy_bard', userId: USERS[0]!.id, displayName: 'COZY_BARD', sources: ['top'], addedAt: START - MINUTE });
+        await stored.saveChannel({ login: 'pixelmage', userId: USERS[1]!.id, displayName: 'PIXELMAGE', sources: ['api', 'top'], addedAt: START - MINUTE });
+        const mood = withLookup(store, clock, { top: 3 }, async (logins) => known(logins), sweeps);
+        await mood.start();
+        const expected: [string, string[]][] = sweeps
+          ? [
+              ['cozy_bard', ['top']],
+              ['pixelmage', ['api', 'top']],
+            ]
+          : [['pixelmage', ['api']]];
+        assert.deepEqual(
+          (await stored.channels()).map((c) => [c.login, c.sources]),
+          expected,
+        );
+        assert.deepEqual(
+          mood.logins(),
+          expected.map(([login]) => login),
+        );
+        await mood.stop();
+      });
+    });
+  }
 });
