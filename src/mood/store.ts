@@ -64,7 +64,7 @@ export class MoodStore {
   /**
    * A tick's closed minutes, changed moments and raw messages in one transaction. A minute that
    * is already stored (the partial minute flushed at a stop, then the rest of it after the
-   * restart) gets the new counts added and its top emotes merged.
+   * restart) gets the new counts added, its top emotes merged and the larger of its chatters.
    */
   async writeTick(w: TickWrite): Promise<void> {
     if (w.minutes.length === 0 && w.moments.length === 0 && w.messages.length === 0) return;
@@ -181,7 +181,9 @@ async function upsertMinutes(trx: Db, minutes: MinuteRow[]): Promise<void> {
       .onConflict((oc) =>
         oc.columns(['channel_id', 'minute']).doUpdateSet((eb) => ({
           messages: added('messages'),
-          chatters: added('chatters'),
+          // the two halves' distinct chatters overlap (the same regulars before and after a
+          // restart): their sum over-counts, the larger is a lower bound, and is what is kept
+          chatters: sql<number>`case when ${sql.ref('mood_minutes.chatters')} > ${sql.ref('excluded.chatters')} then ${sql.ref('mood_minutes.chatters')} else ${sql.ref('excluded.chatters')} end`,
           positive: added('positive'),
           neutral: added('neutral'),
           negative: added('negative'),

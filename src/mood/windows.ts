@@ -10,7 +10,7 @@
 //   window it divides by the time tracked instead (at least 1 s), see ChannelWindows.coveredSeconds;
 // - a minute row is handed out once, by tick() (every tracked channel, every minute, quiet ones as
 //   zeros), by untrack() (the partial minute) or by flush() (the partial minutes); rows of one
-//   minute add up, so the store upserts them by adding;
+//   minute add up, so the store upserts them by adding (chatters excepted: it keeps the larger);
 // - moments: src/mood/moments.ts.
 import { ChannelWindows } from './channel-windows.js';
 import type { EngineTick, MinuteAggregate, MoodEngine, MoodSample } from './engine.js';
