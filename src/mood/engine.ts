@@ -47,7 +47,8 @@ export interface MoodEngine {
   track(channel: string, now: number): void;
   /**
    * forgets a channel; its current minute is returned so it is not lost (minutes it closed before
-   * and no tick has handed out yet come with the next tick)
+   * and no tick has handed out yet come with the next tick); its open moments end at `now` and
+   * come with endedMoments() or the next tick
    */
   untrack(channel: string, now: number): MinuteAggregate | undefined;
   tracked(): readonly string[];
@@ -66,9 +67,12 @@ export interface MoodEngine {
   /**
    * for a graceful stop: every minute not yet handed out, closed ones and each tracked channel's
    * current partial minute; the partial minutes' counters start again from zero, so rows are meant
-   * to be added to what the store holds (an upsert that adds), never to replace it
+   * to be added to what the store holds (an upsert that adds), never to replace it; every open
+   * moment ends at `now` (see endedMoments)
    */
   flush(now: number): MinuteAggregate[];
+  /** moments that untrack() or flush() ended and no tick has handed out yet (each handed out once) */
+  endedMoments(): MoodMoment[];
   /** moments still in memory for a channel (open and recent), newest first */
   moments(channel: string): MoodMoment[];
   /** bytes the engine holds per tracked channel, roughly, for /metrics and the benchmark */

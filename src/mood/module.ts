@@ -20,6 +20,7 @@ export const moodCapability: Capability<MoodService> = {
       log: log.child({ component: 'mood' }),
       chat: twitch.chat,
       lookupUsers: async (logins) => (await twitch.helix().get<{ data: TwitchUser[] }>('users', { login: logins }, { priority: 'interactive' })).data,
+      sweeps: Boolean(sweep),
       meters: {
         classified: (n) => metrics.moodClassified.inc(n),
         tracked: (n) => metrics.moodTracked.set(n),

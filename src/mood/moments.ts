@@ -120,6 +120,12 @@ export class MomentDetector implements MessageListener {
     ch.listener = this.open.spike !== undefined || this.open.swing !== undefined ? this : undefined;
   }
 
+  /** a channel untracked or Lurk stopping: its open moments end now (into `ended`) */
+  endOpen(now: number, ended: MoodMoment[]): void {
+    if (this.open.spike) ended.push({ ...this.end('spike', now) });
+    if (this.open.swing) ended.push({ ...this.end('swing', now) });
+  }
+
   moments(): MoodMoment[] {
     return this.kept.map((m) => ({ ...m }));
   }

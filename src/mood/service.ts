@@ -22,6 +22,10 @@ export const LOGIN = /^[a-z0-9_]{1,25}$/;
 export const MAX_LOGINS_PER_CALL = 100;
 /** raw messages waiting for a write at most; beyond it they are dropped (and counted) */
 const MAX_QUEUED_RAW = 200_000;
+/** minute rows waiting for a write at most (a failing database: 1,000 channels for 100 minutes); the oldest go first */
+const MAX_QUEUED_MINUTES = 100_000;
+/** moment versions waiting for a write at most; the oldest go first */
+const MAX_QUEUED_MOMENTS = 10_000;
 /** how long a start waits for Helix to name the configured channels (real ms) */
 const START_LOOKUP_WAIT_MS = 5000;
 /** config channels Helix could not be asked about are asked again this often */
@@ -57,6 +61,8 @@ export interface MoodServiceOptions {
   /** Helix `users?login=`: the users that exist, up to 100 logins a call */
   lookupUsers(logins: readonly string[]): Promise<TwitchUser[]>;
   meters?: MoodMeters;
+  /** whether Discover's sweep feeds onStreamsPage in this process (default true); without it the top N is never refreshed */
+  sweeps?: boolean;
 }
 
 export type TickListener = (now: number, moments: readonly MoodMoment[]) => void;
@@ -67,9 +73,11 @@ export class MoodService {
   private readonly engine: MoodEngine;
   /** channels untracked since the last tick: minutes the engine closed for them come with it */
   private readonly gone = new Map<string, string>();
-  private readonly pending: TickWrite = { minutes: [], moments: [], messages: [] };
+  private pending: TickWrite = { minutes: [], moments: [], messages: [] };
   private raw: RawMessage[] = [];
   private droppedRaw = 0;
+  private droppedMinutes = 0;
+  private droppedMoments = 0;
   private writing: Promise<void> | undefined;
   /** writes started so far: a reader that saw none start between two reads saw one consistent state */
   private writesStarted = 0;
@@ -81,6 +89,8 @@ export class MoodService {
   private topGeneration = -1;
   private topApplied = true;
   private topSeen: { id: string; login: string; name: string; viewers: number }[] = [];
+  /** the distinct valid logins among topSeen: a stream listed twice (pages shift as viewers move) counts once */
+  private topLogins = new Set<string>();
   private readonly tickListeners = new Set<TickListener>();
   private readonly channelListeners = new Set<() => void>();
   private readonly keepRaw: boolean;
@@ -95,11 +105,18 @@ export class MoodService {
   /** tracks what was stored and what the configuration names, then ticks once a second */
   async start(): Promise<void> {
     const now = this.o.clock.now();
+    // moments a crash left open: nothing more is known of them than their peak
+    const closed = await this.o.store.endOpenMoments();
+    if (closed > 0) this.o.log.warn({ moments: closed }, 'mood moments left open by an earlier run ended at their peak');
+    const followsTop = this.o.config.top > 0 && this.o.sweeps !== false;
+    if (this.o.config.top > 0 && !followsTop)
+      this.o.log.warn({ setting: 'LURK_MOOD_TOP' }, 'this process runs no Discover sweep: the top live channels are not followed, and those stored from an earlier ranking are dropped');
     const configured = new Set(this.o.config.channels.map((c) => c.toLowerCase()));
     for (const rec of await this.o.store.channels()) {
       let sources = rec.sources.filter((s) => s !== 'config' || configured.has(rec.login));
-      // with LURK_MOOD_TOP off, a channel tracked only for the ranking is dropped
-      if (this.o.config.top <= 0) sources = sources.filter((s) => s !== 'top');
+      // with LURK_MOOD_TOP off, or no sweep in this process to say what the top is now, a channel
+      // tracked only for an old ranking is dropped
+      if (!followsTop) sources = sources.filter((s) => s !== 'top');
       if (configured.has(rec.login) && !sources.includes('config')) sources.push('config');
       if (sources.length === 0) {
         await this.o.store.deleteChannel(rec.login);
@@ -127,6 +144,7 @@ export class MoodService {
     const now = this.o.clock.now();
     this.collect(this.engine.tick(now));
     this.queueMinutes(this.engine.flush(now));
+    this.queueMoments(this.engine.endedMoments());
     await this.writing;
     await this.write();
   }
@@ -189,16 +207,37 @@ export class MoodService {
   }
 
   private collect(r: EngineTick): void {
+    // swapped out first: whatever throws below, the next tick starts from an empty buffer
+    const raw = this.raw;
+    this.raw = [];
     this.queueMinutes(r.minutes);
-    for (const moment of r.moments) {
+    this.queueMoments(r.moments);
+    this.gone.clear();
+    // one element at a time: spreading 150,000 arguments overflows V8's stack
+    for (const m of raw) this.pending.messages.push(m);
+    this.capPending();
+  }
+
+  private queueMoments(moments: readonly MoodMoment[]): void {
+    for (const moment of moments) {
       const channelId = this.channelId(moment.login);
       if (channelId !== undefined) this.pending.moments.push({ channelId, moment });
     }
-    this.gone.clear();
-    if (this.raw.length > 0) {
-      this.pending.messages.push(...this.raw);
-      this.raw = [];
-    }
+  }
+
+  /** a database failing for long fills memory no further: the oldest queued rows go, counted and logged */
+  private capPending(): void {
+    const raw = dropOldest(this.pending.messages, MAX_QUEUED_RAW);
+    const minutes = dropOldest(this.pending.minutes, MAX_QUEUED_MINUTES);
+    const moments = dropOldest(this.pending.moments, MAX_QUEUED_MOMENTS);
+    if (raw + minutes + moments === 0) return;
+    this.droppedRaw += raw;
+    this.droppedMinutes += minutes;
+    this.droppedMoments += moments;
+    this.o.log.warn(
+      { raw, minutes, moments, droppedRaw: this.droppedRaw, droppedMinutes: this.droppedMinutes, droppedMoments: this.droppedMoments },
+      'mood write queue full while the database fails; the oldest queued rows were dropped',
+    );
   }
 
   private queueMinutes(minutes: readonly MinuteAggregate[]): void {
@@ -221,13 +260,17 @@ export class MoodService {
     this.writing = this.o.store
       .writeTick(batch)
       .catch((err: unknown) => {
-        // kept for the next tick; raw messages only within their bound
-        this.o.log.error({ err, minutes: batch.minutes.length, moments: batch.moments.length }, 'mood write failed; retried at the next tick');
-        this.pending.minutes.unshift(...batch.minutes);
-        this.pending.moments.unshift(...batch.moments);
-        const room = Math.max(0, MAX_QUEUED_RAW - this.pending.messages.length);
-        this.droppedRaw += Math.max(0, batch.messages.length - room);
-        this.pending.messages.unshift(...batch.messages.slice(0, room));
+        // a throw here would be an unhandled rejection (the tick does not wait for writes): Lurk's exit
+        try {
+          this.o.log.error({ err, minutes: batch.minutes.length, moments: batch.moments.length, messages: batch.messages.length }, 'mood write failed; retried at the next tick');
+          // kept for the next tick, ahead of what came meanwhile; concat, not a spread (see collect)
+          this.pending.minutes = batch.minutes.concat(this.pending.minutes);
+          this.pending.moments = batch.moments.concat(this.pending.moments);
+          this.pending.messages = batch.messages.concat(this.pending.messages);
+          this.capPending();
+        } catch (inner) {
+          this.lost(inner, batch);
+        }
       })
       .finally(() => {
         this.writing = undefined;
@@ -250,6 +293,22 @@ export class MoodService {
     return this.droppedRaw;
   }
 
+  /** minute rows and moment versions dropped because the database failed for too long */
+  get droppedRows(): { minutes: number; moments: number } {
+    return { minutes: this.droppedMinutes, moments: this.droppedMoments };
+  }
+
+  private lost(err: unknown, batch: TickWrite): void {
+    this.droppedRaw += batch.messages.length;
+    this.droppedMinutes += batch.minutes.length;
+    this.droppedMoments += batch.moments.length;
+    try {
+      this.o.log.error({ err, minutes: batch.minutes.length, moments: batch.moments.length, messages: batch.messages.length }, 'mood write failed and its rows could not be queued again; dropped');
+    } catch {
+      // the logger itself failed: the counters above still say what went
+    }
+  }
+
   // ------------------------------------------------------------------ tracking
 
   private begin(rec: ChannelRecord, now: number): void {
@@ -266,6 +325,7 @@ export class MoodService {
     this.gone.set(login, rec.userId);
     const last = this.engine.untrack(login, this.o.clock.now());
     if (last) this.queueMinutes([last]);
+    this.queueMoments(this.engine.endedMoments());
     this.tracked.delete(login);
     this.o.chat.release('mood', [login]);
     await this.o.store.deleteChannel(login);
@@ -275,28 +335,46 @@ export class MoodService {
     if (this.resolving || this.unresolved.length === 0) return;
     this.resolving = true;
     try {
-      const wanted = this.unresolved.filter((login) => !this.tracked.has(login));
+      const wanted = this.unresolved;
+      const ask = wanted.filter((login) => !this.tracked.has(login));
       const found = new Map<string, TwitchUser>();
-      for (let i = 0; i < wanted.length; i += MAX_LOGINS_PER_CALL) for (const u of await this.o.lookupUsers(wanted.slice(i, i + MAX_LOGINS_PER_CALL))) found.set(u.login.toLowerCase(), u);
+      for (let i = 0; i < ask.length; i += MAX_LOGINS_PER_CALL) for (const u of await this.o.lookupUsers(ask.slice(i, i + MAX_LOGINS_PER_CALL))) found.set(u.login.toLowerCase(), u);
       const now = this.o.clock.now();
+      let changed = false;
+      // tracked meanwhile (the API added it during the lookup) or already: it gains 'config'
       for (const login of wanted) {
-        const u = found.get(login);
-        if (!u) {
-          this.o.log.warn({ login, setting: 'LURK_MOOD_CHANNELS' }, 'no Twitch user has this login; its mood is not tracked');
-          continue;
-        }
-        const rec: ChannelRecord = { login, userId: u.id, displayName: u.display_name, sources: ['config'], addedAt: now };
-        await this.o.store.saveChannel(rec);
-        this.begin(rec, now);
+        if (await this.trackAs(login, found.get(login), 'config', now)) changed = true;
+        else this.o.log.warn({ login, setting: 'LURK_MOOD_CHANNELS' }, 'no Twitch user has this login; its mood is not tracked');
       }
       this.unresolved = [];
-      if (found.size > 0) this.channelsChanged();
+      if (changed) this.channelsChanged();
     } catch (err) {
       this.resolveAt = this.o.clock.now() + RESOLVE_RETRY_MS;
       this.o.log.warn({ err, logins: this.unresolved }, 'could not ask Twitch about the configured mood channels; trying again in a minute');
     } finally {
       this.resolving = false;
     }
+  }
+
+  /**
+   * Tracks a channel for `source`, or adds the source to the channel if it is tracked now (which
+   * may differ from when the caller last looked: every await lets adds and removes run). False
+   * when it is not tracked and no Twitch user is known for it.
+   */
+  private async trackAs(login: string, user: TwitchUser | undefined, source: TrackSource, now: number): Promise<boolean> {
+    const rec = this.tracked.get(login);
+    if (rec) {
+      if (rec.sources.includes(source)) return true;
+      rec.sources = sortSources([...rec.sources, source]);
+      await this.o.store.saveChannel(rec);
+      return true;
+    }
+    if (!user) return false;
+    const created: ChannelRecord = { login, userId: user.id, displayName: user.display_name, sources: [source], addedAt: now };
+    // tracked before the write's await, so that an add meanwhile merges its source into this record
+    this.begin(created, now);
+    await this.o.store.saveChannel(created);
+    return true;
   }
 
   /**
@@ -308,24 +386,21 @@ export class MoodService {
     const wanted = [...new Set(logins.map((l) => l.trim().toLowerCase()))];
     const bad = wanted.find((l) => !LOGIN.test(l));
     if (bad !== undefined) throw badRequest(`logins: ${JSON.stringify(bad)} is not a Twitch login (1 to 25 letters, digits or _)`);
-    const fresh = wanted.filter((l) => !this.tracked.has(l));
     const found = new Map<string, TwitchUser>();
-    if (fresh.length > 0) for (const u of await this.o.lookupUsers(fresh)) found.set(u.login.toLowerCase(), u);
-    const unknown = fresh.filter((l) => !found.has(l));
-    if (unknown.length > 0) throw notFound(`logins: no Twitch user ${unknown.join(', ')}`);
-    const now = this.o.clock.now();
-    for (const login of wanted) {
-      const rec = this.tracked.get(login);
-      if (rec) {
-        if (rec.sources.includes(source)) continue;
-        rec.sources = sortSources([...rec.sources, source]);
-        await this.o.store.saveChannel(rec);
-        continue;
-      }
-      const u = found.get(login)!;
-      const created: ChannelRecord = { login, userId: u.id, displayName: u.display_name, sources: [source], addedAt: now };
-      await this.o.store.saveChannel(created);
-      this.begin(created, now);
+    const asked = new Set<string>();
+    // a login tracked when looked at may be untracked by the time it is applied (a remove during
+    // an await): it is then asked of Helix in a second round; each login is asked once at most
+    let todo = wanted;
+    while (todo.length > 0) {
+      const ask = todo.filter((l) => !this.tracked.has(l) && !found.has(l) && !asked.has(l));
+      for (const l of ask) asked.add(l);
+      if (ask.length > 0) for (const u of await this.o.lookupUsers(ask)) found.set(u.login.toLowerCase(), u);
+      const unknown = todo.filter((l) => asked.has(l) && !this.tracked.has(l) && !found.has(l));
+      if (unknown.length > 0) throw notFound(`logins: no Twitch user ${unknown.join(', ')}`);
+      const now = this.o.clock.now();
+      const later: string[] = [];
+      for (const login of todo) if (!(await this.trackAs(login, found.get(login), source, now))) later.push(login);
+      todo = later;
     }
     this.channelsChanged();
   }
@@ -355,11 +430,16 @@ export class MoodService {
       if (e.generation < this.topGeneration) return Promise.resolve();
       this.topGeneration = e.generation;
       this.topSeen = [];
+      this.topLogins = new Set();
       this.topApplied = false;
     }
     if (this.topApplied) return Promise.resolve();
-    for (const s of e.streams) this.topSeen.push({ id: s.user_id, login: s.user_login.toLowerCase(), name: s.user_name, viewers: s.viewer_count });
-    if (this.topSeen.length < top) return Promise.resolve();
+    for (const s of e.streams) {
+      const login = s.user_login.toLowerCase();
+      this.topSeen.push({ id: s.user_id, login, name: s.user_name, viewers: s.viewer_count });
+      if (LOGIN.test(login)) this.topLogins.add(login);
+    }
+    if (this.topLogins.size < top) return Promise.resolve();
     return this.applyTop();
   }
 
@@ -391,14 +471,7 @@ export class MoodService {
       const rec = this.tracked.get(s.login);
       if (rec?.sources.includes('top')) continue;
       changed = true;
-      if (rec) {
-        rec.sources = sortSources([...rec.sources, 'top']);
-        await this.o.store.saveChannel(rec);
-      } else {
-        const created: ChannelRecord = { login: s.login, userId: s.id, displayName: s.name, sources: ['top'], addedAt: now };
-        await this.o.store.saveChannel(created);
-        this.begin(created, now);
-      }
+      await this.trackAs(s.login, { id: s.id, login: s.login, display_name: s.name }, 'top', now);
     }
     if (changed) this.channelsChanged();
   }
@@ -534,6 +607,14 @@ const SOURCE_ORDER: readonly TrackSource[] = ['config', 'api', 'top'];
 
 function sortSources(sources: readonly TrackSource[]): TrackSource[] {
   return SOURCE_ORDER.filter((s) => sources.includes(s));
+}
+
+/** removes the oldest entries beyond `max`; how many went */
+function dropOldest(queue: unknown[], max: number): number {
+  const excess = queue.length - max;
+  if (excess <= 0) return 0;
+  queue.splice(0, excess);
+  return excess;
 }
 
 function minuteRow(channelId: string, m: MinuteAggregate): MinuteRow {

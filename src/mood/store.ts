@@ -1,6 +1,6 @@
 // Mood's SQL: tracked channels, the per-minute aggregates and the moments (kept for good), and the
 // raw messages (kept only with LURK_MOOD_RAW_RETENTION_HOURS > 0).
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, PostgresAdapter, sql, type Transaction } from 'kysely';
 import type { Database, MoodMinutesTable, MoodMomentsTable } from '../store/schema.js';
 import type { MoodLabel } from './classifier/types.js';
 import type { MinuteAggregate } from './engine.js';
@@ -10,6 +10,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** rows per INSERT: well under either dialect's parameter limit at 13 columns */
 const CHUNK = 500;
+/** raw messages one prune statement deletes at most (some milliseconds on SQLite) */
+const PRUNE_BATCH = 10_000;
 
 export interface ChannelRecord {
   login: string;
@@ -62,7 +64,7 @@ export class MoodStore {
   /**
    * A tick's closed minutes, changed moments and raw messages in one transaction. A minute that
    * is already stored (the partial minute flushed at a stop, then the rest of it after the
-   * restart) gets the new counts added and its top emotes merged.
+   * restart) gets the new counts added, its top emotes merged and the larger of its chatters.
    */
   async writeTick(w: TickWrite): Promise<void> {
     if (w.minutes.length === 0 && w.moments.length === 0 && w.messages.length === 0) return;
@@ -104,10 +106,32 @@ export class MoodStore {
     return rows.map((r) => ({ channelId: r.channel_id, at: Number(r.at), user: r.user, text: r.text, label: r.label, score: Number(r.score) }));
   }
 
-  /** forgets raw messages older than `before`; how many went */
-  async pruneMessages(before: number): Promise<number> {
-    const result = await this.db.deleteFrom('mood_messages').where('at', '<', before).executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /** moments an earlier run left open (it crashed) end at their peak, the last that is known of them; how many */
+  async endOpenMoments(): Promise<number> {
+    const result = await this.db
+      .updateTable('mood_moments')
+      .set((eb) => ({ ended_at: eb.ref('peak_at') }))
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Forgets raw messages older than `before`; how many went. In batches with a turn of the event
+   * loop between them: better-sqlite3 is synchronous, and one DELETE of millions of rows would
+   * hold everything else (chat, ticks, requests) for seconds.
+   */
+  async pruneMessages(before: number, batch = PRUNE_BATCH): Promise<number> {
+    // the table has no key of its own: SQLite's rowid, PostgreSQL's ctid name a row
+    const row = sql.raw(this.db.getExecutor().adapter instanceof PostgresAdapter ? 'ctid' : 'rowid');
+    let total = 0;
+    for (;;) {
+      const result = await sql`delete from mood_messages where ${row} in (select ${row} from mood_messages where at < ${before} limit ${batch})`.execute(this.db);
+      const n = Number(result.numAffectedRows ?? 0);
+      total += n;
+      if (n < batch) return total;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 }
 
@@ -157,7 +181,9 @@ async function upsertMinutes(trx: Db, minutes: MinuteRow[]): Promise<void> {
       .onConflict((oc) =>
         oc.columns(['channel_id', 'minute']).doUpdateSet((eb) => ({
           messages: added('messages'),
-          chatters: added('chatters'),
+          // the two halves' distinct chatters overlap (the same regulars before and after a
+          // restart): their sum over-counts, the larger is a lower bound, and is what is kept
+          chatters: sql<number>`case when ${sql.ref('mood_minutes.chatters')} > ${sql.ref('excluded.chatters')} then ${sql.ref('mood_minutes.chatters')} else ${sql.ref('excluded.chatters')} end`,
           positive: added('positive'),
           neutral: added('neutral'),
           negative: added('negative'),

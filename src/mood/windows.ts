@@ -10,7 +10,7 @@
 //   window it divides by the time tracked instead (at least 1 s), see ChannelWindows.coveredSeconds;
 // - a minute row is handed out once, by tick() (every tracked channel, every minute, quiet ones as
 //   zeros), by untrack() (the partial minute) or by flush() (the partial minutes); rows of one
-//   minute add up, so the store upserts them by adding;
+//   minute add up, so the store upserts them by adding (chatters excepted: it keeps the larger);
 // - moments: src/mood/moments.ts.
 import { ChannelWindows } from './channel-windows.js';
 import type { EngineTick, MinuteAggregate, MoodEngine, MoodSample } from './engine.js';
@@ -29,6 +29,8 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
   const detectors = new Map<string, MomentDetector>();
   /** minutes closed by channels untracked before a tick could hand them out */
   let orphans: MinuteAggregate[] = [];
+  /** moments ended by untrack() or flush(), not yet handed out */
+  let ended: MoodMoment[] = [];
   let names: readonly string[] = [];
 
   const engine: MoodEngine = {
@@ -43,6 +45,7 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
       if (!c) return undefined;
       c.advance(now);
       c.takeClosed(orphans);
+      detectors.get(channel)?.endOpen(now, ended);
       channels.delete(channel);
       detectors.delete(channel);
       names = [...channels.keys()];
@@ -72,7 +75,8 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
     tick(now): EngineTick {
       const minutes = orphans;
       orphans = [];
-      const moments: MoodMoment[] = [];
+      const moments = ended;
+      ended = [];
       for (const [channel, c] of channels) {
         c.advance(now);
         c.takeClosed(minutes);
@@ -89,12 +93,18 @@ export function createMoodEngine(options: MoodEngineOptions = {}): MoodEngine {
     flush(now) {
       const rows = orphans;
       orphans = [];
-      for (const c of channels.values()) {
+      for (const [channel, c] of channels) {
         c.advance(now);
         c.takeClosed(rows);
         rows.push(c.takePartialMinute());
+        detectors.get(channel)!.endOpen(now, ended);
       }
       return rows;
+    },
+    endedMoments() {
+      const out = ended;
+      ended = [];
+      return out;
     },
     moments(channel) {
       return detectors.get(channel)?.moments() ?? [];

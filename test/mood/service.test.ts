@@ -6,9 +6,10 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { StreamsPageEvent } from '../../src/discover/events.js';
 import { createClassifier } from '../../src/mood/classifier/index.js';
 import { MoodService, type MoodChat, type TwitchUser } from '../../src/mood/service.js';
-import { MoodStore } from '../../src/mood/store.js';
+import { MoodStore, type TickWrite } from '../../src/mood/store.js';
 import { createMoodEngine } from '../../src/mood/windows.js';
 import type { MoodConfig } from '../../src/config/settings.js';
+import type { MoodMoment } from '../../src/mood/types.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import type { ChatMessage, ChatNotice } from '../../src/twitch/chat/events.js';
 import type { ChatChannelInfo } from '../../src/twitch/chat/types.js';
@@ -37,11 +38,11 @@ class FakeChat implements MoodChat {
 
 const USERS: TwitchUser[] = ['cozy_bard', 'pixelmage', 'lorekeeper', 'speedrunner', 'quietone', 'loudone'].map((login, i) => ({ id: String(1000 + i), login, display_name: login.toUpperCase() }));
 
-function service(store: Store, clock: ManualClock, config: Partial<MoodConfig> = {}, chat = new FakeChat()) {
+function service(store: Store, clock: ManualClock, config: Partial<MoodConfig> = {}, chat = new FakeChat(), moodStore = new MoodStore(store.db)) {
   const lookups: string[][] = [];
   const s = new MoodService({
     config: { channels: [], top: 0, rawRetentionHours: 0, ...config },
-    store: new MoodStore(store.db),
+    store: moodStore,
     engine: createMoodEngine(),
     classifier: createClassifier(),
     clock,
@@ -349,4 +350,226 @@ test('a burst over steady chat is a spike moment: pushed as it changes, stored w
     );
     await mood.stop();
   });
+});
+
+/** the real store, whose writes fail while `failing` (a full disk, a locked database) */
+class FailingStore extends MoodStore {
+  failing = true;
+  override async writeTick(w: TickWrite): Promise<void> {
+    if (this.failing) throw new Error('SQLITE_FULL: database or disk is full');
+    return super.writeTick(w);
+  }
+}
+
+test('300,000 raw messages in one tick with a failing, then recovering store: no throw, ticks go on, what was kept is written', async () => {
+  await onSqlite(async (store, clock) => {
+    const rejections: unknown[] = [];
+    const onRejection = (err: unknown) => rejections.push(err);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const failing = new FailingStore(store.db);
+      const { service: mood } = service(store, clock, { rawRetentionHours: 1 }, new FakeChat(), failing);
+      await mood.start();
+      await mood.add(['cozy_bard']);
+      let ticks = 0;
+      mood.onTick(() => ticks++);
+      const at = clock.now() + 10;
+      mood.onMessages(Array.from({ length: 300_000 }, (_, i) => message('cozy_bard', 'pog', at, `viewer_${i % 50}`)));
+      // each tick's write fails and re-queues everything
+      for (let i = 0; i < 3; i++) {
+        await clock.advance(1000);
+        await mood.idle();
+      }
+      assert.equal(ticks, 3, 'the ticks went on while the database failed');
+      assert.equal(mood.droppedRawMessages, 100_000, 'beyond the bound of 200,000, counted');
+      mood.onMessages([message('cozy_bard', 'still here', clock.now() + 10, 'late')]);
+      failing.failing = false;
+      await clock.advance(1000);
+      await mood.idle();
+      const count = await store.db
+        .selectFrom('mood_messages')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(count.n), 200_000, 'the queue stays within its bound: the newest message pushed out the oldest');
+      assert.equal(mood.droppedRawMessages, 100_001);
+      const late = await store.db.selectFrom('mood_messages').select('text').where('user', '=', 'late').execute();
+      assert.deepEqual(late, [{ text: 'still here' }]);
+      assert.equal(mood.detail('cozy_bard', clock.now())?.windows['1m'].messages, 300_001, 'the windows counted every message');
+      await mood.stop();
+      assert.equal(ticks, 4);
+      assert.deepEqual(rejections, []);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+});
+
+test('moments open when a channel is untracked or Lurk stops are stored ended then; one a crash left open ends at its peak at the next start', async () => {
+  await onSqlite(async (store, clock) => {
+    const stored = new MoodStore(store.db);
+    // an earlier run crashed during a moment
+    const crashed: MoodMoment = {
+      id: 'loudone:1:spike',
+      login: 'loudone',
+      kind: 'spike',
+      started_at: new Date(START - 3_600_000).toISOString(),
+      peak_at: new Date(START - 3_500_000).toISOString(),
+      ended_at: null,
+      peak_rate: 300,
+      baseline_rate: 20,
+      mean_score: 0.5,
+      baseline_score: 0,
+      mood: 'positive',
+      top_emotes: [],
+      examples: [],
+    };
+    await stored.writeTick({ minutes: [], moments: [{ channelId: USERS[5]!.id, moment: crashed }], messages: [] });
+    const { service: mood } = service(store, clock);
+    await mood.start();
+    const [afterCrash] = await stored.moments(USERS[5]!.id, 'loudone', START - 7_200_000, START, 10);
+    assert.equal(afterCrash?.ended_at, crashed.peak_at);
+    await mood.add(['cozy_bard', 'pixelmage']);
+    const burstFrom = 20 * 60;
+    let n = 0;
+    for (let second = 0; second < burstFrom + 20; second++) {
+      const burst = second >= burstFrom;
+      const count = burst ? 5 : second % 3 === 0 ? 1 : 0;
+      for (const login of ['cozy_bard', 'pixelmage'])
+        mood.onMessages(Array.from({ length: count }, (_, i) => message(login, burst ? 'PogChamp pog' : 'hello', clock.now() + 100 + i * 100, burst ? `hype${n++}` : `regular${second % 30}`)));
+      await clock.advance(1000);
+    }
+    const openNow = async (login: string) => (await mood.moments(login, { limit: 10 })).filter((m) => m.kind === 'spike' && m.ended_at === null);
+    assert.equal((await openNow('cozy_bard')).length, 1, 'the burst is an open spike on both channels');
+    assert.equal((await openNow('pixelmage')).length, 1);
+    const untrackedAt = clock.now();
+    await mood.remove('pixelmage');
+    await clock.advance(1000);
+    const stoppedAt = clock.now();
+    await mood.stop();
+    const spikes = async (i: number, login: string) => (await stored.moments(USERS[i]!.id, login, START, START + 3_600_000, 10)).filter((m) => m.kind === 'spike');
+    assert.deepEqual(
+      (await spikes(1, 'pixelmage')).map((m) => m.ended_at),
+      [new Date(untrackedAt).toISOString()],
+    );
+    assert.deepEqual(
+      (await spikes(0, 'cozy_bard')).map((m) => m.ended_at),
+      [new Date(stoppedAt).toISOString()],
+    );
+  });
+});
+
+/** a service whose Helix lookups are answered by `lookup` */
+function withLookup(store: Store, clock: ManualClock, config: Partial<MoodConfig>, lookup: (logins: readonly string[]) => Promise<TwitchUser[]>, sweeps = true): MoodService {
+  return new MoodService({
+    sweeps,
+    config: { channels: [], top: 0, rawRetentionHours: 0, ...config },
+    store: new MoodStore(store.db),
+    engine: createMoodEngine(),
+    classifier: createClassifier(),
+    clock,
+    log: memoryLogger('warn').log,
+    chat: new FakeChat(),
+    lookupUsers: lookup,
+  });
+}
+
+const known = (logins: readonly string[]) => USERS.filter((u) => logins.includes(u.login));
+
+test('add: a login untracked while Helix is asked about another is asked about too and tracked, not a 500', async () => {
+  await onSqlite(async (store, clock) => {
+    let release: (() => void) | undefined;
+    const asked: string[][] = [];
+    const mood = withLookup(store, clock, {}, async (logins) => {
+      asked.push([...logins]);
+      if (logins.includes('pixelmage')) await new Promise<void>((resolve) => (release = resolve));
+      return known(logins);
+    });
+    await mood.start();
+    await mood.add(['cozy_bard']);
+    const adding = mood.add(['cozy_bard', 'pixelmage'], 'top');
+    while (!release) await new Promise((resolve) => setImmediate(resolve));
+    await mood.remove('cozy_bard');
+    release();
+    await adding;
+    assert.deepEqual(mood.logins(), ['cozy_bard', 'pixelmage']);
+    assert.deepEqual(asked, [['cozy_bard'], ['pixelmage'], ['cozy_bard']]);
+    const stored = await new MoodStore(store.db).channels();
+    assert.deepEqual(
+      stored.map((c) => [c.login, c.sources]),
+      [
+        ['cozy_bard', ['top']],
+        ['pixelmage', ['top']],
+      ],
+    );
+    await mood.stop();
+  });
+});
+
+test('a configured channel the API added while Helix could not be asked keeps both sources', async () => {
+  await onSqlite(async (store, clock) => {
+    let calls = 0;
+    // the start's lookup fails; the API's add and the retry a minute later are answered
+    const mood = withLookup(store, clock, { channels: ['cozy_bard'] }, async (logins) => {
+      if (calls++ === 0) throw new Error('Helix: 503');
+      return known(logins);
+    });
+    await mood.start();
+    assert.deepEqual(mood.logins(), []);
+    await mood.add(['cozy_bard']);
+    await clock.advance(61_000);
+    await mood.idle();
+    const stored = await new MoodStore(store.db).channels();
+    assert.deepEqual(
+      stored.map((c) => [c.login, c.sources]),
+      [['cozy_bard', ['config', 'api']]],
+    );
+    assert.equal(mood.detail('cozy_bard', clock.now())?.sources.join(), 'config,api');
+    await mood.stop();
+  });
+});
+
+test('top N counts distinct channels: a stream listed on two pages does not make the top apply with fewer than N', async () => {
+  await onSqlite(async (store, clock) => {
+    const { service: mood } = service(store, clock, { top: 2 });
+    await mood.start();
+    await mood.onStreamsPage(
+      page(1, 0, [
+        ['cozy_bard', 900],
+        ['cozy_bard', 899],
+      ]),
+    );
+    assert.deepEqual(mood.logins(), [], 'one channel seen, twice, is not a top 2');
+    await mood.onStreamsPage(page(1, 1, [['pixelmage', 800]]));
+    assert.deepEqual(mood.logins(), ['cozy_bard', 'pixelmage']);
+    await mood.stop();
+  });
+});
+
+test('channels stored for the top N are dropped at a start with no sweep to refresh them (kept with one)', async (t) => {
+  for (const sweeps of [false, true]) {
+    await t.test(sweeps ? 'with a sweep' : 'without a sweep', async () => {
+      await onSqlite(async (store, clock) => {
+        const stored = new MoodStore(store.db);
+        await stored.saveChannel({ login: 'cozy_bard', userId: USERS[0]!.id, displayName: 'COZY_BARD', sources: ['top'], addedAt: START - MINUTE });
+        await stored.saveChannel({ login: 'pixelmage', userId: USERS[1]!.id, displayName: 'PIXELMAGE', sources: ['api', 'top'], addedAt: START - MINUTE });
+        const mood = withLookup(store, clock, { top: 3 }, async (logins) => known(logins), sweeps);
+        await mood.start();
+        const expected: [string, string[]][] = sweeps
+          ? [
+              ['cozy_bard', ['top']],
+              ['pixelmage', ['api', 'top']],
+            ]
+          : [['pixelmage', ['api']]];
+        assert.deepEqual(
+          (await stored.channels()).map((c) => [c.login, c.sources]),
+          expected,
+        );
+        assert.deepEqual(
+          mood.logins(),
+          expected.map(([login]) => login),
+        );
+        await mood.stop();
+      });
+    });
+  }
 });

@@ -31,7 +31,7 @@ function moment(id: string, patch: Partial<MoodMoment> = {}): MoodMoment {
   };
 }
 
-test('minutes: a second write of the same minute adds its counts and merges top emotes; ranges are half-open', async (t) => {
+test('minutes: a second write of the same minute adds its counts, keeps the larger chatters and merges top emotes; ranges are half-open', async (t) => {
   await withEachDialect(t, async ({ url }) => {
     const store = await openStore({ url });
     try {
@@ -53,7 +53,8 @@ test('minutes: a second write of the same minute adds its counts and merges top 
       assert.deepEqual(
         rows.map((r) => [r.minute, r.messages, r.chatters, r.positive, r.neutral, r.bits, r.subs]),
         [
-          [T, 16, 8, 14, 2, 20, 2],
+          // chatters: 5 before the restart, 3 after; who chatted in both halves is not known, so 5
+          [T, 16, 5, 14, 2, 20, 2],
           [T + 60_000, 4, 2, 3, 1, 10, 1],
         ],
       );
@@ -121,6 +122,30 @@ test('moments: the last version of a moment is kept; channels: saved, updated an
         (await mood.rawMessages('1', T, T + 10 * 3_600_000)).map((m) => m.user),
         ['viewer_1', 'viewer_2'],
       );
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+test('pruning raw messages goes in batches and removes exactly those older than the cutoff', async (t) => {
+  await withEachDialect(t, async ({ url }) => {
+    const store = await openStore({ url });
+    try {
+      await store.migrate();
+      const mood = new MoodStore(store.db);
+      const cutoff = T + 3_600_000;
+      // 2,500 old messages (the last a millisecond before the cutoff) around 40 kept ones (the first at it)
+      const old = Array.from({ length: 2_500 }, (_, i) => ({ channelId: String(i % 3), at: cutoff - 2_500 + i, user: `old${i}`, text: 'x', label: 'neutral' as const, score: 0 }));
+      const kept = Array.from({ length: 40 }, (_, i) => ({ channelId: String(i % 3), at: cutoff + i, user: `kept${i}`, text: 'y', label: 'positive' as const, score: 0.5 }));
+      await mood.writeTick({ minutes: [], moments: [], messages: [...old.slice(0, 1_000), ...kept, ...old.slice(1_000)] });
+      assert.equal(await mood.pruneMessages(cutoff, 1_000), 2_500, 'three batches: 1,000, 1,000 and 500');
+      const left = await store.db.selectFrom('mood_messages').select(['user', 'at']).orderBy('at').execute();
+      assert.deepEqual(
+        left.map((r) => r.user),
+        kept.map((m) => m.user),
+      );
+      assert.equal(await mood.pruneMessages(cutoff, 1_000), 0);
     } finally {
       await store.close();
     }
