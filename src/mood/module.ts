@@ -13,7 +13,7 @@ export const moodCapability: Capability<MoodService> = {
   async register({ config, clock, log, bus, store, scheduler, metrics, web, twitch, sweep }) {
     const service = new MoodService({
       config: config.mood,
-      store: new MoodStore(store.db),
+      store: new MoodStore(store.db, store.facts),
       engine: createMoodEngine(),
       classifier: createClassifier(config.mood.lexiconFile ? { lexiconFile: config.mood.lexiconFile } : {}),
       clock,

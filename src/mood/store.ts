@@ -1,7 +1,8 @@
 // Mood's SQL: tracked channels, the per-minute aggregates and the moments (kept for good), and the
 // raw messages (kept only with LURK_MOOD_RAW_RETENTION_HOURS > 0).
-import { type Kysely, PostgresAdapter, sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, MoodMinutesTable, MoodMomentsTable } from '../store/schema.js';
+import type { DialectFacts } from '../store/dialect.js';
 import type { MoodLabel } from './classifier/types.js';
 import type { MinuteAggregate } from './engine.js';
 import type { EmoteCount, MomentExample, MoodMoment, TrackSource } from './types.js';
@@ -41,7 +42,10 @@ export interface TickWrite {
 }
 
 export class MoodStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly facts: Pick<DialectFacts, 'rowLocator'>,
+  ) {}
 
   async channels(): Promise<ChannelRecord[]> {
     const rows = await this.db.selectFrom('mood_channels').selectAll().orderBy('login').execute();
@@ -123,7 +127,7 @@ export class MoodStore {
    */
   async pruneMessages(before: number, batch = PRUNE_BATCH): Promise<number> {
     // the table has no key of its own: SQLite's rowid, PostgreSQL's ctid name a row
-    const row = sql.raw(this.db.getExecutor().adapter instanceof PostgresAdapter ? 'ctid' : 'rowid');
+    const row = sql.raw(this.facts.rowLocator);
     let total = 0;
     for (;;) {
       const result = await sql`delete from mood_messages where ${row} in (select ${row} from mood_messages where at < ${before} limit ${batch})`.execute(this.db);

@@ -16,6 +16,8 @@ export interface DialectFacts {
   sizeBytes(db: Kysely<any>): Promise<number>;
   /** largest number of bound parameters one statement may carry */
   maxParameters: number;
+  /** the hidden column naming a row's place, for deleting in batches without an id column */
+  rowLocator: 'rowid' | 'ctid';
   /** lets the planner refresh its statistics (and SQLite fold its write-ahead log back), run hourly */
   optimize(db: Kysely<any>): Promise<void>;
 }
@@ -30,6 +32,7 @@ export const sqliteFacts: DialectFacts = {
   },
   // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32
   maxParameters: 32_766,
+  rowLocator: 'rowid',
   async optimize(db) {
     await sql`pragma optimize`.execute(db);
     // passive: never waits for readers, so a busy web role is not blocked
@@ -47,6 +50,7 @@ export const postgresFacts: DialectFacts = {
   },
   // the wire protocol counts parameters in an unsigned 16-bit field
   maxParameters: 65_535,
+  rowLocator: 'ctid',
   async optimize(db) {
     await sql`analyze`.execute(db);
   },

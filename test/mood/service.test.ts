@@ -38,7 +38,7 @@ class FakeChat implements MoodChat {
 
 const USERS: TwitchUser[] = ['cozy_bard', 'pixelmage', 'lorekeeper', 'speedrunner', 'quietone', 'loudone'].map((login, i) => ({ id: String(1000 + i), login, display_name: login.toUpperCase() }));
 
-function service(store: Store, clock: ManualClock, config: Partial<MoodConfig> = {}, chat = new FakeChat(), moodStore = new MoodStore(store.db)) {
+function service(store: Store, clock: ManualClock, config: Partial<MoodConfig> = {}, chat = new FakeChat(), moodStore = new MoodStore(store.db, store.facts)) {
   const lookups: string[][] = [];
   const s = new MoodService({
     config: { channels: [], top: 0, rawRetentionHours: 0, ...config },
@@ -248,7 +248,7 @@ test('a graceful stop writes the partial minute; after the restart the same minu
       assert.deepEqual([windows['1m'].positive, windows['1m'].neutral, windows['1m'].negative], [1 / 3, 1 / 3, 1 / 3]);
       await clock.advance(10_000);
       await first.service.stop();
-      const stored = new MoodStore(store.db);
+      const stored = new MoodStore(store.db, store.facts);
       const channelId = USERS[0]!.id;
       assert.deepEqual(
         (await stored.minutes(channelId, m, m + MINUTE)).map((r) => r.messages),
@@ -290,7 +290,7 @@ test('raw messages are stored only with a retention, and pruned past it', async 
         mood.onMessages([message('cozy_bard', 'pog', clock.now() + 10, 'alice'), message('cozy_bard', 'boring', clock.now() + 20, 'bob')]);
         await clock.advance(1000);
         await mood.idle();
-        const stored = new MoodStore(store.db);
+        const stored = new MoodStore(store.db, store.facts);
         const raw = await stored.rawMessages(USERS[0]!.id, START, START + MINUTE);
         assert.deepEqual(
           raw.map((r) => [r.user, r.text, r.label]),
@@ -343,7 +343,7 @@ test('a burst over steady chat is a spike moment: pushed as it changes, stored w
     assert.ok(spike.examples.length > 0 && spike.examples.every((e) => e.text === 'PogChamp pog'));
     // pushed when it started and when it ended
     assert.ok(pushed.includes(`${spike.id} open`) && pushed.includes(`${spike.id} ended`), pushed.join(', '));
-    const stored = await new MoodStore(store.db).moments(USERS[0]!.id, 'cozy_bard', START, START + 3_600_000, 10);
+    const stored = await new MoodStore(store.db, store.facts).moments(USERS[0]!.id, 'cozy_bard', START, START + 3_600_000, 10);
     assert.deepEqual(
       stored.filter((m) => m.kind === 'spike'),
       [spike],
@@ -367,7 +367,7 @@ test('300,000 raw messages in one tick with a failing, then recovering store: no
     const onRejection = (err: unknown) => rejections.push(err);
     process.on('unhandledRejection', onRejection);
     try {
-      const failing = new FailingStore(store.db);
+      const failing = new FailingStore(store.db, store.facts);
       const { service: mood } = service(store, clock, { rawRetentionHours: 1 }, new FakeChat(), failing);
       await mood.start();
       await mood.add(['cozy_bard']);
@@ -406,7 +406,7 @@ test('300,000 raw messages in one tick with a failing, then recovering store: no
 
 test('moments open when a channel is untracked or Lurk stops are stored ended then; one a crash left open ends at its peak at the next start', async () => {
   await onSqlite(async (store, clock) => {
-    const stored = new MoodStore(store.db);
+    const stored = new MoodStore(store.db, store.facts);
     // an earlier run crashed during a moment
     const crashed: MoodMoment = {
       id: 'loudone:1:spike',
@@ -463,7 +463,7 @@ function withLookup(store: Store, clock: ManualClock, config: Partial<MoodConfig
   return new MoodService({
     sweeps,
     config: { channels: [], top: 0, rawRetentionHours: 0, ...config },
-    store: new MoodStore(store.db),
+    store: new MoodStore(store.db, store.facts),
     engine: createMoodEngine(),
     classifier: createClassifier(),
     clock,
@@ -493,7 +493,7 @@ test('add: a login untracked while Helix is asked about another is asked about t
     await adding;
     assert.deepEqual(mood.logins(), ['cozy_bard', 'pixelmage']);
     assert.deepEqual(asked, [['cozy_bard'], ['pixelmage'], ['cozy_bard']]);
-    const stored = await new MoodStore(store.db).channels();
+    const stored = await new MoodStore(store.db, store.facts).channels();
     assert.deepEqual(
       stored.map((c) => [c.login, c.sources]),
       [
@@ -518,7 +518,7 @@ test('a configured channel the API added while Helix could not be asked keeps bo
     await mood.add(['cozy_bard']);
     await clock.advance(61_000);
     await mood.idle();
-    const stored = await new MoodStore(store.db).channels();
+    const stored = await new MoodStore(store.db, store.facts).channels();
     assert.deepEqual(
       stored.map((c) => [c.login, c.sources]),
       [['cozy_bard', ['config', 'api']]],
@@ -549,7 +549,7 @@ test('channels stored for the top N are dropped at a start with no sweep to refr
   for (const sweeps of [false, true]) {
     await t.test(sweeps ? 'with a sweep' : 'without a sweep', async () => {
       await onSqlite(async (store, clock) => {
-        const stored = new MoodStore(store.db);
+        const stored = new MoodStore(store.db, store.facts);
         await stored.saveChannel({ login: 'cozy_bard', userId: USERS[0]!.id, displayName: 'COZY_BARD', sources: ['top'], addedAt: START - MINUTE });
         await stored.saveChannel({ login: 'pixelmage', userId: USERS[1]!.id, displayName: 'PIXELMAGE', sources: ['api', 'top'], addedAt: START - MINUTE });
         const mood = withLookup(store, clock, { top: 3 }, async (logins) => known(logins), sweeps);

@@ -36,7 +36,7 @@ test('minutes: a second write of the same minute adds its counts, keeps the larg
     const store = await openStore({ url });
     try {
       await store.migrate();
-      const mood = new MoodStore(store.db);
+      const mood = new MoodStore(store.db, store.facts);
       await mood.writeTick({ minutes: [minute('1', T, 10, [{ name: 'Kappa', count: 3 }]), minute('1', T + 60_000, 4), minute('2', T, 7)], moments: [], messages: [] });
       // the rest of minute T after a restart
       await mood.writeTick({
@@ -80,7 +80,7 @@ test('moments: the last version of a moment is kept; channels: saved, updated an
     const store = await openStore({ url });
     try {
       await store.migrate();
-      const mood = new MoodStore(store.db);
+      const mood = new MoodStore(store.db, store.facts);
       await mood.writeTick({ minutes: [], moments: [{ channelId: '1', moment: moment('m1') }], messages: [] });
       const ended = moment('m1', { ended_at: new Date(T + 90_000).toISOString(), peak_rate: 150 });
       await mood.writeTick({
@@ -133,7 +133,7 @@ test('pruning raw messages goes in batches and removes exactly those older than 
     const store = await openStore({ url });
     try {
       await store.migrate();
-      const mood = new MoodStore(store.db);
+      const mood = new MoodStore(store.db, store.facts);
       const cutoff = T + 3_600_000;
       // 2,500 old messages (the last a millisecond before the cutoff) around 40 kept ones (the first at it)
       const old = Array.from({ length: 2_500 }, (_, i) => ({ channelId: String(i % 3), at: cutoff - 2_500 + i, user: `old${i}`, text: 'x', label: 'neutral' as const, score: 0 }));
