@@ -4,7 +4,6 @@
 // published in batches through an InProcessBus), beside tmi.js 1.8.5's parser, twurple's
 // parseTwitchMessage and a bare loop that only splits each line on spaces, all on the same lines
 // in the same run.
-import { createRequire } from 'node:module';
 import { StringDecoder } from 'node:string_decoder';
 import { parseTwitchMessage } from '@twurple/chat';
 import { InProcessBus } from '../src/core/bus.js';
@@ -13,14 +12,7 @@ import { LineSplitter } from '../src/twitch/chat/lines.js';
 import { parseChatLine } from '../src/twitch/chat/parser.js';
 import { recordChatWire } from './support/chat-corpus.js';
 import { type BenchContext, type Figure, interleavedMedians } from './lib.js';
-
-interface TmiParser {
-  msg(line: string): { tags: Record<string, unknown> } | null;
-  badges(tags: Record<string, unknown>): Record<string, unknown>;
-  badgeInfo(tags: Record<string, unknown>): Record<string, unknown>;
-  emotes(tags: Record<string, unknown>): Record<string, unknown>;
-}
-const tmi = createRequire(import.meta.url)('tmi.js/lib/parser.js') as TmiParser;
+import { tmi } from './support/tmi-parser.js';
 
 /** lines a TCP read hands the pool at once: ~64 KiB of ~350-character lines (the recorded reads' size) */
 const CHUNK = 180;

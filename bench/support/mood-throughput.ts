@@ -1,19 +1,11 @@
 // The loops Mood's throughput figures time, each over the same recorded PRIVMSG lines: Lurk end to
 // end (parse, classify with the tag's emotes, count in the live windows, a tick every simulated
 // second), Lurk's classifier alone, and the anchors: tmi.js's parser, VADER and AFINN.
-import { createRequire } from 'node:module';
 import type { Classifier, EmoteSpan } from '../../src/mood/classifier/types.js';
 import { createMoodEngine } from '../../src/mood/windows.js';
 import { parseChatLine } from '../../src/twitch/chat/parser.js';
 import { afinnScore, vaderCompound } from './mood-anchors.js';
-
-interface TmiParser {
-  msg(line: string): { tags: Record<string, unknown> } | null;
-  badges(tags: Record<string, unknown>): Record<string, unknown>;
-  badgeInfo(tags: Record<string, unknown>): Record<string, unknown>;
-  emotes(tags: Record<string, unknown>): Record<string, unknown>;
-}
-const tmi = createRequire(import.meta.url)('tmi.js/lib/parser.js') as TmiParser;
+import { tmi } from './tmi-parser.js';
 
 /** the PRIVMSG lines of a recorded corpus, and what the end-to-end loop needs to know of them */
 export interface MessageCorpus {

@@ -244,24 +244,7 @@ export class ChannelWindows {
 
   /** the open minute so far, left open (a series' last point) */
   peekMinute(): MinuteAggregate {
-    const t = this.acc;
-    const m = this.minuteBase;
-    const messages = t[MSGS]! - m[MSGS]!;
-    const positive = t[POS]! - m[POS]!;
-    const negative = t[NEG]! - m[NEG]!;
-    return {
-      channel: this.channel,
-      minute: (this.base + this.minuteStart) * 1000,
-      messages,
-      chatters: t[MINUTE_CHAT]!,
-      positive,
-      neutral: messages - positive - negative,
-      negative,
-      scoreSum: (t[SCORE]! - m[SCORE]!) / SCALE,
-      bits: t[BITS]! - m[BITS]!,
-      subs: t[SUBS]! - m[SUBS]!,
-      topEmotes: this.emotes.peekMinute(TOP_EMOTES_MINUTE),
-    };
+    return this.minuteRow(this.minuteStart, this.emotes.peekMinute(TOP_EMOTES_MINUTE));
   }
 
   /** hands the closed minutes over (into `rows`) */
@@ -326,14 +309,24 @@ export class ChannelWindows {
   private closeMinute(start: number, partial = false): MinuteAggregate {
     const t = this.acc;
     const m = this.minuteBase;
+    if (!partial) {
+      this.minuteMessages[mod(Math.floor(start / 60), 16)] = t[MSGS]! - m[MSGS]! + this.flushedThisMinute;
+      this.flushedThisMinute = 0;
+    }
+    const row = this.minuteRow(start, this.emotes.closeMinute(TOP_EMOTES_MINUTE));
+    for (let f = 0; f < W_FIELDS; f++) m[f] = t[f]!;
+    t[MINUTE_CHAT] = 0;
+    return row;
+  }
+
+  /** the open minute's counts so far (the totals less the minute's base) */
+  private minuteRow(start: number, topEmotes: MinuteAggregate['topEmotes']): MinuteAggregate {
+    const t = this.acc;
+    const m = this.minuteBase;
     const messages = t[MSGS]! - m[MSGS]!;
     const positive = t[POS]! - m[POS]!;
     const negative = t[NEG]! - m[NEG]!;
-    if (!partial) {
-      this.minuteMessages[mod(Math.floor(start / 60), 16)] = messages + this.flushedThisMinute;
-      this.flushedThisMinute = 0;
-    }
-    const row: MinuteAggregate = {
+    return {
       channel: this.channel,
       minute: (this.base + start) * 1000,
       messages,
@@ -344,11 +337,8 @@ export class ChannelWindows {
       scoreSum: (t[SCORE]! - m[SCORE]!) / SCALE,
       bits: t[BITS]! - m[BITS]!,
       subs: t[SUBS]! - m[SUBS]!,
-      topEmotes: this.emotes.closeMinute(TOP_EMOTES_MINUTE),
+      topEmotes,
     };
-    for (let f = 0; f < W_FIELDS; f++) m[f] = t[f]!;
-    t[MINUTE_CHAT] = 0;
-    return row;
   }
 
   /** users quiet for longer than the longest window no longer count anywhere */
