@@ -7,6 +7,7 @@ import { StatusPage } from './pages/status';
 import { WatchTimePage } from './pages/watchtime';
 import { useStatus } from './lib/status';
 import type { UI_OVERLAY_LIST, UI_PAGE_LIST, UiOverlayPath, UiPage, UiPagePath } from '../../src/web/pages';
+import { navigate } from './lib/navigate';
 
 /** src/web/pages.ts's lists, put into the bundle by vite.config.ts */
 declare const __LURK_UI_PAGES__: typeof UI_PAGE_LIST;
@@ -31,12 +32,6 @@ export function overlayAt(path: string): { title: string; component: ComponentTy
 
 function currentPath(): string {
   return window.location.pathname;
-}
-
-export function navigate(path: string, { withQuery = false } = {}): void {
-  if (path === (withQuery ? `${currentPath()}${window.location.search}` : currentPath())) return;
-  history.pushState(null, '', path);
-  window.dispatchEvent(new PopStateEvent('popstate'));
 }
 
 export function App() {

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { MoodChannelDetail, MoodMomentList, MoodSeries } from '../../../../src/mood/types';
-import { navigate } from '../../app';
+import { navigate } from '../../lib/navigate';
 import { BarList } from '../../components/bar-list';
 import { Downloads } from '../../components/downloads';
 import { ErrorNotice, Loading } from '../../components/notice';

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { MoodChannelList, MoodChannelSummary } from '../../../../src/mood/types';
-import { navigate } from '../../app';
+import { navigate } from '../../lib/navigate';
 import { ErrorNotice, Loading, describeError } from '../../components/notice';
 import { useApi } from '../../lib/api';
 import { channelHref, chatStateText, formatRate, untrackChannel, useMoodLive } from '../../lib/mood';
