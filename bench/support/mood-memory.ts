@@ -7,6 +7,7 @@ import { runInNewContext } from 'node:vm';
 import type { MoodSample } from '../../src/mood/engine.js';
 import type { MoodLabel } from '../../src/mood/classifier/types.js';
 import { createMoodEngine } from '../../src/mood/windows.js';
+import { mulberry32 } from './streams.js';
 
 /** a classified message to draw texts from; its sender and id are made fresh for every copy */
 export interface SampleText {
@@ -27,18 +28,6 @@ function collector(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-/** a small seeded generator (mulberry32), so both sides see the same traffic */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Traffic {
   channels: string[];
   /** calls `message` for every message of 15 simulated minutes and `second` after each second */
@@ -53,7 +42,8 @@ export function traffic(n: number, texts: readonly SampleText[]): Traffic {
   return {
     channels,
     play(message, second) {
-      const rng = random(12);
+      // seeded, so both sides see the same traffic
+      const rng = mulberry32(12);
       let sent = 0;
       for (let s = 0; s < MINUTES * 60; s++) {
         const t = START + s * 1000;
