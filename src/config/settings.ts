@@ -29,6 +29,7 @@ export interface LurkConfig {
   /** the chat pool (README, "Chat pool") */
   chat: { channelsPerConnection: number };
   mood: MoodConfig;
+  audience: AudienceConfig;
   watchtime: WatchtimeConfig;
   publish: PublishConfig;
   /** the built-in Twitch simulator, used when no Twitch credentials are set */
@@ -66,6 +67,22 @@ export interface MoodConfig {
   lexiconFile?: string;
   /** raw chat messages are kept this many hours (0: not kept; moments keep their own examples) */
   rawRetentionHours: number;
+}
+
+/** Audience (README, "Audience") */
+export interface AudienceConfig {
+  /** channels watched from the configuration (the API adds more, persisted) */
+  channels: string[];
+  /** also watch the N live channels with most viewers, followed as the ranking changes (0: off) */
+  top: number;
+  /** a presence without a PART ends this long after the user's last signal */
+  lingerSeconds: number;
+  /** a move A → B: the first signal in B at most this long after leaving A */
+  moveWindowSeconds: number;
+  /** per-user move rows are served by the API (they are kept either way, for perUserDays) */
+  perUser: boolean;
+  /** per-user move rows and per-user activity are kept this many days */
+  perUserDays: number;
 }
 
 /** each publisher is present when its keys are set */
@@ -173,6 +190,14 @@ function oneOf<T extends string>(values: readonly T[]) {
     const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
     return (values as readonly string[]).includes(text) ? ok(text as T) : bad(`one of ${values.join(', ')}`);
   };
+}
+
+function flag(raw: unknown): Parsed<boolean> {
+  if (typeof raw === 'boolean') return ok(raw);
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  if (['1', 'true', 'yes', 'on'].includes(text)) return ok(true);
+  if (['0', 'false', 'no', 'off'].includes(text)) return ok(false);
+  return bad('true or false');
 }
 
 // named rather than inline: inline, define() would infer its type as unknown
@@ -759,6 +784,54 @@ export const settings = {
     help: "mood: keep tracked channels' raw chat messages this many hours (0: not kept; per-minute aggregates and moments are kept for good)",
     default: 0,
     parse: integer(0, 24 * 90, 'hours'),
+  }),
+  audienceChannels: define({
+    env: 'LURK_AUDIENCE_CHANNELS',
+    key: 'audienceChannels',
+    at: 'audience.channels',
+    help: 'audience: Twitch channels whose audience is watched (more can be added on the Audience page or `POST /api/audience/channels`)',
+    default: [] as string[],
+    parse: loginList,
+  }),
+  audienceTop: define({
+    env: 'LURK_AUDIENCE_TOP',
+    key: 'audienceTop',
+    at: 'audience.top',
+    help: 'audience: also watch the N live channels with the most viewers, following the ranking (0: off; the default is what one anonymous chat connection reads)',
+    default: 100,
+    parse: integer(0, 10_000, 'a channel count'),
+  }),
+  audienceLingerSeconds: define({
+    env: 'LURK_AUDIENCE_LINGER_SECONDS',
+    key: 'audienceLingerSeconds',
+    at: 'audience.lingerSeconds',
+    help: "audience: a user's presence in a channel ends at a PART, or this long after their last signal there",
+    default: 600,
+    parse: integer(30, 86_400, 'seconds'),
+  }),
+  audienceMoveWindowSeconds: define({
+    env: 'LURK_AUDIENCE_MOVE_WINDOW_SECONDS',
+    key: 'audienceMoveWindowSeconds',
+    at: 'audience.moveWindowSeconds',
+    help: 'audience: a move A → B needs the first signal in B at most this long after the user left A',
+    default: 600,
+    parse: integer(10, 7_200, 'seconds'),
+  }),
+  audiencePerUser: define({
+    env: 'LURK_AUDIENCE_PER_USER',
+    key: 'audiencePerUser',
+    at: 'audience.perUser',
+    help: 'audience: serve per-user move rows (who moved where) through the API; off, only aggregates are served',
+    default: false,
+    parse: flag,
+  }),
+  audiencePerUserDays: define({
+    env: 'LURK_AUDIENCE_PER_USER_DAYS',
+    key: 'audiencePerUserDays',
+    at: 'audience.perUserDays',
+    help: 'audience: per-user move rows and per-user activity (what overlap is counted from) are kept this many days (at least 7: overlap looks back 7)',
+    default: 7,
+    parse: integer(7, 365, 'days'),
   }),
   watchtimeChatChannels: define({
     env: 'LURK_WATCHTIME_CHAT_CHANNELS',
