@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Palette } from '../../lib/audience-charts';
 
 type ECharts = typeof import('./echarts-setup')['echarts'];
-type Instance = ReturnType<ECharts['init']>;
+export type Instance = ReturnType<ECharts['init']>;
 
 // one load for every chart on the page
 let loading: Promise<ECharts> | undefined;
@@ -37,15 +37,27 @@ interface Props {
   field?: string;
   /** data- attributes describing what is drawn, for readers and tests */
   data?: Record<string, string>;
+  /** more data- attributes read from the chart once it is drawn (where things landed on the canvas, say) */
+  describe?: (chart: Instance) => Record<string, string>;
   children?: ComponentChildren;
 }
 
 /** an ECharts chart on a canvas, resized with its box and disposed with it */
-export function EChart({ label, option, height, onClick, field, data, children }: Props) {
+export function EChart({ label, option, height, onClick, field, data, describe, children }: Props) {
+  const figure = useRef<HTMLElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<Instance>();
   const click = useRef(onClick);
   click.current = onClick;
+  const drawn = useRef(false);
+  const described = useRef(describe);
+  described.current = describe;
+  /** sets the data- attributes `describe` reads from the chart as it is drawn now */
+  const describeNow = (instance: Instance) => {
+    // not before the first option, nor as the chart is being disposed
+    if (instance.isDisposed() || !drawn.current || !described.current) return;
+    for (const [k, v] of Object.entries(described.current(instance))) figure.current?.setAttribute(`data-${k}`, v);
+  };
   const [failed, setFailed] = useState<string>();
   const [ready, setReady] = useState(false);
 
@@ -58,8 +70,15 @@ export function EChart({ label, option, height, onClick, field, data, children }
         const el = box.current;
         const instance = echarts.init(el, undefined, { renderer: 'canvas', height });
         chart.current = instance;
-        instance.on('click', (p) => click.current?.(p as ChartClick));
-        resize = new ResizeObserver(() => instance.resize());
+        // after ECharts is done with the event: a click that navigates away disposes the chart
+        instance.on('click', (p) => {
+          setTimeout(() => click.current?.(p as ChartClick));
+        });
+        instance.on('finished', () => describeNow(instance));
+        resize = new ResizeObserver(() => {
+          instance.resize();
+          describeNow(instance);
+        });
         resize.observe(el);
         setReady(true);
       },
@@ -70,16 +89,20 @@ export function EChart({ label, option, height, onClick, field, data, children }
       resize?.disconnect();
       chart.current?.dispose();
       chart.current = undefined;
+      drawn.current = false;
     };
   }, [height]);
 
   useEffect(() => {
-    if (ready) chart.current?.setOption(option, { notMerge: true });
+    if (!ready || !chart.current) return;
+    chart.current.setOption(option, { notMerge: true });
+    drawn.current = true;
+    describeNow(chart.current);
   }, [option, ready]);
 
   const attrs = Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, v]));
   return (
-    <figure class="chart au-chart" data-field={field} data-ready={ready ? 'true' : 'false'} {...attrs}>
+    <figure ref={figure} class="chart au-chart" data-field={field} data-ready={ready ? 'true' : 'false'} {...attrs}>
       <figcaption>{label}</figcaption>
       {failed ? <p class="err-text small">{failed}</p> : <div ref={box} class="au-canvas" style={{ height: `${height}px` }} role="img" aria-label={label} />}
       {children}

@@ -1,11 +1,16 @@
 import type { AudienceChannelsResponse } from '../../../../src/audience/types';
 import { FLAG_TEXT } from '../../lib/audience';
-import { formatUptime } from '../../lib/format';
 
 /** what the figures are made of, in small print under them */
+/** "10 minutes", "90 seconds" */
+function spell(seconds: number): string {
+  if (seconds % 60 === 0) return seconds === 60 ? 'a minute' : `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
+}
+
 export function Explained({ settings }: { settings?: AudienceChannelsResponse['settings'] }) {
-  const linger = settings ? formatUptime(settings.linger_seconds) : 'a while';
-  const window = settings ? formatUptime(settings.move_window_seconds) : 'a short window';
+  const linger = settings ? spell(settings.linger_seconds) : 'a while';
+  const window = settings ? spell(settings.move_window_seconds) : 'a short window';
   return (
     <aside class="au-explained small muted" aria-label="What the figures are made of" data-field="explained">
       <h2>What these figures are made of</h2>

@@ -67,6 +67,15 @@ export function CommunityMap({ refresh }: { refresh: number }) {
           height={MAP_HEIGHT}
           field="map"
           data={{ nodes: String(data.nodes.length) }}
+          // where each channel landed, in CSS pixels from the canvas's corner (the server placed them)
+          describe={(chart) => ({
+            'node-at': JSON.stringify(
+              data.nodes.flatMap((n) => {
+                const at = chart.convertToPixel({ seriesIndex: 0 }, [n.x, n.y]) as number[] | undefined;
+                return at && Number.isFinite(at[0]) && Number.isFinite(at[1]) ? [[n.channel, Math.round(at[0]!), Math.round(at[1]!)]] : [];
+              }),
+            ),
+          })}
           onClick={(p) => {
             if (p.dataType === 'node' && typeof p.name === 'string' && p.name) navigate(channelHref(p.name));
           }}
