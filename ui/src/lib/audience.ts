@@ -64,12 +64,14 @@ export function overlapUrl(channel: string, days: OverlapDays, format?: 'csv'): 
   return `/api/audience/overlap?${query({ channel, days, format })}`;
 }
 
-export function endedUrl(format?: 'csv'): string {
-  return `/api/audience/ended${format ? `?${query({ format })}` : ''}`;
+export function endedUrl(channel?: string, format?: 'csv'): string {
+  const q = query({ channel, format });
+  return `/api/audience/ended${q ? `?${q}` : ''}`;
 }
 
-export function mapUrl(day?: string, format?: 'csv'): string {
-  const q = query({ day, format });
+/** the map of `day` (the newest without one); as CSV, its nodes or its edges */
+export function mapUrl(day?: string, csv?: 'nodes' | 'edges'): string {
+  const q = query({ day, format: csv ? 'csv' : undefined, table: csv });
   return `/api/audience/map${q ? `?${q}` : ''}`;
 }
 

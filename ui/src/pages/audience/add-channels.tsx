@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { describeError } from '../../components/notice';
+import { ApiError } from '../../lib/api';
 import { watchChannels } from '../../lib/audience';
 import { parseLogins } from '../../lib/mood';
 
@@ -26,6 +27,8 @@ export function AddChannels({ onAdded, initial = '' }: { onAdded: () => void; in
       onAdded();
     } catch (err) {
       setProblem(describeError(err as Error, 'Audience'));
+      // logins Twitch does not know are refused by name, the others in the same request are watched
+      if (err instanceof ApiError && err.status === 404 && err.code === 'not_found') onAdded();
     } finally {
       setBusy(false);
     }

@@ -1,12 +1,13 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { AudienceChannelsResponse, FlowsResponse, RaidsResponse } from '../../../../src/audience/types';
+import type { AudienceChannelsResponse, EndedResponse, FlowsResponse, RaidsResponse } from '../../../../src/audience/types';
 import { ErrorNotice, Loading } from '../../components/notice';
 import { useApi } from '../../lib/api';
-import { CHANNELS_URL, PERIODS, type PeriodKey, chatStateText, flowsUrl, isLogin, raidsUrl, sourceWords, useLurkNow, useRefresh } from '../../lib/audience';
+import { CHANNELS_URL, PERIODS, type PeriodKey, chatStateText, endedUrl, flowsUrl, isLogin, raidsUrl, sourceWords, useLurkNow, useRefresh } from '../../lib/audience';
 import { formatInt } from '../../lib/format';
 import { AddChannels } from './add-channels';
 import { ChatRatio } from './channels';
+import { EndedList } from './ended';
 import { Explained } from './explained';
 import { FlowsSankey } from './flows';
 import { AppLink, CsvLink } from './links';
@@ -50,6 +51,7 @@ function ChannelBody({ login, back }: { login: string; back: ComponentChildren }
   const inflows = useApi<FlowsResponse>(flowsUrl(login, 'in', from, to), tick);
   const outflows = useApi<FlowsResponse>(flowsUrl(login, 'out', from, to), tick);
   const raids = useApi<RaidsResponse>(raidsUrl(login), tick);
+  const ended = useApi<EndedResponse>(endedUrl(login), tick);
   const channel = list.data?.channels.find((c) => c.login === login);
   const flowError = inflows.error ?? outflows.error;
 
@@ -120,6 +122,16 @@ function ChannelBody({ login, back }: { login: string; back: ComponentChildren }
         <CsvLink href={flowsUrl(login, 'in', from, to, 'csv')} file={`audience-${login}-in-${periodKey}`} label="Download sources (CSV)" /> ·{' '}
         <CsvLink href={flowsUrl(login, 'out', from, to, 'csv')} file={`audience-${login}-out-${periodKey}`} label="Download destinations (CSV)" />
       </p>
+
+      {ended.data && ended.data.ended.length > 0 && (
+        <>
+          <div class="au-block-head">
+            <h2>Where they went when its streams ended</h2>
+            <CsvLink href={endedUrl(login, 'csv')} file={`audience-${login}-ended`} />
+          </div>
+          <EndedList ended={ended.data.ended} now={now} />
+        </>
+      )}
 
       <h2>Similar channels</h2>
       <Similar channel={login} refresh={tick} />

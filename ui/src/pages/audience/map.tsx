@@ -56,7 +56,10 @@ export function CommunityMap({ refresh }: { refresh: number }) {
           {formatInt(data.nodes.length)} channels, {formatInt(data.edges.length)} links, {formatInt(data.communities)} {data.communities === 1 ? 'community' : 'communities'}
           {data.modularity !== null && ` (modularity ${data.modularity.toFixed(2)})`} · computed {formatTime(Date.parse(data.computed_at))}
         </span>
-        <CsvLink href={mapUrl(data.day, 'csv')} file={`audience-map-${data.day}`} />
+        <span class="small">
+          <CsvLink href={mapUrl(data.day, 'nodes')} file={`audience-map-${data.day}-nodes`} label="Channels (CSV)" /> ·{' '}
+          <CsvLink href={mapUrl(data.day, 'edges')} file={`audience-map-${data.day}-edges`} label="Links (CSV)" />
+        </span>
       </div>
       {data.nodes.length === 0 ? (
         <p class="muted">No channel had active users that day.</p>

@@ -48,7 +48,7 @@ export function Overview() {
 
       <div class="au-block-head">
         <h2>Where did they go</h2>
-        <CsvLink href={endedUrl('csv')} file="audience-ended" />
+        <CsvLink href={endedUrl(undefined, 'csv')} file="audience-ended" />
       </div>
       <p class="muted small">Streams of watched channels that ended lately: who was there at the end, and where they turned up within 30 minutes.</p>
       {ended.error && !ended.data && <ErrorNotice error={ended.error} api="Audience" />}
