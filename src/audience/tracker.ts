@@ -31,6 +31,10 @@ const NONE = -1;
 const KEY_NONE = -2147483648;
 const KEY_KEPT = -2147483647;
 const BUCKET_MS = 1000;
+/** the longest login a user record holds (Twitch's are at most 25) */
+const USER_CHARS = 27;
+/** a user record's length byte for a login kept in the odd Map instead */
+const ODD_USER = 255;
 
 /** a closed presence with chat is kept this long after its last chat, for activeChatters' default */
 const CHAT_KEEP_MS = 600_000;
@@ -90,33 +94,41 @@ class Tracker implements AudienceEngine {
   private readonly chHead: number[] = [];
   private readonly chOpen: number[] = [];
 
-  // users: interned, ids reused once a user holds nothing
-  private readonly userIds = new Map<string, number>();
-  private uName: (string | undefined)[] = [];
-  private uHead = new Int32Array(1024).fill(NONE);
-  private uMark = new Uint32Array(1024);
+  // users: interned, ids reused once a user holds nothing. A user is a 32-byte record (the head
+  // of their presence list, then the login's length and bytes) found through an open-addressing
+  // table of [hash, id + 1]: a lookup reads one table slot and one record, where a Map of a
+  // million strings costs several cache misses (measured ~3 times slower). Logins that are not
+  // short ASCII (never a Twitch login) live in a Map beside it.
+  private uCap = 0;
+  private uI = new Int32Array(0);
+  private uB = new Uint8Array(0);
+  private uMark = new Uint32Array(0);
   private mark = 0;
+  private userCount = 0;
+  private nextUser = 0;
   private readonly freeUsers: number[] = [];
+  private table = new Int32Array(0);
+  private tableMask = 0;
+  private readonly odd = new Map<string, number>();
+  private readonly oddNames = new Map<number, string>();
+  /** the hash of the login last looked up, for the insert that may follow */
+  private lastHash = 0;
 
-  // presences: a struct of arrays
+  // presences: the fields the hot path reads in one 32-byte record (two a cache line): last and
+  // last chat (Float64 0, 1), channel, next of the user's list, pending candidate (Int32 4, 5, 6),
+  // flags, first and last kind (bytes 28, 29, 30); the rest a struct of arrays
   private cap = 0;
+  private hF = new Float64Array(0);
+  private hI = new Int32Array(0);
+  private hB = new Uint8Array(0);
   private pUser = new Int32Array(0);
-  private pChan = new Int32Array(0);
   private pFirst = new Float64Array(0);
-  private pLast = new Float64Array(0);
-  private pLastChat = new Float64Array(0);
   /** the end a move is measured from: the PART, or the last signal */
   private pEnd = new Float64Array(0);
   /** when it actually stopped being open (PART, stream end, last signal + linger): "in A at the raid" */
   private pClosed = new Float64Array(0);
-  private pFlags = new Uint8Array(0);
-  private pFirstKind = new Uint8Array(0);
-  private pLastKind = new Uint8Array(0);
-  private pNextU = new Int32Array(0);
   private pNextC = new Int32Array(0);
   private pPrevC = new Int32Array(0);
-  /** as A: the presence in B of a pending candidate move */
-  private pCand = new Int32Array(0);
   /** as B: the presence in A of its pending candidate move */
   private pFrom = new Int32Array(0);
   /** the bucket of its one valid queue entry */
@@ -148,6 +160,8 @@ class Tracker implements AudienceEngine {
     this.follow = o.endedFollowMs ?? 30 * 60_000;
     this.retention = o.retentionAfterMs ?? [10 * 60_000, 30 * 60_000];
     this.grow(1024);
+    this.growUsers(1024);
+    this.resizeTable(2048);
   }
 
   // ---- channels ----
@@ -176,11 +190,11 @@ class Tracker implements AudienceEngine {
     let p = this.chHead[c]!;
     while (p !== NONE) {
       const next = this.pNextC[p]!;
-      const b = this.pCand[p]!;
+      const b = this.hI[(p << 3) + 6]!;
       if (b !== NONE) this.pFrom[b] = NONE;
       const a = this.pFrom[p]!;
-      if (a !== NONE) this.pCand[a] = NONE;
-      this.pCand[p] = NONE;
+      if (a !== NONE) this.hI[(a << 3) + 6] = NONE;
+      this.hI[(p << 3) + 6] = NONE;
       this.pFrom[p] = NONE;
       this.free(p);
       p = next;
@@ -206,25 +220,25 @@ class Tracker implements AudienceEngine {
     if (c === undefined || !this.chWatched[c]) return;
     const k = KIND_INDEX[kind];
     if (k === undefined || k === PART) return;
-    let u = this.userIds.get(user);
-    if (u === undefined) u = this.newUser(user);
+    let u = this.findUser(user);
+    if (u === NONE) u = this.newUser(user);
     const p = this.findOpen(u, c);
     if (p !== NONE) {
-      if (at - this.pLast[p]! < this.linger) {
-        if (at >= this.pLast[p]!) {
-          this.pLast[p] = at;
-          this.pLastKind[p] = k;
+      if (at - this.hF[p << 2]! < this.linger) {
+        if (at >= this.hF[p << 2]!) {
+          this.hF[p << 2] = at;
+          this.hB[(p << 5) + 30] = k;
         }
-        if (k <= 1 && at > this.pLastChat[p]!) this.pLastChat[p] = at;
-        const f = this.pFlags[p]!;
+        if (k <= 1 && at > this.hF[(p << 2) + 1]!) this.hF[(p << 2) + 1] = at;
+        const f = this.hB[(p << 5) + 28]!;
         if ((f & F_TOUCHED) === 0) {
-          this.pFlags[p] = f | F_TOUCHED;
+          this.hB[(p << 5) + 28] = f | F_TOUCHED;
           this.touched.push(p);
         }
-        const b = this.pCand[p]!;
+        const b = this.hI[(p << 3) + 6]!;
         // the user is seen in A again after arriving in B: they watch both
         if (b !== NONE && at >= this.pFirst[b]!) {
-          this.pCand[p] = NONE;
+          this.hI[(p << 3) + 6] = NONE;
           this.pFrom[b] = NONE;
         }
         return;
@@ -238,37 +252,37 @@ class Tracker implements AudienceEngine {
   part(channel: string, user: string, at: number): void {
     const c = this.chIds.get(channel);
     if (c === undefined || !this.chWatched[c]) return;
-    const u = this.userIds.get(user);
-    if (u === undefined) return;
+    const u = this.findUser(user);
+    if (u === NONE) return;
     const p = this.findOpen(u, c);
     if (p === NONE) return;
-    if (at - this.pLast[p]! >= this.linger) {
+    if (at - this.hF[p << 2]! >= this.linger) {
       this.expire(p);
       return;
     }
-    const f = this.pFlags[p]!;
+    const f = this.hB[(p << 5) + 28]!;
     if ((f & F_TOUCHED) === 0) {
-      this.pFlags[p] = f | F_TOUCHED;
+      this.hB[(p << 5) + 28] = f | F_TOUCHED;
       this.touched.push(p);
     }
-    this.close(p, Math.max(at, this.pLast[p]!), Math.max(at, this.pLast[p]!), true);
+    this.close(p, Math.max(at, this.hF[p << 2]!), Math.max(at, this.hF[p << 2]!), true);
   }
 
   /** the user's open presence in the channel, moved to the front of their list; NONE when none */
   private findOpen(u: number, c: number): number {
     let prev = NONE;
-    let p = this.uHead[u]!;
+    let p = this.uI[u << 3]!;
     while (p !== NONE) {
-      if (this.pChan[p] === c && (this.pFlags[p]! & F_OPEN) !== 0) {
+      if (this.hI[(p << 3) + 4] === c && (this.hB[(p << 5) + 28]! & F_OPEN) !== 0) {
         if (prev !== NONE) {
-          this.pNextU[prev] = this.pNextU[p]!;
-          this.pNextU[p] = this.uHead[u]!;
-          this.uHead[u] = p;
+          this.hI[(prev << 3) + 5] = this.hI[(p << 3) + 5]!;
+          this.hI[(p << 3) + 5] = this.uI[u << 3]!;
+          this.uI[u << 3] = p;
         }
         return p;
       }
       prev = p;
-      p = this.pNextU[p]!;
+      p = this.hI[(p << 3) + 5]!;
     }
     return NONE;
   }
@@ -277,21 +291,21 @@ class Tracker implements AudienceEngine {
     this.base(at);
     const p = this.alloc();
     this.pUser[p] = u;
-    this.pChan[p] = c;
+    this.hI[(p << 3) + 4] = c;
     this.pFirst[p] = at;
-    this.pLast[p] = at;
-    this.pLastChat[p] = k <= 1 ? at : Number.NEGATIVE_INFINITY;
+    this.hF[p << 2] = at;
+    this.hF[(p << 2) + 1] = k <= 1 ? at : Number.NEGATIVE_INFINITY;
     this.pEnd[p] = 0;
     this.pClosed[p] = 0;
     const baseline = at - this.chWatchedAt[c]! < this.warmup;
-    this.pFlags[p] = F_USED | F_OPEN | F_TOUCHED | (baseline ? F_BASELINE : 0);
+    this.hB[(p << 5) + 28] = F_USED | F_OPEN | F_TOUCHED | (baseline ? F_BASELINE : 0);
     this.touched.push(p);
-    this.pFirstKind[p] = k;
-    this.pLastKind[p] = k;
-    this.pCand[p] = NONE;
+    this.hB[(p << 5) + 29] = k;
+    this.hB[(p << 5) + 30] = k;
+    this.hI[(p << 3) + 6] = NONE;
     this.pFrom[p] = NONE;
-    this.pNextU[p] = this.uHead[u]!;
-    this.uHead[u] = p;
+    this.hI[(p << 3) + 5] = this.uI[u << 3]!;
+    this.uI[u << 3] = p;
     const head = this.chHead[c]!;
     this.pNextC[p] = head;
     this.pPrevC[p] = NONE;
@@ -306,24 +320,24 @@ class Tracker implements AudienceEngine {
   private matchArrival(u: number, b: number, c: number, at: number): void {
     let best = NONE;
     let bestEnd = Number.NEGATIVE_INFINITY;
-    for (let q = this.uHead[u]!; q !== NONE; q = this.pNextU[q]!) {
-      if (q === b || this.pChan[q] === c) continue;
-      let f = this.pFlags[q]!;
-      if ((f & F_OPEN) !== 0 && at - this.pLast[q]! >= this.linger) {
+    for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!) {
+      if (q === b || this.hI[(q << 3) + 4] === c) continue;
+      let f = this.hB[(q << 5) + 28]!;
+      if ((f & F_OPEN) !== 0 && at - this.hF[q << 2]! >= this.linger) {
         this.expire(q);
-        f = this.pFlags[q]!;
+        f = this.hB[(q << 5) + 28]!;
       }
-      if ((f & F_CONSUMED) !== 0 || this.pCand[q] !== NONE) continue;
-      const end = (f & F_OPEN) !== 0 ? this.pLast[q]! : this.pEnd[q]!;
+      if ((f & F_CONSUMED) !== 0 || this.hI[(q << 3) + 6] !== NONE) continue;
+      const end = (f & F_OPEN) !== 0 ? this.hF[q << 2]! : this.pEnd[q]!;
       if (end < at && at - end <= this.window && end > bestEnd) {
         best = q;
         bestEnd = end;
       }
     }
     if (best === NONE) return;
-    if ((this.pFlags[best]! & F_OPEN) === 0) this.confirm(best, b);
+    if ((this.hB[(best << 5) + 28]! & F_OPEN) === 0) this.confirm(best, b);
     else {
-      this.pCand[best] = b;
+      this.hI[(best << 3) + 6] = b;
       this.pFrom[b] = best;
     }
   }
@@ -331,20 +345,20 @@ class Tracker implements AudienceEngine {
   // ---- ends ----
 
   private expire(p: number): void {
-    this.close(p, this.pLast[p]!, this.pLast[p]! + this.linger, false);
+    this.close(p, this.hF[p << 2]!, this.hF[p << 2]! + this.linger, false);
   }
 
   private close(p: number, end: number, closedAt: number, parted: boolean): void {
-    this.pFlags[p] = (this.pFlags[p]! & ~F_OPEN) | (parted ? F_PARTED : 0);
+    this.hB[(p << 5) + 28] = (this.hB[(p << 5) + 28]! & ~F_OPEN) | (parted ? F_PARTED : 0);
     this.pEnd[p] = end;
     this.pClosed[p] = closedAt;
-    this.chOpen[this.pChan[p]!]!--;
-    const b = this.pCand[p]!;
+    this.chOpen[this.hI[(p << 3) + 4]!]!--;
+    const b = this.hI[(p << 3) + 6]!;
     if (b !== NONE) {
       const first = this.pFirst[b]!;
       if (end < first && first - end <= this.window) this.confirm(p, b);
       else {
-        this.pCand[p] = NONE;
+        this.hI[(p << 3) + 6] = NONE;
         this.pFrom[b] = NONE;
       }
     }
@@ -352,21 +366,21 @@ class Tracker implements AudienceEngine {
   }
 
   private freeDue(p: number): number {
-    return Math.max(this.pEnd[p]! + this.window, this.pLastChat[p]! + CHAT_KEEP_MS) + 1;
+    return Math.max(this.pEnd[p]! + this.window, this.hF[(p << 2) + 1]! + CHAT_KEEP_MS) + 1;
   }
 
   private confirm(a: number, b: number): void {
-    this.pCand[a] = NONE;
+    this.hI[(a << 3) + 6] = NONE;
     this.pFrom[b] = NONE;
-    this.pFlags[a] = this.pFlags[a]! | F_CONSUMED;
-    const user = this.uName[this.pUser[a]!]!;
-    const from = this.chName[this.pChan[a]!]!;
-    const to = this.chName[this.pChan[b]!]!;
+    this.hB[(a << 5) + 28] = this.hB[(a << 5) + 28]! | F_CONSUMED;
+    const user = this.nameOf(this.pUser[a]!);
+    const from = this.chName[this.hI[(a << 3) + 4]!]!;
+    const to = this.chName[this.hI[(b << 3) + 4]!]!;
     const leftAt = this.pEnd[a]!;
     const joinedAt = this.pFirst[b]!;
-    const evidence: EngineEvidence[] = [{ channel: from, kind: KINDS[this.pLastKind[a]!]!, at: this.pLast[a]! }];
-    if ((this.pFlags[a]! & F_PARTED) !== 0) evidence.push({ channel: from, kind: 'part', at: leftAt });
-    evidence.push({ channel: to, kind: KINDS[this.pFirstKind[b]!]!, at: joinedAt });
+    const evidence: EngineEvidence[] = [{ channel: from, kind: KINDS[this.hB[(a << 5) + 30]!]!, at: this.hF[a << 2]! }];
+    if ((this.hB[(a << 5) + 28]! & F_PARTED) !== 0) evidence.push({ channel: from, kind: 'part', at: leftAt });
+    evidence.push({ channel: to, kind: KINDS[this.hB[(b << 5) + 29]!]!, at: joinedAt });
     let raid: RaidRecord | undefined;
     const first = this.pFirst[a]!;
     const closed = this.pClosed[a]!;
@@ -405,17 +419,17 @@ class Tracker implements AudienceEngine {
     const audience = new Set<string>();
     const ending: number[] = [];
     for (let p = this.chHead[c]!; p !== NONE; p = this.pNextC[p]!) {
-      if ((this.pFlags[p]! & F_OPEN) === 0) continue;
-      if (at - this.pLast[p]! >= this.linger) this.expire(p);
+      if ((this.hB[(p << 5) + 28]! & F_OPEN) === 0) continue;
+      if (at - this.hF[p << 2]! >= this.linger) this.expire(p);
       else {
         ending.push(p);
-        audience.add(this.uName[this.pUser[p]!]!);
+        audience.add(this.nameOf(this.pUser[p]!));
       }
     }
     // the record first: the moves its closing confirms are its audience's
     const rec: EndedRecord = { channel, endedAt: at, audience, followedUsers: new Set(), moves: 0, raidMoves: 0, destinations: new Map(), dirty: true };
     this.endedRecs.push(rec);
-    for (const p of ending) this.close(p, this.pLast[p]!, at, false);
+    for (const p of ending) this.close(p, this.hF[p << 2]!, at, false);
   }
 
   // ---- raids ----
@@ -454,12 +468,12 @@ class Tracker implements AudienceEngine {
     if (c === undefined) return 0;
     let n = 0;
     for (const login of new Set(r.raiders)) {
-      const u = this.userIds.get(login);
-      if (u === undefined) continue;
-      for (let p = this.uHead[u]!; p !== NONE; p = this.pNextU[p]!) {
-        if (this.pChan[p] !== c || this.pFirst[p]! > t) continue;
-        const f = this.pFlags[p]!;
-        const open = (f & F_OPEN) !== 0 ? this.pLast[p]! + this.linger > t : this.pClosed[p]! > t;
+      const u = this.findUser(login);
+      if (u === NONE) continue;
+      for (let p = this.uI[u << 3]!; p !== NONE; p = this.hI[(p << 3) + 5]!) {
+        if (this.hI[(p << 3) + 4] !== c || this.pFirst[p]! > t) continue;
+        const f = this.hB[(p << 5) + 28]!;
+        const open = (f & F_OPEN) !== 0 ? this.hF[p << 2]! + this.linger > t : this.pClosed[p]! > t;
         if (open) {
           n++;
           break;
@@ -579,10 +593,10 @@ class Tracker implements AudienceEngine {
   }
 
   private visit(p: number, now: number): void {
-    const f = this.pFlags[p]!;
+    const f = this.hB[(p << 5) + 28]!;
     if ((f & F_USED) === 0) return;
     if ((f & F_OPEN) !== 0) {
-      const due = this.pLast[p]! + this.linger;
+      const due = this.hF[p << 2]! + this.linger;
       if (due <= now) this.expire(p);
       else this.enqueue(p, due);
       return;
@@ -590,39 +604,143 @@ class Tracker implements AudienceEngine {
     let due = this.freeDue(p);
     const a = this.pFrom[p]!;
     // the arriving half of a pending move is kept until its A is settled
-    if (a !== NONE) due = Math.max(due, this.pLast[a]! + this.linger + 1);
+    if (a !== NONE) due = Math.max(due, this.hF[a << 2]! + this.linger + 1);
     if (due <= now) this.free(p);
     else this.enqueue(p, due);
   }
 
   // ---- slots and users ----
 
+  /** the user's id, NONE when not held; leaves the login's hash in lastHash */
+  findUser(login: string): number {
+    const n = login.length;
+    let h = 0x811c9dc5 | 0;
+    let any = 0;
+    for (let i = 0; i < n; i++) {
+      const ch = login.charCodeAt(i);
+      any |= ch;
+      h = Math.imul(h ^ ch, 0x01000193);
+    }
+    this.lastHash = h;
+    if (n > USER_CHARS || any > 127) return this.odd.get(login) ?? NONE;
+    const t = this.table;
+    const mask = this.tableMask;
+    const b = this.uB;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id1 = t[2 * i + 1]!;
+      if (id1 === 0) return NONE;
+      if (t[2 * i] !== h) continue;
+      const u = id1 - 1;
+      const o = u << 5;
+      if (b[o + 4] !== n) continue;
+      let same = true;
+      for (let j = 0; j < n; j++)
+        if (b[o + 5 + j] !== login.charCodeAt(j)) {
+          same = false;
+          break;
+        }
+      if (same) return u;
+    }
+  }
+
+  /** a new user, right after findUser(login) found none */
   private newUser(login: string): number {
+    const h = this.lastHash;
     let u = this.freeUsers.pop();
     if (u === undefined) {
-      u = this.uName.length;
-      if (u >= this.uHead.length) {
-        const head = new Int32Array(this.uHead.length * 2).fill(NONE);
-        head.set(this.uHead);
-        this.uHead = head;
-        const mark = new Uint32Array(this.uHead.length);
-        mark.set(this.uMark);
-        this.uMark = mark;
-      }
-      this.uName.push(undefined);
+      if (this.nextUser >= this.uCap) this.growUsers(this.uCap * 2);
+      u = this.nextUser++;
     }
-    const own = ownString(login);
-    this.uName[u] = own;
-    this.uHead[u] = NONE;
+    const o = u << 5;
+    this.uI[u << 3] = NONE;
     this.uMark[u] = 0;
-    this.userIds.set(own, u);
+    this.userCount++;
+    const n = login.length;
+    let ascii = n <= USER_CHARS;
+    for (let i = 0; ascii && i < n; i++) if (login.charCodeAt(i) > 127) ascii = false;
+    if (!ascii) {
+      this.uB[o + 4] = ODD_USER;
+      const own = ownString(login);
+      this.odd.set(own, u);
+      this.oddNames.set(u, own);
+      return u;
+    }
+    this.uB[o + 4] = n;
+    for (let i = 0; i < n; i++) this.uB[o + 5 + i] = login.charCodeAt(i);
+    if ((this.userCount - this.odd.size) * 2 > this.tableMask + 1) this.resizeTable((this.tableMask + 1) * 2);
+    this.tableInsert(h, u);
     return u;
+  }
+
+  private tableInsert(h: number, u: number): void {
+    const t = this.table;
+    const mask = this.tableMask;
+    let i = h & mask;
+    while (t[2 * i + 1] !== 0) i = (i + 1) & mask;
+    t[2 * i] = h;
+    t[2 * i + 1] = u + 1;
+  }
+
+  private resizeTable(size: number): void {
+    const old = this.table;
+    this.table = new Int32Array(size * 2);
+    this.tableMask = size - 1;
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.tableInsert(old[i]!, old[i + 1]! - 1);
+  }
+
+  /** out of the table by backward shift (linear probing: no tombstones, probes stay short) */
+  private forgetUser(u: number): void {
+    this.userCount--;
+    this.freeUsers.push(u);
+    if (this.uB[(u << 5) + 4] === ODD_USER) {
+      this.odd.delete(this.oddNames.get(u)!);
+      this.oddNames.delete(u);
+      return;
+    }
+    const t = this.table;
+    const mask = this.tableMask;
+    this.findUser(this.nameOf(u)); // for its hash
+    let i = this.lastHash & mask;
+    while (t[2 * i + 1] !== u + 1) i = (i + 1) & mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (t[2 * j + 1] === 0) break;
+      const k = t[2 * j]! & mask;
+      // the entry at j stays when its home k lies cyclically in (i, j]
+      if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
+      t[2 * i] = t[2 * j]!;
+      t[2 * i + 1] = t[2 * j + 1]!;
+      i = j;
+    }
+    t[2 * i] = 0;
+    t[2 * i + 1] = 0;
+  }
+
+  private nameOf(u: number): string {
+    const o = u << 5;
+    const n = this.uB[o + 4]!;
+    if (n === ODD_USER) return this.oddNames.get(u)!;
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(this.uB[o + 5 + i]!);
+    return s;
+  }
+
+  private growUsers(cap: number): void {
+    const rec = new ArrayBuffer(cap * 32);
+    new Uint8Array(rec).set(this.uB);
+    this.uI = new Int32Array(rec);
+    this.uB = new Uint8Array(rec);
+    const mark = new Uint32Array(cap);
+    mark.set(this.uMark);
+    this.uMark = mark;
+    this.uCap = cap;
   }
 
   private alloc(): number {
     let p = this.freeSlots.pop();
     if (p === undefined) {
-      if (this.nextSlot >= this.cap) this.grow(this.cap * 2);
+      if (this.nextSlot >= this.cap) this.grow(Math.ceil(this.cap * 1.5));
       p = this.nextSlot++;
     }
     this.used++;
@@ -630,17 +748,17 @@ class Tracker implements AudienceEngine {
   }
 
   private free(p: number): void {
-    const f = this.pFlags[p]!;
+    const f = this.hB[(p << 5) + 28]!;
     const u = this.pUser[p]!;
-    const c = this.pChan[p]!;
+    const c = this.hI[(p << 3) + 4]!;
     if ((f & F_TOUCHED) !== 0) this.captured.push(this.row(p));
     if ((f & F_OPEN) !== 0) this.chOpen[c]!--;
     // out of the user's list
     let prev = NONE;
-    for (let q = this.uHead[u]!; q !== NONE; q = this.pNextU[q]!) {
+    for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!) {
       if (q === p) {
-        if (prev === NONE) this.uHead[u] = this.pNextU[p]!;
-        else this.pNextU[prev] = this.pNextU[p]!;
+        if (prev === NONE) this.uI[u << 3] = this.hI[(p << 3) + 5]!;
+        else this.hI[(prev << 3) + 5] = this.hI[(p << 3) + 5]!;
         break;
       }
       prev = q;
@@ -651,16 +769,11 @@ class Tracker implements AudienceEngine {
     if (pc === NONE) this.chHead[c] = nc;
     else this.pNextC[pc] = nc;
     if (nc !== NONE) this.pPrevC[nc] = pc;
-    this.pFlags[p] = 0;
+    this.hB[(p << 5) + 28] = 0;
     this.pKey[p] = KEY_NONE;
     this.freeSlots.push(p);
     this.used--;
-    if (this.uHead[u] === NONE) {
-      const name = this.uName[u]!;
-      this.userIds.delete(name);
-      this.uName[u] = undefined;
-      this.freeUsers.push(u);
-    }
+    if (this.uI[u << 3] === NONE) this.forgetUser(u);
   }
 
   private grow(cap: number): void {
@@ -675,25 +788,17 @@ class Tracker implements AudienceEngine {
       n.set(a);
       return n;
     };
-    const g8 = (a: Uint8Array) => {
-      const n = new Uint8Array(cap);
-      n.set(a);
-      return n;
-    };
+    const hot = new ArrayBuffer(cap * 32);
+    new Uint8Array(hot).set(this.hB);
+    this.hF = new Float64Array(hot);
+    this.hI = new Int32Array(hot);
+    this.hB = new Uint8Array(hot);
     this.pUser = g32(this.pUser);
-    this.pChan = g32(this.pChan);
     this.pFirst = g64(this.pFirst);
-    this.pLast = g64(this.pLast);
-    this.pLastChat = g64(this.pLastChat);
     this.pEnd = g64(this.pEnd);
     this.pClosed = g64(this.pClosed);
-    this.pFlags = g8(this.pFlags);
-    this.pFirstKind = g8(this.pFirstKind);
-    this.pLastKind = g8(this.pLastKind);
-    this.pNextU = g32(this.pNextU);
     this.pNextC = g32(this.pNextC);
     this.pPrevC = g32(this.pPrevC);
-    this.pCand = g32(this.pCand, NONE);
     this.pFrom = g32(this.pFrom, NONE);
     this.pKey = g32(this.pKey, KEY_NONE);
     this.cap = cap;
@@ -702,16 +807,16 @@ class Tracker implements AudienceEngine {
   // ---- reads ----
 
   private row(p: number): ActivityRow {
-    return { channel: this.chName[this.pChan[p]!]!, user: this.uName[this.pUser[p]!]!, firstAt: this.pFirst[p]!, lastAt: this.pLast[p]! };
+    return { channel: this.chName[this.hI[(p << 3) + 4]!]!, user: this.nameOf(this.pUser[p]!), firstAt: this.pFirst[p]!, lastAt: this.hF[p << 2]! };
   }
 
   drainActivity(): ActivityRow[] {
     const rows = this.captured;
     this.captured = [];
     for (const p of this.touched) {
-      const f = this.pFlags[p]!;
+      const f = this.hB[(p << 5) + 28]!;
       if ((f & F_TOUCHED) === 0) continue;
-      this.pFlags[p] = f & ~F_TOUCHED;
+      this.hB[(p << 5) + 28] = f & ~F_TOUCHED;
       rows.push(this.row(p));
     }
     this.touched = [];
@@ -731,7 +836,7 @@ class Tracker implements AudienceEngine {
     this.mark = (this.mark + 1) >>> 0 || 1;
     let n = 0;
     for (let p = this.chHead[c]!; p !== NONE; p = this.pNextC[p]!) {
-      const t = this.pLastChat[p]!;
+      const t = this.hF[(p << 2) + 1]!;
       if (t < since || t > now) continue;
       const u = this.pUser[p]!;
       if (this.uMark[u] === this.mark) continue;
@@ -742,12 +847,13 @@ class Tracker implements AudienceEngine {
   }
 
   memory(): { users: number; presences: number; bytes: number } {
-    // per slot: 8 Float64 fields' worth (5 × 8) + 8 Int32 (8 × 4) + 3 Uint8; per user an intern map
-    // entry, its login and the id arrays (~90 bytes measured with V8's Map and short strings)
-    const slotBytes = this.cap * (5 * 8 + 8 * 4 + 3) + (this.freeSlots.length + this.touched.length) * 8;
-    const userBytes = this.userIds.size * 90 + this.uHead.length * 8 + this.uName.length * 8 + this.freeUsers.length * 8;
+    // a slot: its 32-byte hot record, 3 Float64 and 5 Int32 cold fields; a user: their 32-byte
+    // record, a mark and two table Int32 (the table kept at most half full); the queue's plain
+    // arrays hold 8 bytes an entry
+    const slotBytes = this.cap * (32 + 3 * 8 + 5 * 4) + (this.freeSlots.length + this.touched.length) * 8;
+    const userBytes = this.uCap * (32 + 4) + this.table.length * 4 + this.freeUsers.length * 8 + this.odd.size * 120;
     const queueBytes = this.queued * 8 + this.buckets.size * 32;
-    return { users: this.userIds.size, presences: this.used, bytes: slotBytes + userBytes + queueBytes + this.chName.length * 100 };
+    return { users: this.userCount, presences: this.used, bytes: slotBytes + userBytes + queueBytes + this.chName.length * 100 };
   }
 }
 

@@ -285,3 +285,29 @@ test('unwatch drops the channel’s presences and pending moves; its signals are
   e.signal('a', 'kim', 'chat', s(2010));
   assert.equal(e.present('a'), 1);
 });
+
+test('logins that are not short ASCII are users too, and every user is forgotten once they hold nothing', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  const odd = ['ünïcode', 'x'.repeat(40), 'user_twenty_five_chars_25', 'kim'];
+  for (const u of odd) e.signal('a', u, 'join', s(200));
+  for (const u of odd) e.part('a', u, s(300));
+  for (const u of odd) e.signal('b', u, 'chat', s(310));
+  assert.deepEqual(
+    e
+      .tick(s(311))
+      .moves.map((m) => m.user)
+      .sort(),
+    [...odd].sort(),
+  );
+  assert.equal(e.memory().users, 4);
+  // thousands of users through the table, freed, and asked for again
+  for (let i = 0; i < 5000; i++) e.signal('b', `viewer${i}`, 'chat', s(400));
+  assert.equal(e.present('b'), 5004);
+  run(e, 400, 2000);
+  assert.deepEqual(e.memory(), { ...e.memory(), users: 0, presences: 0 });
+  for (let i = 0; i < 5000; i += 7) e.signal('b', `viewer${i}`, 'chat', s(2001));
+  assert.equal(e.present('b'), Math.ceil(5000 / 7));
+  assert.equal(e.activeChatters('b', s(2001)), Math.ceil(5000 / 7));
+});
