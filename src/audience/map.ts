@@ -5,7 +5,7 @@ import { UndirectedGraph } from 'graphology';
 import louvainModule from 'graphology-communities-louvain';
 import randomModule from 'graphology-layout/random.js';
 import forceAtlas2Module from 'graphology-layout-forceatlas2';
-import type { DayOverlap } from './overlap.js';
+import type { DayOverlap } from './store.js';
 import type { MapEdge, MapNode, MapResponse } from './types.js';
 
 // CommonJS packages whose types declare an ES default export: under NodeNext the default import is

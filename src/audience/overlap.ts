@@ -1,72 +1,12 @@
-// Overlap between watched channels, counted from per-user activity (audience_activity) in SQL:
-// a self-join on the user. Over a period (the last 1, 3 or 7 × 24 h: a user counts when their last
-// signal in the channel falls in it) for the routes, and over one UTC day for the daily ranking
-// and the community map. TwitchOverlap's probability is shared / the channel's users shared with
-// any other channel ("The probability score is calculated by channel_shared/total_shared").
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../store/schema.js';
-import type { OverlapRow } from './types.js';
+// Overlap between watched channels, counted from per-user activity in SQL (AudienceStore's
+// periodOverlap and dayOverlap: a self-join on the user), and the daily ranking of each
+// channel's most similar channels made from a day's pairs. TwitchOverlap's probability is
+// shared / the channel's users shared with any other channel ("The probability score is
+// calculated by channel_shared/total_shared").
+import { type AudienceStore, type DayOverlap, utcDay } from './store.js';
+import type { OverlapResponse } from './types.js';
 
-export interface PeriodOverlap {
-  audience: number;
-  shared_any: number;
-  others: OverlapRow[];
-}
-
-/** the channel's overlap with every other channel over [from, to), most shared first, the first `limit` */
-export async function periodOverlap(db: Kysely<Database>, channel: string, from: number, to: number, limit = 100): Promise<PeriodOverlap> {
-  // the channel's users in the period (the index on channel, last_at, viewer covers it), then
-  // each one's other channels (the index on viewer, last_at, channel)
-  const mine = sql`select distinct viewer from audience_activity where channel = ${channel} and last_at >= ${from} and last_at < ${to}`;
-  const theirs = sql`select distinct o.channel, o.viewer from audience_activity o join (${mine}) m on o.viewer = m.viewer where o.last_at >= ${from} and o.last_at < ${to} and o.channel <> ${channel}`;
-  const totals = await sql<{ audience: number | string; shared_any: number | string }>`
-    select (select count(*) from (${mine}) a) as audience, (select count(distinct t.viewer) from (${theirs}) t) as shared_any`.execute(db);
-  const audience = Number(totals.rows[0]?.audience ?? 0);
-  const sharedAny = Number(totals.rows[0]?.shared_any ?? 0);
-  if (sharedAny === 0) return { audience, shared_any: 0, others: [] };
-  const shared = await sql<{ channel: string; shared: number | string }>`
-    select t.channel as channel, count(*) as shared from (${theirs}) t group by t.channel order by shared desc, channel limit ${limit}`.execute(db);
-  const others = shared.rows.map((r) => r.channel);
-  const sizes = await sql<{ channel: string; users: number | string }>`
-    select channel, count(distinct viewer) as users from audience_activity
-    where channel in (${sql.join(others)}) and last_at >= ${from} and last_at < ${to} group by channel`.execute(db);
-  const size = new Map(sizes.rows.map((r) => [r.channel, Number(r.users)]));
-  return {
-    audience,
-    shared_any: sharedAny,
-    others: shared.rows.map((r) => {
-      const n = Number(r.shared);
-      return { channel: r.channel, shared: n, share_of_channel: audience > 0 ? n / audience : 0, share_of_other: n / (size.get(r.channel) ?? n), probability: n / sharedAny };
-    }),
-  };
-}
-
-export interface DayOverlap {
-  /** each channel's active users that day */
-  audience: Map<string, number>;
-  /** each channel's users also active in another channel that day */
-  sharedAny: Map<string, number>;
-  /** every ordered pair with shared users (a, b and b, a both), shared > 0 */
-  pairs: { a: string; b: string; shared: number }[];
-}
-
-/** every pair of channels' shared users on a UTC day (rows of one day are unique per channel and user) */
-export async function dayOverlap(db: Kysely<Database>, day: string): Promise<DayOverlap> {
-  const sizes = await sql<{ channel: string; users: number | string }>`select channel, count(*) as users from audience_activity where day = ${day} group by channel`.execute(db);
-  const any = await sql<{ channel: string; users: number | string }>`
-    select a.channel as channel, count(*) as users from audience_activity a
-    where a.day = ${day} and exists (select 1 from audience_activity b where b.day = a.day and b.viewer = a.viewer and b.channel <> a.channel)
-    group by a.channel`.execute(db);
-  const pairs = await sql<{ a: string; b: string; shared: number | string }>`
-    select a.channel as a, b.channel as b, count(*) as shared from audience_activity a
-    join audience_activity b on b.day = a.day and b.viewer = a.viewer and b.channel <> a.channel
-    where a.day = ${day} group by a.channel, b.channel`.execute(db);
-  return {
-    audience: new Map(sizes.rows.map((r) => [r.channel, Number(r.users)])),
-    sharedAny: new Map(any.rows.map((r) => [r.channel, Number(r.users)])),
-    pairs: pairs.rows.map((r) => ({ a: r.a, b: r.b, shared: Number(r.shared) })),
-  };
-}
+export type { DayOverlap };
 
 export interface SimilarRow {
   channel: string;
@@ -93,4 +33,20 @@ export function rankSimilar(o: DayOverlap, channels: Iterable<string>, top = 10)
     for (const [i, s] of list.slice(0, top).entries()) rows.push({ channel, other: s.other, rank: i + 1, shared: s.shared, probability: any > 0 ? s.shared / any : 0 });
   }
   return rows;
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * GET /api/audience/overlap: the channel's overlap over the last `days` × 24 h, and its daily
+ * ranking over the same days: the stored ranking of past days, today's counted now.
+ */
+export async function overlapAnswer(store: AudienceStore, channel: string, days: 1 | 3 | 7, now: number): Promise<OverlapResponse> {
+  const from = now - days * DAY_MS;
+  const period = await store.periodOverlap(channel, from, now);
+  const today = utcDay(now);
+  const ranking = (await store.similar(channel, utcDay(from), today)).filter((d) => d.day !== today);
+  const live = rankSimilar(await store.dayOverlap(today, channel), [channel]);
+  if (live.length > 0) ranking.push({ day: today, ranks: live.map((r) => ({ channel: r.other, rank: r.rank, shared: r.shared, probability: r.probability })) });
+  return { channel, days, from: new Date(from).toISOString(), to: new Date(now).toISOString(), audience: period.audience, shared_any: period.shared_any, others: period.others, ranking };
 }

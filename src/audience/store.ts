@@ -5,7 +5,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { AudienceActivityTable, AudienceMoveCountsTable, AudienceRaidsTable, Database } from '../store/schema.js';
 import type { DialectFacts } from '../store/dialect.js';
 import type { ActivityRow, EngineEnded, EngineMove, EngineRaid } from './engine.js';
-import type { DestinationRow, EndedStream, Evidence, FlowRow, MapResponse, MovePairRow, MoveRow, RaidRow, WatchSource } from './types.js';
+import type { DestinationRow, EndedStream, Evidence, FlowRow, MapResponse, MovePairRow, MoveRow, OverlapRow, RaidRow, WatchSource } from './types.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -191,6 +191,18 @@ export class AudienceStore {
     });
   }
 
+  // ------------------------------------------------------------------ overlap
+
+  /** the channel's overlap with every other channel over [from, to) (a user counts by their last signal), most shared first, the first `limit` */
+  periodOverlap(channel: string, from: number, to: number, limit = 100): Promise<PeriodOverlap> {
+    return periodOverlap(this.db, channel, from, to, limit);
+  }
+
+  /** every pair of channels' shared users on a UTC day (with `channel`: that channel's pairs, size and shared-any only) */
+  dayOverlap(day: string, channel?: string): Promise<DayOverlap> {
+    return dayOverlap(this.db, day, channel);
+  }
+
   // ------------------------------------------------------------------ the daily ranking and maps
 
   /** replaces a day's ranking of the given channels */
@@ -258,6 +270,71 @@ export class AudienceStore {
     const activity = await inBatches(batch, () => sql`delete from audience_activity where ${row} in (select ${row} from audience_activity where day < ${day} limit ${batch})`.execute(this.db));
     return { moves, activity };
   }
+}
+
+export interface PeriodOverlap {
+  audience: number;
+  shared_any: number;
+  others: OverlapRow[];
+}
+
+/** the channel's overlap with every other channel over [from, to), most shared first, the first `limit` */
+async function periodOverlap(db: Kysely<Database>, channel: string, from: number, to: number, limit: number): Promise<PeriodOverlap> {
+  // the channel's users in the period (the index on channel, last_at, viewer covers it), then
+  // each one's other channels (the index on viewer, last_at, channel)
+  const mine = sql`select distinct viewer from audience_activity where channel = ${channel} and last_at >= ${from} and last_at < ${to}`;
+  const theirs = sql`select distinct o.channel, o.viewer from audience_activity o join (${mine}) m on o.viewer = m.viewer where o.last_at >= ${from} and o.last_at < ${to} and o.channel <> ${channel}`;
+  const totals = await sql<{ audience: number | string; shared_any: number | string }>`
+    select (select count(*) from (${mine}) a) as audience, (select count(distinct t.viewer) from (${theirs}) t) as shared_any`.execute(db);
+  const audience = Number(totals.rows[0]?.audience ?? 0);
+  const sharedAny = Number(totals.rows[0]?.shared_any ?? 0);
+  if (sharedAny === 0) return { audience, shared_any: 0, others: [] };
+  const shared = await sql<{ channel: string; shared: number | string }>`
+    select t.channel as channel, count(*) as shared from (${theirs}) t group by t.channel order by shared desc, channel limit ${limit}`.execute(db);
+  const others = shared.rows.map((r) => r.channel);
+  const sizes = await sql<{ channel: string; users: number | string }>`
+    select channel, count(distinct viewer) as users from audience_activity
+    where channel in (${sql.join(others)}) and last_at >= ${from} and last_at < ${to} group by channel`.execute(db);
+  const size = new Map(sizes.rows.map((r) => [r.channel, Number(r.users)]));
+  return {
+    audience,
+    shared_any: sharedAny,
+    others: shared.rows.map((r) => {
+      const n = Number(r.shared);
+      return { channel: r.channel, shared: n, share_of_channel: audience > 0 ? n / audience : 0, share_of_other: n / (size.get(r.channel) ?? n), probability: n / sharedAny };
+    }),
+  };
+}
+
+export interface DayOverlap {
+  /** each channel's active users that day */
+  audience: Map<string, number>;
+  /** each channel's users also active in another channel that day */
+  sharedAny: Map<string, number>;
+  /** every ordered pair with shared users (a, b and b, a both), shared > 0 */
+  pairs: { a: string; b: string; shared: number }[];
+}
+
+/** every pair of channels' shared users on a UTC day (rows of one day are unique per channel and user) */
+async function dayOverlap(db: Kysely<Database>, day: string, channel?: string): Promise<DayOverlap> {
+  // one channel's side only (today's ranking, asked live): the PK (day, channel, viewer) leads to it
+  const only = channel === undefined ? sql`` : sql` and a.channel = ${channel}`;
+  const sizes = await sql<{ channel: string; users: number | string }>`select a.channel as channel, count(*) as users from audience_activity a where a.day = ${day}${only} group by a.channel`.execute(
+    db,
+  );
+  const any = await sql<{ channel: string; users: number | string }>`
+    select a.channel as channel, count(*) as users from audience_activity a
+    where a.day = ${day}${only} and exists (select 1 from audience_activity b where b.day = a.day and b.viewer = a.viewer and b.channel <> a.channel)
+    group by a.channel`.execute(db);
+  const pairs = await sql<{ a: string; b: string; shared: number | string }>`
+    select a.channel as a, b.channel as b, count(*) as shared from audience_activity a
+    join audience_activity b on b.day = a.day and b.viewer = a.viewer and b.channel <> a.channel
+    where a.day = ${day}${only} group by a.channel, b.channel`.execute(db);
+  return {
+    audience: new Map(sizes.rows.map((r) => [r.channel, Number(r.users)])),
+    sharedAny: new Map(any.rows.map((r) => [r.channel, Number(r.users)])),
+    pairs: pairs.rows.map((r) => ({ a: r.a, b: r.b, shared: Number(r.shared) })),
+  };
 }
 
 async function inBatches(batch: number, run: () => Promise<{ numAffectedRows?: bigint }>): Promise<number> {

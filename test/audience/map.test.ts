@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildMap } from '../../src/audience/map.js';
-import type { DayOverlap } from '../../src/audience/overlap.js';
+import type { DayOverlap } from '../../src/audience/store.js';
 
 /** two groups of five channels sharing many users within, one weak tie across, and a loner */
 function twoClusters(): DayOverlap {

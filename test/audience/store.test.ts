@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import type { ActivityRow, EngineMove, EngineRaid } from '../../src/audience/engine.js';
-import { dayOverlap, periodOverlap, rankSimilar } from '../../src/audience/overlap.js';
+import { rankSimilar } from '../../src/audience/overlap.js';
 import { AudienceStore, medianOf, utcDay } from '../../src/audience/store.js';
 import { openStore } from '../../src/store/database.js';
 import { withEachDialect } from '../helpers/db.js';
@@ -169,7 +169,7 @@ test('activity and overlap: first/last merged per day, shared users, both shares
         row.map((r) => [r.day, Number(r.first_at), Number(r.last_at)]),
         [[utcDay(T), T - 3 * HOUR, T + HOUR]],
       );
-      const o = await periodOverlap(store.db, 'a', T - 24 * HOUR, T + 2 * HOUR);
+      const o = await s.periodOverlap('a', T - 24 * HOUR, T + 2 * HOUR);
       // a's users shared with any other: u1..u5 = 5; with b: u1..u4 = 4; with c: u4, u5 = 2
       assert.equal(o.audience, 6);
       assert.equal(o.shared_any, 5);
@@ -178,11 +178,11 @@ test('activity and overlap: first/last merged per day, shared users, both shares
         { channel: 'c', shared: 2, share_of_channel: 2 / 6, share_of_other: 2 / 3, probability: 2 / 5 },
       ]);
       // the period counts a user by the last signal: a window ending before T sees only u1's earlier... none
-      const before = await periodOverlap(store.db, 'a', T - 24 * HOUR, T);
+      const before = await s.periodOverlap('a', T - 24 * HOUR, T);
       assert.equal(before.audience, 0);
-      assert.deepEqual((await periodOverlap(store.db, 'd', T - HOUR, T + HOUR)).others, []);
+      assert.deepEqual((await s.periodOverlap('d', T - HOUR, T + HOUR)).others, []);
 
-      const day = await dayOverlap(store.db, utcDay(T));
+      const day = await s.dayOverlap(utcDay(T));
       assert.deepEqual(Object.fromEntries(day.audience), { a: 6, b: 5, c: 3, d: 1 });
       assert.deepEqual(Object.fromEntries(day.sharedAny), { a: 5, b: 4, c: 2 });
       const ranks = rankSimilar(day, ['a', 'c', 'd']);
@@ -194,6 +194,11 @@ test('activity and overlap: first/last merged per day, shared users, both shares
           ['c', 'a', 1, 2, 2 / 2],
           ['c', 'b', 2, 1, 1 / 2],
         ],
+      );
+      // one channel's side gives the same ranking for it
+      assert.deepEqual(
+        rankSimilar(await s.dayOverlap(utcDay(T), 'c'), ['c']),
+        ranks.filter((r) => r.channel === 'c'),
       );
       await s.saveSimilar(utcDay(T), ranks);
       // recomputing a day replaces it
