@@ -32,13 +32,17 @@ export interface ChattersPollerOptions {
   tokenFor: ChattersTokenProvider;
   /** pages read per channel and round at most (a channel of 50,000 chatters costs 50 requests) */
   maxPages?: number;
+  /** chatters per page (Twitch's largest, 1,000, unless a test asks for less) */
+  pageSize?: number;
 }
 
 export class ChattersPoller {
   private readonly maxPages: number;
+  private readonly pageSize: number;
 
   constructor(private readonly o: ChattersPollerOptions) {
     this.maxPages = o.maxPages ?? 100;
+    this.pageSize = o.pageSize ?? PAGE;
   }
 
   /**
@@ -52,7 +56,7 @@ export class ChattersPoller {
     const call = { priority: 'background' as const, userToken: () => grant.token };
     let after: string | undefined;
     for (let page = 0; page < this.maxPages; page++) {
-      const res = await this.o.helix().get<ChattersPage>('chat/chatters', { broadcaster_id: channelId, moderator_id: grant.moderatorId, first: PAGE, after }, call);
+      const res = await this.o.helix().get<ChattersPage>('chat/chatters', { broadcaster_id: channelId, moderator_id: grant.moderatorId, first: this.pageSize, after }, call);
       for (const c of res.data) logins.push(c.user_login.toLowerCase());
       after = res.pagination.cursor;
       if (!after || res.data.length === 0) break;
