@@ -676,7 +676,7 @@ export class AudienceService implements AudienceQueries {
     const live = q.day === undefined || q.day === today ? await this.mapOfToday(now) : undefined;
     const days = live && live.nodes.length > 0 ? [today, ...stored.filter((d) => d !== today)] : stored;
     if (q.day === undefined || q.day === today) {
-      if (live && live.nodes.length > 0) return { ...live, days, computed_at: iso(this.todayMap!.at) };
+      if (live && live.nodes.length > 0) return { ...live, days, computed_at: iso(this.todayMap?.at ?? now) };
       if (q.day === today) return undefined;
       const newest = stored[0];
       if (newest === undefined) return undefined;
@@ -696,7 +696,8 @@ export class AudienceService implements AudienceQueries {
         await this.idle();
         const day = utcDay(now);
         const map = buildMap(day, await this.o.store.dayOverlap(day));
-        this.todayMap = { at: now, map };
+        // an empty day is not kept: the first activity shows at the next request, not 10 minutes on
+        this.todayMap = map.nodes.length > 0 ? { at: now, map } : undefined;
         return map;
       } finally {
         this.mapComputing = undefined;
