@@ -256,11 +256,11 @@ test('overlap queries are served by the indexes (EXPLAIN)', async (t) => {
     try {
       await store.migrate();
       const s = new AudienceStore(store.db, store.facts);
-      // a week of activity, 40 channels of 300 users a day out of 20,000: what a day's window
+      // a week of activity, 100 channels of 300 users a day out of 20,000: what a day's window
       // picks out is a small part of the table, as it is when Lurk has run for a while
       for (let d = 0; d < 7; d++) {
         const rows: ActivityRow[] = [];
-        for (let c = 0; c < 40; c++)
+        for (let c = 0; c < 100; c++)
           for (let u = 0; u < 300; u++)
             rows.push({ channel: `c${c}`, user: `u${(u * 61 + c * 397 + d * 1009) % 20_000}`, firstAt: T - d * 24 * HOUR - 2 * HOUR, lastAt: T - d * 24 * HOUR - (u % 20) * HOUR });
         await s.write({ ...empty, activity: rows });
