@@ -12,7 +12,7 @@ import { createAudienceEngine } from './tracker.js';
 
 export const audienceCapability: Capability<AudienceService> = {
   name: 'audience',
-  async register({ config, clock, log, bus, store, scheduler, twitch, sweep }) {
+  async register({ config, clock, log, bus, store, scheduler, metrics, twitch, sweep }) {
     const c = config.audience;
     const service = new AudienceService({
       config: c,
@@ -26,6 +26,15 @@ export const audienceCapability: Capability<AudienceService> = {
       // no moderator tokens are held yet (the Live capability will provide them): no channel is listed
       chatters: new ChattersPoller({ helix: () => twitch.helix(), tokenFor: async () => undefined }),
       sweeps: sweep,
+      meters: {
+        watched: (n) => metrics.audienceWatched.set(n),
+        moves: (cause, n) => metrics.audienceMoves.inc({ cause }, n),
+        tick: (seconds) => metrics.audienceTick.observe(seconds),
+        engine: (m) => {
+          metrics.audiencePresences.set(m.presences);
+          metrics.audienceEngineBytes.set(m.bytes);
+        },
+      },
     });
     // the hot path: handlers that return nothing to wait for
     bus.subscribe('chat.message', ({ items }) => service.onMessages(items));

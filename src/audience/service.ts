@@ -66,6 +66,13 @@ export interface AudienceEventSub {
   kick(): void;
 }
 
+export interface AudienceMeters {
+  watched(n: number): void;
+  moves(cause: 'raid' | 'organic', n: number): void;
+  tick(seconds: number): void;
+  engine(m: { presences: number; bytes: number }): void;
+}
+
 export interface AudienceServiceOptions {
   config: AudienceConfig;
   store: AudienceStore;
@@ -80,6 +87,7 @@ export interface AudienceServiceOptions {
   chatters?: ChattersPoller;
   /** whether Discover's sweep feeds onStreamsPage in this process (default true) */
   sweeps?: boolean;
+  meters?: AudienceMeters;
 }
 
 interface LiveState {
@@ -294,12 +302,24 @@ export class AudienceService implements AudienceQueries {
   }
 
   private tick(): void {
+    const started = performance.now();
     try {
       const now = this.o.clock.now();
-      this.collect(this.engine.tick(now));
+      const r = this.engine.tick(now);
+      this.collect(r);
+      if (this.o.meters && r.moves.length > 0) {
+        let raid = 0;
+        for (const m of r.moves) if (m.cause === 'raid') raid++;
+        if (raid > 0) this.o.meters.moves('raid', raid);
+        if (r.moves.length > raid) this.o.meters.moves('organic', r.moves.length - raid);
+      }
       if (now - this.lastDrain >= DRAIN_MS) {
         this.lastDrain = now;
         this.queueActivity(this.engine.drainActivity());
+        if (this.o.meters) {
+          const m = this.engine.memory();
+          this.o.meters.engine({ presences: m.presences, bytes: m.bytes });
+        }
       }
       for (const rec of this.watched.values()) if (rec.sources.includes('raid') && rec.raidUntil !== null && rec.raidUntil <= now) void this.background(() => this.dropSource(rec.login, 'raid'));
       if (this.subscriptionsDirty) this.declare();
@@ -312,6 +332,7 @@ export class AudienceService implements AudienceQueries {
     } catch (err) {
       this.o.log.error({ err }, 'audience tick failed');
     } finally {
+      this.o.meters?.tick((performance.now() - started) / 1000);
       this.scheduleTick();
     }
   }
@@ -464,6 +485,7 @@ export class AudienceService implements AudienceQueries {
     this.engine.watch(rec.login, now);
     this.o.chat.want(OWNER, [rec.login]);
     this.subscriptionsDirty = true;
+    this.o.meters?.watched(this.watched.size);
   }
 
   private async end(login: string): Promise<void> {
@@ -474,6 +496,7 @@ export class AudienceService implements AudienceQueries {
     this.state.delete(login);
     this.membership.delete(login);
     this.subscriptionsDirty = true;
+    this.o.meters?.watched(this.watched.size);
     await this.o.store.deleteChannel(login);
   }
 

@@ -50,7 +50,7 @@ test('a raid between two watched channels: one raid from EventSub and the chat n
   const env = { DATABASE_URL: db.url, LURK_SIM_SPEED: '10', LURK_AUDIENCE_TOP: '0', LURK_AUDIENCE_PER_USER: 'true', LURK_AUDIENCE_LINGER_SECONDS: '120' };
   let lurk: Lurk | undefined = await audienceLurk(env);
   try {
-    await lurk.start();
+    const base = await lurk.start();
     const sim = lurk.simulator!;
     const [a, b] = twoLive(sim);
     const watched = await lurk.audience.watch([a, b.toUpperCase(), 'no_such_user_here']);
@@ -153,6 +153,10 @@ test('a raid between two watched channels: one raid from EventSub and the chat n
       );
     }
     assert.ok(moves.length <= raiders.size);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /^lurk_audience_watched_channels\{[^}]*\} 2$/m);
+    const counted = Number(/^lurk_audience_moves_total\{[^}]*cause="raid"[^}]*\} (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(counted >= moves.length, `${counted} raid moves counted in the metrics, ${moves.length} stored`);
 
     // the counts say the same as the rows (read when no write came between)
     for (let attempt = 0; ; attempt++) {
