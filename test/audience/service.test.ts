@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { createLurk, type Lurk } from '../../src/app.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
-import { tempSqlite } from '../helpers/db.js';
+import { type TestDatabase, withEachDialect } from '../helpers/db.js';
 import { clockPasses } from '../mood/helpers.js';
 
 const HOUR = 3_600_000;
@@ -44,8 +44,11 @@ async function truthMoves(sim: Simulator, from: number, to: number): Promise<Tru
   return ((await res.json()) as { moves: TruthMove[] }).moves;
 }
 
-test('a raid between two watched channels: one raid from EventSub and the chat notice, raid moves with evidence that the world confirms, counted in flows and pairs; kept across a restart', async () => {
-  const db = await tempSqlite();
+test('a raid between two watched channels: one raid from EventSub and the chat notice, raid moves with evidence that the world confirms, counted in flows and pairs; kept across a restart', async (t) => {
+  await withEachDialect(t, raidBetweenWatched);
+});
+
+async function raidBetweenWatched(db: TestDatabase): Promise<void> {
   // 10 simulated seconds a second: the engine's warm-up (2 simulated minutes) passes in 12 s
   const env = { DATABASE_URL: db.url, LURK_SIM_SPEED: '10', LURK_AUDIENCE_TOP: '0', LURK_AUDIENCE_PER_USER: 'true', LURK_AUDIENCE_LINGER_SECONDS: '120' };
   let lurk: Lurk | undefined = await audienceLurk(env);
@@ -213,6 +216,5 @@ test('a raid between two watched channels: one raid from EventSub and the chat n
     for (const m of stored.moves!) assert.ok(kept.moves!.some((k) => k.user === m.user && k.joined_at === m.joined_at && k.cause === m.cause));
   } finally {
     await lurk?.stop();
-    await db.drop();
   }
-});
+}
