@@ -311,3 +311,32 @@ test('logins that are not short ASCII are users too, and every user is forgotten
   assert.equal(e.present('b'), Math.ceil(5000 / 7));
   assert.equal(e.activeChatters('b', s(2001)), Math.ceil(5000 / 7));
 });
+
+test('raid reports of one pair more than 5 minutes apart are two raids; retention without raiders is 0', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.raid({ from: 'a', to: 'b', at: s(1000), viewers: 10, source: 'chat' });
+  e.raid({ from: 'a', to: 'b', at: s(1000), viewers: 5, source: 'chat' }); // the same notice twice
+  e.raid({ from: 'a', to: 'c', at: s(1001), viewers: 5, source: 'eventsub' });
+  e.raid({ from: 'a', to: 'b', at: s(1000 + 301), viewers: 7, source: 'eventsub' });
+  const raids = e.tick(s(1400)).raids;
+  assert.deepEqual(
+    raids.map((r) => [r.id, r.viewers, r.sources.join('+')]),
+    [
+      [`a>b@${s(1000) / 1000}`, 10, 'chat'],
+      [`a>c@${s(1001) / 1000}`, 5, 'eventsub'],
+      [`a>b@${s(1301) / 1000}`, 7, 'eventsub'],
+    ],
+  );
+  assert.deepEqual(e.tick(s(1405)).raids, [], 'nothing changed');
+  // no raider: retention is 0 at +10 and +30 min, each reported once
+  const later = run(e, 1410, 1000 + 1800 + 400);
+  assert.deepEqual(
+    later.raids.filter((r) => r.id === `a>b@${s(1000) / 1000}`).map((r) => [r.retained10m, r.retained30m]),
+    [
+      [0, null],
+      [0, 0],
+    ],
+  );
+});
