@@ -26,7 +26,27 @@ import type { ActivityRow, AudienceEngine, AudienceEngineOptions, EngineEnded, E
 import type { SignalKind } from './types.js';
 
 const KINDS: readonly SignalKind[] = ['chat', 'notice', 'join', 'part', 'names', 'chatters', 'raid'];
-const KIND_INDEX: Record<string, number> = { chat: 0, notice: 1, join: 2, part: 3, names: 4, chatters: 5, raid: 6 };
+/** a kind's index in KINDS, -1 for anything else (a switch: no property lookup that 'toString' could answer) */
+function kindIndex(kind: string): number {
+  switch (kind) {
+    case 'chat':
+      return 0;
+    case 'notice':
+      return 1;
+    case 'join':
+      return 2;
+    case 'part':
+      return 3;
+    case 'names':
+      return 4;
+    case 'chatters':
+      return 5;
+    case 'raid':
+      return 6;
+    default:
+      return -1;
+  }
+}
 const PART = 3;
 
 const F_USED = 1;
@@ -181,8 +201,9 @@ class Tracker implements AudienceEngine {
     let c = this.chIds.get(channel);
     if (c === undefined) {
       c = this.chName.length;
-      this.chIds.set(ownString(channel), c);
-      this.chName.push(channel);
+      const own = ownString(channel);
+      this.chIds.set(own, c);
+      this.chName.push(own);
       this.chWatched.push(false);
       this.chWatchedAt.push(now);
       this.chHead.push(NONE);
@@ -228,8 +249,8 @@ class Tracker implements AudienceEngine {
   signal(channel: string, user: string, kind: Exclude<SignalKind, 'part'>, at: number): void {
     const c = this.chIds.get(channel);
     if (c === undefined || !this.chWatched[c]) return;
-    const k = KIND_INDEX[kind];
-    if (k === undefined || k === PART) return;
+    const k = kindIndex(kind);
+    if (k < 0 || k === PART) return;
     let u = this.findUser(user);
     if (u === NONE) u = this.newUser(user);
     const p = this.findOpen(u, c);

@@ -252,6 +252,8 @@ test('present and activeChatters', () => {
   e.signal('a', 'lee', 'join', s(10));
   e.signal('a', 'max', 'notice', s(400));
   e.signal('zzz', 'max', 'chat', s(400)); // not watched: ignored
+  e.signal('a', 'bad', 'part' as 'chat', s(400)); // not a signal kind signal() takes
+  e.signal('a', 'bad', 'toString' as 'chat', s(400));
   assert.equal(e.present('a'), 3);
   assert.equal(e.present('zzz'), 0);
   assert.equal(e.activeChatters('a', s(400)), 2);
