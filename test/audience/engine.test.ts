@@ -342,3 +342,27 @@ test('raid reports of one pair more than 5 minutes apart are two raids; retentio
     ],
   );
 });
+
+test('one tick after hours of none still ends every presence, confirms what it must and frees everything', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.signal('a', 'kim', 'chat', s(200));
+  e.signal('b', 'kim', 'chat', s(260)); // pending until a lingers out
+  for (let i = 0; i < 100; i++) e.signal('a', `v${i}`, 'join', s(300 + i * 60)); // due over 100 minutes
+  e.streamEnded('b', s(9000));
+  const { moves, ended } = e.tick(s(3 * 3600));
+  assert.deepEqual(moves.map(brief), ['kim a>b 200..260 organic']);
+  assert.deepEqual(
+    ended.map((x) => [x.audience, x.final]),
+    [[0, true]],
+  );
+  assert.deepEqual(e.memory(), { ...e.memory(), users: 0, presences: 0 });
+  assert.equal(e.drainActivity().length, 102);
+  // and the queue goes on from there
+  e.signal('a', 'lee', 'chat', s(3 * 3600 + 10));
+  e.tick(s(3 * 3600 + 20));
+  assert.equal(e.present('a'), 1);
+  e.tick(s(3 * 3600 + 10 + 300));
+  assert.equal(e.present('a'), 0);
+});
