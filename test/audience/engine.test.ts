@@ -252,6 +252,8 @@ test('present and activeChatters', () => {
   e.signal('a', 'lee', 'join', s(10));
   e.signal('a', 'max', 'notice', s(400));
   e.signal('zzz', 'max', 'chat', s(400)); // not watched: ignored
+  e.signal('a', 'bad', 'part' as 'chat', s(400)); // not a signal kind signal() takes
+  e.signal('a', 'bad', 'toString' as 'chat', s(400));
   assert.equal(e.present('a'), 3);
   assert.equal(e.present('zzz'), 0);
   assert.equal(e.activeChatters('a', s(400)), 2);
@@ -310,4 +312,57 @@ test('logins that are not short ASCII are users too, and every user is forgotten
   for (let i = 0; i < 5000; i += 7) e.signal('b', `viewer${i}`, 'chat', s(2001));
   assert.equal(e.present('b'), Math.ceil(5000 / 7));
   assert.equal(e.activeChatters('b', s(2001)), Math.ceil(5000 / 7));
+});
+
+test('raid reports of one pair more than 5 minutes apart are two raids; retention without raiders is 0', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.raid({ from: 'a', to: 'b', at: s(1000), viewers: 10, source: 'chat' });
+  e.raid({ from: 'a', to: 'b', at: s(1000), viewers: 5, source: 'chat' }); // the same notice twice
+  e.raid({ from: 'a', to: 'c', at: s(1001), viewers: 5, source: 'eventsub' });
+  e.raid({ from: 'a', to: 'b', at: s(1000 + 301), viewers: 7, source: 'eventsub' });
+  const raids = e.tick(s(1400)).raids;
+  assert.deepEqual(
+    raids.map((r) => [r.id, r.viewers, r.sources.join('+')]),
+    [
+      [`a>b@${s(1000) / 1000}`, 10, 'chat'],
+      [`a>c@${s(1001) / 1000}`, 5, 'eventsub'],
+      [`a>b@${s(1301) / 1000}`, 7, 'eventsub'],
+    ],
+  );
+  assert.deepEqual(e.tick(s(1405)).raids, [], 'nothing changed');
+  // no raider: retention is 0 at +10 and +30 min, each reported once
+  const later = run(e, 1410, 1000 + 1800 + 400);
+  assert.deepEqual(
+    later.raids.filter((r) => r.id === `a>b@${s(1000) / 1000}`).map((r) => [r.retained10m, r.retained30m]),
+    [
+      [0, null],
+      [0, 0],
+    ],
+  );
+});
+
+test('one tick after hours of none still ends every presence, confirms what it must and frees everything', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.signal('a', 'kim', 'chat', s(200));
+  e.signal('b', 'kim', 'chat', s(260)); // pending until a lingers out
+  for (let i = 0; i < 100; i++) e.signal('a', `v${i}`, 'join', s(300 + i * 60)); // due over 100 minutes
+  e.streamEnded('b', s(9000));
+  const { moves, ended } = e.tick(s(3 * 3600));
+  assert.deepEqual(moves.map(brief), ['kim a>b 200..260 organic']);
+  assert.deepEqual(
+    ended.map((x) => [x.audience, x.final]),
+    [[0, true]],
+  );
+  assert.deepEqual(e.memory(), { ...e.memory(), users: 0, presences: 0 });
+  assert.equal(e.drainActivity().length, 102);
+  // and the queue goes on from there
+  e.signal('a', 'lee', 'chat', s(3 * 3600 + 10));
+  e.tick(s(3 * 3600 + 20));
+  assert.equal(e.present('a'), 1);
+  e.tick(s(3 * 3600 + 10 + 300));
+  assert.equal(e.present('a'), 0);
 });
