@@ -8,8 +8,10 @@
 // or is queued again for its new due time, so a signal never touches the queue.
 //
 // How the definitions are read where engine.ts leaves a choice:
-// - a PART's end is the PART's time, so a PART in A arriving after the first signal in B makes no
-//   move (B began while A was going); a presence found expired when its user shows up again (no
+// - a PART's end is the PART's time; but a PART in A arriving at most MEMBERSHIP_LAG_MS after the
+//   first signal in B (no signal in A since) still makes the move, left at B's first signal:
+//   Twitch sends JOIN/PART late and in batches, so the two halves of one switch can come in either
+//   order. A presence found expired when its user shows up again (no
 //   tick has said so yet) ends at its last signal, lingerMs before, as a tick would have ended it.
 // - an arrival takes the most recent departure before it; that departure is then held by it while
 //   the candidate is pending (no other arrival takes it), freed if the candidate is withdrawn, and
@@ -74,6 +76,8 @@ const CHAT_KEEP_MS = 600_000;
 const RAID_DEDUPE_MS = 5 * 60_000;
 /** raids are forgotten this long after they happened (after their 30-minute retention) */
 const RAID_KEEP_MS = 60 * 60_000;
+/** a PART in A this soon after the user's first signal in B still makes the move (membership lines come late, in batches) */
+const MEMBERSHIP_LAG_MS = 30_000;
 /** a PART this soon before the raid still counts as being in A at the raid: Twitch's PARTs for a raid arrive around its time */
 const RAID_PART_SLACK_MS = 30_000;
 
@@ -388,7 +392,12 @@ class Tracker implements AudienceEngine {
     if (b !== NONE) {
       const first = this.pFirst[b]!;
       if (end < first && first - end <= this.window) this.confirm(p, b);
-      else {
+      else if (parted && end - first <= MEMBERSHIP_LAG_MS) {
+        // Twitch delivers PARTs late and in batches: one this soon after the first signal in B (with
+        // none in A since) is the same switch, and the user is taken to have left A when B began
+        this.pEnd[p] = first;
+        this.confirm(p, b);
+      } else {
         this.hI[(p << 3) + 6] = NONE;
         this.pFrom[b] = NONE;
       }
@@ -410,7 +419,7 @@ class Tracker implements AudienceEngine {
     const leftAt = this.pEnd[a]!;
     const joinedAt = this.pFirst[b]!;
     const evidence: EngineEvidence[] = [{ channel: from, kind: KINDS[this.hB[(a << 5) + 30]!]!, at: this.hF[a << 2]! }];
-    if ((this.hB[(a << 5) + 28]! & F_PARTED) !== 0) evidence.push({ channel: from, kind: 'part', at: leftAt });
+    if ((this.hB[(a << 5) + 28]! & F_PARTED) !== 0) evidence.push({ channel: from, kind: 'part', at: this.pClosed[a]! });
     evidence.push({ channel: to, kind: KINDS[this.hB[(b << 5) + 29]!]!, at: joinedAt });
     let raid: RaidRecord | undefined;
     const first = this.pFirst[a]!;

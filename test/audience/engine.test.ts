@@ -72,18 +72,41 @@ test('a PART then a JOIN elsewhere is a move, with its evidence, confirmed at on
   assert.deepEqual(run(e, 325, 2000).moves, [], 'confirmed once');
 });
 
-test('a JOIN in B before the PART in A is not a move: the user was in both', () => {
+test('a JOIN in B well before the PART in A is not a move: the user was in both', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.signal('a', 'kim', 'join', s(200));
+  e.signal('b', 'kim', 'join', s(300));
+  e.part('a', 'kim', s(340)); // 40 s later: more than membership lines lag
+  // and the other way round: B's presence was already open when A ended
+  e.signal('b', 'lee', 'join', s(200));
+  e.signal('a', 'lee', 'join', s(250));
+  e.part('b', 'lee', s(400));
+  assert.deepEqual(run(e, 0, 2000).moves, []);
+});
+
+test('a PART in A arriving just after the JOIN in B (membership lines come late, in batches) is the same switch', () => {
   const e = engine();
   e.watch('a', s(0));
   e.watch('b', s(0));
   e.signal('a', 'kim', 'join', s(200));
   e.signal('b', 'kim', 'join', s(300));
   e.part('a', 'kim', s(310));
-  // and the other way round: B's presence was already open when A ended
-  e.signal('b', 'lee', 'join', s(200));
-  e.signal('a', 'lee', 'join', s(250));
-  e.part('b', 'lee', s(260));
-  assert.deepEqual(run(e, 0, 2000).moves, []);
+  // a signal in A after B began says the user watches both: the late PART is then no switch
+  e.signal('a', 'lee', 'join', s(200));
+  e.signal('b', 'lee', 'join', s(300));
+  e.signal('a', 'lee', 'chat', s(305));
+  e.part('a', 'lee', s(310));
+  const { moves } = run(e, 0, 2000);
+  assert.equal(moves.length, 1);
+  const m = moves[0]!;
+  assert.deepEqual([m.user, m.from, m.to, m.leftAt, m.joinedAt, m.cause], ['kim', 'a', 'b', s(300), s(300), 'organic']);
+  assert.deepEqual(m.evidence, [
+    { channel: 'a', kind: 'join', at: s(200) },
+    { channel: 'a', kind: 'part', at: s(310) },
+    { channel: 'b', kind: 'join', at: s(300) },
+  ]);
 });
 
 test('chat only: a move is confirmed when A lingers out, withdrawn when the user chats in A again', () => {
