@@ -761,18 +761,21 @@ function applyPeers(rows: AudienceChannel[]): void {
   }
   for (const list of buckets.values()) {
     if (list.length - 1 < MIN_PEERS) continue;
-    for (const r of list) {
-      const peers = list.filter((p) => p !== r).map((p) => p.chat_ratio!);
-      r.peer_ratio = median(peers);
+    // sorted once: each channel's peers are the bucket without it (a top 10,000 is one sort, not 10,000)
+    list.sort((x, y) => x.chat_ratio! - y.chat_ratio!);
+    const sorted = list.map((r) => r.chat_ratio!);
+    list.forEach((r, i) => {
+      r.peer_ratio = medianWithout(sorted, i);
       r.flagged = r.viewer_count! >= FLAG_MIN_VIEWERS && r.chat_ratio! < r.peer_ratio / FLAG_FACTOR;
-    }
+    });
   }
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+/** the median of a sorted array without its element at `skip` */
+export function medianWithout(sorted: readonly number[], skip: number): number {
+  const n = sorted.length - 1;
+  const at = (k: number) => sorted[k < skip ? k : k + 1]!;
+  return n % 2 === 1 ? at((n - 1) / 2) : (at(n / 2 - 1) + at(n / 2)) / 2;
 }
 
 const SOURCE_ORDER: readonly WatchSource[] = ['config', 'api', 'top', 'raid'];

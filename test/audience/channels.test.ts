@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import type { AudienceConfig } from '../../src/config/settings.js';
 import type { StreamsPageEvent } from '../../src/discover/events.js';
-import { AudienceService, type AudienceChat, type AudienceEventSub, RAID_WATCH_MS, type TwitchUser } from '../../src/audience/service.js';
+import { AudienceService, type AudienceChat, type AudienceEventSub, medianWithout, RAID_WATCH_MS, type TwitchUser } from '../../src/audience/service.js';
 import { AudienceStore } from '../../src/audience/store.js';
 import { createAudienceEngine } from '../../src/audience/tracker.js';
 import { openStore, type Store } from '../../src/store/database.js';
@@ -504,4 +504,17 @@ test('a failing database: the tick never throws, the batch is kept and written o
       await service.stop();
     }
   });
+});
+
+test("the peers' median without each channel is the median of the others", () => {
+  const naive = (values: number[]) => {
+    const v = [...values].sort((a, b) => a - b);
+    return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  let seed = 7;
+  const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  for (let n = 2; n < 14; n++) {
+    const sorted = Array.from({ length: n }, () => Math.round(next() * 20) / 20).sort((a, b) => a - b);
+    for (let i = 0; i < n; i++) assert.equal(medianWithout(sorted, i), naive(sorted.filter((_, k) => k !== i)), `${sorted} without #${i}`);
+  }
 });
