@@ -136,6 +136,11 @@ export class AudienceService implements AudienceQueries {
     return this.o.config.perUser;
   }
 
+  /** Lurk's time (the simulator's in simulator mode): the routes' default periods end here */
+  now(): number {
+    return this.o.clock.now();
+  }
+
   // ------------------------------------------------------------------ lifecycle
 
   /** watches what was stored and what the configuration names, then ticks every 5 s */
