@@ -436,7 +436,8 @@ export class AudienceService implements AudienceQueries {
     await this.idle();
     const overlap = await this.o.store.dayOverlap(day);
     if (overlap.audience.size === 0) return { day, ranked: 0, nodes: 0 };
-    const ranks = rankSimilar(overlap, this.watched.keys());
+    // every channel watched that day (those with activity), not only those watched now
+    const ranks = rankSimilar(overlap, overlap.audience.keys());
     await this.o.store.saveSimilar(day, ranks);
     const map = buildMap(day, overlap);
     await this.o.store.saveMap(day, { ...map, computed_at: new Date(now).toISOString() }, now);
