@@ -10,6 +10,9 @@ import { createAudienceEngine } from './tracker.js';
 // TODO(lead): the routes plugin lands from another branch; register it below once it does
 // import { audienceRoutes } from './routes.js';
 
+/** presences starting this soon after a channel is watched were already there (the engine's baseline) */
+const WARMUP_MS = 120_000;
+
 export const audienceCapability: Capability<AudienceService> = {
   name: 'audience',
   async register({ config, clock, log, bus, store, scheduler, metrics, twitch, sweep }) {
@@ -17,7 +20,8 @@ export const audienceCapability: Capability<AudienceService> = {
     const service = new AudienceService({
       config: c,
       store: new AudienceStore(store.db, store.facts),
-      engine: createAudienceEngine({ lingerMs: c.lingerSeconds * 1000, windowMs: c.moveWindowSeconds * 1000 }),
+      engine: createAudienceEngine({ lingerMs: c.lingerSeconds * 1000, windowMs: c.moveWindowSeconds * 1000, warmupMs: WARMUP_MS }),
+      warmupMs: WARMUP_MS,
       clock,
       log: log.child({ component: 'audience' }),
       chat: twitch.chat,

@@ -88,6 +88,8 @@ export interface AudienceServiceOptions {
   /** whether Discover's sweep feeds onStreamsPage in this process (default true) */
   sweeps?: boolean;
   meters?: AudienceMeters;
+  /** the engine's warm-up (AudienceEngineOptions.warmupMs, default 120,000): a raid target skips it */
+  warmupMs?: number;
 }
 
 interface LiveState {
@@ -486,9 +488,10 @@ export class AudienceService implements AudienceQueries {
     if (this.started) this.o.eventsub.kick();
   }
 
-  private begin(rec: ChannelRecord, now: number): void {
+  /** `watchedSince`: when the engine is told it was watched from (a raid target: before its warm-up) */
+  private begin(rec: ChannelRecord, now: number, watchedSince = now): void {
     this.watched.set(rec.login, rec);
-    this.engine.watch(rec.login, now);
+    this.engine.watch(rec.login, watchedSince);
     this.o.chat.want(OWNER, [rec.login]);
     this.subscriptionsDirty = true;
     this.o.meters?.watched(this.watched.size);
@@ -540,7 +543,14 @@ export class AudienceService implements AudienceQueries {
     if (rec) {
       rec.raidUntil = Math.max(rec.raidUntil ?? 0, until);
       if (!rec.sources.includes('raid')) rec.sources = sortSources([...rec.sources, 'raid']);
-    } else this.begin({ login, userId, sources: ['raid'], addedAt: this.o.clock.now(), raidUntil: until }, this.o.clock.now());
+    } else {
+      // The raiders arrive within seconds, inside the warm-up that makes a new channel's first
+      // presences baseline (never the arriving half of a move): the engine is told the target was
+      // watched a warm-up ago, so they count. Its earlier audience becomes a move only when matched
+      // to a departure from a watched channel within the window, which the raiders are.
+      const now = this.o.clock.now();
+      this.begin({ login, userId, sources: ['raid'], addedAt: now, raidUntil: until }, now, Math.min(now, at) - (this.o.warmupMs ?? 120_000));
+    }
     // live: it is being raided
     this.setLive(login, true);
     const saved = this.watched.get(login)!;

@@ -518,3 +518,37 @@ test("the peers' median without each channel is the median of the others", () =>
     for (let i = 0; i < n; i++) assert.equal(medianWithout(sorted, i), naive(sorted.filter((_, k) => k !== i)), `${sorted} without #${i}`);
   }
 });
+
+test("raiders arriving in a raid target Lurk starts watching with the raid are moves (the target's warm-up does not hide them)", async () => {
+  await withStore(async (store) => {
+    const clock = new ManualClock(START);
+    const { service } = setup(store, clock, { channels: ['cozy_bard'], perUser: true });
+    await service.start();
+    try {
+      // past cozy_bard's warm-up, five viewers chat there
+      await clock.advance(3 * MINUTE);
+      const raiders = ['r1', 'r2', 'r3', 'r4', 'r5'];
+      service.onMessages(raiders.map((u, i) => message('cozy_bard', u, clock.now() + i)));
+      await clock.advance(10_000);
+      const raidAt = clock.now();
+      service.onEventSub(raidNotification('cozy_bard', 'target_one', raidAt));
+      // they leave with the raid and arrive a few seconds later; target_one's own viewer was there before
+      service.onMembership([
+        { channel: 'cozy_bard', kind: 'part', users: raiders, receivedAt: raidAt + 1000 },
+        { channel: 'target_one', kind: 'names', users: ['regular'], receivedAt: raidAt + 1500 },
+        { channel: 'target_one', kind: 'join', users: raiders, receivedAt: raidAt + 3000 },
+      ]);
+      await clock.advance(10_000);
+      const moves = await service.moves({ from: raidAt - MINUTE, to: clock.now() + MINUTE, limit: 100 });
+      assert.deepEqual(
+        moves.pairs.map((p) => [p.from_channel, p.to_channel, p.moves, p.raid]),
+        [['cozy_bard', 'target_one', 5, 5]],
+      );
+      assert.deepEqual(moves.moves?.map((m) => m.user).sort(), raiders);
+      const { raids } = await service.raids({ from: raidAt - MINUTE, to: clock.now() + MINUTE, limit: 10 });
+      assert.equal(raids[0]?.raiders_seen, 5);
+    } finally {
+      await service.stop();
+    }
+  });
+});
