@@ -229,7 +229,10 @@ export class AudienceService implements AudienceQueries {
   /** channel.raid (either side), stream.offline and stream.online of watched channels */
   onEventSub(n: DeepReadonly<EventSubNotification>): void {
     try {
-      const at = n.receivedAt;
+      // EventSub's times are wall time (Twitch's replay window is); chat's are Lurk's clock. On
+      // any other clock than the system's (the simulator's accelerated one) the notification is
+      // timed by Lurk's clock now, which the bus hands it on at once
+      const at = this.o.clock.kind === 'system' ? n.receivedAt : this.o.clock.now();
       if (n.type === 'channel.raid') {
         const e = n.event;
         const from = e.from_broadcaster_user_login.toLowerCase();

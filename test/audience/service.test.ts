@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { createLurk, type Lurk } from '../../src/app.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
-import { type TestDatabase, withEachDialect } from '../helpers/db.js';
+import { type TestDatabase, tempSqlite, withEachDialect } from '../helpers/db.js';
 import { clockPasses } from '../mood/helpers.js';
 
 const HOUR = 3_600_000;
@@ -225,3 +225,57 @@ async function raidBetweenWatched(db: TestDatabase): Promise<void> {
     await lurk?.stop();
   }
 }
+
+test("a watched channel raids one Lurk does not watch: the target is watched from the raid on (source raid) and the raiders' moves into it are stored", async () => {
+  const db = await tempSqlite();
+  const env = { DATABASE_URL: db.url, LURK_SIM_SPEED: '10', LURK_AUDIENCE_TOP: '0', LURK_AUDIENCE_PER_USER: 'true', LURK_AUDIENCE_LINGER_SECONDS: '120' };
+  const lurk = await audienceLurk(env);
+  try {
+    await lurk.start();
+    const sim = lurk.simulator!;
+    const [a, c] = twoLive(sim);
+    await lurk.audience.watch([a]);
+    const watchedAt = lurk.clock.now();
+    await waitFor(
+      'the room joined and its EventSub subscriptions enabled',
+      async () => {
+        const joined = (await lurk.audience.channels()).channels[0]?.chat.state === 'joined';
+        const mine = lurk.twitchAccess.eventsub.subscriptions().filter((s) => s.owners.includes('audience'));
+        return (joined && mine.length === 4 && mine.every((s) => s.state === 'enabled')) || undefined;
+      },
+      30_000,
+    );
+    await clockPasses(lurk, watchedAt + 150_000, 60_000);
+    assert.equal(lurk.audience.isWatched(c), false);
+    const raidAt = lurk.clock.now();
+    const trigger = await fetch(`${sim.address.httpUrl}/_sim/trigger`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'channel.raid', broadcaster_user_id: userId(sim, a), to_broadcaster_user_id: userId(sim, c) }),
+    });
+    assert.equal(trigger.status, 200, await trigger.text());
+    await waitFor(`${c} watched for the raid`, () => lurk.audience.isWatched(c) || undefined, 30_000);
+    assert.deepEqual(lurk.audience.record(c)?.sources, ['raid']);
+    const range = () => ({ from: raidAt - HOUR, to: lurk.clock.now() + HOUR });
+    const moves = await waitFor(
+      `raid moves ${a} → ${c}`,
+      async () => {
+        const r = await lurk.audience.moves({ fromChannel: a, toChannel: c, ...range(), limit: 10_000 });
+        const raid = (r.moves ?? []).filter((m) => m.cause === 'raid');
+        return raid.length > 0 ? raid : undefined;
+      },
+      60_000,
+      200,
+    );
+    const truth = await truthMoves(sim, raidAt - 60_000, lurk.clock.now() + 1000);
+    const raiders = new Set(truth.filter((m) => m.from.login === a && m.to.login === c && m.cause === 'raid').map((m) => m.user_login));
+    for (const m of moves) assert.ok(raiders.has(m.user), `${m.user} moved ${a} → ${c} with the raid in the world`);
+    // the two hours are stored with it
+    const stored = (await lurk.store.db.selectFrom('audience_channels').selectAll().where('login', '=', c).executeTakeFirst())!;
+    assert.deepEqual(JSON.parse(stored.sources), ['raid']);
+    assert.ok(Number(stored.raid_until) >= raidAt + 2 * HOUR - 60_000, `raid_until ${stored.raid_until}, raid at ${raidAt}`);
+  } finally {
+    await lurk.stop();
+    await db.drop();
+  }
+});
