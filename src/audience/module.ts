@@ -68,7 +68,8 @@ export const audienceCapability: Capability<AudienceService> = {
         if (done) log.info(done, 'audience day stored');
       },
     });
-    // TODO(lead): await web.register(audienceRoutes, { queries: service, rateLimitPerMinute: config.api.rateLimitPerMinute });
+    // TODO(lead): with routes.ts in (and `web` taken from the context above):
+    // await web.register(audienceRoutes, { queries: service, rateLimitPerMinute: config.api.rateLimitPerMinute });
     return {
       api: service,
       start: async () => {
