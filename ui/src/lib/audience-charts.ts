@@ -154,6 +154,8 @@ export function mapOption(map: MapResponse, palette: Palette): Record<string, un
         type: 'graph',
         // the server lays the map out (ForceAtlas2, the same every time it is drawn); force only when it gave no positions
         layout: placed ? 'none' : 'force',
+        // the server's plane scaled the same both ways, so distances and the nodes' shapes stay true
+        preserveAspect: 'contain',
         force: { repulsion: 120, edgeLength: [40, 160], gravity: 0.08 },
         roam: true,
         draggable: false,
@@ -198,7 +200,8 @@ export function rankedChannels(ranking: OverlapResponse['ranking']): string[] {
 export function rankingOption(ranking: OverlapResponse['ranking'], palette: Palette): Record<string, unknown> {
   const days = ranking.map((d) => d.day);
   const channels = rankedChannels(ranking);
-  const maxRank = Math.max(1, ...ranking.flatMap((d) => d.ranks.map((r) => r.rank)));
+  // at least ranks 1 to 3 on the axis: one rank alone gives ECharts no range to draw
+  const maxRank = Math.max(3, ...ranking.flatMap((d) => d.ranks.map((r) => r.rank)));
   return {
     animation: false,
     color: COMMUNITY_COLOURS,
