@@ -62,7 +62,7 @@ function envNumber(name: string, fallback: number): number {
 }
 
 function describe(s: Scores): string {
-  return `${us(s.reported)} reported, ${us(s.matched)} matched (${us(s.rearrivals)} of the rest re-arrivals); true moves ${us(s.truth)}, ${us(s.watched)} between watched channels, ${us(s.seeable)} could have been seen (raids ${us(s.byCause.raid.matched)}/${us(s.byCause.raid.seeable)})`;
+  return `${us(s.reported)} reported, ${us(s.matched)} matched (${us(s.rearrivals)} of the rest re-arrivals); true moves ${us(s.truth)}, ${us(s.watched)} between watched channels, ${us(s.seeable)} could have been seen (raids ${us(s.byCause.raid.matched)}/${us(s.byCause.raid.seeable)}; of those missed, ${us(s.missedPartAfterLinger)} left by a PART more than the linger after their other signals in A)`;
 }
 
 async function accuracy(ctx: BenchContext): Promise<{ figures: Figure[]; details: AudienceDetails['accuracy'] }> {

@@ -156,6 +156,27 @@ export function visibility(m: TrueMove, log: SignalLog, o: SeenOptions): Visibil
   return 'seeable';
 }
 
+/**
+ * whether the user's last sight in A was a PART that came more than `linger` after any other
+ * signal of theirs there (a lurker listed by NAMES or JOIN who sat silent past the linger): a
+ * presence that ends `linger` after its last signal has ended before that PART
+ */
+export function partAfterLinger(m: TrueMove, log: SignalLog, o: SeenOptions): boolean {
+  const a = log.channelId(m.from);
+  const user = log.userId(m.user);
+  if (a === undefined || user === undefined) return false;
+  let part = Number.NaN;
+  let other = Number.NEGATIVE_INFINITY;
+  for (const i of log.ofUser(user)) {
+    const at = log.timeAt(i);
+    if (at > m.leftAt + o.slackMs) break;
+    if (log.channelAt(i) !== a) continue;
+    if (log.kindAt(i) === 'part') part = at >= m.leftAt - o.slackMs ? at : Number.NaN;
+    else other = at;
+  }
+  return !Number.isNaN(part) && part - other > o.lingerMs;
+}
+
 export interface Scores {
   reported: number;
   matched: number;
@@ -173,6 +194,8 @@ export interface Scores {
   rearrivals: number;
   /** precision counting those re-arrivals as right: what the world did, beside what its truth calls a move */
   precisionWorld: number;
+  /** seeable true moves missed whose last sight in A was a PART more than linger after the user's other signals there */
+  missedPartAfterLinger: number;
   /** by cause: true moves seeable and matched */
   byCause: Record<'organic' | 'raid', { seeable: number; matched: number }>;
 }
@@ -210,6 +233,7 @@ export function score(
   let mAll = 0;
   let mWatched = 0;
   let mSeeable = 0;
+  let missedLate = 0;
   const byCause = { organic: { seeable: 0, matched: 0 }, raid: { seeable: 0, matched: 0 } };
   truth.forEach((m, j) => {
     if (!inPeriod(m.joinedAt)) return;
@@ -227,7 +251,7 @@ export function score(
       if (hit) {
         mSeeable++;
         byCause[m.cause].matched++;
-      }
+      } else if (partAfterLinger(m, log, o)) missedLate++;
     }
   });
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
@@ -244,6 +268,7 @@ export function score(
     precisionWithin60s: ratio(nStrict, nReported),
     rearrivals: nRearrivals,
     precisionWorld: ratio(nMatched + nRearrivals, nReported),
+    missedPartAfterLinger: missedLate,
     byCause,
   };
 }
