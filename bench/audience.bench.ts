@@ -31,8 +31,8 @@
 //      re-arrival from a move. The world's own JOIN/PART record counts them: "precision counting
 //      re-arrivals" is the share of reported moves that are a true move or such a re-arrival.
 // 2. Scale: the presence engine holding 10,000 watched channels and a million users (heap after a
-//    full collection; goal ≤ 300 MB) and the signals it takes a second on one core, in a child
-//    process with --expose-gc (bench/support/audience-scale-child.ts, measureEngineScale), beside a
+//    full collection; goal ≤ 300 MB) and the signals it takes a second on one core, each side in a
+//    child process of its own with --expose-gc (bench/support/audience-scale-child.ts, measureEngineScale), beside a
 //    naive Map<channel, Map<user, {firstAt, lastAt}>> of the same presences, fed the same signals.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -120,14 +120,19 @@ async function scale(ctx: BenchContext): Promise<{ figures: Figure[]; details: A
   const channels = 10_000;
   const users = ctx.quick ? 100_000 : 1_000_000;
   const signalsPerUser = ctx.quick ? 2 : 5;
-  ctx.log(`scale: ${us(channels)} channels, ${us(users)} users, in a child process with --expose-gc…`);
+  ctx.log(`scale: ${us(channels)} channels, ${us(users)} users, each in a child process with --expose-gc…`);
   const child = path.join(ctx.root, 'bench', 'support', 'audience-scale-child.ts');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', child, String(channels), String(users), String(signalsPerUser)], {
-    cwd: ctx.root,
-    maxBuffer: 1 << 20,
-    timeout: 300_000,
-  });
-  const { engine, naive } = JSON.parse(stdout.trim().split('\n').at(-1)!) as { engine: EngineScale; naive: NaiveScale };
+  const measure = async <T>(side: 'engine' | 'naive'): Promise<T> => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', child, side, String(channels), String(users), String(signalsPerUser)], {
+      cwd: ctx.root,
+      maxBuffer: 1 << 20,
+      timeout: 300_000,
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
+  };
+  // one process each, so neither's garbage or heap growth weighs on the other
+  const engine = await measure<EngineScale>('engine');
+  const naive = await measure<NaiveScale>('naive');
   if (engine.presences !== naive.presences) throw new Error(`the engine holds ${engine.presences} presences, the naive table ${naive.presences}: not the same presences`);
   const about = `${us(channels)} watched channels, ${us(users)} users each in one or two (${us(engine.presences)} presences, channels drawn Zipf-like)`;
   const mb = (b: number) => b / 1_048_576;

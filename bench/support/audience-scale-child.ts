@@ -1,9 +1,10 @@
 // Child process of the Audience bench's scale part, run with --expose-gc so collections can be
-// forced and the heap read cleanly: the engine's figures (measureEngineScale, audience-scale.ts),
-// then the anchor on the same presences: a naive Map<channel, Map<user, {firstAt, lastAt}>> —
-// its heap after a full collection, and the same hot-path signals applied to it (get the
-// channel's map, get the user's entry, set lastAt). Prints one JSON line.
-//   node --expose-gc --import tsx bench/support/audience-scale-child.ts <channels> <users> <signalsPerUser>
+// forced and the heap read cleanly, one side a process so neither's garbage weighs on the other:
+// `engine`, the engine's figures (measureEngineScale, audience-scale.ts); `naive`, the anchor on
+// the same presences, a naive Map<channel, Map<user, {firstAt, lastAt}>>: its heap after a full
+// collection, and the same hot-path signals applied to it (get the channel's map, get the user's
+// entry, set lastAt). Prints one JSON line.
+//   node --expose-gc --import tsx bench/support/audience-scale-child.ts engine|naive <channels> <users> <signalsPerUser>
 import { performance } from 'node:perf_hooks';
 import { measureEngineScale } from './audience-scale.js';
 import { mulberry32 } from './streams.js';
@@ -103,9 +104,8 @@ function naiveScale(o: { channels: number; users: number; signalsPerUser: number
   return { presences, heapBytes, signalsPerSecond: total / (elapsed / 1000) };
 }
 
-const [channels = 10_000, users = 1_000_000, signalsPerUser = 5] = process.argv.slice(2).map(Number);
+const side = process.argv[2];
+const [channels = 10_000, users = 1_000_000, signalsPerUser = 5] = process.argv.slice(3).map(Number);
 const o = { channels, users, signalsPerUser };
-const engine = measureEngineScale(o);
-gc();
-const naive = naiveScale(o);
-process.stdout.write(`${JSON.stringify({ engine, naive })}\n`);
+if (side !== 'engine' && side !== 'naive') throw new Error('the first argument is engine or naive');
+process.stdout.write(`${JSON.stringify(side === 'engine' ? measureEngineScale(o) : naiveScale(o))}\n`);
