@@ -65,8 +65,12 @@ export interface AccuracyRun {
   /** of them, channels whose audience reached 1,000 at some point (no JOIN/PART there then) */
   bigRooms: number;
   signals: number;
+  /** chat: receivedAt − tmi-sent-ts, ms */
   lagP50: number;
   lagP99: number;
+  /** JOIN and PART: receivedAt − the world's own event time, ms */
+  membershipLagP50: number;
+  membershipLagP99: number;
   truth: TrueMove[];
   /** what each method reported, and the signals: for a closer look at a run */
   reported: { lurk: ReportedMove[]; seed: ReportedMove[] };
@@ -243,6 +247,8 @@ export async function runAccuracy(o: AccuracyOptions): Promise<AccuracyRun> {
     const period = { from, to };
     const lurkScores = score(lurkMoves, truth, log, world, period, rule);
     const seed = seedMoves(log, t0, sim.world.now());
+    const membershipLags = world.membershipLags(log);
+    const percentile = (p: number) => (membershipLags.length > 0 ? membershipLags[Math.min(membershipLags.length - 1, Math.floor(p * membershipLags.length))]! : Number.NaN);
     const seedScores = score(seed, truth, log, world, period, rule);
     return {
       mode,
@@ -256,6 +262,8 @@ export async function runAccuracy(o: AccuracyOptions): Promise<AccuracyRun> {
       signals: log.size,
       lagP50: log.lagPercentile(0.5),
       lagP99: log.lagPercentile(0.99),
+      membershipLagP50: percentile(0.5),
+      membershipLagP99: percentile(0.99),
       truth,
       reported: { lurk: lurkMoves, seed },
       log,

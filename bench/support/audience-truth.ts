@@ -293,6 +293,28 @@ export class WorldMembership {
   }
 
   /**
+   * how late Lurk read the world's JOINs and PARTs: for each JOIN or PART signal in the log, its
+   * time less the world's latest such event of that user in that room at or before it (ms)
+   */
+  membershipLags(log: SignalLog): number[] {
+    const lags: number[] = [];
+    for (let i = 0; i < log.size; i++) {
+      const kind = log.kindAt(i);
+      if (kind !== 'join' && kind !== 'part') continue;
+      const user = this.indexOf(log.userNames[log.userAt(i)]!);
+      const channel = this.indexOf(log.channelNames[log.channelAt(i)]!);
+      const list = user === undefined ? undefined : this.byUser.get(user);
+      if (!list || channel === undefined) continue;
+      const code = kind === 'join' ? 0 : 1;
+      const at = log.timeAt(i);
+      let best = Number.NaN;
+      for (let j = 0; j < list.length; j += 3) if (list[j] === channel && list[j + 1] === code && list[j + 2]! <= at) best = list[j + 2]!;
+      if (!Number.isNaN(best)) lags.push(at - best);
+    }
+    return lags.sort((a, b) => a - b);
+  }
+
+  /**
    * whether the world shows the user's first PART of A at or after L − slack followed by a JOIN of
    * B next (no other room between), at most `lateness` before J and no later than J + slack
    */

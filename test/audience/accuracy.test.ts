@@ -22,7 +22,7 @@ describe('Audience accuracy over 25 simulated minutes of a tiny world', () => {
       hours: 25 / 60,
       lingerSeconds: 600,
       moveWindowSeconds: 600,
-      slackMs: 150 * SPEED,
+      slackMs: 100 * SPEED,
       mode: 'auto',
       engine: (o) => createAudienceEngine(o),
       log: () => {},
