@@ -6,9 +6,10 @@
 //    Lurk (createLurk) on its clock watches every channel (LURK_AUDIENCE_CHANNELS, linger and move
 //    window at their defaults, 600 s). The world stands still while the pool joins them all, then
 //    runs at LURK_BENCH_AUDIENCE_SPEED (default 150) for LURK_BENCH_AUDIENCE_HOURS simulated hours
-//    (default 6; 24 for a full day, about 10 minutes), after 10 settling minutes. Lurk's moves are
-//    those its Audience service stored (per-user rows), or, in a build without the service, those of
-//    the presence engine fed from the bus by the harness (the figures' notes say which).
+//    (default 6, about 3 minutes; 24 for a full day, about 11), after 10 settling minutes. Lurk's
+//    moves are those its Audience service stored (per-user rows), or, in a build without the
+//    service (or with LURK_BENCH_AUDIENCE_MODE=engine), those of the presence engine fed from the
+//    bus by the harness as the service feeds it (the figures' notes say which).
 //    - Matcher (bench/support/audience-truth.ts): a reported move (user, A → B, left_at L, joined_at
 //      J) matches a true move of that user from A to B when true left_at ≥ L − slack, true
 //      joined_at ≤ J + slack and true joined_at ≥ J − 600 s (the move window), one to one. slack is

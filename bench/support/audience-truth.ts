@@ -10,9 +10,10 @@
 //   true joined_at ≤ J + slack      (the user really was in B when first seen there),
 //   true joined_at ≥ J − lateness   (seen in B at most `lateness` after arriving: a stale report
 //                                    does not match a much older move),
-// each true move matched at most once (the earliest unmatched candidate closest to J). `slack`
-// absorbs the clock difference between the world's step and Lurk's read (a few simulated seconds
-// at high speed); `lateness` is the move window, the longest a method may wait for a sign of B.
+// each true move matched at most once (reported moves in order of J, each taking the unmatched
+// candidate whose arrival is closest to its J). `slack` absorbs the clock difference between the
+// world's step and Lurk's read (a few simulated seconds at high speed); `lateness` is the move
+// window, the longest a method may wait for a sign of B.
 import type { SignalLog } from './audience-signals.js';
 
 export interface TrueMove {
