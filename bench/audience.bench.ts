@@ -65,7 +65,7 @@ function envNumber(name: string, fallback: number): number {
 }
 
 function describe(s: Scores): string {
-  return `${us(s.reported)} reported, ${us(s.matched)} matched (${us(s.rearrivals)} of the rest re-arrivals); true moves ${us(s.truth)}, ${us(s.watched)} between watched channels, ${us(s.seeable)} could have been seen (raids ${us(s.byCause.raid.matched)}/${us(s.byCause.raid.seeable)}; of those missed, ${us(s.missedPartAfterLinger)} left by a PART more than the linger after their other signals in A)`;
+  return `${us(s.reported)} reported, ${us(s.matched)} matched (${us(s.rearrivals)} of the rest re-arrivals); true moves ${us(s.truth)}, ${us(s.watched)} between watched channels, ${us(s.seeable)} could have been seen (found: by JOIN/PART/NAMES at both ends ${us(s.bySight.membership.matched)}/${us(s.bySight.membership.seeable)}, with chat at one end ${us(s.bySight.chat.matched)}/${us(s.bySight.chat.seeable)}, raids ${us(s.byCause.raid.matched)}/${us(s.byCause.raid.seeable)}; of those missed, ${us(s.missedPartAfterLinger)} left by a PART more than the linger after their other signals in A)`;
 }
 
 async function accuracy(ctx: BenchContext): Promise<{ figures: Figure[]; details: AudienceDetails['accuracy'] }> {
@@ -111,6 +111,11 @@ async function accuracy(ctx: BenchContext): Promise<{ figures: Figure[]; details
       'audience: recall over the moves Lurk could have seen (goal ≥ 0.90)',
       (s) => s.recallSeeable,
       `${us(lurk.seeable)} of ${us(lurk.truth)} true moves could have been seen (the rule in the bench's header); Lurk ${pct(lurk.recallSeeable)}, seed ${pct(seed.recallSeeable)}`,
+    ),
+    fig(
+      'audience: recall over the moves it could have seen with chat at one end',
+      (s) => s.bySight.chat.matched / s.bySight.chat.seeable,
+      `${us(lurk.bySight.chat.seeable)} of the seeable moves showed by a chat message at one end at least (rooms of 1,000 and more send no JOIN/PART: chat is all there is); JOIN/PART/NAMES at both ends: Lurk ${us(lurk.bySight.membership.matched)}/${us(lurk.bySight.membership.seeable)}, seed ${us(seed.bySight.membership.matched)}/${us(seed.bySight.membership.seeable)}`,
     ),
     fig('audience: recall over true moves between watched channels', (s) => s.recallWatched, `${us(lurk.watched)} true moves with both channels' chat joined`),
     fig('audience: recall over all true moves', (s) => s.recallAll, `${us(lurk.truth)} true moves arriving in the measured hours`),

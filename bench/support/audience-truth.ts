@@ -14,7 +14,7 @@
 // candidate whose arrival is closest to its J). `slack` absorbs the clock difference between the
 // world's step and Lurk's read (a few simulated seconds at high speed); `lateness` is the move
 // window, the longest a method may wait for a sign of B.
-import type { SignalLog } from './audience-signals.js';
+import type { SignalLog, WireKind } from './audience-signals.js';
 
 export interface TrueMove {
   user: string;
@@ -120,7 +120,7 @@ export type Visibility = 'seeable' | 'watched' | 'unwatched';
  *  - the user's presence in B was not still open: no signal of the user in B in the `linger`
  *    before joined_at other than a PART (else nothing on the wire says the user arrived).
  */
-export function visibility(m: TrueMove, log: SignalLog, o: SeenOptions): Visibility {
+export function visibility(m: TrueMove, log: SignalLog, o: SeenOptions, sight?: { a?: WireKind; b?: WireKind }): Visibility {
   const a = log.channelId(m.from);
   const b = log.channelId(m.to);
   if (a === undefined || b === undefined) return 'unwatched';
@@ -132,7 +132,10 @@ export function visibility(m: TrueMove, log: SignalLog, o: SeenOptions): Visibil
   for (const i of signals) {
     const at = log.timeAt(i);
     if (at > m.leftAt + o.slackMs) break;
-    if (log.channelAt(i) === a && at >= m.leftAt - o.lingerMs) lastA = at;
+    if (log.channelAt(i) === a && at >= m.leftAt - o.lingerMs) {
+      lastA = at;
+      if (sight) sight.a = log.kindAt(i);
+    }
   }
   if (Number.isNaN(lastA) || log.watchedSince(a, lastA) === undefined) return 'watched';
   let firstB = Number.NaN;
@@ -147,6 +150,7 @@ export function visibility(m: TrueMove, log: SignalLog, o: SeenOptions): Visibil
     if (at > lastA + o.windowMs) break;
     if (log.kindAt(i) === 'part') continue;
     firstB = at;
+    if (sight) sight.b = log.kindAt(i);
     break;
   }
   // still open in B from before: its last signal there within linger of the arrival, not a PART
@@ -197,6 +201,8 @@ export interface Scores {
   precisionWorld: number;
   /** seeable true moves missed whose last sight in A was a PART more than linger after the user's other signals there */
   missedPartAfterLinger: number;
+  /** seeable true moves by what showed them: JOIN/PART/NAMES at both ends, or chat at one end at least */
+  bySight: Record<'membership' | 'chat', { seeable: number; matched: number }>;
   /** by cause: true moves seeable and matched */
   byCause: Record<'organic' | 'raid', { seeable: number; matched: number }>;
 }
@@ -236,10 +242,13 @@ export function score(
   let mSeeable = 0;
   let missedLate = 0;
   const byCause = { organic: { seeable: 0, matched: 0 }, raid: { seeable: 0, matched: 0 } };
+  const bySight = { membership: { seeable: 0, matched: 0 }, chat: { seeable: 0, matched: 0 } };
+  const membership = (k: WireKind | undefined) => k === 'join' || k === 'part' || k === 'names';
   truth.forEach((m, j) => {
     if (!inPeriod(m.joinedAt)) return;
     nTruth++;
-    const v = visibility(m, log, o);
+    const sight: { a?: WireKind; b?: WireKind } = {};
+    const v = visibility(m, log, o, sight);
     const hit = trueMatched[j]!;
     if (hit) mAll++;
     if (v !== 'unwatched') {
@@ -249,9 +258,12 @@ export function score(
     if (v === 'seeable') {
       nSeeable++;
       byCause[m.cause].seeable++;
+      const by = bySight[membership(sight.a) && membership(sight.b) ? 'membership' : 'chat'];
+      by.seeable++;
       if (hit) {
         mSeeable++;
         byCause[m.cause].matched++;
+        by.matched++;
       } else if (partAfterLinger(m, log, o)) missedLate++;
     }
   });
@@ -270,6 +282,7 @@ export function score(
     rearrivals: nRearrivals,
     precisionWorld: ratio(nMatched + nRearrivals, nReported),
     missedPartAfterLinger: missedLate,
+    bySight,
     byCause,
   };
 }
