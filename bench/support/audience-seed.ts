@@ -102,7 +102,8 @@ export function seedMoves(log: SignalLog, from: number, to: number, o: SeedOptio
   for (const i of order) {
     const at = log.timeAt(i);
     if (at >= to) break;
-    while (at >= next) {
+    // a poll sees the signals up to its own time (a NAMES read as the channel is joined is in its baseline)
+    while (at > next) {
       poll(next);
       next += o.pollMs;
     }
