@@ -76,6 +76,8 @@ const CHAT_KEEP_MS = 600_000;
 const RAID_DEDUPE_MS = 5 * 60_000;
 /** raids are forgotten this long after they happened (after their 30-minute retention) */
 const RAID_KEEP_MS = 60 * 60_000;
+/** users who left this soon before a stream's end are its audience (its PARTs arrive before stream.offline) */
+const ENDED_SLACK_MS = 120_000;
 /** a PART in A this soon after the user's first signal in B still makes the move (membership lines come late, in batches) */
 const MEMBERSHIP_LAG_MS = 30_000;
 /** a PART this soon before the raid still counts as being in A at the raid: Twitch's PARTs for a raid arrive around its time */
@@ -187,6 +189,8 @@ class Tracker implements AudienceEngine {
   private movesOut: EngineMove[] = [];
   private raids: RaidRecord[] = [];
   private endedRecs: EndedRecord[] = [];
+  /** moves that left in the last ENDED_SLACK_MS: a stream ending now counts them as its audience's */
+  private recentMoves: EngineMove[] = [];
 
   constructor(o: AudienceEngineOptions) {
     this.linger = o.lingerMs;
@@ -437,20 +441,25 @@ class Tracker implements AudienceEngine {
       raid.dirty = true;
     }
     this.movesOut.push(move);
-    for (const e of this.endedRecs) {
-      if (e.channel !== from || !e.audience.has(user) || joinedAt - e.endedAt > this.follow) continue;
-      e.moves++;
-      if (raid) e.raidMoves++;
-      e.followedUsers.add(user);
-      let d = e.destinations.get(to);
-      if (!d) {
-        d = { count: 0, raid: 0 };
-        e.destinations.set(to, d);
-      }
-      d.count++;
-      if (raid) d.raid++;
-      e.dirty = true;
+    this.recentMoves.push(move);
+    for (const e of this.endedRecs) this.countEnded(e, move);
+  }
+
+  /** a move out of an ended stream by one of its audience, within the follow-up time, counts to its destinations */
+  private countEnded(e: EndedRecord, move: EngineMove): void {
+    if (e.channel !== move.from || !e.audience.has(move.user) || move.joinedAt - e.endedAt > this.follow) return;
+    const raid = move.cause === 'raid';
+    e.moves++;
+    if (raid) e.raidMoves++;
+    e.followedUsers.add(move.user);
+    let d = e.destinations.get(move.to);
+    if (!d) {
+      d = { count: 0, raid: 0 };
+      e.destinations.set(move.to, d);
     }
+    d.count++;
+    if (raid) d.raid++;
+    e.dirty = true;
   }
 
   streamEnded(channel: string, at: number): void {
@@ -459,7 +468,11 @@ class Tracker implements AudienceEngine {
     const audience = new Set<string>();
     const ending: number[] = [];
     for (let p = this.chHead[c]!; p !== NONE; p = this.pNextC[p]!) {
-      if ((this.hB[(p << 5) + 28]! & F_OPEN) === 0) continue;
+      if ((this.hB[(p << 5) + 28]! & F_OPEN) === 0) {
+        // left just before the end (the end's PARTs come before stream.offline does): audience too
+        if (this.pEnd[p]! >= at - ENDED_SLACK_MS) audience.add(this.nameOf(this.pUser[p]!));
+        continue;
+      }
       if (at - this.hF[p << 2]! >= this.linger) this.expire(p);
       else {
         ending.push(p);
@@ -469,6 +482,8 @@ class Tracker implements AudienceEngine {
     // the record first: the moves its closing confirms are its audience's
     const rec: EndedRecord = { channel, endedAt: at, audience, followedUsers: new Set(), moves: 0, raidMoves: 0, destinations: new Map(), dirty: true };
     this.endedRecs.push(rec);
+    // and the moves of those who left just before, confirmed already
+    for (const m of this.recentMoves) if (m.leftAt >= at - ENDED_SLACK_MS) this.countEnded(rec, m);
     for (const p of ending) this.close(p, this.hF[p << 2]!, at, false);
   }
 
@@ -539,6 +554,7 @@ class Tracker implements AudienceEngine {
       }
     }
     this.runQueue(now);
+    if (this.recentMoves.length > 0) this.recentMoves = this.recentMoves.filter((m) => m.leftAt >= now - ENDED_SLACK_MS);
     const raids: EngineRaid[] = [];
     for (const r of this.raids) {
       if (!r.dirty) continue;

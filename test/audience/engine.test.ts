@@ -248,6 +248,23 @@ test('a stream ends: its audience is counted and followed to its destinations, f
   assert.deepEqual(after.ended[0], { ...during.ended.at(-1)!, final: true });
 });
 
+test("a stream's PARTs and its viewers' arrivals elsewhere before stream.offline comes: still its audience, followed", () => {
+  const e = engine();
+  for (const c of ['a', 'b']) e.watch(c, s(0));
+  for (const u of ['u1', 'u2', 'u3']) e.signal('a', u, 'join', s(900));
+  e.signal('a', 'early', 'join', s(500));
+  e.part('a', 'early', s(800)); // left long before the end: not its audience
+  // the end's PARTs, then u1 and u2 arrive in b, and only then does stream.offline arrive
+  for (const u of ['u1', 'u2', 'u3']) e.part('a', u, s(1000));
+  e.signal('b', 'u1', 'join', s(1005));
+  e.signal('b', 'u2', 'join', s(1010));
+  const before = e.tick(s(1020));
+  assert.equal(before.moves.length, 2);
+  e.streamEnded('a', s(1030));
+  const { ended } = e.tick(s(1031));
+  assert.deepEqual(ended, [{ channel: 'a', endedAt: s(1030), audience: 3, followed: 2, moves: 2, raidMoves: 0, destinations: [{ channel: 'b', count: 2, raid: 0 }], final: false }]);
+});
+
 test('drainActivity reports every presence touched since the last drain once, expired ones too', () => {
   const e = engine();
   e.watch('a', s(0));
