@@ -84,7 +84,7 @@ function reported(m: EngineMove): ReportedMove {
   return { user: m.user, from: m.from, to: m.to, leftAt: m.leftAt, joinedAt: m.joinedAt };
 }
 
-/** feeds an engine from the chat topics, as the Audience service does; returns the unsubscribe */
+/** feeds an engine from the chat topics as the Audience service does (no EventSub: raids from chat only); returns the unsubscribe */
 function feedEngine(lurk: Lurk, engine: AudienceEngine): () => void {
   const { bus } = lurk;
   const offs = [
@@ -93,8 +93,8 @@ function feedEngine(lurk: Lurk, engine: AudienceEngine): () => void {
     }),
     bus.subscribe('chat.notice', ({ items }) => {
       for (const n of items) {
-        if (n.kind === 'raid' && n.user) engine.raid({ from: n.user, to: n.channel, at: n.receivedAt, viewers: n.viewers ?? 0, source: 'chat' });
-        else if (n.user) engine.signal(n.channel, n.user, 'notice', n.receivedAt);
+        if (n.user) engine.signal(n.channel, n.user, 'notice', n.receivedAt);
+        if (n.kind === 'raid' && n.user && n.user !== n.channel) engine.raid({ from: n.user, to: n.channel, at: n.receivedAt, viewers: n.viewers ?? 0, source: 'chat' });
       }
     }),
     bus.subscribe('chat.membership', ({ items }) => {
