@@ -201,6 +201,8 @@ export interface Scores {
   precisionWorld: number;
   /** seeable true moves missed whose last sight in A was a PART more than linger after the user's other signals there */
   missedPartAfterLinger: number;
+  /** reported moves and matched ones by their gap J − L: up to 60 s, 120 s, 300 s, and beyond */
+  byGap: { upToSeconds: number; reported: number; matched: number }[];
   /** seeable true moves by what showed them: JOIN/PART/NAMES at both ends, or chat at one end at least */
   bySight: Record<'membership' | 'chat', { seeable: number; matched: number }>;
   /** by cause: true moves seeable and matched */
@@ -227,9 +229,13 @@ export function score(
   let nMatched = 0;
   let nStrict = 0;
   let nRearrivals = 0;
+  const byGap = [60, 120, 300, Number.POSITIVE_INFINITY].map((upToSeconds) => ({ upToSeconds, reported: 0, matched: 0 }));
   reported.forEach((r, i) => {
     if (!inPeriod(r.joinedAt)) return;
     nReported++;
+    const gap = byGap.find((g) => r.joinedAt - r.leftAt <= g.upToSeconds * 1000)!;
+    gap.reported++;
+    if (reportedMatched[i]) gap.matched++;
     if (reportedMatched[i]) nMatched++;
     else if (world?.rearrival(r, o)) nRearrivals++;
     if (strict[i]) nStrict++;
@@ -282,6 +288,7 @@ export function score(
     rearrivals: nRearrivals,
     precisionWorld: ratio(nMatched + nRearrivals, nReported),
     missedPartAfterLinger: missedLate,
+    byGap,
     bySight,
     byCause,
   };
