@@ -7,6 +7,7 @@ import { badRequest, conflict, notFound } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { MoodConfig } from '../config/settings.js';
 import type { StreamsPageEvent } from '../discover/events.js';
+import { type TopChannel, TopLive } from '../streams/top-live.js';
 import type { ChatMessage, ChatNotice } from '../twitch/chat/events.js';
 import type { ChatChannelInfo } from '../twitch/chat/types.js';
 import { activityLabel } from './activity.js';
@@ -86,17 +87,14 @@ export class MoodService {
   private unresolved: string[] = [];
   private resolveAt = 0;
   private resolving = false;
-  private topGeneration = -1;
-  private topApplied = true;
-  private topSeen: { id: string; login: string; name: string; viewers: number }[] = [];
-  /** the distinct valid logins among topSeen: a stream listed twice (pages shift as viewers move) counts once */
-  private topLogins = new Set<string>();
+  private readonly topLive: TopLive;
   private readonly tickListeners = new Set<TickListener>();
   private readonly channelListeners = new Set<() => void>();
   private readonly keepRaw: boolean;
 
   constructor(private readonly o: MoodServiceOptions) {
     this.engine = o.engine;
+    this.topLive = new TopLive(o.config.top);
     this.keepRaw = o.config.rawRetentionHours > 0;
   }
 
@@ -424,36 +422,17 @@ export class MoodService {
 
   /** a page of Discover's sweep: the first pages of each generation (sorted by viewers) give the top N */
   onStreamsPage(e: DeepReadonly<StreamsPageEvent>): Promise<void> {
-    const top = this.o.config.top;
-    if (top <= 0) return Promise.resolve();
-    if (e.generation !== this.topGeneration) {
-      if (e.generation < this.topGeneration) return Promise.resolve();
-      this.topGeneration = e.generation;
-      this.topSeen = [];
-      this.topLogins = new Set();
-      this.topApplied = false;
-    }
-    if (this.topApplied) return Promise.resolve();
-    for (const s of e.streams) {
-      const login = s.user_login.toLowerCase();
-      this.topSeen.push({ id: s.user_id, login, name: s.user_name, viewers: s.viewer_count });
-      if (LOGIN.test(login)) this.topLogins.add(login);
-    }
-    if (this.topLogins.size < top) return Promise.resolve();
-    return this.applyTop();
+    const top = this.topLive.page(e);
+    return top ? this.applyTop(top) : Promise.resolve();
   }
 
   /** a sweep that ended with fewer than N live channels: those it saw are the top */
   onSweepCompleted(generation: number): Promise<void> {
-    if (this.o.config.top <= 0 || generation !== this.topGeneration || this.topApplied) return Promise.resolve();
-    return this.applyTop();
+    const top = this.topLive.completed(generation);
+    return top ? this.applyTop(top) : Promise.resolve();
   }
 
-  private async applyTop(): Promise<void> {
-    this.topApplied = true;
-    const byLogin = new Map<string, (typeof this.topSeen)[number]>();
-    for (const s of [...this.topSeen].sort((a, b) => b.viewers - a.viewers)) if (!byLogin.has(s.login) && LOGIN.test(s.login)) byLogin.set(s.login, s);
-    const top = [...byLogin.values()].slice(0, this.o.config.top);
+  private async applyTop(top: TopChannel[]): Promise<void> {
     const inTop = new Set(top.map((s) => s.login));
     let changed = false;
     for (const rec of [...this.tracked.values()]) {

@@ -1,0 +1,125 @@
+// What Audience's presence engine costs at the scale it is built for: 10,000 watched channels and a
+// million users each present in one or two of them (channels drawn Zipf-like, as audiences are),
+// measured as heap kept after a full collection, then the hot path's rate on that table: signals
+// of users already present (the common case, a last-signal update), fresh strings as the parser
+// makes them, and what one tick costs. Runnable on its own:
+//   node --expose-gc --import tsx bench/support/audience-scale.ts [channels] [users] [signalsPerUser]
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createAudienceEngine } from '../../src/audience/tracker.js';
+import { mulberry32 } from './streams.js';
+
+const START = Date.UTC(2026, 11, 1, 18);
+
+export interface EngineScale {
+  channels: number;
+  users: number;
+  presences: number;
+  /** heap and array buffers kept by the engine after a full collection (what it holds, logins included) */
+  heapBytes: number;
+  bytesPerUser: number;
+  /** the engine's own estimate (memory().bytes) */
+  estimatedBytes: number;
+  signalsPerSecond: number;
+  /** one tick after 5 s on the full table (expiry queue run, nothing due but what is due) */
+  tickMs: number;
+}
+
+/** the garbage collector, exposed for this process even when node was started without --expose-gc */
+function collector(): () => void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) return g;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+export function measureEngineScale(o: { channels: number; users: number; signalsPerUser: number }): EngineScale {
+  const gc = collector();
+  const rng = mulberry32(13);
+  const channelNames = Array.from({ length: o.channels }, (_, k) => `audience_channel_${k}`);
+  // Zipf-ish: channel k's weight 1 / (k + 1); drawn by inverting the harmonic cumulative
+  const cumulative = new Float64Array(o.channels);
+  let sum = 0;
+  for (let k = 0; k < o.channels; k++) cumulative[k] = sum += 1 / (k + 1);
+  const draw = () => {
+    const x = rng() * sum;
+    let lo = 0;
+    let hi = o.channels - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const homes = new Int32Array(o.users * 2).fill(-1);
+  for (let u = 0; u < o.users; u++) {
+    homes[2 * u] = draw();
+    if (rng() < 0.5) {
+      const second = draw();
+      if (second !== homes[2 * u]) homes[2 * u + 1] = second;
+    }
+  }
+  gc();
+  gc();
+  // typed arrays' backing stores are outside heapUsed: counted with them
+  const held = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const before = held();
+  const engine = createAudienceEngine({ lingerMs: 600_000, windowMs: 600_000 });
+  for (const c of channelNames) engine.watch(c, START);
+  for (let u = 0; u < o.users; u++) {
+    // fresh strings, as the parser makes them
+    const login = `viewer_${u}`;
+    const at = START + Math.floor((u / o.users) * 60_000);
+    engine.signal(channelNames[homes[2 * u]!]!, login, 'names', at);
+    if (homes[2 * u + 1]! >= 0) engine.signal(channelNames[homes[2 * u + 1]!]!, login, 'chat', at);
+  }
+  engine.drainActivity();
+  engine.tick(START + 61_000);
+  gc();
+  gc();
+  const heapBytes = held() - before;
+  const mem = engine.memory();
+
+  // the hot path: updates of existing presences, in a shuffled order of users
+  const sample = Math.min(o.users, 200_000);
+  const logins = Array.from({ length: sample }, () => '');
+  const chans: string[] = [];
+  const order = Array.from({ length: sample }, () => Math.floor(rng() * o.users));
+  for (let i = 0; i < sample; i++) chans.push(channelNames[homes[2 * order[i]!]!]!);
+  const total = o.users * o.signalsPerUser;
+  let done = 0;
+  let elapsed = 0;
+  let at = START + 62_000;
+  while (done < total) {
+    // new string objects each round, outside the timing: the engine hashes fresh strings as in Lurk
+    for (let i = 0; i < sample; i++) logins[i] = `viewer_${order[i]}`;
+    const n = Math.min(sample, total - done);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) engine.signal(chans[i]!, logins[i]!, 'chat', at);
+    elapsed += performance.now() - t0;
+    done += n;
+    at += 10;
+  }
+  const t1 = performance.now();
+  engine.tick(at + 5000);
+  const tickMs = performance.now() - t1;
+  const signalsPerSecond = total / (elapsed / 1000);
+  // keep the engine alive through the measurements
+  if (engine.memory().presences === 0) throw new Error('the engine lost its presences');
+  return { channels: o.channels, users: mem.users, presences: mem.presences, heapBytes, bytesPerUser: heapBytes / o.users, estimatedBytes: mem.bytes, signalsPerSecond, tickMs };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [channels = 10_000, users = 1_000_000, signalsPerUser = 5] = process.argv.slice(2).map(Number);
+  const r = measureEngineScale({ channels, users, signalsPerUser });
+  const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
+  console.log(`channels ${r.channels}, users ${r.users}, presences ${r.presences}`);
+  console.log(`heap kept ${mb(r.heapBytes)} (${r.bytesPerUser.toFixed(0)} B/user); the engine's estimate ${mb(r.estimatedBytes)}`);
+  console.log(`signals ${(r.signalsPerSecond / 1e6).toFixed(2)} M/s (existing presences); one tick ${r.tickMs.toFixed(1)} ms`);
+}

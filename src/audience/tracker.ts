@@ -1,0 +1,863 @@
+// Audience's presence engine (the contract and the definitions are in engine.ts). Pure and in
+// memory: the clock comes in as arguments. Built for 10,000 channels and a million users: users
+// and channels are interned to integer ids, presences live in a struct of typed arrays (no object
+// per presence), each user's presences are a singly linked list (one or two long for nearly every
+// user; the one found is moved to the front so a bot in many rooms stays cheap when it repeats
+// itself), each channel's a doubly linked list. Expiry is a queue of one-second buckets with a lazy
+// re-check: a presence is queued once for its due time and, when its bucket comes, either expires
+// or is queued again for its new due time, so a signal never touches the queue.
+//
+// A presence's slot outlives its end by windowMs (a later first signal elsewhere can still match
+// it as the leaving half of a move) and by CHAT_KEEP_MS after its last chat (activeChatters counts
+// chatters over the last 10 minutes even with a shorter linger). A user whose last slot is freed is
+// forgotten and their id reused: the intern map holds only users seen within the linger, the
+// window or the last 10 minutes of chat, which is what bounds memory over days.
+import type { ActivityRow, AudienceEngine, AudienceEngineOptions, EngineEnded, EngineEvidence, EngineMove, EngineRaid, EngineTick, RaidReport } from './engine.js';
+import type { SignalKind } from './types.js';
+
+const KINDS: readonly SignalKind[] = ['chat', 'notice', 'join', 'part', 'names', 'chatters', 'raid'];
+const KIND_INDEX: Record<string, number> = { chat: 0, notice: 1, join: 2, part: 3, names: 4, chatters: 5, raid: 6 };
+const PART = 3;
+
+const F_USED = 1;
+const F_OPEN = 2;
+const F_BASELINE = 4;
+const F_TOUCHED = 8;
+const F_PARTED = 16;
+/** already the leaving half of a confirmed move: one departure makes one move */
+const F_CONSUMED = 32;
+
+const NONE = -1;
+const KEY_NONE = -2147483648;
+const KEY_KEPT = -2147483647;
+const BUCKET_MS = 1000;
+/** the longest login a user record holds (Twitch's are at most 25) */
+const USER_CHARS = 27;
+/** a user record's length byte for a login kept in the odd Map instead */
+const ODD_USER = 255;
+
+/** a closed presence with chat is kept this long after its last chat, for activeChatters' default */
+const CHAT_KEEP_MS = 600_000;
+/** the same raid from EventSub and the chat notice: reports of one pair this close are one */
+const RAID_DEDUPE_MS = 5 * 60_000;
+/** raids are forgotten this long after they happened (after their 30-minute retention) */
+const RAID_KEEP_MS = 60 * 60_000;
+/** a PART this soon before the raid still counts as being in A at the raid: Twitch's PARTs for a raid arrive around its time */
+const RAID_PART_SLACK_MS = 30_000;
+
+interface RaidRecord {
+  id: string;
+  from: string;
+  to: string;
+  at: number;
+  viewers: number;
+  sources: ('eventsub' | 'chat')[];
+  raidersSeen: number;
+  retained10m: number | null;
+  retained30m: number | null;
+  raiders: string[];
+  dirty: boolean;
+}
+
+interface EndedRecord {
+  channel: string;
+  endedAt: number;
+  audience: Set<string>;
+  followedUsers: Set<string>;
+  moves: number;
+  raidMoves: number;
+  destinations: Map<string, { count: number; raid: number }>;
+  dirty: boolean;
+}
+
+export function createAudienceEngine(options: AudienceEngineOptions): AudienceEngine {
+  return new Tracker(options);
+}
+
+/** a fresh copy of a login: a key sliced out of an IRC line would otherwise keep the whole line alive */
+function ownString(s: string): string {
+  return s.length >= 13 ? Buffer.from(s, 'utf8').toString('utf8') : s;
+}
+
+class Tracker implements AudienceEngine {
+  private readonly linger: number;
+  private readonly window: number;
+  private readonly warmup: number;
+  private readonly follow: number;
+  private readonly retention: readonly [number, number];
+
+  // channels: few (thousands), plain arrays; ids are never reused
+  private readonly chIds = new Map<string, number>();
+  private readonly chName: string[] = [];
+  private readonly chWatched: boolean[] = [];
+  private readonly chWatchedAt: number[] = [];
+  private readonly chHead: number[] = [];
+  private readonly chOpen: number[] = [];
+
+  // users: interned, ids reused once a user holds nothing. A user is a 32-byte record (the head
+  // of their presence list, then the login's length and bytes) found through an open-addressing
+  // table of [hash, id + 1]: a lookup reads one table slot and one record, where a Map of a
+  // million strings costs several cache misses (measured ~3 times slower). Logins that are not
+  // short ASCII (never a Twitch login) live in a Map beside it.
+  private uCap = 0;
+  private uI = new Int32Array(0);
+  private uB = new Uint8Array(0);
+  private uMark = new Uint32Array(0);
+  private mark = 0;
+  private userCount = 0;
+  private nextUser = 0;
+  private readonly freeUsers: number[] = [];
+  private table = new Int32Array(0);
+  private tableMask = 0;
+  private readonly odd = new Map<string, number>();
+  private readonly oddNames = new Map<number, string>();
+  /** the hash of the login last looked up, for the insert that may follow */
+  private lastHash = 0;
+
+  // presences: the fields the hot path reads in one 32-byte record (two a cache line): last and
+  // last chat (Float64 0, 1), channel, next of the user's list, pending candidate (Int32 4, 5, 6),
+  // flags, first and last kind (bytes 28, 29, 30); the rest a struct of arrays
+  private cap = 0;
+  private hF = new Float64Array(0);
+  private hI = new Int32Array(0);
+  private hB = new Uint8Array(0);
+  private pUser = new Int32Array(0);
+  private pFirst = new Float64Array(0);
+  /** the end a move is measured from: the PART, or the last signal */
+  private pEnd = new Float64Array(0);
+  /** when it actually stopped being open (PART, stream end, last signal + linger): "in A at the raid" */
+  private pClosed = new Float64Array(0);
+  private pNextC = new Int32Array(0);
+  private pPrevC = new Int32Array(0);
+  /** as B: the presence in A of its pending candidate move */
+  private pFrom = new Int32Array(0);
+  /** the bucket of its one valid queue entry */
+  private pKey = new Int32Array(0);
+  private freeSlots: number[] = [];
+  private nextSlot = 0;
+  private used = 0;
+
+  // the expiry queue
+  private readonly buckets = new Map<number, number[]>();
+  private queued = 0;
+  private baseMs = Number.NaN;
+  private nextKey = 0;
+  private processing = KEY_NONE;
+  private deferred: number[] = [];
+
+  // drain
+  private touched: number[] = [];
+  private captured: ActivityRow[] = [];
+
+  private movesOut: EngineMove[] = [];
+  private raids: RaidRecord[] = [];
+  private endedRecs: EndedRecord[] = [];
+
+  constructor(o: AudienceEngineOptions) {
+    this.linger = o.lingerMs;
+    this.window = o.windowMs;
+    this.warmup = o.warmupMs ?? 120_000;
+    this.follow = o.endedFollowMs ?? 30 * 60_000;
+    this.retention = o.retentionAfterMs ?? [10 * 60_000, 30 * 60_000];
+    this.grow(1024);
+    this.growUsers(1024);
+    this.resizeTable(2048);
+  }
+
+  // ---- channels ----
+
+  watch(channel: string, now: number): void {
+    this.base(now);
+    let c = this.chIds.get(channel);
+    if (c === undefined) {
+      c = this.chName.length;
+      this.chIds.set(ownString(channel), c);
+      this.chName.push(channel);
+      this.chWatched.push(false);
+      this.chWatchedAt.push(now);
+      this.chHead.push(NONE);
+      this.chOpen.push(0);
+    }
+    if (this.chWatched[c]) return;
+    this.chWatched[c] = true;
+    this.chWatchedAt[c] = now;
+  }
+
+  unwatch(channel: string, _now: number): void {
+    const c = this.chIds.get(channel);
+    if (c === undefined || !this.chWatched[c]) return;
+    this.chWatched[c] = false;
+    let p = this.chHead[c]!;
+    while (p !== NONE) {
+      const next = this.pNextC[p]!;
+      const b = this.hI[(p << 3) + 6]!;
+      if (b !== NONE) this.pFrom[b] = NONE;
+      const a = this.pFrom[p]!;
+      if (a !== NONE) this.hI[(a << 3) + 6] = NONE;
+      this.hI[(p << 3) + 6] = NONE;
+      this.pFrom[p] = NONE;
+      this.free(p);
+      p = next;
+    }
+    this.endedRecs = this.endedRecs.filter((r) => r.channel !== channel);
+  }
+
+  isWatched(channel: string): boolean {
+    const c = this.chIds.get(channel);
+    return c !== undefined && this.chWatched[c] === true;
+  }
+
+  watched(): string[] {
+    const out: string[] = [];
+    for (let c = 0; c < this.chName.length; c++) if (this.chWatched[c]) out.push(this.chName[c]!);
+    return out;
+  }
+
+  // ---- the hot path ----
+
+  signal(channel: string, user: string, kind: Exclude<SignalKind, 'part'>, at: number): void {
+    const c = this.chIds.get(channel);
+    if (c === undefined || !this.chWatched[c]) return;
+    const k = KIND_INDEX[kind];
+    if (k === undefined || k === PART) return;
+    let u = this.findUser(user);
+    if (u === NONE) u = this.newUser(user);
+    const p = this.findOpen(u, c);
+    if (p !== NONE) {
+      if (at - this.hF[p << 2]! < this.linger) {
+        if (at >= this.hF[p << 2]!) {
+          this.hF[p << 2] = at;
+          this.hB[(p << 5) + 30] = k;
+        }
+        if (k <= 1 && at > this.hF[(p << 2) + 1]!) this.hF[(p << 2) + 1] = at;
+        const f = this.hB[(p << 5) + 28]!;
+        if ((f & F_TOUCHED) === 0) {
+          this.hB[(p << 5) + 28] = f | F_TOUCHED;
+          this.touched.push(p);
+        }
+        const b = this.hI[(p << 3) + 6]!;
+        // the user is seen in A again after arriving in B: they watch both
+        if (b !== NONE && at >= this.pFirst[b]!) {
+          this.hI[(p << 3) + 6] = NONE;
+          this.pFrom[b] = NONE;
+        }
+        return;
+      }
+      // expired by now though no tick has said so yet: it ended, and this starts a new one
+      this.expire(p);
+    }
+    this.begin(u, c, k, at);
+  }
+
+  part(channel: string, user: string, at: number): void {
+    const c = this.chIds.get(channel);
+    if (c === undefined || !this.chWatched[c]) return;
+    const u = this.findUser(user);
+    if (u === NONE) return;
+    const p = this.findOpen(u, c);
+    if (p === NONE) return;
+    if (at - this.hF[p << 2]! >= this.linger) {
+      this.expire(p);
+      return;
+    }
+    const f = this.hB[(p << 5) + 28]!;
+    if ((f & F_TOUCHED) === 0) {
+      this.hB[(p << 5) + 28] = f | F_TOUCHED;
+      this.touched.push(p);
+    }
+    this.close(p, Math.max(at, this.hF[p << 2]!), Math.max(at, this.hF[p << 2]!), true);
+  }
+
+  /** the user's open presence in the channel, moved to the front of their list; NONE when none */
+  private findOpen(u: number, c: number): number {
+    let prev = NONE;
+    let p = this.uI[u << 3]!;
+    while (p !== NONE) {
+      if (this.hI[(p << 3) + 4] === c && (this.hB[(p << 5) + 28]! & F_OPEN) !== 0) {
+        if (prev !== NONE) {
+          this.hI[(prev << 3) + 5] = this.hI[(p << 3) + 5]!;
+          this.hI[(p << 3) + 5] = this.uI[u << 3]!;
+          this.uI[u << 3] = p;
+        }
+        return p;
+      }
+      prev = p;
+      p = this.hI[(p << 3) + 5]!;
+    }
+    return NONE;
+  }
+
+  private begin(u: number, c: number, k: number, at: number): void {
+    this.base(at);
+    const p = this.alloc();
+    this.pUser[p] = u;
+    this.hI[(p << 3) + 4] = c;
+    this.pFirst[p] = at;
+    this.hF[p << 2] = at;
+    this.hF[(p << 2) + 1] = k <= 1 ? at : Number.NEGATIVE_INFINITY;
+    this.pEnd[p] = 0;
+    this.pClosed[p] = 0;
+    const baseline = at - this.chWatchedAt[c]! < this.warmup;
+    this.hB[(p << 5) + 28] = F_USED | F_OPEN | F_TOUCHED | (baseline ? F_BASELINE : 0);
+    this.touched.push(p);
+    this.hB[(p << 5) + 29] = k;
+    this.hB[(p << 5) + 30] = k;
+    this.hI[(p << 3) + 6] = NONE;
+    this.pFrom[p] = NONE;
+    this.hI[(p << 3) + 5] = this.uI[u << 3]!;
+    this.uI[u << 3] = p;
+    const head = this.chHead[c]!;
+    this.pNextC[p] = head;
+    this.pPrevC[p] = NONE;
+    if (head !== NONE) this.pPrevC[head] = p;
+    this.chHead[c] = p;
+    this.chOpen[c]!++;
+    this.enqueue(p, at + this.linger);
+    if (!baseline) this.matchArrival(u, p, c, at);
+  }
+
+  /** a new presence in B: the user's most recent departure elsewhere within the window before it */
+  private matchArrival(u: number, b: number, c: number, at: number): void {
+    let best = NONE;
+    let bestEnd = Number.NEGATIVE_INFINITY;
+    for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!) {
+      if (q === b || this.hI[(q << 3) + 4] === c) continue;
+      let f = this.hB[(q << 5) + 28]!;
+      if ((f & F_OPEN) !== 0 && at - this.hF[q << 2]! >= this.linger) {
+        this.expire(q);
+        f = this.hB[(q << 5) + 28]!;
+      }
+      if ((f & F_CONSUMED) !== 0 || this.hI[(q << 3) + 6] !== NONE) continue;
+      const end = (f & F_OPEN) !== 0 ? this.hF[q << 2]! : this.pEnd[q]!;
+      if (end < at && at - end <= this.window && end > bestEnd) {
+        best = q;
+        bestEnd = end;
+      }
+    }
+    if (best === NONE) return;
+    if ((this.hB[(best << 5) + 28]! & F_OPEN) === 0) this.confirm(best, b);
+    else {
+      this.hI[(best << 3) + 6] = b;
+      this.pFrom[b] = best;
+    }
+  }
+
+  // ---- ends ----
+
+  private expire(p: number): void {
+    this.close(p, this.hF[p << 2]!, this.hF[p << 2]! + this.linger, false);
+  }
+
+  private close(p: number, end: number, closedAt: number, parted: boolean): void {
+    this.hB[(p << 5) + 28] = (this.hB[(p << 5) + 28]! & ~F_OPEN) | (parted ? F_PARTED : 0);
+    this.pEnd[p] = end;
+    this.pClosed[p] = closedAt;
+    this.chOpen[this.hI[(p << 3) + 4]!]!--;
+    const b = this.hI[(p << 3) + 6]!;
+    if (b !== NONE) {
+      const first = this.pFirst[b]!;
+      if (end < first && first - end <= this.window) this.confirm(p, b);
+      else {
+        this.hI[(p << 3) + 6] = NONE;
+        this.pFrom[b] = NONE;
+      }
+    }
+    this.enqueue(p, this.freeDue(p));
+  }
+
+  private freeDue(p: number): number {
+    return Math.max(this.pEnd[p]! + this.window, this.hF[(p << 2) + 1]! + CHAT_KEEP_MS) + 1;
+  }
+
+  private confirm(a: number, b: number): void {
+    this.hI[(a << 3) + 6] = NONE;
+    this.pFrom[b] = NONE;
+    this.hB[(a << 5) + 28] = this.hB[(a << 5) + 28]! | F_CONSUMED;
+    const user = this.nameOf(this.pUser[a]!);
+    const from = this.chName[this.hI[(a << 3) + 4]!]!;
+    const to = this.chName[this.hI[(b << 3) + 4]!]!;
+    const leftAt = this.pEnd[a]!;
+    const joinedAt = this.pFirst[b]!;
+    const evidence: EngineEvidence[] = [{ channel: from, kind: KINDS[this.hB[(a << 5) + 30]!]!, at: this.hF[a << 2]! }];
+    if ((this.hB[(a << 5) + 28]! & F_PARTED) !== 0) evidence.push({ channel: from, kind: 'part', at: leftAt });
+    evidence.push({ channel: to, kind: KINDS[this.hB[(b << 5) + 29]!]!, at: joinedAt });
+    let raid: RaidRecord | undefined;
+    const first = this.pFirst[a]!;
+    const closed = this.pClosed[a]!;
+    for (const r of this.raids) {
+      if (r.from !== from || r.to !== to || r.at > joinedAt || joinedAt - r.at > this.window) continue;
+      if (first > r.at || closed < r.at - RAID_PART_SLACK_MS) continue;
+      if (raid === undefined || r.at > raid.at) raid = r;
+    }
+    const move: EngineMove = { user, from, to, leftAt, joinedAt, cause: raid ? 'raid' : 'organic', evidence };
+    if (raid) {
+      move.raidId = raid.id;
+      raid.raidersSeen++;
+      raid.raiders.push(user);
+      raid.dirty = true;
+    }
+    this.movesOut.push(move);
+    for (const e of this.endedRecs) {
+      if (e.channel !== from || !e.audience.has(user) || joinedAt - e.endedAt > this.follow) continue;
+      e.moves++;
+      if (raid) e.raidMoves++;
+      e.followedUsers.add(user);
+      let d = e.destinations.get(to);
+      if (!d) {
+        d = { count: 0, raid: 0 };
+        e.destinations.set(to, d);
+      }
+      d.count++;
+      if (raid) d.raid++;
+      e.dirty = true;
+    }
+  }
+
+  streamEnded(channel: string, at: number): void {
+    const c = this.chIds.get(channel);
+    if (c === undefined || !this.chWatched[c]) return;
+    const audience = new Set<string>();
+    const ending: number[] = [];
+    for (let p = this.chHead[c]!; p !== NONE; p = this.pNextC[p]!) {
+      if ((this.hB[(p << 5) + 28]! & F_OPEN) === 0) continue;
+      if (at - this.hF[p << 2]! >= this.linger) this.expire(p);
+      else {
+        ending.push(p);
+        audience.add(this.nameOf(this.pUser[p]!));
+      }
+    }
+    // the record first: the moves its closing confirms are its audience's
+    const rec: EndedRecord = { channel, endedAt: at, audience, followedUsers: new Set(), moves: 0, raidMoves: 0, destinations: new Map(), dirty: true };
+    this.endedRecs.push(rec);
+    for (const p of ending) this.close(p, this.hF[p << 2]!, at, false);
+  }
+
+  // ---- raids ----
+
+  raid(report: RaidReport): void {
+    for (const r of this.raids) {
+      if (r.from !== report.from || r.to !== report.to || Math.abs(r.at - report.at) > RAID_DEDUPE_MS) continue;
+      if (!r.sources.includes(report.source)) {
+        r.sources.push(report.source);
+        r.dirty = true;
+      }
+      if (report.viewers > r.viewers) {
+        r.viewers = report.viewers;
+        r.dirty = true;
+      }
+      return;
+    }
+    this.raids.push({
+      id: `${report.from}>${report.to}@${Math.floor(report.at / 1000)}`,
+      from: report.from,
+      to: report.to,
+      at: report.at,
+      viewers: report.viewers,
+      sources: [report.source],
+      raidersSeen: 0,
+      retained10m: null,
+      retained30m: null,
+      raiders: [],
+      dirty: true,
+    });
+  }
+
+  /** raiders with a presence in the channel open at time t */
+  private retainedAt(r: RaidRecord, t: number): number {
+    const c = this.chIds.get(r.to);
+    if (c === undefined) return 0;
+    let n = 0;
+    for (const login of new Set(r.raiders)) {
+      const u = this.findUser(login);
+      if (u === NONE) continue;
+      for (let p = this.uI[u << 3]!; p !== NONE; p = this.hI[(p << 3) + 5]!) {
+        if (this.hI[(p << 3) + 4] !== c || this.pFirst[p]! > t) continue;
+        const f = this.hB[(p << 5) + 28]!;
+        const open = (f & F_OPEN) !== 0 ? this.hF[p << 2]! + this.linger > t : this.pClosed[p]! > t;
+        if (open) {
+          n++;
+          break;
+        }
+      }
+    }
+    return n;
+  }
+
+  // ---- the tick ----
+
+  tick(now: number): EngineTick {
+    this.base(now);
+    // retention before expiry: a presence due before the retention time is still open in the table
+    for (const r of this.raids) {
+      if (r.retained10m === null && now >= r.at + this.retention[0]) {
+        r.retained10m = this.retainedAt(r, r.at + this.retention[0]);
+        r.dirty = true;
+      }
+      if (r.retained30m === null && now >= r.at + this.retention[1]) {
+        r.retained30m = this.retainedAt(r, r.at + this.retention[1]);
+        r.dirty = true;
+      }
+    }
+    this.runQueue(now);
+    const raids: EngineRaid[] = [];
+    for (const r of this.raids) {
+      if (!r.dirty) continue;
+      r.dirty = false;
+      raids.push({ id: r.id, from: r.from, to: r.to, at: r.at, viewers: r.viewers, sources: [...r.sources], raidersSeen: r.raidersSeen, retained10m: r.retained10m, retained30m: r.retained30m });
+    }
+    this.raids = this.raids.filter((r) => now < r.at + Math.max(RAID_KEEP_MS, this.retention[1]) || r.retained30m === null);
+    const ended: EngineEnded[] = [];
+    const keep: EndedRecord[] = [];
+    for (const e of this.endedRecs) {
+      const final = now >= e.endedAt + this.follow;
+      if (e.dirty || final) ended.push(endedView(e, final));
+      e.dirty = false;
+      if (!final) keep.push(e);
+    }
+    this.endedRecs = keep;
+    const moves = this.movesOut;
+    this.movesOut = [];
+    return { moves, raids, ended };
+  }
+
+  private base(t: number): void {
+    if (Number.isNaN(this.baseMs)) {
+      this.baseMs = t;
+      this.nextKey = 0;
+    }
+  }
+
+  private keyOf(t: number): number {
+    const k = Math.floor((t - this.baseMs) / BUCKET_MS);
+    return Math.max(-2147483000, Math.min(k, 2147483000));
+  }
+
+  private enqueue(p: number, due: number): void {
+    let k = this.keyOf(due);
+    if (k < this.nextKey) k = this.nextKey;
+    if (k === this.processing) {
+      // into the bucket being run: after its pass, so the pass meets each presence once
+      this.pKey[p] = KEY_KEPT;
+      this.deferred.push(p);
+      return;
+    }
+    this.pKey[p] = k;
+    let b = this.buckets.get(k);
+    if (b === undefined) {
+      b = [];
+      this.buckets.set(k, b);
+    }
+    b.push(p);
+    this.queued++;
+  }
+
+  private runQueue(now: number): void {
+    const nowKey = this.keyOf(now);
+    let k = this.nextKey;
+    while (k <= nowKey) {
+      // enqueues never go below the bucket being run, so none is left behind
+      this.nextKey = k;
+      const list = this.buckets.get(k);
+      if (list !== undefined) {
+        this.buckets.delete(k);
+        this.queued -= list.length;
+        this.processing = k;
+        for (let i = 0; i < list.length; i++) {
+          const p = list[i]!;
+          if (this.pKey[p] !== k) continue;
+          this.pKey[p] = KEY_NONE;
+          this.visit(p, now);
+        }
+        this.processing = KEY_NONE;
+        const again = this.deferred;
+        if (again.length > 0) {
+          this.deferred = [];
+          for (const p of again) this.pKey[p] = k;
+          this.buckets.set(k, again);
+          this.queued += again.length;
+          // an earlier second is wholly due: run it again (what is left in now's second waits)
+          if (k < nowKey) continue;
+        }
+      }
+      if (k === nowKey) break;
+      k = nowKey - k > 4096 ? this.nextBucketAfter(k, nowKey) : k + 1;
+    }
+    this.nextKey = nowKey;
+  }
+
+  /** a long gap between ticks: the next bucket there is rather than every second of it */
+  private nextBucketAfter(k: number, nowKey: number): number {
+    let next = nowKey;
+    for (const key of this.buckets.keys()) if (key > k && key < next) next = key;
+    return next;
+  }
+
+  private visit(p: number, now: number): void {
+    const f = this.hB[(p << 5) + 28]!;
+    if ((f & F_USED) === 0) return;
+    if ((f & F_OPEN) !== 0) {
+      const due = this.hF[p << 2]! + this.linger;
+      if (due <= now) this.expire(p);
+      else this.enqueue(p, due);
+      return;
+    }
+    let due = this.freeDue(p);
+    const a = this.pFrom[p]!;
+    // the arriving half of a pending move is kept until its A is settled
+    if (a !== NONE) due = Math.max(due, this.hF[a << 2]! + this.linger + 1);
+    if (due <= now) this.free(p);
+    else this.enqueue(p, due);
+  }
+
+  // ---- slots and users ----
+
+  /** the user's id, NONE when not held; leaves the login's hash in lastHash */
+  findUser(login: string): number {
+    const n = login.length;
+    let h = 0x811c9dc5 | 0;
+    let any = 0;
+    for (let i = 0; i < n; i++) {
+      const ch = login.charCodeAt(i);
+      any |= ch;
+      h = Math.imul(h ^ ch, 0x01000193);
+    }
+    this.lastHash = h;
+    if (n > USER_CHARS || any > 127) return this.odd.get(login) ?? NONE;
+    const t = this.table;
+    const mask = this.tableMask;
+    const b = this.uB;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id1 = t[2 * i + 1]!;
+      if (id1 === 0) return NONE;
+      if (t[2 * i] !== h) continue;
+      const u = id1 - 1;
+      const o = u << 5;
+      if (b[o + 4] !== n) continue;
+      let same = true;
+      for (let j = 0; j < n; j++)
+        if (b[o + 5 + j] !== login.charCodeAt(j)) {
+          same = false;
+          break;
+        }
+      if (same) return u;
+    }
+  }
+
+  /** a new user, right after findUser(login) found none */
+  private newUser(login: string): number {
+    const h = this.lastHash;
+    let u = this.freeUsers.pop();
+    if (u === undefined) {
+      if (this.nextUser >= this.uCap) this.growUsers(this.uCap * 2);
+      u = this.nextUser++;
+    }
+    const o = u << 5;
+    this.uI[u << 3] = NONE;
+    this.uMark[u] = 0;
+    this.userCount++;
+    const n = login.length;
+    let ascii = n <= USER_CHARS;
+    for (let i = 0; ascii && i < n; i++) if (login.charCodeAt(i) > 127) ascii = false;
+    if (!ascii) {
+      this.uB[o + 4] = ODD_USER;
+      const own = ownString(login);
+      this.odd.set(own, u);
+      this.oddNames.set(u, own);
+      return u;
+    }
+    this.uB[o + 4] = n;
+    for (let i = 0; i < n; i++) this.uB[o + 5 + i] = login.charCodeAt(i);
+    if ((this.userCount - this.odd.size) * 2 > this.tableMask + 1) this.resizeTable((this.tableMask + 1) * 2);
+    this.tableInsert(h, u);
+    return u;
+  }
+
+  private tableInsert(h: number, u: number): void {
+    const t = this.table;
+    const mask = this.tableMask;
+    let i = h & mask;
+    while (t[2 * i + 1] !== 0) i = (i + 1) & mask;
+    t[2 * i] = h;
+    t[2 * i + 1] = u + 1;
+  }
+
+  private resizeTable(size: number): void {
+    const old = this.table;
+    this.table = new Int32Array(size * 2);
+    this.tableMask = size - 1;
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.tableInsert(old[i]!, old[i + 1]! - 1);
+  }
+
+  /** out of the table by backward shift (linear probing: no tombstones, probes stay short) */
+  private forgetUser(u: number): void {
+    this.userCount--;
+    this.freeUsers.push(u);
+    if (this.uB[(u << 5) + 4] === ODD_USER) {
+      this.odd.delete(this.oddNames.get(u)!);
+      this.oddNames.delete(u);
+      return;
+    }
+    const t = this.table;
+    const mask = this.tableMask;
+    this.findUser(this.nameOf(u)); // for its hash
+    let i = this.lastHash & mask;
+    while (t[2 * i + 1] !== u + 1) i = (i + 1) & mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (t[2 * j + 1] === 0) break;
+      const k = t[2 * j]! & mask;
+      // the entry at j stays when its home k lies cyclically in (i, j]
+      if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
+      t[2 * i] = t[2 * j]!;
+      t[2 * i + 1] = t[2 * j + 1]!;
+      i = j;
+    }
+    t[2 * i] = 0;
+    t[2 * i + 1] = 0;
+  }
+
+  private nameOf(u: number): string {
+    const o = u << 5;
+    const n = this.uB[o + 4]!;
+    if (n === ODD_USER) return this.oddNames.get(u)!;
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(this.uB[o + 5 + i]!);
+    return s;
+  }
+
+  private growUsers(cap: number): void {
+    const rec = new ArrayBuffer(cap * 32);
+    new Uint8Array(rec).set(this.uB);
+    this.uI = new Int32Array(rec);
+    this.uB = new Uint8Array(rec);
+    const mark = new Uint32Array(cap);
+    mark.set(this.uMark);
+    this.uMark = mark;
+    this.uCap = cap;
+  }
+
+  private alloc(): number {
+    let p = this.freeSlots.pop();
+    if (p === undefined) {
+      if (this.nextSlot >= this.cap) this.grow(Math.ceil(this.cap * 1.5));
+      p = this.nextSlot++;
+    }
+    this.used++;
+    return p;
+  }
+
+  private free(p: number): void {
+    const f = this.hB[(p << 5) + 28]!;
+    const u = this.pUser[p]!;
+    const c = this.hI[(p << 3) + 4]!;
+    if ((f & F_TOUCHED) !== 0) this.captured.push(this.row(p));
+    if ((f & F_OPEN) !== 0) this.chOpen[c]!--;
+    // out of the user's list
+    let prev = NONE;
+    for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!) {
+      if (q === p) {
+        if (prev === NONE) this.uI[u << 3] = this.hI[(p << 3) + 5]!;
+        else this.hI[(prev << 3) + 5] = this.hI[(p << 3) + 5]!;
+        break;
+      }
+      prev = q;
+    }
+    // out of the channel's
+    const pc = this.pPrevC[p]!;
+    const nc = this.pNextC[p]!;
+    if (pc === NONE) this.chHead[c] = nc;
+    else this.pNextC[pc] = nc;
+    if (nc !== NONE) this.pPrevC[nc] = pc;
+    this.hB[(p << 5) + 28] = 0;
+    this.pKey[p] = KEY_NONE;
+    this.freeSlots.push(p);
+    this.used--;
+    if (this.uI[u << 3] === NONE) this.forgetUser(u);
+  }
+
+  private grow(cap: number): void {
+    const g32 = (a: Int32Array, fill?: number) => {
+      const n = new Int32Array(cap);
+      if (fill !== undefined) n.fill(fill);
+      n.set(a);
+      return n;
+    };
+    const g64 = (a: Float64Array) => {
+      const n = new Float64Array(cap);
+      n.set(a);
+      return n;
+    };
+    const hot = new ArrayBuffer(cap * 32);
+    new Uint8Array(hot).set(this.hB);
+    this.hF = new Float64Array(hot);
+    this.hI = new Int32Array(hot);
+    this.hB = new Uint8Array(hot);
+    this.pUser = g32(this.pUser);
+    this.pFirst = g64(this.pFirst);
+    this.pEnd = g64(this.pEnd);
+    this.pClosed = g64(this.pClosed);
+    this.pNextC = g32(this.pNextC);
+    this.pPrevC = g32(this.pPrevC);
+    this.pFrom = g32(this.pFrom, NONE);
+    this.pKey = g32(this.pKey, KEY_NONE);
+    this.cap = cap;
+  }
+
+  // ---- reads ----
+
+  private row(p: number): ActivityRow {
+    return { channel: this.chName[this.hI[(p << 3) + 4]!]!, user: this.nameOf(this.pUser[p]!), firstAt: this.pFirst[p]!, lastAt: this.hF[p << 2]! };
+  }
+
+  drainActivity(): ActivityRow[] {
+    const rows = this.captured;
+    this.captured = [];
+    for (const p of this.touched) {
+      const f = this.hB[(p << 5) + 28]!;
+      if ((f & F_TOUCHED) === 0) continue;
+      this.hB[(p << 5) + 28] = f & ~F_TOUCHED;
+      rows.push(this.row(p));
+    }
+    this.touched = [];
+    return rows;
+  }
+
+  present(channel: string): number {
+    const c = this.chIds.get(channel);
+    return c === undefined || !this.chWatched[c] ? 0 : this.chOpen[c]!;
+  }
+
+  activeChatters(channel: string, now: number, sinceMs = 600_000): number {
+    const c = this.chIds.get(channel);
+    if (c === undefined || !this.chWatched[c]) return 0;
+    const since = now - sinceMs;
+    // a user may hold a closed and an open presence in one channel: counted once
+    this.mark = (this.mark + 1) >>> 0 || 1;
+    let n = 0;
+    for (let p = this.chHead[c]!; p !== NONE; p = this.pNextC[p]!) {
+      const t = this.hF[(p << 2) + 1]!;
+      if (t < since || t > now) continue;
+      const u = this.pUser[p]!;
+      if (this.uMark[u] === this.mark) continue;
+      this.uMark[u] = this.mark;
+      n++;
+    }
+    return n;
+  }
+
+  memory(): { users: number; presences: number; bytes: number } {
+    // a slot: its 32-byte hot record, 3 Float64 and 5 Int32 cold fields; a user: their 32-byte
+    // record, a mark and two table Int32 (the table kept at most half full); the queue's plain
+    // arrays hold 8 bytes an entry
+    const slotBytes = this.cap * (32 + 3 * 8 + 5 * 4) + (this.freeSlots.length + this.touched.length) * 8;
+    const userBytes = this.uCap * (32 + 4) + this.table.length * 4 + this.freeUsers.length * 8 + this.odd.size * 120;
+    const queueBytes = this.queued * 8 + this.buckets.size * 32;
+    return { users: this.userCount, presences: this.used, bytes: slotBytes + userBytes + queueBytes + this.chName.length * 100 };
+  }
+}
+
+function endedView(e: EndedRecord, final: boolean): EngineEnded {
+  const destinations = [...e.destinations].map(([channel, d]) => ({ channel, count: d.count, raid: d.raid })).sort((a, b) => b.count - a.count || (a.channel < b.channel ? -1 : 1));
+  return { channel: e.channel, endedAt: e.endedAt, audience: e.audience.size, followed: e.followedUsers.size, moves: e.moves, raidMoves: e.raidMoves, destinations, final };
+}

@@ -1,0 +1,234 @@
+// The engine's moves against a naive reference over thousands of random signals: the reference
+// rebuilds every presence from the whole event log with plain objects, then applies the
+// definitions of engine.ts to each arrival in time order (O(n²), which is fine at this size).
+// Both must agree on every move, its times and its cause.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mulberry32 } from '../../bench/support/streams.js';
+import type { EngineMove, RaidReport } from '../../src/audience/engine.js';
+import { createAudienceEngine } from '../../src/audience/tracker.js';
+
+const LINGER = 120_000;
+const WINDOW = 45_000;
+const WARMUP = 20_000;
+const RAID_SLACK = 30_000;
+const T0 = Date.UTC(2026, 11, 1, 12);
+
+type Ev =
+  | { t: number; type: 'signal'; ch: string; user: string; kind: 'chat' | 'join' | 'names' | 'raid' }
+  | { t: number; type: 'part'; ch: string; user: string }
+  | { t: number; type: 'end'; ch: string }
+  | { t: number; type: 'raid'; report: RaidReport }
+  | { t: number; type: 'watch'; ch: string }
+  | { t: number; type: 'tick' };
+
+interface RefPresence {
+  user: string;
+  ch: string;
+  first: number;
+  signals: number[];
+  baseline: boolean;
+  open: boolean;
+  parted: boolean;
+  end: number;
+  closedAt: number;
+}
+
+function generate(seed: number, count: number, channels: number, users: number): Ev[] {
+  const rnd = mulberry32(seed);
+  const chs = Array.from({ length: channels }, (_, i) => `c${i}`);
+  const late = new Set(chs.slice(-3)); // watched later: their own warm-up
+  const where = Array.from({ length: users }, () => chs[Math.floor(rnd() * channels)]!);
+  const evs: Ev[] = chs.filter((c) => !late.has(c)).map((ch) => ({ t: T0, type: 'watch', ch }) as Ev);
+  let t = T0 + 1;
+  let lateWatched = false;
+  let nextTick = T0 + 5000;
+  const pick = () => chs[Math.floor(rnd() * channels)]!;
+  for (let i = 0; i < count; i++) {
+    t += 1 + Math.floor(rnd() * 600);
+    while (nextTick < t) {
+      evs.push({ t: nextTick, type: 'tick' });
+      nextTick += 5000 + Math.floor(rnd() * 3000);
+    }
+    if (!lateWatched && i > count / 3) {
+      lateWatched = true;
+      for (const ch of late) evs.push({ t: t++, type: 'watch', ch });
+    }
+    const u = Math.floor(rnd() * users);
+    const user = `user${u}`;
+    const r = rnd();
+    if (r < 0.55) evs.push({ t, type: 'signal', ch: where[u]!, user, kind: rnd() < 0.8 ? 'chat' : 'join' });
+    else if (r < 0.7) {
+      // a move: maybe a PART first, maybe (late) PART after, maybe back in the old channel later
+      const from = where[u]!;
+      const to = pick();
+      where[u] = to;
+      if (rnd() < 0.4) evs.push({ t: t++, type: 'part', ch: from, user });
+      t += Math.floor(rnd() * 30_000);
+      evs.push({ t, type: 'signal', ch: to, user, kind: rnd() < 0.5 ? 'chat' : 'join' });
+      if (rnd() < 0.15) evs.push({ t: ++t, type: 'part', ch: from, user });
+    } else if (r < 0.8)
+      evs.push({ t, type: 'signal', ch: pick(), user, kind: 'chat' }); // another channel at once
+    else if (r < 0.88) evs.push({ t, type: 'part', ch: where[u]!, user });
+    else if (r < 0.9) evs.push({ t, type: 'signal', ch: `unwatched${u % 3}`, user, kind: 'chat' });
+    else if (r < 0.99) evs.push({ t, type: 'signal', ch: where[u]!, user, kind: 'names' });
+    else if (r < 0.994) evs.push({ t, type: 'end', ch: pick() });
+    else {
+      // a raid: a reported pair (sometimes twice), and a good part of the users in A following it
+      const from = pick();
+      const to = pick();
+      if (from === to) continue;
+      // some PARTs come before the raid's report (within RAID_SLACK or not), the others after it
+      const followers: string[] = [];
+      for (let v = 0; v < users; v++) if (where[v] === from && rnd() < 0.7) followers.push(`user${v}`);
+      const early = followers.filter(() => rnd() < 0.3);
+      for (const user of early) evs.push({ t: ++t, type: 'part', ch: from, user });
+      if (early.length > 0) t += Math.floor(rnd() * 45_000);
+      evs.push({ t, type: 'raid', report: { from, to, at: t, viewers: Math.floor(rnd() * 100), source: 'eventsub' } });
+      if (rnd() < 0.7) evs.push({ t: ++t, type: 'raid', report: { from, to, at: t, viewers: Math.floor(rnd() * 100), source: 'chat' } });
+      for (const user of followers) {
+        if (!early.includes(user) && rnd() < 0.6) evs.push({ t: ++t, type: 'part', ch: from, user });
+        where[Number(user.slice(4))] = to;
+        evs.push({ t: (t += 1 + Math.floor(rnd() * 2000)), type: 'signal', ch: to, user, kind: rnd() < 0.5 ? 'raid' : 'join' });
+      }
+    }
+  }
+  evs.push({ t: t + 10 * (LINGER + WINDOW), type: 'tick' });
+  return evs;
+}
+
+/** the reference: presences rebuilt from the log, then the definitions applied to each arrival */
+function reference(evs: Ev[]): string[] {
+  const watchedAt = new Map<string, number>();
+  const open = new Map<string, RefPresence>();
+  const all: RefPresence[] = [];
+  const raids: { from: string; to: string; at: number; sources: Set<string> }[] = [];
+  const closeExpired = (p: RefPresence) => {
+    const last = p.signals.at(-1)!;
+    p.open = false;
+    p.end = last;
+    p.closedAt = last + LINGER;
+    open.delete(`${p.user} ${p.ch}`);
+  };
+  for (const ev of evs) {
+    if (ev.type === 'watch') watchedAt.set(ev.ch, ev.t);
+    else if (ev.type === 'raid') {
+      const r = raids.find((x) => x.from === ev.report.from && x.to === ev.report.to && Math.abs(x.at - ev.report.at) <= 300_000);
+      if (r) r.sources.add(ev.report.source);
+      else raids.push({ from: ev.report.from, to: ev.report.to, at: ev.report.at, sources: new Set([ev.report.source]) });
+    } else if (ev.type === 'signal' || ev.type === 'part') {
+      const w = watchedAt.get(ev.ch);
+      if (w === undefined) continue;
+      const key = `${ev.user} ${ev.ch}`;
+      let p = open.get(key);
+      if (p && ev.t - p.signals.at(-1)! >= LINGER) {
+        closeExpired(p);
+        p = undefined;
+      }
+      if (ev.type === 'part') {
+        if (!p) continue;
+        p.open = false;
+        p.parted = true;
+        p.end = ev.t;
+        p.closedAt = ev.t;
+        open.delete(key);
+        continue;
+      }
+      if (p) p.signals.push(ev.t);
+      else {
+        p = { user: ev.user, ch: ev.ch, first: ev.t, signals: [ev.t], baseline: ev.t - w < WARMUP, open: true, parted: false, end: 0, closedAt: 0 };
+        open.set(key, p);
+        all.push(p);
+      }
+    } else if (ev.type === 'end') {
+      if (!watchedAt.has(ev.ch)) continue;
+      for (const p of [...open.values()]) {
+        if (p.ch !== ev.ch) continue;
+        if (ev.t - p.signals.at(-1)! >= LINGER) closeExpired(p);
+        else {
+          p.open = false;
+          p.end = p.signals.at(-1)!;
+          p.closedAt = ev.t;
+          open.delete(`${p.user} ${p.ch}`);
+        }
+      }
+    }
+  }
+  for (const p of [...open.values()]) closeExpired(p);
+
+  // arrivals in time order; a departure is taken by one arrival at a time
+  const consumed = new Set<RefPresence>();
+  const reservedUntil = new Map<RefPresence, number>();
+  const moves: string[] = [];
+  const arrivals = all.filter((p) => !p.baseline).sort((a, b) => a.first - b.first);
+  for (const b of arrivals) {
+    let best: RefPresence | undefined;
+    let bestEnd = -Infinity;
+    for (const a of all) {
+      if (a.user !== b.user || a.ch === b.ch || a.first >= b.first || consumed.has(a)) continue;
+      if ((reservedUntil.get(a) ?? -Infinity) > b.first) continue;
+      const closedBefore = a.closedAt <= b.first;
+      const known = closedBefore ? a.end : Math.max(...a.signals.filter((t) => t < b.first));
+      if (known < b.first && b.first - known <= WINDOW && known > bestEnd) {
+        best = a;
+        bestEnd = known;
+      }
+    }
+    if (!best) continue;
+    const a = best;
+    let confirmed: boolean;
+    if (a.closedAt <= b.first) confirmed = true;
+    else {
+      const again = a.signals.find((t) => t >= b.first);
+      if (again !== undefined) {
+        confirmed = false;
+        reservedUntil.set(a, again);
+      } else if (a.parted) {
+        confirmed = false;
+        reservedUntil.set(a, a.closedAt);
+      } else confirmed = a.end < b.first && b.first - a.end <= WINDOW;
+    }
+    if (!confirmed) continue;
+    consumed.add(a);
+    let raid: (typeof raids)[number] | undefined;
+    for (const r of raids) {
+      if (r.from !== a.ch || r.to !== b.ch || r.at > b.first || b.first - r.at > WINDOW) continue;
+      if (a.first > r.at || a.closedAt < r.at - RAID_SLACK) continue;
+      if (!raid || r.at > raid.at) raid = r;
+    }
+    moves.push(`${b.user} ${a.ch}>${b.ch} ${a.end}..${b.first} ${raid ? `raid@${Math.floor(raid.at / 1000)}` : 'organic'}`);
+  }
+  return moves.sort();
+}
+
+function runEngine(evs: Ev[]): { moves: string[]; memory: { users: number; presences: number } } {
+  const e = createAudienceEngine({ lingerMs: LINGER, windowMs: WINDOW, warmupMs: WARMUP });
+  const moves: EngineMove[] = [];
+  for (const ev of evs) {
+    if (ev.type === 'watch') e.watch(ev.ch, ev.t);
+    else if (ev.type === 'signal') e.signal(ev.ch, ev.user, ev.kind, ev.t);
+    else if (ev.type === 'part') e.part(ev.ch, ev.user, ev.t);
+    else if (ev.type === 'end') e.streamEnded(ev.ch, ev.t);
+    else if (ev.type === 'raid') e.raid(ev.report);
+    else moves.push(...e.tick(ev.t).moves);
+  }
+  const brief = moves.map((m) => `${m.user} ${m.from}>${m.to} ${m.leftAt}..${m.joinedAt} ${m.cause === 'raid' ? `raid@${m.raidId!.split('@')[1]}` : 'organic'}`);
+  return { moves: brief.sort(), memory: e.memory() };
+}
+
+for (const seed of [1, 2, 3, 4, 5]) {
+  test(`random signals (seed ${seed}): the engine's moves are the reference's`, (t) => {
+    const evs = generate(seed, 6000, 20, 200);
+    const expected = reference(evs);
+    const { moves, memory } = runEngine(evs);
+    t.diagnostic(`${evs.length} events, ${expected.length} moves, ${expected.filter((m) => m.includes('raid@')).length} of a raid`);
+    // the scenario is worth something: moves of both causes, and not every arrival a move
+    assert.ok(expected.length > 50, `only ${expected.length} moves`);
+    assert.ok(
+      expected.some((m) => m.includes('raid@')),
+      'no raid move',
+    );
+    assert.deepEqual(moves, expected);
+    assert.deepEqual({ users: memory.users, presences: memory.presences }, { users: 0, presences: 0 }, 'everything expired is freed');
+  });
+}
