@@ -8,6 +8,8 @@ import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import { Scheduler } from './core/scheduler.js';
 import { discoverCapability } from './discover/module.js';
+import { audienceCapability } from './audience/module.js';
+import type { AudienceService } from './audience/service.js';
 import { moodCapability } from './mood/module.js';
 import type { MoodService } from './mood/service.js';
 import { watchSpeed } from './discover/pace.js';
@@ -52,6 +54,7 @@ export interface Lurk {
   readonly discover: DiscoverService;
   readonly watchtime: WatchtimeService;
   readonly mood: MoodService;
+  readonly audience: AudienceService;
   /** EventSub's intake (declare subscriptions through twitch.eventsub) */
   readonly intake: IntakeApi;
   /** Twitch access: Helix, chat and EventSub, as capabilities see it */
@@ -161,6 +164,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   const intake = await register(intakeCapability({ masterKey }));
   intakeApi = intake;
   const mood = await register(moodCapability);
+  const audience = await register(audienceCapability);
   const discover = await register(discoverCapability);
   const watchtime = await register(watchtimeCapability);
   await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGE_PATHS);
@@ -179,6 +183,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     discover,
     watchtime,
     mood,
+    audience,
     intake,
     twitchAccess: twitch,
     budget: twitch.budget,

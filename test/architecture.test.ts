@@ -74,7 +74,7 @@ test('the simulator is reached only through its face (src/sim/index.ts, src/sim/
 });
 
 test('a capability uses another only through its events or types, never its routes or services', () => {
-  const capabilities = ['discover', 'watchtime', 'status', 'mood'];
+  const capabilities = ['discover', 'watchtime', 'status', 'mood', 'audience'];
   const bad = all.filter((i) => capabilities.includes(area(i.from)) && capabilities.includes(area(i.target)) && area(i.from) !== area(i.target) && !/\/(events|types)\.js$/.test(i.target));
   assert.deepEqual(violations(bad), []);
   // each capability has one entry, its module, and only the composition root (app.ts) and the CLI import modules

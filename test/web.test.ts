@@ -277,6 +277,8 @@ describe('status', () => {
     assert.equal(world.seed, body.simulator.seed);
     assert.equal(lurk.twitch().endpoints.helix, `http://localhost:${body.simulator.ports.http}/helix`);
     assert.deepEqual(body.jobs.map((j: { name: string }) => j.name).sort(), [
+      'audience.daily',
+      'audience.prune',
       'discover.sweep',
       'eventsub.prune',
       'eventsub.reconcile',

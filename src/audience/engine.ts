@@ -12,7 +12,9 @@
 //   A when it ended otherwise) and a new presence in B began after that, at most `windowMs` later.
 //   No abs(): a presence in B that began while A was still going is not a move. A candidate move
 //   whose A shows a signal again after B began is withdrawn (the user watches both); a candidate
-//   is confirmed when A's presence ends (at once when A had a PART).
+//   is confirmed when A's presence ends (at once when A had a PART). Twitch delivers JOIN/PART
+//   late and in batches, so a PART in A arriving at most 30 s after the first signal in B (and no
+//   signal in A since) is the same switch: the move counts, left at B's first signal.
 // - Cause `raid` when a raid A → B happened no later than the arrival in B and at most windowMs
 //   before it, and the user was in A at the raid; otherwise `organic`.
 import type { MoveCause, SignalKind } from './types.js';

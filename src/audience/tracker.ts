@@ -1,22 +1,54 @@
 // Audience's presence engine (the contract and the definitions are in engine.ts). Pure and in
 // memory: the clock comes in as arguments. Built for 10,000 channels and a million users: users
-// and channels are interned to integer ids, presences live in a struct of typed arrays (no object
-// per presence), each user's presences are a singly linked list (one or two long for nearly every
+// and channels are interned to integer ids, presences live in typed arrays (no object per
+// presence), each user's presences are a singly linked list (one or two long for nearly every
 // user; the one found is moved to the front so a bot in many rooms stays cheap when it repeats
 // itself), each channel's a doubly linked list. Expiry is a queue of one-second buckets with a lazy
 // re-check: a presence is queued once for its due time and, when its bucket comes, either expires
 // or is queued again for its new due time, so a signal never touches the queue.
 //
+// How the definitions are read where engine.ts leaves a choice:
+// - a PART's end is the PART's time; but a PART in A arriving at most MEMBERSHIP_LAG_MS after the
+//   first signal in B (no signal in A since) still makes the move, left at B's first signal:
+//   Twitch sends JOIN/PART late and in batches, so the two halves of one switch can come in either
+//   order. A presence found expired when its user shows up again (no
+//   tick has said so yet) ends at its last signal, lingerMs before, as a tick would have ended it.
+// - an arrival takes the most recent departure before it; that departure is then held by it while
+//   the candidate is pending (no other arrival takes it), freed if the candidate is withdrawn, and
+//   spent once confirmed: one departure makes one move, however many rooms the user opens after.
+// - "in A at the raid": A began no later than the raid and closed (PART, stream end, or last signal
+//   + linger) no earlier than RAID_PART_SLACK_MS before it.
+//
 // A presence's slot outlives its end by windowMs (a later first signal elsewhere can still match
 // it as the leaving half of a move) and by CHAT_KEEP_MS after its last chat (activeChatters counts
 // chatters over the last 10 minutes even with a shorter linger). A user whose last slot is freed is
-// forgotten and their id reused: the intern map holds only users seen within the linger, the
-// window or the last 10 minutes of chat, which is what bounds memory over days.
+// forgotten and their slot in the user table reused: the table holds only users seen within the
+// linger, the window or the last 10 minutes of chat, which is what bounds memory over days.
 import type { ActivityRow, AudienceEngine, AudienceEngineOptions, EngineEnded, EngineEvidence, EngineMove, EngineRaid, EngineTick, RaidReport } from './engine.js';
 import type { SignalKind } from './types.js';
 
 const KINDS: readonly SignalKind[] = ['chat', 'notice', 'join', 'part', 'names', 'chatters', 'raid'];
-const KIND_INDEX: Record<string, number> = { chat: 0, notice: 1, join: 2, part: 3, names: 4, chatters: 5, raid: 6 };
+/** a kind's index in KINDS, -1 for anything else (a switch: no property lookup that 'toString' could answer) */
+function kindIndex(kind: string): number {
+  switch (kind) {
+    case 'chat':
+      return 0;
+    case 'notice':
+      return 1;
+    case 'join':
+      return 2;
+    case 'part':
+      return 3;
+    case 'names':
+      return 4;
+    case 'chatters':
+      return 5;
+    case 'raid':
+      return 6;
+    default:
+      return -1;
+  }
+}
 const PART = 3;
 
 const F_USED = 1;
@@ -33,7 +65,9 @@ const KEY_KEPT = -2147483647;
 const BUCKET_MS = 1000;
 /** the longest login a user record holds (Twitch's are at most 25) */
 const USER_CHARS = 27;
-/** a user record's length byte for a login kept in the odd Map instead */
+/** a user record's length byte: a free slot, a user forgotten, a login kept as a string beside the table */
+const EMPTY = 0;
+const TOMBSTONE = 254;
 const ODD_USER = 255;
 
 /** a closed presence with chat is kept this long after its last chat, for activeChatters' default */
@@ -42,6 +76,10 @@ const CHAT_KEEP_MS = 600_000;
 const RAID_DEDUPE_MS = 5 * 60_000;
 /** raids are forgotten this long after they happened (after their 30-minute retention) */
 const RAID_KEEP_MS = 60 * 60_000;
+/** users who left this soon before a stream's end are its audience (its PARTs arrive before stream.offline) */
+const ENDED_SLACK_MS = 120_000;
+/** a PART in A this soon after the user's first signal in B still makes the move (membership lines come late, in batches) */
+const MEMBERSHIP_LAG_MS = 30_000;
 /** a PART this soon before the raid still counts as being in A at the raid: Twitch's PARTs for a raid arrive around its time */
 const RAID_PART_SLACK_MS = 30_000;
 
@@ -94,23 +132,22 @@ class Tracker implements AudienceEngine {
   private readonly chHead: number[] = [];
   private readonly chOpen: number[] = [];
 
-  // users: interned, ids reused once a user holds nothing. A user is a 32-byte record (the head
-  // of their presence list, then the login's length and bytes) found through an open-addressing
-  // table of [hash, id + 1]: a lookup reads one table slot and one record, where a Map of a
-  // million strings costs several cache misses (measured ~3 times slower). Logins that are not
-  // short ASCII (never a Twitch login) live in a Map beside it.
-  private uCap = 0;
+  // users: interned, ids reused once a user holds nothing. The user table is open addressing over
+  // 32-byte records (the head of the user's presence list, then the login's length and bytes), a
+  // user's id being its slot: a lookup reads one record, where a Map of a million strings costs
+  // several cache misses (measured ~3 times slower). A user who holds nothing leaves a tombstone;
+  // growing or clearing tombstones rebuilds the table and renumbers users (their presences with
+  // them). Logins that are not short ASCII (never a Twitch login but in a test) keep their string
+  // beside the table and are compared as strings.
+  private uSize = 0;
+  private uMask = 0;
   private uI = new Int32Array(0);
   private uB = new Uint8Array(0);
   private uMark = new Uint32Array(0);
   private mark = 0;
   private userCount = 0;
-  private nextUser = 0;
-  private readonly freeUsers: number[] = [];
-  private table = new Int32Array(0);
-  private tableMask = 0;
-  private readonly odd = new Map<string, number>();
-  private readonly oddNames = new Map<number, string>();
+  private tombstones = 0;
+  private oddNames = new Map<number, string>();
   /** the hash of the login last looked up, for the insert that may follow */
   private lastHash = 0;
 
@@ -152,6 +189,8 @@ class Tracker implements AudienceEngine {
   private movesOut: EngineMove[] = [];
   private raids: RaidRecord[] = [];
   private endedRecs: EndedRecord[] = [];
+  /** moves that left in the last ENDED_SLACK_MS: a stream ending now counts them as its audience's */
+  private recentMoves: EngineMove[] = [];
 
   constructor(o: AudienceEngineOptions) {
     this.linger = o.lingerMs;
@@ -160,8 +199,7 @@ class Tracker implements AudienceEngine {
     this.follow = o.endedFollowMs ?? 30 * 60_000;
     this.retention = o.retentionAfterMs ?? [10 * 60_000, 30 * 60_000];
     this.grow(1024);
-    this.growUsers(1024);
-    this.resizeTable(2048);
+    this.rebuildUsers(2048);
   }
 
   // ---- channels ----
@@ -171,8 +209,9 @@ class Tracker implements AudienceEngine {
     let c = this.chIds.get(channel);
     if (c === undefined) {
       c = this.chName.length;
-      this.chIds.set(ownString(channel), c);
-      this.chName.push(channel);
+      const own = ownString(channel);
+      this.chIds.set(own, c);
+      this.chName.push(own);
       this.chWatched.push(false);
       this.chWatchedAt.push(now);
       this.chHead.push(NONE);
@@ -218,8 +257,8 @@ class Tracker implements AudienceEngine {
   signal(channel: string, user: string, kind: Exclude<SignalKind, 'part'>, at: number): void {
     const c = this.chIds.get(channel);
     if (c === undefined || !this.chWatched[c]) return;
-    const k = KIND_INDEX[kind];
-    if (k === undefined || k === PART) return;
+    const k = kindIndex(kind);
+    if (k < 0 || k === PART) return;
     let u = this.findUser(user);
     if (u === NONE) u = this.newUser(user);
     const p = this.findOpen(u, c);
@@ -357,7 +396,12 @@ class Tracker implements AudienceEngine {
     if (b !== NONE) {
       const first = this.pFirst[b]!;
       if (end < first && first - end <= this.window) this.confirm(p, b);
-      else {
+      else if (parted && end - first <= MEMBERSHIP_LAG_MS) {
+        // Twitch delivers PARTs late and in batches: one this soon after the first signal in B (with
+        // none in A since) is the same switch, and the user is taken to have left A when B began
+        this.pEnd[p] = first;
+        this.confirm(p, b);
+      } else {
         this.hI[(p << 3) + 6] = NONE;
         this.pFrom[b] = NONE;
       }
@@ -379,7 +423,7 @@ class Tracker implements AudienceEngine {
     const leftAt = this.pEnd[a]!;
     const joinedAt = this.pFirst[b]!;
     const evidence: EngineEvidence[] = [{ channel: from, kind: KINDS[this.hB[(a << 5) + 30]!]!, at: this.hF[a << 2]! }];
-    if ((this.hB[(a << 5) + 28]! & F_PARTED) !== 0) evidence.push({ channel: from, kind: 'part', at: leftAt });
+    if ((this.hB[(a << 5) + 28]! & F_PARTED) !== 0) evidence.push({ channel: from, kind: 'part', at: this.pClosed[a]! });
     evidence.push({ channel: to, kind: KINDS[this.hB[(b << 5) + 29]!]!, at: joinedAt });
     let raid: RaidRecord | undefined;
     const first = this.pFirst[a]!;
@@ -397,20 +441,25 @@ class Tracker implements AudienceEngine {
       raid.dirty = true;
     }
     this.movesOut.push(move);
-    for (const e of this.endedRecs) {
-      if (e.channel !== from || !e.audience.has(user) || joinedAt - e.endedAt > this.follow) continue;
-      e.moves++;
-      if (raid) e.raidMoves++;
-      e.followedUsers.add(user);
-      let d = e.destinations.get(to);
-      if (!d) {
-        d = { count: 0, raid: 0 };
-        e.destinations.set(to, d);
-      }
-      d.count++;
-      if (raid) d.raid++;
-      e.dirty = true;
+    this.recentMoves.push(move);
+    for (const e of this.endedRecs) this.countEnded(e, move);
+  }
+
+  /** a move out of an ended stream by one of its audience, within the follow-up time, counts to its destinations */
+  private countEnded(e: EndedRecord, move: EngineMove): void {
+    if (e.channel !== move.from || !e.audience.has(move.user) || move.joinedAt - e.endedAt > this.follow) return;
+    const raid = move.cause === 'raid';
+    e.moves++;
+    if (raid) e.raidMoves++;
+    e.followedUsers.add(move.user);
+    let d = e.destinations.get(move.to);
+    if (!d) {
+      d = { count: 0, raid: 0 };
+      e.destinations.set(move.to, d);
     }
+    d.count++;
+    if (raid) d.raid++;
+    e.dirty = true;
   }
 
   streamEnded(channel: string, at: number): void {
@@ -419,7 +468,11 @@ class Tracker implements AudienceEngine {
     const audience = new Set<string>();
     const ending: number[] = [];
     for (let p = this.chHead[c]!; p !== NONE; p = this.pNextC[p]!) {
-      if ((this.hB[(p << 5) + 28]! & F_OPEN) === 0) continue;
+      if ((this.hB[(p << 5) + 28]! & F_OPEN) === 0) {
+        // left just before the end (the end's PARTs come before stream.offline does): audience too
+        if (this.pEnd[p]! >= at - ENDED_SLACK_MS) audience.add(this.nameOf(this.pUser[p]!));
+        continue;
+      }
       if (at - this.hF[p << 2]! >= this.linger) this.expire(p);
       else {
         ending.push(p);
@@ -429,6 +482,8 @@ class Tracker implements AudienceEngine {
     // the record first: the moves its closing confirms are its audience's
     const rec: EndedRecord = { channel, endedAt: at, audience, followedUsers: new Set(), moves: 0, raidMoves: 0, destinations: new Map(), dirty: true };
     this.endedRecs.push(rec);
+    // and the moves of those who left just before, confirmed already
+    for (const m of this.recentMoves) if (m.leftAt >= at - ENDED_SLACK_MS) this.countEnded(rec, m);
     for (const p of ending) this.close(p, this.hF[p << 2]!, at, false);
   }
 
@@ -499,6 +554,7 @@ class Tracker implements AudienceEngine {
       }
     }
     this.runQueue(now);
+    if (this.recentMoves.length > 0) this.recentMoves = this.recentMoves.filter((m) => m.leftAt >= now - ENDED_SLACK_MS);
     const raids: EngineRaid[] = [];
     for (const r of this.raids) {
       if (!r.dirty) continue;
@@ -622,17 +678,18 @@ class Tracker implements AudienceEngine {
       h = Math.imul(h ^ ch, 0x01000193);
     }
     this.lastHash = h;
-    if (n > USER_CHARS || any > 127) return this.odd.get(login) ?? NONE;
-    const t = this.table;
-    const mask = this.tableMask;
+    const odd = n > USER_CHARS || n === 0 || any > 127;
     const b = this.uB;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const id1 = t[2 * i + 1]!;
-      if (id1 === 0) return NONE;
-      if (t[2 * i] !== h) continue;
-      const u = id1 - 1;
+    const mask = this.uMask;
+    for (let u = h & mask; ; u = (u + 1) & mask) {
       const o = u << 5;
-      if (b[o + 4] !== n) continue;
+      const len = b[o + 4]!;
+      if (len === EMPTY) return NONE;
+      if (len === ODD_USER) {
+        if (odd && this.oddNames.get(u) === login) return u;
+        continue;
+      }
+      if (len !== n || odd) continue;
       let same = true;
       for (let j = 0; j < n; j++)
         if (b[o + 5 + j] !== login.charCodeAt(j)) {
@@ -645,76 +702,76 @@ class Tracker implements AudienceEngine {
 
   /** a new user, right after findUser(login) found none */
   private newUser(login: string): number {
-    const h = this.lastHash;
-    let u = this.freeUsers.pop();
-    if (u === undefined) {
-      if (this.nextUser >= this.uCap) this.growUsers(this.uCap * 2);
-      u = this.nextUser++;
+    if ((this.userCount + this.tombstones + 1) * 2 > this.uSize) {
+      this.rebuildUsers((this.userCount + 1) * 4 > this.uSize ? this.uSize * 2 : this.uSize);
+      this.findUser(login); // the hash again (unchanged), for the rebuilt table
     }
-    const o = u << 5;
-    this.uI[u << 3] = NONE;
-    this.uMark[u] = 0;
+    const mask = this.uMask;
+    const b = this.uB;
+    let u = this.lastHash & mask;
+    let tomb = NONE;
+    for (; b[(u << 5) + 4] !== EMPTY; u = (u + 1) & mask) if (tomb === NONE && b[(u << 5) + 4] === TOMBSTONE) tomb = u;
+    if (tomb !== NONE) {
+      u = tomb;
+      this.tombstones--;
+    }
+    this.store(u, login);
     this.userCount++;
-    const n = login.length;
-    let ascii = n <= USER_CHARS;
-    for (let i = 0; ascii && i < n; i++) if (login.charCodeAt(i) > 127) ascii = false;
-    if (!ascii) {
-      this.uB[o + 4] = ODD_USER;
-      const own = ownString(login);
-      this.odd.set(own, u);
-      this.oddNames.set(u, own);
-      return u;
-    }
-    this.uB[o + 4] = n;
-    for (let i = 0; i < n; i++) this.uB[o + 5 + i] = login.charCodeAt(i);
-    if ((this.userCount - this.odd.size) * 2 > this.tableMask + 1) this.resizeTable((this.tableMask + 1) * 2);
-    this.tableInsert(h, u);
     return u;
   }
 
-  private tableInsert(h: number, u: number): void {
-    const t = this.table;
-    const mask = this.tableMask;
-    let i = h & mask;
-    while (t[2 * i + 1] !== 0) i = (i + 1) & mask;
-    t[2 * i] = h;
-    t[2 * i + 1] = u + 1;
-  }
-
-  private resizeTable(size: number): void {
-    const old = this.table;
-    this.table = new Int32Array(size * 2);
-    this.tableMask = size - 1;
-    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.tableInsert(old[i]!, old[i + 1]! - 1);
-  }
-
-  /** out of the table by backward shift (linear probing: no tombstones, probes stay short) */
-  private forgetUser(u: number): void {
-    this.userCount--;
-    this.freeUsers.push(u);
-    if (this.uB[(u << 5) + 4] === ODD_USER) {
-      this.odd.delete(this.oddNames.get(u)!);
-      this.oddNames.delete(u);
+  private store(u: number, login: string): void {
+    const o = u << 5;
+    this.uI[u << 3] = NONE;
+    this.uMark[u] = 0;
+    const n = login.length;
+    let ascii = n > 0 && n <= USER_CHARS;
+    for (let i = 0; ascii && i < n; i++) if (login.charCodeAt(i) > 127) ascii = false;
+    if (!ascii) {
+      this.uB[o + 4] = ODD_USER;
+      this.oddNames.set(u, ownString(login));
       return;
     }
-    const t = this.table;
-    const mask = this.tableMask;
-    this.findUser(this.nameOf(u)); // for its hash
-    let i = this.lastHash & mask;
-    while (t[2 * i + 1] !== u + 1) i = (i + 1) & mask;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      if (t[2 * j + 1] === 0) break;
-      const k = t[2 * j]! & mask;
-      // the entry at j stays when its home k lies cyclically in (i, j]
-      if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
-      t[2 * i] = t[2 * j]!;
-      t[2 * i + 1] = t[2 * j + 1]!;
-      i = j;
+    this.uB[o + 4] = n;
+    for (let i = 0; i < n; i++) this.uB[o + 5 + i] = login.charCodeAt(i);
+  }
+
+  /** a fresh table of `size` slots with every user in it, their presences renumbered with them */
+  private rebuildUsers(size: number): void {
+    const oldI = this.uI;
+    const oldB = this.uB;
+    const oldOdd = this.oddNames;
+    const oldSize = this.uSize;
+    const buffer = new ArrayBuffer(size * 32);
+    this.uI = new Int32Array(buffer);
+    this.uB = new Uint8Array(buffer);
+    this.uMark = new Uint32Array(size);
+    this.uSize = size;
+    this.uMask = size - 1;
+    this.oddNames = new Map();
+    this.tombstones = 0;
+    const mask = this.uMask;
+    for (let old = 0; old < oldSize; old++) {
+      const o = old << 5;
+      const len = oldB[o + 4]!;
+      if (len === EMPTY || len === TOMBSTONE) continue;
+      let h = 0x811c9dc5 | 0;
+      const odd = len === ODD_USER ? oldOdd.get(old)! : undefined;
+      if (odd !== undefined) for (let i = 0; i < odd.length; i++) h = Math.imul(h ^ odd.charCodeAt(i), 0x01000193);
+      else for (let i = 0; i < len; i++) h = Math.imul(h ^ oldB[o + 5 + i]!, 0x01000193);
+      let u = h & mask;
+      while (this.uB[(u << 5) + 4] !== EMPTY) u = (u + 1) & mask;
+      this.uB.set(oldB.subarray(o, o + 32), u << 5);
+      if (odd !== undefined) this.oddNames.set(u, odd);
+      for (let p = oldI[old << 3]!; p !== NONE; p = this.hI[(p << 3) + 5]!) this.pUser[p] = u;
     }
-    t[2 * i] = 0;
-    t[2 * i + 1] = 0;
+  }
+
+  private forgetUser(u: number): void {
+    this.userCount--;
+    this.tombstones++;
+    this.uB[(u << 5) + 4] = TOMBSTONE;
+    this.oddNames.delete(u);
   }
 
   private nameOf(u: number): string {
@@ -724,17 +781,6 @@ class Tracker implements AudienceEngine {
     let s = '';
     for (let i = 0; i < n; i++) s += String.fromCharCode(this.uB[o + 5 + i]!);
     return s;
-  }
-
-  private growUsers(cap: number): void {
-    const rec = new ArrayBuffer(cap * 32);
-    new Uint8Array(rec).set(this.uB);
-    this.uI = new Int32Array(rec);
-    this.uB = new Uint8Array(rec);
-    const mark = new Uint32Array(cap);
-    mark.set(this.uMark);
-    this.uMark = mark;
-    this.uCap = cap;
   }
 
   private alloc(): number {
@@ -851,7 +897,7 @@ class Tracker implements AudienceEngine {
     // record, a mark and two table Int32 (the table kept at most half full); the queue's plain
     // arrays hold 8 bytes an entry
     const slotBytes = this.cap * (32 + 3 * 8 + 5 * 4) + (this.freeSlots.length + this.touched.length) * 8;
-    const userBytes = this.uCap * (32 + 4) + this.table.length * 4 + this.freeUsers.length * 8 + this.odd.size * 120;
+    const userBytes = this.uSize * (32 + 4) + this.oddNames.size * 120;
     const queueBytes = this.queued * 8 + this.buckets.size * 32;
     return { users: this.userCount, presences: this.used, bytes: slotBytes + userBytes + queueBytes + this.chName.length * 100 };
   }

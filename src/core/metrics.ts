@@ -20,6 +20,11 @@ export interface Metrics {
   moodClassified: Counter<never>;
   moodTracked: Gauge<never>;
   moodTick: Histogram<never>;
+  audienceWatched: Gauge<never>;
+  audienceMoves: Counter<'cause'>;
+  audiencePresences: Gauge<never>;
+  audienceEngineBytes: Gauge<never>;
+  audienceTick: Histogram<never>;
   eventsubNotifications: Counter<'type'>;
   eventsubUnknown: Counter<'type'>;
   eventsubRejected: Counter<'reason'>;
@@ -105,6 +110,16 @@ export function createMetrics(): Metrics {
       name: 'lurk_mood_tick_seconds',
       help: "Time of Mood's once-a-second tick (closing minutes, detecting moments, pushing windows)",
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers: [registry],
+    }),
+    audienceWatched: new Gauge({ name: 'lurk_audience_watched_channels', help: 'Channels whose audience is watched (config, API, top N and raid targets)', registers: [registry] }),
+    audienceMoves: new Counter({ name: 'lurk_audience_moves_total', help: 'Moves of users between watched channels inferred by Audience, by cause', labelNames: ['cause'], registers: [registry] }),
+    audiencePresences: new Gauge({ name: 'lurk_audience_presences', help: "Open presences in Audience's engine (a user in a watched channel)", registers: [registry] }),
+    audienceEngineBytes: new Gauge({ name: 'lurk_audience_engine_bytes', help: "Audience's engine's own estimate of its heap bytes", registers: [registry] }),
+    audienceTick: new Histogram({
+      name: 'lurk_audience_tick_seconds',
+      help: "Time of Audience's 5-second tick (expiring presences, confirming moves, queueing writes)",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
     digestPosts: new Counter({ name: 'lurk_digest_posts_total', help: 'Digest posts attempted, by publisher and outcome', labelNames: ['publisher', 'outcome'], registers: [registry] }),

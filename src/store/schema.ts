@@ -242,6 +242,93 @@ export interface MoodMessagesTable {
   score: number;
 }
 
+/** a channel Audience watches, and why (JSON array of 'config' | 'api' | 'top' | 'raid') */
+export interface AudienceChannelsTable {
+  login: string;
+  user_id: string;
+  sources: string;
+  added_at: number;
+  /** a raid target is watched until then, epoch ms; null without the 'raid' source */
+  raid_until: number | null;
+}
+
+/** one user's move, kept LURK_AUDIENCE_PER_USER_DAYS */
+export interface AudienceMovesTable {
+  viewer: string;
+  from_channel: string;
+  to_channel: string;
+  left_at: number;
+  joined_at: number;
+  cause: 'raid' | 'organic';
+  raid_id: string | null;
+  /** JSON [{channel, kind, at}] */
+  evidence: string;
+}
+
+/** moves between two channels arriving in one hour, kept for good */
+export interface AudienceMoveCountsTable {
+  from_channel: string;
+  to_channel: string;
+  hour: number;
+  moves: number;
+  organic: number;
+  raid: number;
+  /** JSON {gap seconds: moves} */
+  gaps: string;
+}
+
+export interface AudienceRaidsTable {
+  id: string;
+  from_channel: string;
+  to_channel: string;
+  at: number;
+  viewers: number;
+  /** JSON ['eventsub' | 'chat'] */
+  sources: string;
+  raiders_seen: number;
+  retained_10m: number | null;
+  retained_30m: number | null;
+}
+
+export interface AudienceEndedTable {
+  channel: string;
+  ended_at: number;
+  audience: number;
+  followed: number;
+  moves: number;
+  raid_moves: number;
+  /** JSON [{channel, count, raid}] */
+  destinations: string;
+  /** 1 once the follow-up time has passed */
+  final: number;
+}
+
+/** a user's first and last signal in a channel on a UTC day, kept LURK_AUDIENCE_PER_USER_DAYS */
+export interface AudienceActivityTable {
+  day: string;
+  channel: string;
+  viewer: string;
+  first_at: number;
+  last_at: number;
+}
+
+/** a channel's most similar channels on a UTC day (rank 1 most similar), kept for good */
+export interface AudienceSimilarTable {
+  day: string;
+  channel: string;
+  other: string;
+  rank: number;
+  shared: number;
+  probability: number;
+}
+
+/** a UTC day's community map, its MapResponse minus `days` as JSON */
+export interface AudienceMapsTable {
+  day: string;
+  json: string;
+  computed_at: number;
+}
+
 export interface Database {
   lurk_meta: LurkMetaTable;
   job_runs: JobRunsTable;
@@ -265,4 +352,12 @@ export interface Database {
   mood_minutes: MoodMinutesTable;
   mood_moments: MoodMomentsTable;
   mood_messages: MoodMessagesTable;
+  audience_channels: AudienceChannelsTable;
+  audience_moves: AudienceMovesTable;
+  audience_move_counts: AudienceMoveCountsTable;
+  audience_raids: AudienceRaidsTable;
+  audience_ended: AudienceEndedTable;
+  audience_activity: AudienceActivityTable;
+  audience_similar: AudienceSimilarTable;
+  audience_maps: AudienceMapsTable;
 }

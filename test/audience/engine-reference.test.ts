@@ -12,6 +12,7 @@ const LINGER = 120_000;
 const WINDOW = 45_000;
 const WARMUP = 20_000;
 const RAID_SLACK = 30_000;
+const MEMBERSHIP_LAG = 30_000;
 const T0 = Date.UTC(2026, 11, 1, 12);
 
 type Ev =
@@ -177,12 +178,17 @@ function reference(evs: Ev[]): string[] {
     if (!best) continue;
     const a = best;
     let confirmed: boolean;
+    let leftAt = a.end;
     if (a.closedAt <= b.first) confirmed = true;
     else {
       const again = a.signals.find((t) => t >= b.first);
       if (again !== undefined) {
         confirmed = false;
         reservedUntil.set(a, again);
+      } else if (a.parted && a.closedAt - b.first <= MEMBERSHIP_LAG) {
+        // a late PART: the same switch, left when B began
+        confirmed = true;
+        leftAt = b.first;
       } else if (a.parted) {
         confirmed = false;
         reservedUntil.set(a, a.closedAt);
@@ -196,7 +202,7 @@ function reference(evs: Ev[]): string[] {
       if (a.first > r.at || a.closedAt < r.at - RAID_SLACK) continue;
       if (!raid || r.at > raid.at) raid = r;
     }
-    moves.push(`${b.user} ${a.ch}>${b.ch} ${a.end}..${b.first} ${raid ? `raid@${Math.floor(raid.at / 1000)}` : 'organic'}`);
+    moves.push(`${b.user} ${a.ch}>${b.ch} ${leftAt}..${b.first} ${raid ? `raid@${Math.floor(raid.at / 1000)}` : 'organic'}`);
   }
   return moves.sort();
 }

@@ -72,18 +72,41 @@ test('a PART then a JOIN elsewhere is a move, with its evidence, confirmed at on
   assert.deepEqual(run(e, 325, 2000).moves, [], 'confirmed once');
 });
 
-test('a JOIN in B before the PART in A is not a move: the user was in both', () => {
+test('a JOIN in B well before the PART in A is not a move: the user was in both', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.signal('a', 'kim', 'join', s(200));
+  e.signal('b', 'kim', 'join', s(300));
+  e.part('a', 'kim', s(340)); // 40 s later: more than membership lines lag
+  // and the other way round: B's presence was already open when A ended
+  e.signal('b', 'lee', 'join', s(200));
+  e.signal('a', 'lee', 'join', s(250));
+  e.part('b', 'lee', s(400));
+  assert.deepEqual(run(e, 0, 2000).moves, []);
+});
+
+test('a PART in A arriving just after the JOIN in B (membership lines come late, in batches) is the same switch', () => {
   const e = engine();
   e.watch('a', s(0));
   e.watch('b', s(0));
   e.signal('a', 'kim', 'join', s(200));
   e.signal('b', 'kim', 'join', s(300));
   e.part('a', 'kim', s(310));
-  // and the other way round: B's presence was already open when A ended
-  e.signal('b', 'lee', 'join', s(200));
-  e.signal('a', 'lee', 'join', s(250));
-  e.part('b', 'lee', s(260));
-  assert.deepEqual(run(e, 0, 2000).moves, []);
+  // a signal in A after B began says the user watches both: the late PART is then no switch
+  e.signal('a', 'lee', 'join', s(200));
+  e.signal('b', 'lee', 'join', s(300));
+  e.signal('a', 'lee', 'chat', s(305));
+  e.part('a', 'lee', s(310));
+  const { moves } = run(e, 0, 2000);
+  assert.equal(moves.length, 1);
+  const m = moves[0]!;
+  assert.deepEqual([m.user, m.from, m.to, m.leftAt, m.joinedAt, m.cause], ['kim', 'a', 'b', s(300), s(300), 'organic']);
+  assert.deepEqual(m.evidence, [
+    { channel: 'a', kind: 'join', at: s(200) },
+    { channel: 'a', kind: 'part', at: s(310) },
+    { channel: 'b', kind: 'join', at: s(300) },
+  ]);
 });
 
 test('chat only: a move is confirmed when A lingers out, withdrawn when the user chats in A again', () => {
@@ -225,6 +248,23 @@ test('a stream ends: its audience is counted and followed to its destinations, f
   assert.deepEqual(after.ended[0], { ...during.ended.at(-1)!, final: true });
 });
 
+test("a stream's PARTs and its viewers' arrivals elsewhere before stream.offline comes: still its audience, followed", () => {
+  const e = engine();
+  for (const c of ['a', 'b']) e.watch(c, s(0));
+  for (const u of ['u1', 'u2', 'u3']) e.signal('a', u, 'join', s(900));
+  e.signal('a', 'early', 'join', s(500));
+  e.part('a', 'early', s(800)); // left long before the end: not its audience
+  // the end's PARTs, then u1 and u2 arrive in b, and only then does stream.offline arrive
+  for (const u of ['u1', 'u2', 'u3']) e.part('a', u, s(1000));
+  e.signal('b', 'u1', 'join', s(1005));
+  e.signal('b', 'u2', 'join', s(1010));
+  const before = e.tick(s(1020));
+  assert.equal(before.moves.length, 2);
+  e.streamEnded('a', s(1030));
+  const { ended } = e.tick(s(1031));
+  assert.deepEqual(ended, [{ channel: 'a', endedAt: s(1030), audience: 3, followed: 2, moves: 2, raidMoves: 0, destinations: [{ channel: 'b', count: 2, raid: 0 }], final: false }]);
+});
+
 test('drainActivity reports every presence touched since the last drain once, expired ones too', () => {
   const e = engine();
   e.watch('a', s(0));
@@ -252,6 +292,8 @@ test('present and activeChatters', () => {
   e.signal('a', 'lee', 'join', s(10));
   e.signal('a', 'max', 'notice', s(400));
   e.signal('zzz', 'max', 'chat', s(400)); // not watched: ignored
+  e.signal('a', 'bad', 'part' as 'chat', s(400)); // not a signal kind signal() takes
+  e.signal('a', 'bad', 'toString' as 'chat', s(400));
   assert.equal(e.present('a'), 3);
   assert.equal(e.present('zzz'), 0);
   assert.equal(e.activeChatters('a', s(400)), 2);
@@ -310,4 +352,57 @@ test('logins that are not short ASCII are users too, and every user is forgotten
   for (let i = 0; i < 5000; i += 7) e.signal('b', `viewer${i}`, 'chat', s(2001));
   assert.equal(e.present('b'), Math.ceil(5000 / 7));
   assert.equal(e.activeChatters('b', s(2001)), Math.ceil(5000 / 7));
+});
+
+test('raid reports of one pair more than 5 minutes apart are two raids; retention without raiders is 0', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.raid({ from: 'a', to: 'b', at: s(1000), viewers: 10, source: 'chat' });
+  e.raid({ from: 'a', to: 'b', at: s(1000), viewers: 5, source: 'chat' }); // the same notice twice
+  e.raid({ from: 'a', to: 'c', at: s(1001), viewers: 5, source: 'eventsub' });
+  e.raid({ from: 'a', to: 'b', at: s(1000 + 301), viewers: 7, source: 'eventsub' });
+  const raids = e.tick(s(1400)).raids;
+  assert.deepEqual(
+    raids.map((r) => [r.id, r.viewers, r.sources.join('+')]),
+    [
+      [`a>b@${s(1000) / 1000}`, 10, 'chat'],
+      [`a>c@${s(1001) / 1000}`, 5, 'eventsub'],
+      [`a>b@${s(1301) / 1000}`, 7, 'eventsub'],
+    ],
+  );
+  assert.deepEqual(e.tick(s(1405)).raids, [], 'nothing changed');
+  // no raider: retention is 0 at +10 and +30 min, each reported once
+  const later = run(e, 1410, 1000 + 1800 + 400);
+  assert.deepEqual(
+    later.raids.filter((r) => r.id === `a>b@${s(1000) / 1000}`).map((r) => [r.retained10m, r.retained30m]),
+    [
+      [0, null],
+      [0, 0],
+    ],
+  );
+});
+
+test('one tick after hours of none still ends every presence, confirms what it must and frees everything', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.signal('a', 'kim', 'chat', s(200));
+  e.signal('b', 'kim', 'chat', s(260)); // pending until a lingers out
+  for (let i = 0; i < 100; i++) e.signal('a', `v${i}`, 'join', s(300 + i * 60)); // due over 100 minutes
+  e.streamEnded('b', s(9000));
+  const { moves, ended } = e.tick(s(3 * 3600));
+  assert.deepEqual(moves.map(brief), ['kim a>b 200..260 organic']);
+  assert.deepEqual(
+    ended.map((x) => [x.audience, x.final]),
+    [[0, true]],
+  );
+  assert.deepEqual(e.memory(), { ...e.memory(), users: 0, presences: 0 });
+  assert.equal(e.drainActivity().length, 102);
+  // and the queue goes on from there
+  e.signal('a', 'lee', 'chat', s(3 * 3600 + 10));
+  e.tick(s(3 * 3600 + 20));
+  assert.equal(e.present('a'), 1);
+  e.tick(s(3 * 3600 + 10 + 300));
+  assert.equal(e.present('a'), 0);
 });

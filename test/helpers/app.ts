@@ -31,9 +31,18 @@ export const SMALL_SIMULATOR = {
   LURK_SIM_IRC_WS_PORT: '0',
 };
 
+/**
+ * Settings whose defaults would crowd every test's Lurk: Audience follows the top 100 live
+ * channels by default (100 rooms read, 400 EventSub subscriptions), which other tests would find
+ * in the chat pool and EventSub lists they count. A test of them sets them back.
+ */
+export const TEST_DEFAULTS = {
+  LURK_AUDIENCE_TOP: '0',
+};
+
 /** A validated config as Lurk would load it, from the given environment only. */
 export function testConfig(env: Record<string, string>): LurkConfig {
-  return loadConfig({ env: { PORT: '0', LOG_LEVEL: 'warn', ...SMALL_SIMULATOR, ...env }, cwd: process.cwd() });
+  return loadConfig({ env: { PORT: '0', LOG_LEVEL: 'warn', ...SMALL_SIMULATOR, ...TEST_DEFAULTS, ...env }, cwd: process.cwd() });
 }
 
 /** a port nothing listens on now (the suite's service set-up finds ports the same way) */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SMALL_SIMULATOR } from './app.js';
+import { SMALL_SIMULATOR, TEST_DEFAULTS } from './app.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const LURK_BIN = path.join(ROOT, 'bin/lurk.mjs');
@@ -13,7 +13,7 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     if (/^(LURK_|TWITCH_|DATABASE_URL$|REDIS_URL$|PORT$|HOST$|LOG_LEVEL$|NODE_TEST_CONTEXT$)/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, ...SMALL_SIMULATOR, ...extra };
+  return { ...env, ...SMALL_SIMULATOR, ...TEST_DEFAULTS, ...extra };
 }
 
 export interface RunResult {
