@@ -5,16 +5,33 @@
 // the parameter, parameter parsing (defaults, ISO times, lower-casing), that no wire field is lost
 // in serialization, the CSV tables and their escaping, origin refusal, the rate limit and the
 // OpenAPI document. What the figures are made of (presence, moves, raids, overlap, the map) is
-// tested against the simulator in the service's tests.
+// tested against the simulator in the service's tests (test/audience/service.test.ts and the
+// others beside it); the last test here only shows the routes answer a real Lurk's real data.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { createLurk } from '../../src/app.js';
 import type { AudienceQueries } from '../../src/audience/queries.js';
 import { audienceRoutes } from '../../src/audience/routes.js';
-import type { AudienceChannel, AudienceChannelsResponse, EndedResponse, FlowsResponse, MapResponse, MovesResponse, OverlapResponse, RaidsResponse } from '../../src/audience/types.js';
+import type {
+  AudienceChannel,
+  AudienceChannelsResponse,
+  EndedResponse,
+  FlowRow,
+  FlowsResponse,
+  MapResponse,
+  MovePairRow,
+  MovesResponse,
+  OverlapResponse,
+  RaidRow,
+  RaidsResponse,
+} from '../../src/audience/types.js';
 import { createMetrics } from '../../src/core/metrics.js';
 import { createWebServer } from '../../src/web/server.js';
-import { memoryLogger } from '../helpers/app.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
+import { tempSqlite } from '../helpers/db.js';
+import { clockPasses } from '../mood/helpers.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 const HOUR = 3_600_000;
@@ -623,6 +640,100 @@ describe('the API around the routes', () => {
       assert.deepEqual(await res.json(), { error: { code: 'internal_error', message: 'Something went wrong on the server; the details are in its log.' } });
     } finally {
       await s.app.close();
+    }
+  });
+});
+
+describe('through the full app', () => {
+  /** the two live channels with most viewers among rooms small enough for JOIN/PART (under 1,000) */
+  function twoLive(sim: Simulator): [string, string] {
+    const live = [...sim.world.liveChannelList()]
+      .filter((c) => sim.world.viewersNow(c) >= 30 && sim.world.viewersNow(c) < 600)
+      .sort((x, y) => sim.world.viewersNow(y) - sim.world.viewersNow(x) || x - y);
+    if (live.length < 2) throw new Error('the world has too few live channels of a fitting size');
+    return [sim.world.login(live[0]!), sim.world.login(live[1]!)];
+  }
+  const userId = (sim: Simulator, login: string) => sim.world.userId(sim.world.userByLogin(login)!);
+
+  test('a real Lurk on the simulator: channels watched over HTTP, a raid between them answered by raids, flows and moves with their default period on Lurk’s clock, and as CSV', async () => {
+    const db = await tempSqlite();
+    // 10 simulated seconds a second: the engine's warm-up passes quickly, and Lurk's clock runs
+    // ahead of the wall, so a default period taken from the wall clock would miss what was counted;
+    // no rate limit: the polls below ask more often than 120 times a minute (it is tested above)
+    const env = { DATABASE_URL: db.url, LURK_DIGEST_DIR: 'off', LURK_SIM_SPEED: '10', LURK_AUDIENCE_TOP: '0', LURK_AUDIENCE_LINGER_SECONDS: '120', LURK_API_RATE_LIMIT: '0' };
+    const lurk = await createLurk(testConfig(env), { log: memoryLogger('warn').log, sweep: true });
+    try {
+      const base = await lurk.start();
+      const sim = lurk.simulator!;
+      const [a, b] = twoLive(sim);
+      const at = (path: string) => fetch(base + path).then(async (res) => ({ status: res.status, text: await res.text(), headers: res.headers }));
+      const json = async (path: string) => {
+        const res = await at(path);
+        assert.equal(res.status, 200, `${path}: ${res.text}`);
+        return JSON.parse(res.text);
+      };
+      const post = await fetch(`${base}/api/audience/channels`, {
+        method: 'POST',
+        headers: { origin: base, 'content-type': 'application/json' },
+        body: JSON.stringify({ logins: [a.toUpperCase(), b] }),
+      });
+      assert.equal(post.status, 201);
+      assert.deepEqual(((await post.json()) as { added: AudienceChannel[] }).added.map((c) => c.login).sort(), [a, b].sort());
+      const unknown = await fetch(`${base}/api/audience/channels`, {
+        method: 'POST',
+        headers: { origin: base, 'content-type': 'application/json' },
+        body: JSON.stringify({ logins: ['no_such_user_here'] }),
+      });
+      assert.equal(unknown.status, 404);
+      const watchedAt = lurk.clock.now();
+      await waitFor(
+        'both rooms joined',
+        async () => ((await json('/api/audience/channels')).channels.filter((c: AudienceChannel) => c.chat.state === 'joined').length === 2 ? true : undefined),
+        30_000,
+      );
+      // past the warm-up: arrivals in B are no longer baseline
+      await clockPasses(lurk, watchedAt + 150_000, 60_000);
+      const raidAt = lurk.clock.now();
+      const trigger = await fetch(`${sim.address.httpUrl}/_sim/trigger`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'channel.raid', broadcaster_user_id: userId(sim, a), to_broadcaster_user_id: userId(sim, b) }),
+      });
+      assert.equal(trigger.status, 200);
+      const { event_id: eventId } = (await trigger.json()) as { event_id: string };
+      const truth = await fetch(`${sim.address.httpUrl}/_sim/truth/events?type=channel.raid&from=${new Date(raidAt - HOUR).toISOString()}&to=${new Date(raidAt + HOUR).toISOString()}`);
+      const event = ((await truth.json()) as { events: { id: string; viewers: number }[] }).events.find((e) => e.id === eventId);
+      assert.ok(event && event.viewers > 0, `the world raided (event ${eventId})`);
+
+      // the default period: the 24 hours up to Lurk's now (the world may raid A → B by itself too:
+      // this raid is the one that came after the trigger)
+      const raid = await waitFor(
+        'the raid in GET /api/audience/raids',
+        async () => (await json(`/api/audience/raids?channel=${b}`)).raids.find((r: RaidRow) => r.from_channel === a && Date.parse(r.at) >= raidAt - 5000 && r.raiders_seen > 0) as RaidRow | undefined,
+        60_000,
+        200,
+      );
+      assert.equal(raid.to_channel, b);
+      assert.equal(raid.viewers, event.viewers, 'the viewers Twitch reported');
+      assert.ok(Math.abs(Date.parse(raid.at) - raidAt) < 60_000, `raid at ${raid.at}, triggered at ${new Date(raidAt).toISOString()}`);
+      const flow = await waitFor(
+        'raid moves in GET /api/audience/flows',
+        async () => (await json(`/api/audience/flows?channel=${a}`)).flows.find((f: FlowRow) => f.channel === b && f.raid > 0) as FlowRow | undefined,
+        60_000,
+        200,
+      );
+      assert.equal(flow.moves, flow.raid + flow.organic);
+      const moves = await json(`/api/audience/moves?from_channel=${a}&to_channel=${b}`);
+      assert.equal('moves' in moves, false, 'per-user rows are off by default');
+      assert.ok(moves.pairs.find((p: MovePairRow) => p.to_channel === b)?.raid >= flow.raid);
+
+      const csvRaids = await at(`/api/audience/raids?channel=${b}&format=csv`);
+      assert.match(csvRaids.headers.get('content-type') ?? '', /^text\/csv/);
+      const row = parseCsv(csvRaids.text).find((r) => r[0] === raid.id);
+      assert.deepEqual(row?.slice(1, 5), [a, b, raid.at, String(raid.viewers)]);
+    } finally {
+      await lurk.stop();
+      await db.drop();
     }
   });
 });
