@@ -23,7 +23,8 @@ export interface BenchContext {
   log(message: string): void;
 }
 
-export type Bench = (ctx: BenchContext) => Promise<Figure[]>;
+/** a bench's figures, and optionally details that bench/results/latest.json keeps under the bench's name */
+export type Bench = (ctx: BenchContext) => Promise<Figure[] | { figures: Figure[]; details: unknown }>;
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of no values');

@@ -14,6 +14,8 @@ const SUFFIX = '.bench.ts';
 interface Outcome {
   bench: string;
   figures: Figure[];
+  /** what the bench keeps beside its figures, written under its name */
+  details?: unknown;
   error?: unknown;
 }
 
@@ -29,8 +31,9 @@ async function runOne(file: string, quick: boolean): Promise<Outcome> {
   try {
     const mod = (await import(pathToFileURL(path.join(benchDir, file)).href)) as { default?: unknown };
     if (typeof mod.default !== 'function') throw new Error(`${file} has no default export function`);
-    const figures = await (mod.default as Bench)(ctx);
-    return { bench, figures: figures.map(withRatio) };
+    const result = await (mod.default as Bench)(ctx);
+    const { figures, details } = Array.isArray(result) ? { figures: result, details: undefined } : result;
+    return { bench, figures: figures.map(withRatio), ...(details !== undefined ? { details } : {}) };
   } catch (error) {
     process.stderr.write(`[${bench}] FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return { bench, figures: [], error };
@@ -50,6 +53,8 @@ function writeResults(outcomes: readonly Outcome[], quick: boolean, filter: stri
     filter: filter ?? null,
     figures: outcomes.flatMap((o) => o.figures.map((f) => ({ bench: o.bench, ...f }))),
     failed: outcomes.filter((o) => o.error !== undefined).map((o) => ({ bench: o.bench, error: String(o.error) })),
+    // a bench's details under its own name (e.g. "audience"), beside the flat list of figures
+    ...Object.fromEntries(outcomes.filter((o) => o.details !== undefined).map((o) => [o.bench, o.details])),
   };
   const file = path.join(benchDir, 'results', 'latest.json');
   mkdirSync(path.dirname(file), { recursive: true });

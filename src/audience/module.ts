@@ -7,15 +7,14 @@ import { ChattersPoller } from './chatters.js';
 import { AudienceService, type TwitchUser } from './service.js';
 import { AudienceStore } from './store.js';
 import { createAudienceEngine } from './tracker.js';
-// TODO(lead): the routes plugin lands from another branch; register it below once it does
-// import { audienceRoutes } from './routes.js';
+import { audienceRoutes } from './routes.js';
 
 /** presences starting this soon after a channel is watched were already there (the engine's baseline) */
 const WARMUP_MS = 120_000;
 
 export const audienceCapability: Capability<AudienceService> = {
   name: 'audience',
-  async register({ config, clock, log, bus, store, scheduler, metrics, twitch, sweep }) {
+  async register({ config, clock, log, bus, store, scheduler, metrics, web, twitch, sweep }) {
     const c = config.audience;
     const service = new AudienceService({
       config: c,
@@ -68,8 +67,7 @@ export const audienceCapability: Capability<AudienceService> = {
         if (done) log.info(done, 'audience day stored');
       },
     });
-    // TODO(lead): with routes.ts in (and `web` taken from the context above):
-    // await web.register(audienceRoutes, { queries: service, rateLimitPerMinute: config.api.rateLimitPerMinute });
+    await web.register(audienceRoutes, { queries: service, rateLimitPerMinute: config.api.rateLimitPerMinute });
     return {
       api: service,
       start: async () => {

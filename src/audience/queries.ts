@@ -19,4 +19,6 @@ export interface AudienceQueries {
   map(q: { day?: string }): Promise<MapResponse | undefined>;
   /** whether per-user move rows are served (LURK_AUDIENCE_PER_USER) */
   readonly perUser: boolean;
+  /** Lurk's time (the simulator's clock in simulator mode): where the routes' default periods end */
+  now(): number;
 }

@@ -58,6 +58,10 @@ const F_TOUCHED = 8;
 const F_PARTED = 16;
 /** already the leaving half of a confirmed move: one departure makes one move */
 const F_CONSUMED = 32;
+/** seen by JOIN or NAMES: in a room that sends membership, it lasts until its PART */
+const F_MEMBER = 64;
+const JOIN = 2;
+const NAMES = 4;
 
 const NONE = -1;
 const KEY_NONE = -2147483648;
@@ -74,8 +78,12 @@ const ODD_USER = 255;
 const CHAT_KEEP_MS = 600_000;
 /** the same raid from EventSub and the chat notice: reports of one pair this close are one */
 const RAID_DEDUPE_MS = 5 * 60_000;
-/** raids are forgotten this long after they happened (after their 30-minute retention) */
-const RAID_KEEP_MS = 60 * 60_000;
+/** raids are kept this long after they happened: a move they caused may be confirmed only when a JOIN presence in A ends */
+const RAID_KEEP_MS = 13 * 3_600_000;
+/** a room sends membership while a JOIN, PART or NAMES came from it this recently */
+const MEMBER_QUIET_MS = 30 * 60_000;
+/** the longest a JOIN or NAMES presence lasts without a signal while its room sends membership (a PART may be lost) */
+const MEMBER_LINGER_MS = 12 * 3_600_000;
 /** users who left this soon before a stream's end are its audience (its PARTs arrive before stream.offline) */
 const ENDED_SLACK_MS = 120_000;
 /** a PART in A this soon after the user's first signal in B still makes the move (membership lines come late, in batches) */
@@ -131,6 +139,8 @@ class Tracker implements AudienceEngine {
   private readonly chWatchedAt: number[] = [];
   private readonly chHead: number[] = [];
   private readonly chOpen: number[] = [];
+  /** the last JOIN, PART or NAMES from the room: while recent, JOIN and NAMES presences wait for their PART */
+  private readonly chMemberAt: number[] = [];
 
   // users: interned, ids reused once a user holds nothing. The user table is open addressing over
   // 32-byte records (the head of the user's presence list, then the login's length and bytes), a
@@ -216,6 +226,7 @@ class Tracker implements AudienceEngine {
       this.chWatchedAt.push(now);
       this.chHead.push(NONE);
       this.chOpen.push(0);
+      this.chMemberAt.push(Number.NEGATIVE_INFINITY);
     }
     if (this.chWatched[c]) return;
     this.chWatched[c] = true;
@@ -259,11 +270,14 @@ class Tracker implements AudienceEngine {
     if (c === undefined || !this.chWatched[c]) return;
     const k = kindIndex(kind);
     if (k < 0 || k === PART) return;
+    const member = k === JOIN || k === NAMES;
+    if (member && at > this.chMemberAt[c]!) this.chMemberAt[c] = at;
     let u = this.findUser(user);
     if (u === NONE) u = this.newUser(user);
     const p = this.findOpen(u, c);
     if (p !== NONE) {
-      if (at - this.hF[p << 2]! < this.linger) {
+      if (at - this.hF[p << 2]! < this.lingerOf(p, at)) {
+        if (member) this.hB[(p << 5) + 28] = this.hB[(p << 5) + 28]! | F_MEMBER;
         if (at >= this.hF[p << 2]!) {
           this.hF[p << 2] = at;
           this.hB[(p << 5) + 30] = k;
@@ -283,7 +297,7 @@ class Tracker implements AudienceEngine {
         return;
       }
       // expired by now though no tick has said so yet: it ended, and this starts a new one
-      this.expire(p);
+      this.expire(p, at);
     }
     this.begin(u, c, k, at);
   }
@@ -291,12 +305,13 @@ class Tracker implements AudienceEngine {
   part(channel: string, user: string, at: number): void {
     const c = this.chIds.get(channel);
     if (c === undefined || !this.chWatched[c]) return;
+    if (at > this.chMemberAt[c]!) this.chMemberAt[c] = at;
     const u = this.findUser(user);
     if (u === NONE) return;
     const p = this.findOpen(u, c);
     if (p === NONE) return;
-    if (at - this.hF[p << 2]! >= this.linger) {
-      this.expire(p);
+    if (at - this.hF[p << 2]! >= this.lingerOf(p, at)) {
+      this.expire(p, at);
       return;
     }
     const f = this.hB[(p << 5) + 28]!;
@@ -337,7 +352,7 @@ class Tracker implements AudienceEngine {
     this.pEnd[p] = 0;
     this.pClosed[p] = 0;
     const baseline = at - this.chWatchedAt[c]! < this.warmup;
-    this.hB[(p << 5) + 28] = F_USED | F_OPEN | F_TOUCHED | (baseline ? F_BASELINE : 0);
+    this.hB[(p << 5) + 28] = F_USED | F_OPEN | F_TOUCHED | (baseline ? F_BASELINE : 0) | (k === JOIN || k === NAMES ? F_MEMBER : 0);
     this.touched.push(p);
     this.hB[(p << 5) + 29] = k;
     this.hB[(p << 5) + 30] = k;
@@ -362,8 +377,8 @@ class Tracker implements AudienceEngine {
     for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!) {
       if (q === b || this.hI[(q << 3) + 4] === c) continue;
       let f = this.hB[(q << 5) + 28]!;
-      if ((f & F_OPEN) !== 0 && at - this.hF[q << 2]! >= this.linger) {
-        this.expire(q);
+      if ((f & F_OPEN) !== 0 && at - this.hF[q << 2]! >= this.lingerOf(q, at)) {
+        this.expire(q, at);
         f = this.hB[(q << 5) + 28]!;
       }
       if ((f & F_CONSUMED) !== 0 || this.hI[(q << 3) + 6] !== NONE) continue;
@@ -383,8 +398,16 @@ class Tracker implements AudienceEngine {
 
   // ---- ends ----
 
-  private expire(p: number): void {
-    this.close(p, this.hF[p << 2]!, this.hF[p << 2]! + this.linger, false);
+  /** ended without a PART at its last signal; closed (for a raid's "in A at the raid") when its linger ran out, or at `now` if sooner */
+  private expire(p: number, now = Number.POSITIVE_INFINITY): void {
+    const last = this.hF[p << 2]!;
+    this.close(p, last, Math.min(last + this.lingerOf(p, now), now), false);
+  }
+
+  /** how long the presence lasts after its last signal: until its PART (within reason) when it is a member of a room sending membership */
+  private lingerOf(p: number, now: number): number {
+    if ((this.hB[(p << 5) + 28]! & F_MEMBER) === 0) return this.linger;
+    return now - this.chMemberAt[this.hI[(p << 3) + 4]!]! < MEMBER_QUIET_MS ? MEMBER_LINGER_MS : this.linger;
   }
 
   private close(p: number, end: number, closedAt: number, parted: boolean): void {
@@ -473,7 +496,7 @@ class Tracker implements AudienceEngine {
         if (this.pEnd[p]! >= at - ENDED_SLACK_MS) audience.add(this.nameOf(this.pUser[p]!));
         continue;
       }
-      if (at - this.hF[p << 2]! >= this.linger) this.expire(p);
+      if (at - this.hF[p << 2]! >= this.lingerOf(p, at)) this.expire(p, at);
       else {
         ending.push(p);
         audience.add(this.nameOf(this.pUser[p]!));
@@ -528,7 +551,7 @@ class Tracker implements AudienceEngine {
       for (let p = this.uI[u << 3]!; p !== NONE; p = this.hI[(p << 3) + 5]!) {
         if (this.hI[(p << 3) + 4] !== c || this.pFirst[p]! > t) continue;
         const f = this.hB[(p << 5) + 28]!;
-        const open = (f & F_OPEN) !== 0 ? this.hF[p << 2]! + this.linger > t : this.pClosed[p]! > t;
+        const open = (f & F_OPEN) !== 0 ? this.hF[p << 2]! + this.lingerOf(p, t) > t : this.pClosed[p]! > t;
         if (open) {
           n++;
           break;
@@ -652,15 +675,18 @@ class Tracker implements AudienceEngine {
     const f = this.hB[(p << 5) + 28]!;
     if ((f & F_USED) === 0) return;
     if ((f & F_OPEN) !== 0) {
-      const due = this.hF[p << 2]! + this.linger;
-      if (due <= now) this.expire(p);
-      else this.enqueue(p, due);
+      const linger = this.lingerOf(p, now);
+      const due = this.hF[p << 2]! + linger;
+      if (due <= now) this.expire(p, now);
+      // a member's room may stop sending membership (it grew past 1,000): looked at again within the usual linger
+      else this.enqueue(p, linger === this.linger ? due : Math.min(due, now + this.linger));
       return;
     }
     let due = this.freeDue(p);
     const a = this.pFrom[p]!;
     // the arriving half of a pending move is kept until its A is settled
-    if (a !== NONE) due = Math.max(due, this.hF[a << 2]! + this.linger + 1);
+    // (looked at again within the usual linger: a member A's may shorten when its room goes quiet)
+    if (a !== NONE) due = Math.max(due, Math.min(this.hF[a << 2]! + this.lingerOf(a, now), now + this.linger) + 1);
     if (due <= now) this.free(p);
     else this.enqueue(p, due);
   }

@@ -56,7 +56,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       const details = fe.validation
         .map((v) => {
           const field = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || (v.params as { missingProperty?: string })?.missingProperty || '';
-          return `${where}${field ? `.${field}` : ''} ${v.message ?? 'is invalid'}`;
+          // an enum's message does not say what is allowed: the values are added (direction=up → "out, in")
+          const allowed = v.keyword === 'enum' ? (v.params as { allowedValues?: unknown[] }).allowedValues : undefined;
+          const values = allowed && allowed.length <= 20 ? `: ${allowed.map((a) => String(a)).join(', ')}` : '';
+          return `${where}${field ? `.${field}` : ''} ${v.message ?? 'is invalid'}${values}`;
         })
         .join('; ');
       return reply.status(400).send(errorBody('bad_request', details || fe.message));

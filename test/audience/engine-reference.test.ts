@@ -13,6 +13,8 @@ const WINDOW = 45_000;
 const WARMUP = 20_000;
 const RAID_SLACK = 30_000;
 const MEMBERSHIP_LAG = 30_000;
+const MEMBER_QUIET = 30 * 60_000;
+const MEMBER_LINGER = 12 * 3_600_000;
 const T0 = Date.UTC(2026, 11, 1, 12);
 
 type Ev =
@@ -29,6 +31,8 @@ interface RefPresence {
   first: number;
   signals: number[];
   baseline: boolean;
+  /** seen by JOIN or NAMES: lasts until its PART while the room sends membership */
+  member: boolean;
   open: boolean;
   parted: boolean;
   end: number;
@@ -94,7 +98,8 @@ function generate(seed: number, count: number, channels: number, users: number):
       }
     }
   }
-  evs.push({ t: t + 10 * (LINGER + WINDOW), type: 'tick' });
+  // long after: every room quiet (JOIN presences linger out), every move settled
+  evs.push({ t: t + MEMBER_QUIET + 10 * (LINGER + WINDOW), type: 'tick' });
   return evs;
 }
 
@@ -104,11 +109,13 @@ function reference(evs: Ev[]): string[] {
   const open = new Map<string, RefPresence>();
   const all: RefPresence[] = [];
   const raids: { from: string; to: string; at: number; sources: Set<string> }[] = [];
-  const closeExpired = (p: RefPresence) => {
+  const lastMember = new Map<string, number>();
+  const lingerOf = (p: RefPresence, t: number) => (p.member && t - (lastMember.get(p.ch) ?? -Infinity) < MEMBER_QUIET ? MEMBER_LINGER : LINGER);
+  const closeExpired = (p: RefPresence, t: number) => {
     const last = p.signals.at(-1)!;
     p.open = false;
     p.end = last;
-    p.closedAt = last + LINGER;
+    p.closedAt = Math.min(last + lingerOf(p, t), t);
     open.delete(`${p.user} ${p.ch}`);
   };
   for (const ev of evs) {
@@ -121,9 +128,11 @@ function reference(evs: Ev[]): string[] {
       const w = watchedAt.get(ev.ch);
       if (w === undefined) continue;
       const key = `${ev.user} ${ev.ch}`;
+      const member = ev.type === 'part' || ev.kind === 'join' || ev.kind === 'names';
+      if (member) lastMember.set(ev.ch, Math.max(lastMember.get(ev.ch) ?? -Infinity, ev.t));
       let p = open.get(key);
-      if (p && ev.t - p.signals.at(-1)! >= LINGER) {
-        closeExpired(p);
+      if (p && ev.t - p.signals.at(-1)! >= lingerOf(p, ev.t)) {
+        closeExpired(p, ev.t);
         p = undefined;
       }
       if (ev.type === 'part') {
@@ -135,9 +144,11 @@ function reference(evs: Ev[]): string[] {
         open.delete(key);
         continue;
       }
-      if (p) p.signals.push(ev.t);
-      else {
-        p = { user: ev.user, ch: ev.ch, first: ev.t, signals: [ev.t], baseline: ev.t - w < WARMUP, open: true, parted: false, end: 0, closedAt: 0 };
+      if (p) {
+        p.signals.push(ev.t);
+        if (member) p.member = true;
+      } else {
+        p = { user: ev.user, ch: ev.ch, first: ev.t, signals: [ev.t], baseline: ev.t - w < WARMUP, member, open: true, parted: false, end: 0, closedAt: 0 };
         open.set(key, p);
         all.push(p);
       }
@@ -145,7 +156,7 @@ function reference(evs: Ev[]): string[] {
       if (!watchedAt.has(ev.ch)) continue;
       for (const p of [...open.values()]) {
         if (p.ch !== ev.ch) continue;
-        if (ev.t - p.signals.at(-1)! >= LINGER) closeExpired(p);
+        if (ev.t - p.signals.at(-1)! >= lingerOf(p, ev.t)) closeExpired(p, ev.t);
         else {
           p.open = false;
           p.end = p.signals.at(-1)!;
@@ -155,7 +166,8 @@ function reference(evs: Ev[]): string[] {
       }
     }
   }
-  for (const p of [...open.values()]) closeExpired(p);
+  // the log's last tick is long after: every room is quiet by then
+  for (const p of [...open.values()]) closeExpired(p, Number.POSITIVE_INFINITY);
 
   // arrivals in time order; a departure is taken by one arrival at a time
   const consumed = new Set<RefPresence>();

@@ -285,6 +285,30 @@ test('drainActivity reports every presence touched since the last drain once, ex
   assert.deepEqual(e.drainActivity(), []);
 });
 
+test('a viewer seen by JOIN stays until their PART while the room sends membership, however silent; then moves', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.signal('a', 'kim', 'join', s(200));
+  // an hour of silence from kim, while others come and go in a (the room sends membership)
+  for (let t = 300; t < 3900; t += 600) {
+    e.signal('a', `other${t}`, 'join', s(t));
+    e.part('a', `other${t}`, s(t + 60));
+  }
+  run(e, 200, 3990);
+  assert.equal(e.present('a'), 1, 'kim is still in a');
+  e.part('a', 'kim', s(4000));
+  e.signal('b', 'kim', 'join', s(4010));
+  const { moves } = e.tick(s(4015));
+  assert.deepEqual(moves.map(brief), ['kim a>b 4000..4010 organic']);
+  // a room that stops sending membership (it grew past 1,000 users): its JOIN presences linger out
+  e.signal('b', 'lee', 'join', s(4100));
+  run(e, 4015, 4100 + 1700);
+  assert.equal(e.present('b'), 2, 'kim and lee wait for a PART in b');
+  run(e, 4100 + 1705, 4100 + 1800 + 600);
+  assert.equal(e.present('b'), 0, 'b sent no membership for 30 minutes: they lingered out');
+});
+
 test('present and activeChatters', () => {
   const e = engine();
   e.watch('a', s(0));
@@ -298,8 +322,8 @@ test('present and activeChatters', () => {
   assert.equal(e.present('zzz'), 0);
   assert.equal(e.activeChatters('a', s(400)), 2);
   assert.equal(e.activeChatters('a', s(400), 60_000), 1);
-  e.tick(s(500)); // kim and lee linger out; kim's chat still counts over 10 minutes
-  assert.equal(e.present('a'), 1);
+  e.tick(s(500)); // kim lingers out (lee, seen by JOIN, waits for a PART); kim's chat still counts over 10 minutes
+  assert.equal(e.present('a'), 2);
   assert.equal(e.activeChatters('a', s(500)), 2);
   e.signal('a', 'kim', 'chat', s(520)); // a new presence, one chatter still
   assert.equal(e.activeChatters('a', s(520)), 2);

@@ -16,6 +16,8 @@ export const VIEWER_COUNT_REFRESH_MS = 60_000;
 const MEAN_SESSION_MS = 40 * 60_000;
 const MOVE_SHARE = 0.35;
 const MEAN_MOVE_GAP_MS = 20_000;
+/** how long a viewer who stopped watching stays away before they may arrive anew (longer than Lurk's default move window) */
+const REST_MS = 15 * 60_000;
 const RAID_CHANCE = 0.3;
 const MEAN_STREAM_MS = 4 * 3600_000;
 const USER_ID_BASE = 1000;
@@ -80,6 +82,8 @@ export class World {
   private readonly pendingJoins = new TimeHeap();
   private readonly pendingJoin: Map<number, { from: number; to: number; leftAt: number; cause: 'organic' | 'raid' }> = new Map();
   private readonly hasChatted: Uint8Array;
+  /** a viewer who stopped watching is not drawn as a new arrival before this (ms): they went away */
+  private readonly restUntil: Float64Array;
 
   private readonly languageTable: AliasTable;
   private readonly gameTable: AliasTable;
@@ -151,6 +155,7 @@ export class World {
     this.watching = new Int32Array(users).fill(-1);
     this.memberPos = new Int32Array(users).fill(-1);
     this.hasChatted = new Uint8Array(users);
+    this.restUntil = new Float64Array(users);
     this.watchers = new DenseSet(users, Math.ceil(this.viewerCount / 2));
     this.truth = new WatchTruth(n, this.games.length, this.time, this.options.truthIntervalMs, this.options.retentionMs);
     this.moves = new Ring(this.options.maxMoves);
@@ -474,8 +479,10 @@ export class World {
     const arriving = r.poisson(Math.max(0, gap) / 120 + ((this.watchers.size * STEP_MS) / MEAN_SESSION_MS) * (1 - MOVE_SHARE) * (gap > 0 ? 1 : 0.5));
     const first = this.channelCount;
     for (let i = 0; i < arriving && this.liveChannels.size > 0; i++) {
-      const user = first + r.int(this.viewerCount);
-      if (this.watching[user]! >= 0 || this.pendingJoin.has(user)) continue;
+      let user = first + r.int(this.viewerCount);
+      // a resting viewer is passed over for another (a few tries: the idle pool is most of it)
+      for (let tries = 0; tries < 3 && this.restUntil[user]! > t; tries++) user = first + r.int(this.viewerCount);
+      if (this.watching[user]! >= 0 || this.pendingJoin.has(user) || this.restUntil[user]! > t) continue;
       const c = this.pickLiveChannel(r, -1);
       if (c >= 0) this.join(user, c, t);
     }
@@ -512,6 +519,10 @@ export class World {
     }
     this.memberPos[user] = -1;
     this.watching[user] = -1;
+    // someone who leaves and moves on arrives through their plan; anyone else rests a while, so a
+    // new arrival is never, by chance, the same person seconds after they left (the truth would
+    // call that no move, and no observer could tell it from one)
+    this.restUntil[user] = t + REST_MS;
     this.watchers.delete(user);
     for (const fn of this.membershipListeners) fn({ channel, user, kind: 'part', at: t });
   }
