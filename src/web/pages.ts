@@ -8,6 +8,8 @@ export interface UiPage {
   title: string;
   /** the page keeps views in its query string (?game=…): its nav link goes back to the first view */
   queryViews?: boolean;
+  /** the page also draws one item per path segment under it (/audience/<login>): the server answers those too */
+  subPaths?: boolean;
 }
 
 /** in navigation order; the first is the landing page (`/` goes there). A capability's page is listed when it lands. */
@@ -15,6 +17,7 @@ export const UI_PAGE_LIST = [
   { path: '/discover', title: 'Discover' },
   { path: '/watchtime', title: 'Watch time', queryViews: true },
   { path: '/mood', title: 'Mood', queryViews: true },
+  { path: '/audience', title: 'Audience', subPaths: true },
   { path: '/status', title: 'Status' },
 ] as const satisfies readonly UiPage[];
 
@@ -28,5 +31,5 @@ export const UI_OVERLAY_LIST = [{ path: '/overlay/mood', title: 'Mood overlay' }
 
 export type UiOverlayPath = (typeof UI_OVERLAY_LIST)[number]['path'];
 
-/** every path the server answers with index.html */
-export const UI_PAGE_PATHS: readonly (UiPagePath | UiOverlayPath)[] = [...UI_PAGE_LIST, ...UI_OVERLAY_LIST].map((p) => p.path);
+/** every path the server answers with index.html, as Fastify routes (a page's sub-paths as one parameter) */
+export const UI_PAGE_PATHS: readonly string[] = [...UI_PAGE_LIST, ...UI_OVERLAY_LIST].flatMap((p: UiPage) => (p.subPaths ? [p.path, `${p.path}/:item`] : [p.path]));

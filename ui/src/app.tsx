@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
+import { AudiencePage } from './pages/audience';
 import { DiscoverPage } from './pages/discover';
 import { MoodPage } from './pages/mood';
 import { MoodOverlay } from './pages/mood/overlay';
@@ -18,7 +19,7 @@ interface Page extends UiPage {
 }
 
 // the pages the server serves (src/web/pages.ts), each with what draws it
-const components: Record<UiPagePath, ComponentType> = { '/discover': DiscoverPage, '/watchtime': WatchTimePage, '/mood': MoodPage, '/status': StatusPage };
+const components: Record<UiPagePath, ComponentType> = { '/discover': DiscoverPage, '/watchtime': WatchTimePage, '/mood': MoodPage, '/audience': AudiencePage, '/status': StatusPage };
 const pages: Page[] = __LURK_UI_PAGES__.map((p) => ({ ...p, component: components[p.path] }));
 
 // pages drawn alone, without the navigation (OBS browser sources)
@@ -42,7 +43,8 @@ export function App() {
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
-  const page = pages.find((p) => p.path === path) ?? pages[0]!;
+  // a page with sub-paths draws them too: /audience/<login> is the Audience page
+  const page = pages.find((p) => p.path === path || (p.subPaths === true && path.startsWith(`${p.path}/`))) ?? pages[0]!;
   useEffect(() => {
     if (path === '/') history.replaceState(null, '', page.path);
     document.title = `${page.title} · Lurk`;

@@ -28,6 +28,24 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   throw new ApiError(body?.error?.message ?? `Lurk answered HTTP ${res.status}`, res.status, body?.error?.code ?? 'http', Number.isFinite(retry) && retry > 0 ? retry : undefined);
 }
 
+/** a state-changing request with a JSON body; a refusal arrives as ApiError with the API's message */
+export async function sendJson(method: 'POST' | 'DELETE', url: string, body?: unknown): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      // Lurk refuses a state-changing request that is not JSON (a cross-site form cannot send JSON)
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+  } catch {
+    throw new ApiError('Could not reach Lurk; check your connection', 0, 'network');
+  }
+  const answer = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+  if (!res.ok) throw new ApiError(answer?.error?.message ?? `Lurk answered HTTP ${res.status}`, res.status, answer?.error?.code ?? 'http');
+  return answer;
+}
+
 export function isAbort(err: unknown): boolean {
   return (err as Error)?.name === 'AbortError';
 }

@@ -2,7 +2,7 @@
 // changes, and the words the page and the overlay show for scores and labels.
 import { useEffect, useState } from 'preact/hooks';
 import type { MoodChannelDetail, MoodChannelSummary, MoodLabel, MoodMoment, MoodPush, SeriesStep } from '../../../src/mood/types';
-import { ApiError, query } from './api';
+import { query, sendJson } from './api';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -138,29 +138,12 @@ export function parseLogins(text: string): string[] {
   ];
 }
 
-async function send(method: 'POST' | 'DELETE', url: string, body?: unknown): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      // Lurk refuses a state-changing request that is not JSON (a cross-site form cannot send JSON)
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body ?? {}),
-    });
-  } catch {
-    throw new ApiError('Could not reach Lurk; check your connection', 0, 'network');
-  }
-  const answer = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-  if (!res.ok) throw new ApiError(answer?.error?.message ?? `Lurk answered HTTP ${res.status}`, res.status, answer?.error?.code ?? 'http');
-  return answer;
-}
-
 export function trackChannels(logins: string[]): Promise<unknown> {
-  return send('POST', '/api/mood/channels', { logins });
+  return sendJson('POST', '/api/mood/channels', { logins });
 }
 
 export function untrackChannel(login: string): Promise<unknown> {
-  return send('DELETE', `/api/mood/channels/${encodeURIComponent(login)}`);
+  return sendJson('DELETE', `/api/mood/channels/${encodeURIComponent(login)}`);
 }
 
 export function channelUrl(login: string): string {
