@@ -112,6 +112,12 @@ export interface AudienceEngine {
   watch(channel: string, now: number): void;
   /** stops watching: its presences are dropped without moves */
   unwatch(channel: string, now: number): void;
+  /**
+   * whether the room sends JOIN/PART: the engine learns it from the membership lines it gets and
+   * is told when a room grows past 1,000 users (false); while it does, a presence seen by JOIN or
+   * NAMES lasts until its PART (12 h at most without a signal), otherwise it lingers out like a chatter's
+   */
+  membership(channel: string, sends: boolean): void;
   isWatched(channel: string): boolean;
   watched(): string[];
   /** the hot path: one signal of a user in a watched channel (others are ignored); not 'part' */

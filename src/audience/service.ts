@@ -95,7 +95,18 @@ export interface AudienceServiceOptions {
 interface LiveState {
   live: boolean;
   viewers: number | null;
+  /** when it was last seen ending: a sweep listing it soon after is Helix lagging, not a new stream */
+  endedAt?: number;
 }
+
+/** a watched stream missing from this many complete sweeps in a row has ended (paging drift skips one now and then; Discover's default grace) */
+const SWEEP_MISSES_TO_END = 2;
+/** a sweep listing a stream this soon after it ended is Helix's lag */
+const RELIVE_AFTER_MS = 5 * 60_000;
+/** Twitch sends no JOIN/PART in rooms past 1,000 users (twitch-protocol.md §5.5); viewer_count stands in for the room's size */
+const MEMBERSHIP_LIMIT = 1000;
+/** a raid target whose stream ended stays watched this long, so where its audience went is counted */
+const ENDED_FOLLOW_MS = 30 * 60_000 + 60_000;
 
 const OWNER = 'audience';
 
@@ -121,6 +132,8 @@ export class AudienceService implements AudienceQueries {
   /** the sweep generation being read, the watched channels its pages showed live, and the last complete generation's */
   private sweepGeneration = -1;
   private sweepSeen = new Set<string>();
+  /** complete sweeps in a row a watched live stream was missing from */
+  private readonly sweepMisses = new Map<string, number>();
   private lastSweepSeen: Set<string> | undefined;
   private subscriptionsDirty = false;
   private declaredKey = '';
@@ -265,8 +278,12 @@ export class AudienceService implements AudienceQueries {
       for (const s of e.streams) {
         const login = s.user_login.toLowerCase();
         if (!this.watched.has(login)) continue;
+        const was = this.state.get(login);
+        if (was?.endedAt !== undefined && !was.live && e.seenAt - was.endedAt < RELIVE_AFTER_MS) continue;
         this.sweepSeen.add(login);
+        this.sweepMisses.delete(login);
         this.state.set(login, { live: true, viewers: s.viewer_count });
+        if (s.viewer_count >= MEMBERSHIP_LIMIT) this.engine.membership(login, false);
       }
     const top = this.topLive.page(e);
     return top ? this.background(() => this.applyTop(top)) : Promise.resolve();
@@ -277,30 +294,44 @@ export class AudienceService implements AudienceQueries {
       const previous = this.lastSweepSeen;
       this.lastSweepSeen = this.sweepSeen;
       if (previous)
-        for (const login of previous)
-          if (!this.sweepSeen.has(login) && this.watched.has(login) && this.state.get(login)?.live !== false) {
-            this.o.log.info({ login }, 'a watched stream is gone from the sweep: ended');
-            this.streamEnded(login, at);
+        for (const login of previous) {
+          if (this.sweepSeen.has(login) || !this.watched.has(login) || this.state.get(login)?.live === false) continue;
+          const misses = (this.sweepMisses.get(login) ?? 0) + 1;
+          if (misses < SWEEP_MISSES_TO_END) {
+            // still counted as seen: the next complete sweep decides
+            this.sweepMisses.set(login, misses);
+            this.lastSweepSeen.add(login);
+            continue;
           }
+          this.sweepMisses.delete(login);
+          this.o.log.info({ login }, 'a watched stream is gone from the sweep: ended');
+          this.streamEnded(login, at);
+        }
     }
     const top = this.topLive.completed(generation);
     return top ? this.background(() => this.applyTop(top)) : Promise.resolve();
   }
 
-  private setLive(login: string, live: boolean): void {
+  private setLive(login: string, live: boolean, at?: number): void {
     const s = this.state.get(login);
     if (live) this.state.set(login, { live: true, viewers: s?.viewers ?? null });
-    else this.state.set(login, { live: false, viewers: null });
+    else this.state.set(login, { live: false, viewers: null, ...(at !== undefined ? { endedAt: at } : {}) });
   }
 
   private streamEnded(login: string, at: number): void {
     if (!this.watched.has(login)) return;
     if (this.state.get(login)?.live === false) return;
-    this.setLive(login, false);
+    this.setLive(login, false, at);
     this.lastSweepSeen?.delete(login);
+    this.sweepMisses.delete(login);
     this.engine.streamEnded(login, at);
     const rec = this.watched.get(login);
-    if (rec?.sources.includes('raid')) void this.background(() => this.dropSource(login, 'raid'));
+    // a raid target watched for nothing else stays while its ended stream's audience is followed, then goes
+    if (rec?.sources.includes('raid') && rec.sources.length > 1) void this.background(() => this.dropSource(login, 'raid'));
+    else if (rec?.sources.includes('raid')) {
+      rec.raidUntil = Math.min(rec.raidUntil ?? Number.POSITIVE_INFINITY, at + ENDED_FOLLOW_MS);
+      void this.background(() => (this.watched.get(login) === rec ? this.o.store.saveChannel(rec) : Promise.resolve()));
+    }
   }
 
   // ------------------------------------------------------------------ ticks and writes

@@ -80,8 +80,6 @@ const CHAT_KEEP_MS = 600_000;
 const RAID_DEDUPE_MS = 5 * 60_000;
 /** raids are kept this long after they happened: a move they caused may be confirmed only when a JOIN presence in A ends */
 const RAID_KEEP_MS = 13 * 3_600_000;
-/** a room sends membership while a JOIN, PART or NAMES came from it this recently */
-const MEMBER_QUIET_MS = 30 * 60_000;
 /** the longest a JOIN or NAMES presence lasts without a signal while its room sends membership (a PART may be lost) */
 const MEMBER_LINGER_MS = 12 * 3_600_000;
 /** users who left this soon before a stream's end are its audience (its PARTs arrive before stream.offline) */
@@ -139,8 +137,8 @@ class Tracker implements AudienceEngine {
   private readonly chWatchedAt: number[] = [];
   private readonly chHead: number[] = [];
   private readonly chOpen: number[] = [];
-  /** the last JOIN, PART or NAMES from the room: while recent, JOIN and NAMES presences wait for their PART */
-  private readonly chMemberAt: number[] = [];
+  /** the room sends JOIN/PART (it has sent some, and no one has said it grew past 1,000 users since): its JOIN and NAMES presences wait for their PART */
+  private readonly chMembers: boolean[] = [];
 
   // users: interned, ids reused once a user holds nothing. The user table is open addressing over
   // 32-byte records (the head of the user's presence list, then the login's length and bytes), a
@@ -226,11 +224,13 @@ class Tracker implements AudienceEngine {
       this.chWatchedAt.push(now);
       this.chHead.push(NONE);
       this.chOpen.push(0);
-      this.chMemberAt.push(Number.NEGATIVE_INFINITY);
+      this.chMembers.push(false);
     }
     if (this.chWatched[c]) return;
     this.chWatched[c] = true;
     this.chWatchedAt[c] = now;
+    // whether the room sends membership is learnt again: its NAMES at the join says so
+    this.chMembers[c] = false;
   }
 
   unwatch(channel: string, _now: number): void {
@@ -252,6 +252,11 @@ class Tracker implements AudienceEngine {
     this.endedRecs = this.endedRecs.filter((r) => r.channel !== channel);
   }
 
+  membership(channel: string, sends: boolean): void {
+    const c = this.chIds.get(channel);
+    if (c !== undefined) this.chMembers[c] = sends;
+  }
+
   isWatched(channel: string): boolean {
     const c = this.chIds.get(channel);
     return c !== undefined && this.chWatched[c] === true;
@@ -271,7 +276,7 @@ class Tracker implements AudienceEngine {
     const k = kindIndex(kind);
     if (k < 0 || k === PART) return;
     const member = k === JOIN || k === NAMES;
-    if (member && at > this.chMemberAt[c]!) this.chMemberAt[c] = at;
+    if (member) this.chMembers[c] = true;
     let u = this.findUser(user);
     if (u === NONE) u = this.newUser(user);
     const p = this.findOpen(u, c);
@@ -305,7 +310,7 @@ class Tracker implements AudienceEngine {
   part(channel: string, user: string, at: number): void {
     const c = this.chIds.get(channel);
     if (c === undefined || !this.chWatched[c]) return;
-    if (at > this.chMemberAt[c]!) this.chMemberAt[c] = at;
+    this.chMembers[c] = true;
     const u = this.findUser(user);
     if (u === NONE) return;
     const p = this.findOpen(u, c);
@@ -407,7 +412,7 @@ class Tracker implements AudienceEngine {
   /** how long the presence lasts after its last signal: until its PART (within reason) when it is a member of a room sending membership */
   private lingerOf(p: number, now: number): number {
     if ((this.hB[(p << 5) + 28]! & F_MEMBER) === 0) return this.linger;
-    return now - this.chMemberAt[this.hI[(p << 3) + 4]!]! < MEMBER_QUIET_MS ? MEMBER_LINGER_MS : this.linger;
+    return this.chMembers[this.hI[(p << 3) + 4]!] ? MEMBER_LINGER_MS : this.linger;
   }
 
   private close(p: number, end: number, closedAt: number, parted: boolean): void {
@@ -683,9 +688,13 @@ class Tracker implements AudienceEngine {
       return;
     }
     let due = this.freeDue(p);
-    const a = this.pFrom[p]!;
-    // the arriving half of a pending move is kept until its A is settled
-    // (looked at again within the usual linger: a member A's may shorten when its room goes quiet)
+    let a = this.pFrom[p]!;
+    // the arriving half of a pending move is kept until its A is settled: settled now if A's linger is over
+    if (a !== NONE && (this.hB[(a << 5) + 28]! & F_OPEN) !== 0 && now - this.hF[a << 2]! >= this.lingerOf(a, now)) {
+      this.expire(a, now);
+      a = this.pFrom[p]!;
+    }
+    // (looked at again within the usual linger: a member A's may shorten when its room stops sending membership)
     if (a !== NONE) due = Math.max(due, Math.min(this.hF[a << 2]! + this.lingerOf(a, now), now + this.linger) + 1);
     if (due <= now) this.free(p);
     else this.enqueue(p, due);
@@ -825,6 +834,13 @@ class Tracker implements AudienceEngine {
     const c = this.hI[(p << 3) + 4]!;
     if ((f & F_TOUCHED) !== 0) this.captured.push(this.row(p));
     if ((f & F_OPEN) !== 0) this.chOpen[c]!--;
+    // a pending move loses either half with it: no pointer may outlive the slot, which is reused
+    const from = this.pFrom[p]!;
+    if (from !== NONE && this.hI[(from << 3) + 6] === p) this.hI[(from << 3) + 6] = NONE;
+    const to = this.hI[(p << 3) + 6]!;
+    if (to !== NONE && this.pFrom[to] === p) this.pFrom[to] = NONE;
+    this.pFrom[p] = NONE;
+    this.hI[(p << 3) + 6] = NONE;
     // out of the user's list
     let prev = NONE;
     for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!) {

@@ -252,13 +252,23 @@ test("a watched channel's raid target is watched (source raid) for two hours, or
       await second.service.settled();
       assert.deepEqual(second.service.logins(), ['cozy_bard']);
       assert.ok(!second.chat.wanted.has('target_one'));
-      // raided again, then its stream ends: dropped at once
+      // raided again, then its stream ends: watched 31 minutes more (where its audience went is
+      // followed for 30), then dropped
       second.service.onEventSub(raidNotification('cozy_bard', 'target_one', clock.now()));
       await second.service.settled();
       assert.ok(second.service.isWatched('target_one'));
       second.service.onEventSub(offline('target_one', clock.now() + 1000));
       await second.service.settled();
+      assert.ok(second.service.isWatched('target_one'), 'still watched while its audience is followed');
+      await clock.advance(30 * MINUTE);
+      await second.service.settled();
+      assert.ok(second.service.isWatched('target_one'));
+      await clock.advance(2 * MINUTE);
+      await second.service.settled();
       assert.ok(!second.service.isWatched('target_one'));
+      const ended = await second.service.ended({ channel: 'target_one', limit: 10 });
+      assert.equal(ended.ended.length, 1, 'its ended stream is stored');
+      assert.equal(ended.ended[0]!.final, true);
       // a channel with another source keeps it and loses only 'raid'
       await second.service.watch(['pixelmage']);
       second.service.onEventSub(raidNotification('cozy_bard', 'pixelmage', clock.now()));
@@ -274,7 +284,7 @@ test("a watched channel's raid target is watched (source raid) for two hours, or
   });
 });
 
-test('the sweep: live state and viewer counts; a channel live in one complete sweep and gone from the next has ended; the top N followed', async () => {
+test('the sweep: live state and viewer counts; a channel live in one complete sweep and gone from the next two has ended; the top N followed', async () => {
   await withStore(async (store) => {
     const clock = new ManualClock(START);
     const { service } = setup(store, clock, { channels: ['cozy_bard', 'pixelmage'], top: 2 });
@@ -294,12 +304,19 @@ test('the sweep: live state and viewer counts; a channel live in one complete sw
           ['pixelmage', ['config'], true, 40],
         ],
       );
-      // the next sweep: pixelmage gone (ended), hyped out of the top two
+      // the next sweep: pixelmage missing (paging drift skips one now and then: still live), hyped out of the top two
       await clock.advance(MINUTE);
       await service.onStreamsPage(page(2, [stream('loudone', 950), stream('sleepy', 850), stream('hyped', 700), stream('cozy_bard', 130)], clock.now()));
       await service.onSweepCompleted(2, clock.now());
       await service.settled();
       assert.deepEqual(service.logins(), ['cozy_bard', 'loudone', 'pixelmage', 'sleepy']);
+      rows = (await service.channels()).channels;
+      assert.equal(rows.find((c) => c.login === 'pixelmage')!.live, true, 'one missed sweep is not an end');
+      // missing from a second complete sweep in a row: ended
+      await clock.advance(MINUTE);
+      await service.onStreamsPage(page(3, [stream('loudone', 950), stream('sleepy', 850), stream('cozy_bard', 130)], clock.now()));
+      await service.onSweepCompleted(3, clock.now());
+      await service.settled();
       rows = (await service.channels()).channels;
       const pixel = rows.find((c) => c.login === 'pixelmage')!;
       assert.equal(pixel.live, false);

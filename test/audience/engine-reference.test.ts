@@ -13,7 +13,6 @@ const WINDOW = 45_000;
 const WARMUP = 20_000;
 const RAID_SLACK = 30_000;
 const MEMBERSHIP_LAG = 30_000;
-const MEMBER_QUIET = 30 * 60_000;
 const MEMBER_LINGER = 12 * 3_600_000;
 const T0 = Date.UTC(2026, 11, 1, 12);
 
@@ -23,6 +22,7 @@ type Ev =
   | { t: number; type: 'end'; ch: string }
   | { t: number; type: 'raid'; report: RaidReport }
   | { t: number; type: 'watch'; ch: string }
+  | { t: number; type: 'quiet'; ch: string }
   | { t: number; type: 'tick' };
 
 interface RefPresence {
@@ -99,7 +99,9 @@ function generate(seed: number, count: number, channels: number, users: number):
     }
   }
   // long after: every room quiet (JOIN presences linger out), every move settled
-  evs.push({ t: t + MEMBER_QUIET + 10 * (LINGER + WINDOW), type: 'tick' });
+  // every room grows past 1,000 users (no more membership: JOIN presences linger out), then long after
+  for (const ch of chs) evs.push({ t: ++t, type: 'quiet', ch });
+  evs.push({ t: t + 10 * (LINGER + WINDOW), type: 'tick' });
   return evs;
 }
 
@@ -109,17 +111,21 @@ function reference(evs: Ev[]): string[] {
   const open = new Map<string, RefPresence>();
   const all: RefPresence[] = [];
   const raids: { from: string; to: string; at: number; sources: Set<string> }[] = [];
-  const lastMember = new Map<string, number>();
-  const lingerOf = (p: RefPresence, t: number) => (p.member && t - (lastMember.get(p.ch) ?? -Infinity) < MEMBER_QUIET ? MEMBER_LINGER : LINGER);
+  // rooms that sent a membership line since they were watched
+  const sendsMembership = new Set<string>();
+  const lingerOf = (p: RefPresence) => (p.member && sendsMembership.has(p.ch) ? MEMBER_LINGER : LINGER);
   const closeExpired = (p: RefPresence, t: number) => {
     const last = p.signals.at(-1)!;
     p.open = false;
     p.end = last;
-    p.closedAt = Math.min(last + lingerOf(p, t), t);
+    p.closedAt = Math.min(last + lingerOf(p), t);
     open.delete(`${p.user} ${p.ch}`);
   };
   for (const ev of evs) {
-    if (ev.type === 'watch') watchedAt.set(ev.ch, ev.t);
+    if (ev.type === 'watch') {
+      watchedAt.set(ev.ch, ev.t);
+      sendsMembership.delete(ev.ch);
+    } else if (ev.type === 'quiet') sendsMembership.delete(ev.ch);
     else if (ev.type === 'raid') {
       const r = raids.find((x) => x.from === ev.report.from && x.to === ev.report.to && Math.abs(x.at - ev.report.at) <= 300_000);
       if (r) r.sources.add(ev.report.source);
@@ -129,9 +135,9 @@ function reference(evs: Ev[]): string[] {
       if (w === undefined) continue;
       const key = `${ev.user} ${ev.ch}`;
       const member = ev.type === 'part' || ev.kind === 'join' || ev.kind === 'names';
-      if (member) lastMember.set(ev.ch, Math.max(lastMember.get(ev.ch) ?? -Infinity, ev.t));
+      if (member) sendsMembership.add(ev.ch);
       let p = open.get(key);
-      if (p && ev.t - p.signals.at(-1)! >= lingerOf(p, ev.t)) {
+      if (p && ev.t - p.signals.at(-1)! >= lingerOf(p)) {
         closeExpired(p, ev.t);
         p = undefined;
       }
@@ -156,7 +162,7 @@ function reference(evs: Ev[]): string[] {
       if (!watchedAt.has(ev.ch)) continue;
       for (const p of [...open.values()]) {
         if (p.ch !== ev.ch) continue;
-        if (ev.t - p.signals.at(-1)! >= lingerOf(p, ev.t)) closeExpired(p, ev.t);
+        if (ev.t - p.signals.at(-1)! >= lingerOf(p)) closeExpired(p, ev.t);
         else {
           p.open = false;
           p.end = p.signals.at(-1)!;
@@ -227,6 +233,7 @@ function runEngine(evs: Ev[]): { moves: string[]; memory: { users: number; prese
     else if (ev.type === 'signal') e.signal(ev.ch, ev.user, ev.kind, ev.t);
     else if (ev.type === 'part') e.part(ev.ch, ev.user, ev.t);
     else if (ev.type === 'end') e.streamEnded(ev.ch, ev.t);
+    else if (ev.type === 'quiet') e.membership(ev.ch, false);
     else if (ev.type === 'raid') e.raid(ev.report);
     else moves.push(...e.tick(ev.t).moves);
   }

@@ -272,6 +272,7 @@ test('drainActivity reports every presence touched since the last drain once, ex
   e.signal('a', 'kim', 'chat', s(10));
   e.signal('a', 'kim', 'chat', s(20));
   e.signal('b', 'kim', 'join', s(15));
+  e.part('b', 'kim', s(25));
   const rows = (r: ReturnType<AudienceEngine['drainActivity']>) => r.map((x) => `${x.channel} ${x.user} ${(x.firstAt - T0) / 1000}-${(x.lastAt - T0) / 1000}`).sort();
   assert.deepEqual(rows(e.drainActivity()), ['a kim 10-20', 'b kim 15-15']);
   assert.deepEqual(e.drainActivity(), []);
@@ -285,7 +286,7 @@ test('drainActivity reports every presence touched since the last drain once, ex
   assert.deepEqual(e.drainActivity(), []);
 });
 
-test('a viewer seen by JOIN stays until their PART while the room sends membership, however silent; then moves', () => {
+test('a viewer seen by JOIN stays until their PART while the room sends membership, however silent and quiet; then moves', () => {
   const e = engine();
   e.watch('a', s(0));
   e.watch('b', s(0));
@@ -301,12 +302,32 @@ test('a viewer seen by JOIN stays until their PART while the room sends membersh
   e.signal('b', 'kim', 'join', s(4010));
   const { moves } = e.tick(s(4015));
   assert.deepEqual(moves.map(brief), ['kim a>b 4000..4010 organic']);
-  // a room that stops sending membership (it grew past 1,000 users): its JOIN presences linger out
+  // a quiet room keeps them (a small room may send no JOIN/PART for an hour)…
   e.signal('b', 'lee', 'join', s(4100));
-  run(e, 4015, 4100 + 1700);
+  run(e, 4015, 4100 + 3 * 3600);
   assert.equal(e.present('b'), 2, 'kim and lee wait for a PART in b');
-  run(e, 4100 + 1705, 4100 + 1800 + 600);
-  assert.equal(e.present('b'), 0, 'b sent no membership for 30 minutes: they lingered out');
+  // …until it grows past 1,000 users and stops sending membership: then they linger out
+  e.membership('b', false);
+  run(e, 4100 + 3 * 3600 + 5, 4100 + 3 * 3600 + 2 * 300);
+  assert.equal(e.present('b'), 0, 'b sends no membership: they lingered out');
+});
+
+test('an arrival kept for a pending move outlives neither its departure nor a reuse of its slot', () => {
+  const e = createAudienceEngine({ lingerMs: 600_000, windowMs: 600_000 });
+  for (const c of ['a', 'b', 'c']) e.watch(c, s(0));
+  const moves: EngineMove[] = [];
+  const at: Record<number, () => void> = {
+    200: () => e.signal('a', 'u', 'join', s(200)), // a JOIN presence: waits for its PART
+    300: () => e.signal('b', 'u', 'chat', s(300)), // a > b pending while a is open
+    850: () => e.membership('a', false), // a grows past 1,000 users: u lingers out of it
+    2710: () => e.signal('c', 'v', 'chat', s(2710)), // a new presence, maybe in a freed slot
+    2720: () => e.part('a', 'u', s(2720)),
+  };
+  for (let t = 0; t <= 3000; t++) {
+    at[t]?.();
+    moves.push(...e.tick(s(t)).moves);
+  }
+  assert.deepEqual(moves.map(brief), ['u a>b 200..300 organic']);
 });
 
 test('present and activeChatters', () => {
@@ -413,7 +434,7 @@ test('one tick after hours of none still ends every presence, confirms what it m
   e.watch('b', s(0));
   e.signal('a', 'kim', 'chat', s(200));
   e.signal('b', 'kim', 'chat', s(260)); // pending until a lingers out
-  for (let i = 0; i < 100; i++) e.signal('a', `v${i}`, 'join', s(300 + i * 60)); // due over 100 minutes
+  for (let i = 0; i < 100; i++) e.signal('a', `v${i}`, 'chat', s(300 + i * 60)); // due over 100 minutes
   e.streamEnded('b', s(9000));
   const { moves, ended } = e.tick(s(3 * 3600));
   assert.deepEqual(moves.map(brief), ['kim a>b 200..260 organic']);
