@@ -281,7 +281,7 @@ class Tracker implements AudienceEngine {
     if (u === NONE) u = this.newUser(user);
     const p = this.findOpen(u, c);
     if (p !== NONE) {
-      if (at - this.hF[p << 2]! < this.lingerOf(p, at)) {
+      if (at - this.hF[p << 2]! < this.lingerOf(p)) {
         if (member) this.hB[(p << 5) + 28] = this.hB[(p << 5) + 28]! | F_MEMBER;
         if (at >= this.hF[p << 2]!) {
           this.hF[p << 2] = at;
@@ -315,7 +315,7 @@ class Tracker implements AudienceEngine {
     if (u === NONE) return;
     const p = this.findOpen(u, c);
     if (p === NONE) return;
-    if (at - this.hF[p << 2]! >= this.lingerOf(p, at)) {
+    if (at - this.hF[p << 2]! >= this.lingerOf(p)) {
       this.expire(p, at);
       return;
     }
@@ -382,7 +382,7 @@ class Tracker implements AudienceEngine {
     for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!) {
       if (q === b || this.hI[(q << 3) + 4] === c) continue;
       let f = this.hB[(q << 5) + 28]!;
-      if ((f & F_OPEN) !== 0 && at - this.hF[q << 2]! >= this.lingerOf(q, at)) {
+      if ((f & F_OPEN) !== 0 && at - this.hF[q << 2]! >= this.lingerOf(q)) {
         this.expire(q, at);
         f = this.hB[(q << 5) + 28]!;
       }
@@ -406,11 +406,11 @@ class Tracker implements AudienceEngine {
   /** ended without a PART at its last signal; closed (for a raid's "in A at the raid") when its linger ran out, or at `now` if sooner */
   private expire(p: number, now = Number.POSITIVE_INFINITY): void {
     const last = this.hF[p << 2]!;
-    this.close(p, last, Math.min(last + this.lingerOf(p, now), now), false);
+    this.close(p, last, Math.min(last + this.lingerOf(p), now), false);
   }
 
   /** how long the presence lasts after its last signal: until its PART (within reason) when it is a member of a room sending membership */
-  private lingerOf(p: number, now: number): number {
+  private lingerOf(p: number): number {
     if ((this.hB[(p << 5) + 28]! & F_MEMBER) === 0) return this.linger;
     return this.chMembers[this.hI[(p << 3) + 4]!] ? MEMBER_LINGER_MS : this.linger;
   }
@@ -501,7 +501,7 @@ class Tracker implements AudienceEngine {
         if (this.pEnd[p]! >= at - ENDED_SLACK_MS) audience.add(this.nameOf(this.pUser[p]!));
         continue;
       }
-      if (at - this.hF[p << 2]! >= this.lingerOf(p, at)) this.expire(p, at);
+      if (at - this.hF[p << 2]! >= this.lingerOf(p)) this.expire(p, at);
       else {
         ending.push(p);
         audience.add(this.nameOf(this.pUser[p]!));
@@ -556,7 +556,7 @@ class Tracker implements AudienceEngine {
       for (let p = this.uI[u << 3]!; p !== NONE; p = this.hI[(p << 3) + 5]!) {
         if (this.hI[(p << 3) + 4] !== c || this.pFirst[p]! > t) continue;
         const f = this.hB[(p << 5) + 28]!;
-        const open = (f & F_OPEN) !== 0 ? this.hF[p << 2]! + this.lingerOf(p, t) > t : this.pClosed[p]! > t;
+        const open = (f & F_OPEN) !== 0 ? this.hF[p << 2]! + this.lingerOf(p) > t : this.pClosed[p]! > t;
         if (open) {
           n++;
           break;
@@ -680,7 +680,7 @@ class Tracker implements AudienceEngine {
     const f = this.hB[(p << 5) + 28]!;
     if ((f & F_USED) === 0) return;
     if ((f & F_OPEN) !== 0) {
-      const linger = this.lingerOf(p, now);
+      const linger = this.lingerOf(p);
       const due = this.hF[p << 2]! + linger;
       if (due <= now) this.expire(p, now);
       // a member's room may stop sending membership (it grew past 1,000): looked at again within the usual linger
@@ -690,12 +690,12 @@ class Tracker implements AudienceEngine {
     let due = this.freeDue(p);
     let a = this.pFrom[p]!;
     // the arriving half of a pending move is kept until its A is settled: settled now if A's linger is over
-    if (a !== NONE && (this.hB[(a << 5) + 28]! & F_OPEN) !== 0 && now - this.hF[a << 2]! >= this.lingerOf(a, now)) {
+    if (a !== NONE && (this.hB[(a << 5) + 28]! & F_OPEN) !== 0 && now - this.hF[a << 2]! >= this.lingerOf(a)) {
       this.expire(a, now);
       a = this.pFrom[p]!;
     }
     // (looked at again within the usual linger: a member A's may shorten when its room stops sending membership)
-    if (a !== NONE) due = Math.max(due, Math.min(this.hF[a << 2]! + this.lingerOf(a, now), now + this.linger) + 1);
+    if (a !== NONE) due = Math.max(due, Math.min(this.hF[a << 2]! + this.lingerOf(a), now + this.linger) + 1);
     if (due <= now) this.free(p);
     else this.enqueue(p, due);
   }
