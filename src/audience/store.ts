@@ -315,6 +315,9 @@ export interface DayOverlap {
   pairs: { a: string; b: string; shared: number }[];
 }
 
+/** a viewer active in more rooms than this in a day is not counted as shared (README, "Audience") */
+export const MAX_SHARED_CHANNELS = 50;
+
 /** every pair of channels' shared users on a UTC day (rows of one day are unique per channel and user) */
 async function dayOverlap(db: Kysely<Database>, day: string, channel?: string): Promise<DayOverlap> {
   // one channel's side only (today's ranking, asked live): the PK (day, channel, viewer) leads to it
@@ -322,14 +325,17 @@ async function dayOverlap(db: Kysely<Database>, day: string, channel?: string): 
   const sizes = await sql<{ channel: string; users: number | string }>`select a.channel as channel, count(*) as users from audience_activity a where a.day = ${day}${only} group by a.channel`.execute(
     db,
   );
+  // a viewer in more than MAX_SHARED_CHANNELS rooms that day is a bot sitting in every room: it
+  // says nothing of shared audiences, and k rooms would cost k² rows of the self-join below
+  const notBots = sql`a.viewer not in (select viewer from audience_activity where day = ${day} group by viewer having count(*) > ${MAX_SHARED_CHANNELS})`;
   const any = await sql<{ channel: string; users: number | string }>`
     select a.channel as channel, count(*) as users from audience_activity a
-    where a.day = ${day}${only} and exists (select 1 from audience_activity b where b.day = a.day and b.viewer = a.viewer and b.channel <> a.channel)
+    where a.day = ${day}${only} and ${notBots} and exists (select 1 from audience_activity b where b.day = a.day and b.viewer = a.viewer and b.channel <> a.channel)
     group by a.channel`.execute(db);
   const pairs = await sql<{ a: string; b: string; shared: number | string }>`
     select a.channel as a, b.channel as b, count(*) as shared from audience_activity a
     join audience_activity b on b.day = a.day and b.viewer = a.viewer and b.channel <> a.channel
-    where a.day = ${day}${only} group by a.channel, b.channel`.execute(db);
+    where a.day = ${day}${only} and ${notBots} group by a.channel, b.channel`.execute(db);
   return {
     audience: new Map(sizes.rows.map((r) => [r.channel, Number(r.users)])),
     sharedAny: new Map(any.rows.map((r) => [r.channel, Number(r.users)])),

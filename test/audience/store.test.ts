@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import type { ActivityRow, EngineMove, EngineRaid } from '../../src/audience/engine.js';
 import { rankSimilar } from '../../src/audience/overlap.js';
-import { AudienceStore, medianOf, utcDay } from '../../src/audience/store.js';
+import { AudienceStore, MAX_SHARED_CHANNELS, medianOf, utcDay } from '../../src/audience/store.js';
 import { openStore } from '../../src/store/database.js';
 import { withEachDialect } from '../helpers/db.js';
 
@@ -213,6 +213,33 @@ test('activity and overlap: first/last merged per day, shared users, both shares
           ],
         },
       ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+test('a bot sitting in more than MAX_SHARED_CHANNELS rooms a day is no shared audience of any two (nor k² rows of the self-join)', async (t) => {
+  await withEachDialect(t, async ({ url }) => {
+    const store = await openStore({ url });
+    try {
+      await store.migrate();
+      const s = new AudienceStore(store.db, store.facts);
+      const rooms = Array.from({ length: MAX_SHARED_CHANNELS + 1 }, (_, i) => `room${i}`);
+      const users: Record<string, string[]> = Object.fromEntries(rooms.map((r) => [r, ['somebot']]));
+      users.room0!.push('fan');
+      users.room1!.push('fan');
+      await s.write({ ...empty, activity: activity(users, T) });
+      const day = await s.dayOverlap(utcDay(T));
+      assert.equal(day.audience.get('room0'), 2, 'the bot is still active in each room');
+      assert.deepEqual(
+        day.pairs.sort((x, y) => x.a.localeCompare(y.a)),
+        [
+          { a: 'room0', b: 'room1', shared: 1 },
+          { a: 'room1', b: 'room0', shared: 1 },
+        ],
+      );
+      assert.deepEqual(Object.fromEntries(day.sharedAny), { room0: 1, room1: 1 });
     } finally {
       await store.close();
     }
