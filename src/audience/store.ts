@@ -283,7 +283,9 @@ async function periodOverlap(db: Kysely<Database>, channel: string, from: number
   // the channel's users in the period (the index on channel, last_at, viewer covers it), then
   // each one's other channels (the index on viewer, last_at, channel)
   const mine = sql`select distinct viewer from audience_activity where channel = ${channel} and last_at >= ${from} and last_at < ${to}`;
-  const theirs = sql`select distinct o.channel, o.viewer from audience_activity o join (${mine}) m on o.viewer = m.viewer where o.last_at >= ${from} and o.last_at < ${to} and o.channel <> ${channel}`;
+  const all = sql`select distinct o.channel, o.viewer from audience_activity o join (${mine}) m on o.viewer = m.viewer where o.last_at >= ${from} and o.last_at < ${to} and o.channel <> ${channel}`;
+  // bots in every room are nobody's shared audience (as in dayOverlap)
+  const theirs = sql`select t0.channel, t0.viewer from (${all}) t0 where t0.viewer in (select t1.viewer from (${all}) t1 group by t1.viewer having count(*) < ${MAX_SHARED_CHANNELS})`;
   const totals = await sql<{ audience: number | string; shared_any: number | string }>`
     select (select count(*) from (${mine}) a) as audience, (select count(distinct t.viewer) from (${theirs}) t) as shared_any`.execute(db);
   const audience = Number(totals.rows[0]?.audience ?? 0);

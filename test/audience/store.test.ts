@@ -240,6 +240,8 @@ test('a bot sitting in more than MAX_SHARED_CHANNELS rooms a day is no shared au
         ],
       );
       assert.deepEqual(Object.fromEntries(day.sharedAny), { room0: 1, room1: 1 });
+      const period = await s.periodOverlap('room0', T - HOUR, T + HOUR);
+      assert.deepEqual([period.audience, period.shared_any, period.others.map((o) => [o.channel, o.shared])], [2, 1, [['room1', 1]]]);
     } finally {
       await store.close();
     }
