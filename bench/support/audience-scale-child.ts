@@ -6,10 +6,7 @@
 // entry, set lastAt). Prints one JSON line.
 //   node --expose-gc --import tsx bench/support/audience-scale-child.ts engine|naive <channels> <users> <signalsPerUser>
 import { performance } from 'node:perf_hooks';
-import { measureEngineScale } from './audience-scale.js';
-import { mulberry32 } from './streams.js';
-
-const START = Date.UTC(2026, 11, 1, 18);
+import { heldBytes, measureEngineScale, START, scaleWorld } from './audience-scale.js';
 
 interface Entry {
   firstAt: number;
@@ -26,41 +23,14 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
 /**
- * The same presences as measureEngineScale draws (its seed, its Zipf-like draw: channel k weighs
- * 1 / (k + 1), a second channel for half the users), and the same signals in the same order.
+ * The same presences as measureEngineScale draws (scaleWorld: its seed, its Zipf-like draw), and
+ * the same signals in the same order.
  */
 function naiveScale(o: { channels: number; users: number; signalsPerUser: number }): NaiveScale {
-  const rng = mulberry32(13);
-  const channelNames = Array.from({ length: o.channels }, (_, k) => `audience_channel_${k}`);
-  const cumulative = new Float64Array(o.channels);
-  let sum = 0;
-  for (let k = 0; k < o.channels; k++) cumulative[k] = sum += 1 / (k + 1);
-  const draw = () => {
-    const x = rng() * sum;
-    let lo = 0;
-    let hi = o.channels - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const homes = new Int32Array(o.users * 2).fill(-1);
-  for (let u = 0; u < o.users; u++) {
-    homes[2 * u] = draw();
-    if (rng() < 0.5) {
-      const second = draw();
-      if (second !== homes[2 * u]) homes[2 * u + 1] = second;
-    }
-  }
+  const { rng, channelNames, homes } = scaleWorld(o);
   gc!();
   gc!();
-  const held = () => {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
-  const before = held();
+  const before = heldBytes();
   const table = new Map<string, Map<string, Entry>>();
   for (const c of channelNames) table.set(c, new Map());
   let presences = 0;
@@ -75,7 +45,7 @@ function naiveScale(o: { channels: number; users: number; signalsPerUser: number
   }
   gc!();
   gc!();
-  const heapBytes = held() - before;
+  const heapBytes = heldBytes() - before;
 
   const sample = Math.min(o.users, 200_000);
   const logins = Array.from({ length: sample }, () => '');

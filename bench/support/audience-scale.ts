@@ -11,7 +11,8 @@ import { runInNewContext } from 'node:vm';
 import { createAudienceEngine } from '../../src/audience/tracker.js';
 import { mulberry32 } from './streams.js';
 
-const START = Date.UTC(2026, 11, 1, 18);
+/** the scale world's first signal */
+export const START = Date.UTC(2026, 11, 1, 18);
 
 export interface EngineScale {
   channels: number;
@@ -40,8 +41,12 @@ function collector(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-export function measureEngineScale(o: { channels: number; users: number; signalsPerUser: number }): EngineScale {
-  const gc = collector();
+/**
+ * The world both sides of the scale part measure (the engine here, the naive anchor in
+ * audience-scale-child.ts): the channels' names, each user's one or two channels (`homes[2u]`,
+ * `homes[2u + 1]`, -1 for none) and the generator that drew them, to draw the signals' users on.
+ */
+export function scaleWorld(o: { channels: number; users: number }): { rng: () => number; channelNames: string[]; homes: Int32Array } {
   const rng = mulberry32(13);
   const channelNames = Array.from({ length: o.channels }, (_, k) => `audience_channel_${k}`);
   // Zipf-ish: channel k's weight 1 / (k + 1); drawn by inverting the harmonic cumulative
@@ -59,6 +64,7 @@ export function measureEngineScale(o: { channels: number; users: number; signals
     }
     return lo;
   };
+  // a second channel for half the users
   const homes = new Int32Array(o.users * 2).fill(-1);
   for (let u = 0; u < o.users; u++) {
     homes[2 * u] = draw();
@@ -67,14 +73,21 @@ export function measureEngineScale(o: { channels: number; users: number; signals
       if (second !== homes[2 * u]) homes[2 * u + 1] = second;
     }
   }
+  return { rng, channelNames, homes };
+}
+
+/** heap and array buffers in use: typed arrays' backing stores are outside heapUsed, counted with them */
+export function heldBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+export function measureEngineScale(o: { channels: number; users: number; signalsPerUser: number }): EngineScale {
+  const gc = collector();
+  const { rng, channelNames, homes } = scaleWorld(o);
   gc();
   gc();
-  // typed arrays' backing stores are outside heapUsed: counted with them
-  const held = () => {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.arrayBuffers;
-  };
-  const before = held();
+  const before = heldBytes();
   const engine = createAudienceEngine({ lingerMs: 600_000, windowMs: 600_000 });
   for (const c of channelNames) engine.watch(c, START);
   for (let u = 0; u < o.users; u++) {
@@ -88,7 +101,7 @@ export function measureEngineScale(o: { channels: number; users: number; signals
   engine.tick(START + 61_000);
   gc();
   gc();
-  const heapBytes = held() - before;
+  const heapBytes = heldBytes() - before;
   const mem = engine.memory();
 
   // the hot path: updates of existing presences, users in a random order (the worst case for

@@ -1,16 +1,9 @@
 // Deterministic Helix-shaped streams for benches: heavy-tailed viewers, many with none.
+import { mulberry32 } from '../../src/core/random.js';
 import type { HelixStream } from '../../src/twitch/helix.external.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the one generator, Lurk's own (src/core/random.ts); re-exported for the benches and tests that import it from here
+export { mulberry32 };
 
 const GAMES = ['Just Chatting', "Baldur's Gate 3", 'Minecraft', 'Pokémon Scarlet and Violet', 'Café Owner Simulator', 'VALORANT', 'Chess', 'Art'];
 const LANGUAGES = ['en', 'en', 'en', 'es', 'de', 'pt', 'fr', 'ja'];

@@ -5,6 +5,7 @@ import { UndirectedGraph } from 'graphology';
 import louvainModule from 'graphology-communities-louvain';
 import randomModule from 'graphology-layout/random.js';
 import forceAtlas2Module from 'graphology-layout-forceatlas2';
+import { mulberry32 } from '../core/random.js';
 import type { DayOverlap } from './store.js';
 import type { MapEdge, MapNode, MapResponse } from './types.js';
 
@@ -128,16 +129,4 @@ function normalise(nodes: MapNode[], positions: Map<string, { x: number; y: numb
 
 function round(v: number): number {
   return Math.round(v * 1e6) / 1e6;
-}
-
-/** a small seeded generator (Louvain's and the start layout's randomness) */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,8 +3,9 @@
 // from EventSub and the sweep; the presence engine infers moves, the service stores them and the
 // routes serve flows, raids, overlap and the community map.
 import type { Capability } from '../capability.js';
+import { helixUsers } from '../twitch/users.js';
 import { ChattersPoller } from './chatters.js';
-import { AudienceService, type TwitchUser } from './service.js';
+import { AudienceService } from './service.js';
 import { AudienceStore } from './store.js';
 import { createAudienceEngine } from './tracker.js';
 import { audienceRoutes } from './routes.js';
@@ -25,7 +26,7 @@ export const audienceCapability: Capability<AudienceService> = {
       log: log.child({ component: 'audience' }),
       chat: twitch.chat,
       eventsub: twitch.eventsub,
-      lookupUsers: async (logins) => (await twitch.helix().get<{ data: TwitchUser[] }>('users', { login: logins }, { priority: 'interactive' })).data,
+      lookupUsers: (logins) => helixUsers(twitch.helix(), logins),
       // no moderator tokens are held yet (the Live capability will provide them): no channel is listed
       chatters: new ChattersPoller({ helix: () => twitch.helix(), tokenFor: async () => undefined }),
       sweeps: sweep,

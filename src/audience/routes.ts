@@ -4,15 +4,14 @@
 // the service (AudienceQueries) never sees bad input; times are ISO 8601 like Mood's.
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../core/errors.js';
+// logins one POST may name: one Helix users call
+import { LOGIN, MAX_LOGINS_PER_CALL } from '../twitch/users.js';
 import { sendCsv } from '../web/csv.js';
 import { rateLimiter } from '../web/rate-limit.js';
 import { wireSchema } from '../web/schema-type.js';
 import type { AudienceQueries } from './queries.js';
 import type { AudienceChannel, AudienceChannelsResponse, EndedResponse, FlowsResponse, MapResponse, MoveRow, MovesResponse, OverlapResponse, RaidsResponse } from './types.js';
 
-/** logins one POST may name (Helix looks up 100 users a call) */
-export const MAX_LOGINS_PER_CALL = 100;
-const LOGIN = /^[a-z0-9_]{1,25}$/;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** the longest period flows, moves and raids answer for */

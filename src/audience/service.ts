@@ -6,13 +6,15 @@
 import type { DeepReadonly } from '../core/bus.js';
 import type { CancelTimer, Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { dropOldest } from '../core/queue.js';
 import type { AudienceConfig } from '../config/settings.js';
 import type { StreamsPageEvent } from '../discover/events.js';
 import { type TopChannel, TopLive } from '../streams/top-live.js';
 import type { ChatMembership, ChatMessage, ChatNotice } from '../twitch/chat/events.js';
-import type { ChatChannelInfo } from '../twitch/chat/types.js';
+import type { ChatWants } from '../twitch/chat/types.js';
 import type { EventSubNotification } from '../twitch/eventsub/events.js';
 import type { SubscriptionWant } from '../twitch/eventsub/manager.js';
+import { LOGIN, type LookupUsers, type TwitchUser, usersByLogin } from '../twitch/users.js';
 import type { ChattersPoller } from './chatters.js';
 import type { ActivityRow, AudienceEngine, EngineTick } from './engine.js';
 import { buildMap, type DayMap } from './map.js';
@@ -21,9 +23,6 @@ import type { AudienceQueries } from './queries.js';
 import { type AudienceStore, type AudienceWrite, type ChannelRecord, DAY, utcDay } from './store.js';
 import type { AudienceChannel, AudienceChannelsResponse, EndedResponse, FlowsResponse, MapResponse, MovesResponse, OverlapResponse, RaidsResponse, WatchSource } from './types.js';
 
-export const LOGIN = /^[a-z0-9_]{1,25}$/;
-/** logins one Helix users call may ask about */
-const MAX_LOGINS_PER_CALL = 100;
 const TICK_MS = 5000;
 /** activity is drained from the engine this often: what overlap is counted from */
 const DRAIN_MS = 60_000;
@@ -46,19 +45,6 @@ const RESOLVE_RETRY_MS = 60_000;
 /** queued rows at most while the database fails; beyond it the oldest go (counted and logged) */
 const MAX_QUEUED = { moves: 200_000, raids: 10_000, ended: 10_000, activity: 500_000 } as const;
 
-export interface TwitchUser {
-  id: string;
-  login: string;
-  display_name: string;
-}
-
-/** the chat pool as Audience uses it */
-export interface AudienceChat {
-  want(owner: string, logins: readonly string[]): void;
-  release(owner: string, logins: readonly string[]): void;
-  channels(): ChatChannelInfo[];
-}
-
 /** EventSub's manager as Audience uses it */
 export interface AudienceEventSub {
   declare(owner: string, wants: readonly SubscriptionWant[]): void;
@@ -79,10 +65,9 @@ export interface AudienceServiceOptions {
   engine: AudienceEngine;
   clock: Clock;
   log: Logger;
-  chat: AudienceChat;
+  chat: ChatWants;
   eventsub: AudienceEventSub;
-  /** Helix `users?login=`: the users that exist, up to 100 logins a call */
-  lookupUsers(logins: readonly string[]): Promise<TwitchUser[]>;
+  lookupUsers: LookupUsers;
   /** Get Chatters, for channels whose moderator token Lurk holds */
   chatters?: ChattersPoller;
   /** whether Discover's sweep feeds onStreamsPage in this process (default true) */
@@ -628,10 +613,8 @@ export class AudienceService implements AudienceQueries {
     }
   }
 
-  private async lookup(logins: readonly string[]): Promise<Map<string, TwitchUser>> {
-    const found = new Map<string, TwitchUser>();
-    for (let i = 0; i < logins.length; i += MAX_LOGINS_PER_CALL) for (const u of await this.o.lookupUsers(logins.slice(i, i + MAX_LOGINS_PER_CALL))) found.set(u.login.toLowerCase(), u);
-    return found;
+  private lookup(logins: readonly string[]): Promise<Map<string, TwitchUser>> {
+    return usersByLogin(this.o.lookupUsers, logins);
   }
 
   private async applyTop(top: TopChannel[]): Promise<void> {
@@ -832,14 +815,6 @@ const SOURCE_ORDER: readonly WatchSource[] = ['config', 'api', 'top', 'raid'];
 
 function sortSources(sources: readonly WatchSource[]): WatchSource[] {
   return SOURCE_ORDER.filter((s) => sources.includes(s));
-}
-
-/** removes the oldest entries beyond `max`; how many went */
-function dropOldest(queue: unknown[], max: number): number {
-  const excess = queue.length - max;
-  if (excess <= 0) return 0;
-  queue.splice(0, excess);
-  return excess;
 }
 
 function iso(ms: number): string {

@@ -89,16 +89,8 @@ const MEMBERSHIP_LAG_MS = 30_000;
 /** a PART this soon before the raid still counts as being in A at the raid: Twitch's PARTs for a raid arrive around its time */
 const RAID_PART_SLACK_MS = 30_000;
 
-interface RaidRecord {
-  id: string;
-  from: string;
-  to: string;
-  at: number;
-  viewers: number;
-  sources: ('eventsub' | 'chat')[];
-  raidersSeen: number;
-  retained10m: number | null;
-  retained30m: number | null;
+/** a raid as the engine reports it, with what it keeps to count it */
+interface RaidRecord extends EngineRaid {
   raiders: string[];
   dirty: boolean;
 }

@@ -2,10 +2,11 @@
 // (Mood says which channels it wants read); each message is classified and counted in live
 // windows; closed minutes and moments are stored for good; routes and a WebSocket serve them.
 import type { Capability } from '../capability.js';
+import { helixUsers } from '../twitch/users.js';
 import { createClassifier } from './classifier/index.js';
 import { MoodStore } from './store.js';
 import { moodRoutes } from './routes.js';
-import { MoodService, type TwitchUser } from './service.js';
+import { MoodService } from './service.js';
 import { createMoodEngine } from './windows.js';
 
 export const moodCapability: Capability<MoodService> = {
@@ -19,7 +20,7 @@ export const moodCapability: Capability<MoodService> = {
       clock,
       log: log.child({ component: 'mood' }),
       chat: twitch.chat,
-      lookupUsers: async (logins) => (await twitch.helix().get<{ data: TwitchUser[] }>('users', { login: logins }, { priority: 'interactive' })).data,
+      lookupUsers: (logins) => helixUsers(twitch.helix(), logins),
       sweeps: Boolean(sweep),
       meters: {
         classified: (n) => metrics.moodClassified.inc(n),

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../core/errors.js';
+// logins one POST may add: one Helix users call
+import { MAX_LOGINS_PER_CALL } from '../twitch/users.js';
 import { sendCsv } from '../web/csv.js';
 import { rateLimiter } from '../web/rate-limit.js';
 import { wireSchema } from '../web/schema-type.js';
 import { LiveHub } from './live.js';
-import { MAX_LOGINS_PER_CALL, type MoodService } from './service.js';
+import type { MoodService } from './service.js';
 import type { MoodChannelDetail, MoodChannelList, MoodMomentList, MoodSeries, SeriesStep } from './types.js';
 
 const LOGIN_PARAM = { type: 'string', pattern: '^[A-Za-z0-9_]{1,25}$', description: 'a Twitch login' } as const;

@@ -5,11 +5,13 @@ import type { DeepReadonly } from '../core/bus.js';
 import type { CancelTimer, Clock } from '../core/clock.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { dropOldest } from '../core/queue.js';
 import type { MoodConfig } from '../config/settings.js';
 import type { StreamsPageEvent } from '../discover/events.js';
 import { type TopChannel, TopLive } from '../streams/top-live.js';
 import type { ChatMessage, ChatNotice } from '../twitch/chat/events.js';
-import type { ChatChannelInfo } from '../twitch/chat/types.js';
+import type { ChatWants } from '../twitch/chat/types.js';
+import { LOGIN, type LookupUsers, MAX_LOGINS_PER_CALL, type TwitchUser, usersByLogin } from '../twitch/users.js';
 import { activityLabel } from './activity.js';
 import type { Classifier } from './classifier/types.js';
 import type { EngineTick, MinuteAggregate, MoodEngine } from './engine.js';
@@ -18,9 +20,6 @@ import type { ChannelRecord, MinuteRow, MoodStore, RawMessage, TickWrite } from 
 import { SubCounter } from './subs.js';
 import type { MoodChannelDetail, MoodChannelSummary, MoodMoment, MoodSeries, SeriesStep, TrackSource } from './types.js';
 
-export const LOGIN = /^[a-z0-9_]{1,25}$/;
-/** logins one POST may add (one Helix users call) */
-export const MAX_LOGINS_PER_CALL = 100;
 /** raw messages waiting for a write at most; beyond it they are dropped (and counted) */
 const MAX_QUEUED_RAW = 200_000;
 /** minute rows waiting for a write at most (a failing database: 1,000 channels for 100 minutes); the oldest go first */
@@ -31,19 +30,6 @@ const MAX_QUEUED_MOMENTS = 10_000;
 const START_LOOKUP_WAIT_MS = 5000;
 /** config channels Helix could not be asked about are asked again this often */
 const RESOLVE_RETRY_MS = 60_000;
-
-export interface TwitchUser {
-  id: string;
-  login: string;
-  display_name: string;
-}
-
-/** the chat pool as Mood uses it */
-export interface MoodChat {
-  want(owner: string, logins: readonly string[]): void;
-  release(owner: string, logins: readonly string[]): void;
-  channels(): ChatChannelInfo[];
-}
 
 export interface MoodMeters {
   classified(n: number): void;
@@ -58,9 +44,8 @@ export interface MoodServiceOptions {
   classifier: Classifier;
   clock: Clock;
   log: Logger;
-  chat: MoodChat;
-  /** Helix `users?login=`: the users that exist, up to 100 logins a call */
-  lookupUsers(logins: readonly string[]): Promise<TwitchUser[]>;
+  chat: ChatWants;
+  lookupUsers: LookupUsers;
   meters?: MoodMeters;
   /** whether Discover's sweep feeds onStreamsPage in this process (default true); without it the top N is never refreshed */
   sweeps?: boolean;
@@ -335,8 +320,7 @@ export class MoodService {
     try {
       const wanted = this.unresolved;
       const ask = wanted.filter((login) => !this.tracked.has(login));
-      const found = new Map<string, TwitchUser>();
-      for (let i = 0; i < ask.length; i += MAX_LOGINS_PER_CALL) for (const u of await this.o.lookupUsers(ask.slice(i, i + MAX_LOGINS_PER_CALL))) found.set(u.login.toLowerCase(), u);
+      const found = await usersByLogin(this.o.lookupUsers, ask);
       const now = this.o.clock.now();
       let changed = false;
       // tracked meanwhile (the API added it during the lookup) or already: it gains 'config'
@@ -586,14 +570,6 @@ const SOURCE_ORDER: readonly TrackSource[] = ['config', 'api', 'top'];
 
 function sortSources(sources: readonly TrackSource[]): TrackSource[] {
   return SOURCE_ORDER.filter((s) => sources.includes(s));
-}
-
-/** removes the oldest entries beyond `max`; how many went */
-function dropOldest(queue: unknown[], max: number): number {
-  const excess = queue.length - max;
-  if (excess <= 0) return 0;
-  queue.splice(0, excess);
-  return excess;
 }
 
 function minuteRow(channelId: string, m: MinuteAggregate): MinuteRow {

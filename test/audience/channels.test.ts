@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import type { AudienceConfig } from '../../src/config/settings.js';
 import type { StreamsPageEvent } from '../../src/discover/events.js';
-import { AudienceService, type AudienceChat, type AudienceEventSub, medianWithout, RAID_WATCH_MS, type TwitchUser } from '../../src/audience/service.js';
+import { AudienceService, type AudienceEventSub, medianWithout, RAID_WATCH_MS } from '../../src/audience/service.js';
+import type { ChatWants } from '../../src/twitch/chat/types.js';
+import type { TwitchUser } from '../../src/twitch/users.js';
 import { AudienceStore } from '../../src/audience/store.js';
 import { createAudienceEngine } from '../../src/audience/tracker.js';
 import { openStore, type Store } from '../../src/store/database.js';
@@ -22,7 +24,7 @@ import { tempSqlite } from '../helpers/db.js';
 const START = Date.UTC(2026, 11, 1, 18, 0, 0);
 const MINUTE = 60_000;
 
-class FakeChat implements AudienceChat {
+class FakeChat implements ChatWants {
   readonly wanted = new Set<string>();
   want(owner: string, logins: readonly string[]): void {
     assert.equal(owner, 'audience');

@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import type { StreamsPageEvent } from '../../src/discover/events.js';
 import { createClassifier } from '../../src/mood/classifier/index.js';
-import { MoodService, type MoodChat, type TwitchUser } from '../../src/mood/service.js';
+import { MoodService } from '../../src/mood/service.js';
+import type { ChatWants } from '../../src/twitch/chat/types.js';
+import type { TwitchUser } from '../../src/twitch/users.js';
 import { MoodStore, type TickWrite } from '../../src/mood/store.js';
 import { createMoodEngine } from '../../src/mood/windows.js';
 import type { MoodConfig } from '../../src/config/settings.js';
@@ -21,7 +23,7 @@ const START = Date.UTC(2026, 11, 1, 18, 0, 0);
 const MINUTE = 60_000;
 
 /** the chat pool's side: who Mood wants read */
-class FakeChat implements MoodChat {
+class FakeChat implements ChatWants {
   readonly wanted = new Set<string>();
   want(owner: string, logins: readonly string[]): void {
     assert.equal(owner, 'mood');

@@ -34,3 +34,10 @@ export interface ChatPoolStats {
   /** JOINs Twitch refused for going too fast (msg_ratelimit); 0 in normal operation */
   joinRateLimited: number;
 }
+
+/** the chat pool as a capability uses it: the channels it wants read (under its owner name), and what the pool says of them */
+export interface ChatWants {
+  want(owner: string, logins: readonly string[]): void;
+  release(owner: string, logins: readonly string[]): void;
+  channels(): ChatChannelInfo[];
+}

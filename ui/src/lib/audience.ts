@@ -1,7 +1,7 @@
 // Audience's side of the API: its addresses, the watched set's changes, Lurk's clock for the
 // periods asked, and the words the page shows for its figures.
 import { useEffect, useState } from 'preact/hooks';
-import type { AudienceChannel, WatchSource } from '../../../src/audience/types';
+import type { WatchSource } from '../../../src/audience/types';
 import { query, sendJson } from './api';
 import { useStatus } from './status';
 
@@ -132,17 +132,7 @@ export function formatRatio(ratio: number | null): string {
   return ratio >= 1 ? ratio.toFixed(1) : ratio.toFixed(3).replace(/0+$/, '').replace(/\.$/, '.0');
 }
 
-export function chatStateText(chat: AudienceChannel['chat']): string {
-  switch (chat.state) {
-    case 'joined':
-      return 'chat joined';
-    case 'joining':
-      return 'joining chat…';
-    case 'parted':
-      return 'chat left';
-    case 'failed':
-      return `chat failed${chat.reason ? `: ${chat.reason}` : ''}`;
-  }
-}
+// a watched channel's chat reads as a tracked one's (the same states on the wire)
+export { chatStateText } from './mood';
 
 export const FLAG_TEXT = 'far fewer chatters than channels of its size — a sign of view-botting, not a proof';

@@ -1,0 +1,14 @@
+// A small seeded generator: the same numbers from the same seed on every machine (Audience's map
+// layout and communities; the benches' and fuzz tests' worlds).
+
+/** mulberry32: uniform in [0, 1) from a 32-bit seed */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
