@@ -16,6 +16,11 @@
 // - an arrival takes the most recent departure before it; that departure is then held by it while
 //   the candidate is pending (no other arrival takes it), freed if the candidate is withdrawn, and
 //   spent once confirmed: one departure makes one move, however many rooms the user opens after.
+// - a PART of a user with no presence in the channel (a room past 1,000 users sends no NAMES or
+//   JOIN, and its PARTs resume once it falls below, as at its stream's end) is a presence that
+//   ended at the PART, begun at some unknown time before: the leaving half of a move, never the
+//   arriving one. A PART at most windowMs after the user's presence there closed (a repeat) adds
+//   nothing. A PART read in the same instant as the first signal in B (one batch) precedes it.
 // - "in A at the raid": A began no later than the raid and closed (PART, stream end, or last signal
 //   + linger) no earlier than RAID_PART_SLACK_MS before it.
 //
@@ -306,12 +311,14 @@ class Tracker implements AudienceEngine {
     const c = this.chIds.get(channel);
     if (c === undefined || !this.chWatched[c]) return;
     if (at > this.chMemberAt[c]!) this.chMemberAt[c] = at;
-    const u = this.findUser(user);
-    if (u === NONE) return;
+    let u = this.findUser(user);
+    if (u === NONE) u = this.newUser(user);
     const p = this.findOpen(u, c);
-    if (p === NONE) return;
-    if (at - this.hF[p << 2]! >= this.lingerOf(p, at)) {
-      this.expire(p, at);
+    if (p === NONE || at - this.hF[p << 2]! >= this.lingerOf(p, at)) {
+      if (p !== NONE) this.expire(p, at);
+      // a user never seen here (a room past 1,000 users sent no NAMES or JOIN; its PARTs resume
+      // once it falls below, as at its stream's end): the PART alone says they were here until now
+      if (!this.leftLately(u, c, at)) this.beginParted(u, c, at);
       return;
     }
     const f = this.hB[(p << 5) + 28]!;
@@ -339,6 +346,40 @@ class Tracker implements AudienceEngine {
       p = this.hI[(p << 3) + 5]!;
     }
     return NONE;
+  }
+
+  /** whether the user's departure from the channel is already known: a presence there closed at most windowMs before `at` */
+  private leftLately(u: number, c: number, at: number): boolean {
+    for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!)
+      if (this.hI[(q << 3) + 4] === c && (this.hB[(q << 5) + 28]! & F_OPEN) === 0 && at - this.pEnd[q]! <= this.window) return true;
+    return false;
+  }
+
+  /** a presence known only by its PART: begun at some unknown time before it (first kind PART), ended at it; never an arrival */
+  private beginParted(u: number, c: number, at: number): void {
+    this.base(at);
+    const p = this.alloc();
+    this.pUser[p] = u;
+    this.hI[(p << 3) + 4] = c;
+    this.pFirst[p] = at;
+    this.hF[p << 2] = at;
+    this.hF[(p << 2) + 1] = Number.NEGATIVE_INFINITY;
+    this.pEnd[p] = at;
+    this.pClosed[p] = at;
+    this.hB[(p << 5) + 28] = F_USED | F_TOUCHED | F_PARTED | F_MEMBER;
+    this.touched.push(p);
+    this.hB[(p << 5) + 29] = PART;
+    this.hB[(p << 5) + 30] = PART;
+    this.hI[(p << 3) + 6] = NONE;
+    this.pFrom[p] = NONE;
+    this.hI[(p << 3) + 5] = this.uI[u << 3]!;
+    this.uI[u << 3] = p;
+    const head = this.chHead[c]!;
+    this.pNextC[p] = head;
+    this.pPrevC[p] = NONE;
+    if (head !== NONE) this.pPrevC[head] = p;
+    this.chHead[c] = p;
+    this.enqueue(p, this.freeDue(p));
   }
 
   private begin(u: number, c: number, k: number, at: number): void {
@@ -383,7 +424,9 @@ class Tracker implements AudienceEngine {
       }
       if ((f & F_CONSUMED) !== 0 || this.hI[(q << 3) + 6] !== NONE) continue;
       const end = (f & F_OPEN) !== 0 ? this.hF[q << 2]! : this.pEnd[q]!;
-      if (end < at && at - end <= this.window && end > bestEnd) {
+      // a PART read in the same instant as the arrival (one batch) is the same switch, as it is
+      // when the arrival comes first (close()); a signal in A at that instant is not
+      if ((end < at || (end === at && (f & F_PARTED) !== 0)) && at - end <= this.window && end > bestEnd) {
         best = q;
         bestEnd = end;
       }
@@ -453,7 +496,8 @@ class Tracker implements AudienceEngine {
     const closed = this.pClosed[a]!;
     for (const r of this.raids) {
       if (r.from !== from || r.to !== to || r.at > joinedAt || joinedAt - r.at > this.window) continue;
-      if (first > r.at || closed < r.at - RAID_PART_SLACK_MS) continue;
+      // a presence known only by its PART began at some unknown time before it: in A at the raid if it closed around it
+      if ((first > r.at && this.hB[(a << 5) + 29] !== PART) || closed < r.at - RAID_PART_SLACK_MS) continue;
       if (raid === undefined || r.at > raid.at) raid = r;
     }
     const move: EngineMove = { user, from, to, leftAt, joinedAt, cause: raid ? 'raid' : 'organic', evidence };

@@ -33,6 +33,8 @@ interface RefPresence {
   baseline: boolean;
   /** seen by JOIN or NAMES: lasts until its PART while the room sends membership */
   member: boolean;
+  /** known only by its PART: begun at some unknown time before it, never an arrival */
+  partOnly: boolean;
   open: boolean;
   parted: boolean;
   end: number;
@@ -68,8 +70,11 @@ function generate(seed: number, count: number, channels: number, users: number):
       const from = where[u]!;
       const to = pick();
       where[u] = to;
-      if (rnd() < 0.4) evs.push({ t: t++, type: 'part', ch: from, user });
-      t += Math.floor(rnd() * 30_000);
+      const partFirst = rnd();
+      // a PART read in the same instant as the arrival (one batch), or a moment before it
+      if (partFirst < 0.1) evs.push({ t, type: 'part', ch: from, user });
+      else if (partFirst < 0.4) evs.push({ t: t++, type: 'part', ch: from, user });
+      if (partFirst >= 0.1) t += Math.floor(rnd() * 30_000);
       evs.push({ t, type: 'signal', ch: to, user, kind: rnd() < 0.5 ? 'chat' : 'join' });
       if (rnd() < 0.15) evs.push({ t: ++t, type: 'part', ch: from, user });
     } else if (r < 0.8)
@@ -136,7 +141,12 @@ function reference(evs: Ev[]): string[] {
         p = undefined;
       }
       if (ev.type === 'part') {
-        if (!p) continue;
+        if (!p) {
+          // a user not seen here: the PART alone is a departure, unless one ended here within the window
+          if (all.some((q) => q.user === ev.user && q.ch === ev.ch && !q.open && ev.t - q.end <= WINDOW)) continue;
+          all.push({ user: ev.user, ch: ev.ch, first: ev.t, signals: [ev.t], baseline: false, member: true, partOnly: true, open: false, parted: true, end: ev.t, closedAt: ev.t });
+          continue;
+        }
         p.open = false;
         p.parted = true;
         p.end = ev.t;
@@ -148,7 +158,7 @@ function reference(evs: Ev[]): string[] {
         p.signals.push(ev.t);
         if (member) p.member = true;
       } else {
-        p = { user: ev.user, ch: ev.ch, first: ev.t, signals: [ev.t], baseline: ev.t - w < WARMUP, member, open: true, parted: false, end: 0, closedAt: 0 };
+        p = { user: ev.user, ch: ev.ch, first: ev.t, signals: [ev.t], baseline: ev.t - w < WARMUP, member, partOnly: false, open: true, parted: false, end: 0, closedAt: 0 };
         open.set(key, p);
         all.push(p);
       }
@@ -173,16 +183,17 @@ function reference(evs: Ev[]): string[] {
   const consumed = new Set<RefPresence>();
   const reservedUntil = new Map<RefPresence, number>();
   const moves: string[] = [];
-  const arrivals = all.filter((p) => !p.baseline).sort((a, b) => a.first - b.first);
+  const arrivals = all.filter((p) => !p.baseline && !p.partOnly).sort((a, b) => a.first - b.first);
   for (const b of arrivals) {
     let best: RefPresence | undefined;
     let bestEnd = -Infinity;
     for (const a of all) {
-      if (a.user !== b.user || a.ch === b.ch || a.first >= b.first || consumed.has(a)) continue;
+      if (a.user !== b.user || a.ch === b.ch || a.first > b.first || (a.first === b.first && !a.partOnly) || consumed.has(a)) continue;
       if ((reservedUntil.get(a) ?? -Infinity) > b.first) continue;
       const closedBefore = a.closedAt <= b.first;
       const known = closedBefore ? a.end : Math.max(...a.signals.filter((t) => t < b.first));
-      if (known < b.first && b.first - known <= WINDOW && known > bestEnd) {
+      // a PART in the same instant as the arrival came first: the same switch
+      if ((known < b.first || (known === b.first && a.parted && closedBefore)) && b.first - known <= WINDOW && known > bestEnd) {
         best = a;
         bestEnd = known;
       }
@@ -211,7 +222,7 @@ function reference(evs: Ev[]): string[] {
     let raid: (typeof raids)[number] | undefined;
     for (const r of raids) {
       if (r.from !== a.ch || r.to !== b.ch || r.at > b.first || b.first - r.at > WINDOW) continue;
-      if (a.first > r.at || a.closedAt < r.at - RAID_SLACK) continue;
+      if ((a.first > r.at && !a.partOnly) || a.closedAt < r.at - RAID_SLACK) continue;
       if (!raid || r.at > raid.at) raid = r;
     }
     moves.push(`${b.user} ${a.ch}>${b.ch} ${leftAt}..${b.first} ${raid ? `raid@${Math.floor(raid.at / 1000)}` : 'organic'}`);

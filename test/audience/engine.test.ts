@@ -131,7 +131,7 @@ test('beyond the window it is no move; at the window it is', () => {
   const e = engine();
   e.watch('a', s(0));
   e.watch('b', s(0));
-  e.part('a', 'x', s(199)); // no presence: ignored
+  e.part('a', 'x', s(199)); // x's only sign: a departure with no arrival after it
   e.signal('a', 'kim', 'join', s(200));
   e.part('a', 'kim', s(300));
   e.signal('b', 'kim', 'join', s(300 + 601));
@@ -307,6 +307,38 @@ test('a viewer seen by JOIN stays until their PART while the room sends membersh
   assert.equal(e.present('b'), 2, 'kim and lee wait for a PART in b');
   run(e, 4100 + 1705, 4100 + 1800 + 600);
   assert.equal(e.present('b'), 0, 'b sent no membership for 30 minutes: they lingered out');
+});
+
+test('a PART of a user never seen in A (a room past 1,000 sent no NAMES; its PARTs resume below) is a departure from A', () => {
+  const e = engine();
+  for (const c of ['a', 'b', 'c']) e.watch(c, s(0));
+  e.part('a', 'kim', s(300)); // kim's first and only sign in a
+  e.signal('b', 'kim', 'join', s(302));
+  // a raid out of a big room: its raiders' PARTs (never seen before) come just after the report
+  e.raid({ from: 'a', to: 'c', at: s(400), viewers: 1200, source: 'eventsub' });
+  e.part('a', 'r1', s(403));
+  e.signal('c', 'r1', 'raid', s(405));
+  // a second PART of a user who already left a (a reconnect repeats it) is no second departure
+  e.signal('a', 'lee', 'join', s(200));
+  e.part('a', 'lee', s(300));
+  e.signal('b', 'lee', 'join', s(301));
+  e.part('a', 'lee', s(305));
+  e.signal('c', 'lee', 'chat', s(400));
+  assert.deepEqual(run(e, 0, 3000).moves.map(brief).sort(), ['kim a>b 300..302 organic', 'lee a>b 300..301 organic', 'lee b>c 301..400 organic', 'r1 a>c 403..405 raid']);
+  assert.equal(e.memory().presences, 0, 'PART-only presences are freed too');
+});
+
+test('a PART in A and a JOIN in B read in the same instant (one batch) are a move, in either order', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.signal('a', 'kim', 'names', s(1));
+  e.signal('a', 'lee', 'names', s(1));
+  e.part('a', 'kim', s(300));
+  e.signal('b', 'kim', 'join', s(300));
+  e.signal('b', 'lee', 'join', s(300));
+  e.part('a', 'lee', s(300));
+  assert.deepEqual(run(e, 0, 400).moves.map(brief).sort(), ['kim a>b 300..300 organic', 'lee a>b 300..300 organic']);
 });
 
 test('present and activeChatters', () => {
