@@ -341,6 +341,27 @@ test('a PART in A and a JOIN in B read in the same instant (one batch) are a mov
   assert.deepEqual(run(e, 0, 400).moves.map(brief).sort(), ['kim a>b 300..300 organic', 'lee a>b 300..300 organic']);
 });
 
+test('a PART in A read just after the JOIN in B is the same switch even when B found no departure to wait on', () => {
+  const e = engine();
+  for (const c of ['a', 'b', 'c']) e.watch(c, s(0));
+  // kim: a silent member of a, last seen more than the window before she shows up in b
+  e.signal('a', 'kim', 'names', s(1));
+  e.signal('b', 'kim', 'join', s(1000));
+  e.part('a', 'kim', s(1010));
+  // lee: known in a only by the PART, read after the JOIN in b
+  e.signal('b', 'lee', 'join', s(1000));
+  e.part('a', 'lee', s(1020));
+  // max: the PART comes 40 s after, more than membership lines lag: in both, no switch
+  e.signal('a', 'max', 'names', s(1));
+  e.signal('b', 'max', 'join', s(1000));
+  e.part('a', 'max', s(1040));
+  // ann: already moved into b (from c); a PART in a just after is not a second move into b
+  e.part('c', 'ann', s(990));
+  e.signal('b', 'ann', 'join', s(1000));
+  e.part('a', 'ann', s(1010));
+  assert.deepEqual(run(e, 0, 1100).moves.map(brief).sort(), ['ann c>b 990..1000 organic', 'kim a>b 1000..1000 organic', 'lee a>b 1000..1000 organic']);
+});
+
 test('present and activeChatters', () => {
   const e = engine();
   e.watch('a', s(0));
