@@ -5,7 +5,8 @@
 // Definitions (README, "Audience"):
 // - A presence of a user in a channel starts at its first signal there (a chat message or notice,
 //   a JOIN, a NAMES listing, a Get Chatters listing, arriving with a raid) and ends at a PART, at
-//   the stream's end, or `lingerMs` after the user's last signal there.
+//   the stream's end, or `lingerMs` after the user's last signal there. A PART of a user with no
+//   presence there is a presence of its own, begun at some unknown time before it and ended at it.
 // - Baseline: presences that start within `warmupMs` of a channel being watched (Lurk's start,
 //   a channel added later) were already there: they are never the arriving half of a move.
 // - A move A → B: the user's presence in A ended (its end time is the PART, or the last signal in

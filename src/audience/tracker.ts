@@ -11,13 +11,21 @@
 // - a PART's end is the PART's time; but a PART in A arriving at most MEMBERSHIP_LAG_MS after the
 //   first signal in B (no signal in A since) still makes the move, left at B's first signal:
 //   Twitch sends JOIN/PART late and in batches, so the two halves of one switch can come in either
-//   order. A presence found expired when its user shows up again (no
-//   tick has said so yet) ends at its last signal, lingerMs before, as a tick would have ended it.
+//   order; so too when B's first signal found no departure to wait on (a silent member of A last
+//   seen more than the window before, a user known in A only by that PART) and B has no move in
+//   yet. A presence found expired when its user shows up again (no tick has said so yet) ends at
+//   its last signal, lingerMs before, as a tick would have ended it.
 // - an arrival takes the most recent departure before it; that departure is then held by it while
 //   the candidate is pending (no other arrival takes it), freed if the candidate is withdrawn, and
 //   spent once confirmed: one departure makes one move, however many rooms the user opens after.
-// - "in A at the raid": A began no later than the raid and closed (PART, stream end, or last signal
-//   + linger) no earlier than RAID_PART_SLACK_MS before it.
+// - a PART of a user with no presence in the channel (a room past 1,000 users sends no NAMES or
+//   JOIN, and its PARTs resume once it falls below, as at its stream's end) is a presence that
+//   ended at the PART, begun at some unknown time before: the leaving half of a move, never the
+//   arriving one. A PART at most windowMs after the user's presence there closed (a repeat) adds
+//   nothing. A PART read in the same instant as the first signal in B (one batch) precedes it.
+// - "in A at the raid": A began no later than the raid (a presence known only by its PART: any
+//   time before it) and closed (PART, stream end, or last signal + linger) no earlier than
+//   RAID_PART_SLACK_MS before it.
 //
 // A presence's slot outlives its end by windowMs (a later first signal elsewhere can still match
 // it as the leaving half of a move) and by CHAT_KEEP_MS after its last chat (activeChatters counts
@@ -60,6 +68,8 @@ const F_PARTED = 16;
 const F_CONSUMED = 32;
 /** seen by JOIN or NAMES: in a room that sends membership, it lasts until its PART */
 const F_MEMBER = 64;
+/** already the arriving half of a move (or pending as one): a late PART elsewhere does not make another */
+const F_ARRIVED = 128;
 const JOIN = 2;
 const NAMES = 4;
 
@@ -303,12 +313,14 @@ class Tracker implements AudienceEngine {
     const c = this.chIds.get(channel);
     if (c === undefined || !this.chWatched[c]) return;
     this.chMembers[c] = true;
-    const u = this.findUser(user);
-    if (u === NONE) return;
+    let u = this.findUser(user);
+    if (u === NONE) u = this.newUser(user);
     const p = this.findOpen(u, c);
-    if (p === NONE) return;
-    if (at - this.hF[p << 2]! >= this.lingerOf(p)) {
-      this.expire(p, at);
+    if (p === NONE || at - this.hF[p << 2]! >= this.lingerOf(p)) {
+      if (p !== NONE) this.expire(p, at);
+      // a user never seen here (a room past 1,000 users sent no NAMES or JOIN; its PARTs resume
+      // once it falls below, as at its stream's end): the PART alone says they were here until now
+      if (!this.leftLately(u, c, at)) this.lateSwitch(this.beginParted(u, c, at), u, c, at);
       return;
     }
     const f = this.hB[(p << 5) + 28]!;
@@ -316,7 +328,32 @@ class Tracker implements AudienceEngine {
       this.hB[(p << 5) + 28] = f | F_TOUCHED;
       this.touched.push(p);
     }
+    const pending = this.hI[(p << 3) + 6] !== NONE;
     this.close(p, Math.max(at, this.hF[p << 2]!), Math.max(at, this.hF[p << 2]!), true);
+    if (!pending) this.lateSwitch(p, u, c, at);
+  }
+
+  /**
+   * a PART in A that settled no pending move: an arrival elsewhere at most MEMBERSHIP_LAG_MS before
+   * it (no move into it yet, the user not seen in A since it began) is the same switch, read late —
+   * the arrival found no departure to pend on when it came (a silent member of A, last seen more
+   * than the window before, or a user known in A only by this PART); left when B began
+   */
+  private lateSwitch(a: number, u: number, c: number, at: number): void {
+    const partOnly = this.hB[(a << 5) + 29] === PART;
+    const lastA = this.hF[a << 2]!;
+    let best = NONE;
+    for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!) {
+      if (q === a || this.hI[(q << 3) + 4] === c) continue;
+      const f = this.hB[(q << 5) + 28]!;
+      if ((f & F_OPEN) === 0 || (f & (F_BASELINE | F_ARRIVED)) !== 0 || this.pFrom[q] !== NONE) continue;
+      const first = this.pFirst[q]!;
+      if (first < at - MEMBERSHIP_LAG_MS || first > at || (!partOnly && lastA >= first)) continue;
+      if (best === NONE || first < this.pFirst[best]!) best = q;
+    }
+    if (best === NONE) return;
+    this.pEnd[a] = this.pFirst[best]!;
+    this.confirm(a, best);
   }
 
   /** the user's open presence in the channel, moved to the front of their list; NONE when none */
@@ -336,6 +373,41 @@ class Tracker implements AudienceEngine {
       p = this.hI[(p << 3) + 5]!;
     }
     return NONE;
+  }
+
+  /** whether the user's departure from the channel is already known: a presence there closed at most windowMs before `at` */
+  private leftLately(u: number, c: number, at: number): boolean {
+    for (let q = this.uI[u << 3]!; q !== NONE; q = this.hI[(q << 3) + 5]!)
+      if (this.hI[(q << 3) + 4] === c && (this.hB[(q << 5) + 28]! & F_OPEN) === 0 && at - this.pEnd[q]! <= this.window) return true;
+    return false;
+  }
+
+  /** a presence known only by its PART: begun at some unknown time before it (first kind PART), ended at it; never an arrival */
+  private beginParted(u: number, c: number, at: number): number {
+    this.base(at);
+    const p = this.alloc();
+    this.pUser[p] = u;
+    this.hI[(p << 3) + 4] = c;
+    this.pFirst[p] = at;
+    this.hF[p << 2] = at;
+    this.hF[(p << 2) + 1] = Number.NEGATIVE_INFINITY;
+    this.pEnd[p] = at;
+    this.pClosed[p] = at;
+    this.hB[(p << 5) + 28] = F_USED | F_TOUCHED | F_PARTED | F_MEMBER;
+    this.touched.push(p);
+    this.hB[(p << 5) + 29] = PART;
+    this.hB[(p << 5) + 30] = PART;
+    this.hI[(p << 3) + 6] = NONE;
+    this.pFrom[p] = NONE;
+    this.hI[(p << 3) + 5] = this.uI[u << 3]!;
+    this.uI[u << 3] = p;
+    const head = this.chHead[c]!;
+    this.pNextC[p] = head;
+    this.pPrevC[p] = NONE;
+    if (head !== NONE) this.pPrevC[head] = p;
+    this.chHead[c] = p;
+    this.enqueue(p, this.freeDue(p));
+    return p;
   }
 
   private begin(u: number, c: number, k: number, at: number): void {
@@ -380,7 +452,9 @@ class Tracker implements AudienceEngine {
       }
       if ((f & F_CONSUMED) !== 0 || this.hI[(q << 3) + 6] !== NONE) continue;
       const end = (f & F_OPEN) !== 0 ? this.hF[q << 2]! : this.pEnd[q]!;
-      if (end < at && at - end <= this.window && end > bestEnd) {
+      // a PART read in the same instant as the arrival (one batch) is the same switch, as it is
+      // when the arrival comes first (close()); a signal in A at that instant is not
+      if ((end < at || (end === at && (f & F_PARTED) !== 0)) && at - end <= this.window && end > bestEnd) {
         best = q;
         bestEnd = end;
       }
@@ -437,6 +511,7 @@ class Tracker implements AudienceEngine {
     this.hI[(a << 3) + 6] = NONE;
     this.pFrom[b] = NONE;
     this.hB[(a << 5) + 28] = this.hB[(a << 5) + 28]! | F_CONSUMED;
+    this.hB[(b << 5) + 28] = this.hB[(b << 5) + 28]! | F_ARRIVED;
     const user = this.nameOf(this.pUser[a]!);
     const from = this.chName[this.hI[(a << 3) + 4]!]!;
     const to = this.chName[this.hI[(b << 3) + 4]!]!;
@@ -450,7 +525,8 @@ class Tracker implements AudienceEngine {
     const closed = this.pClosed[a]!;
     for (const r of this.raids) {
       if (r.from !== from || r.to !== to || r.at > joinedAt || joinedAt - r.at > this.window) continue;
-      if (first > r.at || closed < r.at - RAID_PART_SLACK_MS) continue;
+      // a presence known only by its PART began at some unknown time before it: in A at the raid if it closed around it
+      if ((first > r.at && this.hB[(a << 5) + 29] !== PART) || closed < r.at - RAID_PART_SLACK_MS) continue;
       if (raid === undefined || r.at > raid.at) raid = r;
     }
     const move: EngineMove = { user, from, to, leftAt, joinedAt, cause: raid ? 'raid' : 'organic', evidence };

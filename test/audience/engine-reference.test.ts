@@ -33,6 +33,8 @@ interface RefPresence {
   baseline: boolean;
   /** seen by JOIN or NAMES: lasts until its PART while the room sends membership */
   member: boolean;
+  /** known only by its PART: begun at some unknown time before it, never an arrival */
+  partOnly: boolean;
   open: boolean;
   parted: boolean;
   end: number;
@@ -68,8 +70,11 @@ function generate(seed: number, count: number, channels: number, users: number):
       const from = where[u]!;
       const to = pick();
       where[u] = to;
-      if (rnd() < 0.4) evs.push({ t: t++, type: 'part', ch: from, user });
-      t += Math.floor(rnd() * 30_000);
+      const partFirst = rnd();
+      // a PART read in the same instant as the arrival (one batch), or a moment before it
+      if (partFirst < 0.1) evs.push({ t, type: 'part', ch: from, user });
+      else if (partFirst < 0.4) evs.push({ t: t++, type: 'part', ch: from, user });
+      if (partFirst >= 0.1) t += Math.floor(rnd() * 30_000);
       evs.push({ t, type: 'signal', ch: to, user, kind: rnd() < 0.5 ? 'chat' : 'join' });
       if (rnd() < 0.15) evs.push({ t: ++t, type: 'part', ch: from, user });
     } else if (r < 0.8)
@@ -142,7 +147,12 @@ function reference(evs: Ev[]): string[] {
         p = undefined;
       }
       if (ev.type === 'part') {
-        if (!p) continue;
+        if (!p) {
+          // a user not seen here: the PART alone is a departure, unless one ended here within the window
+          if (all.some((q) => q.user === ev.user && q.ch === ev.ch && !q.open && ev.t - q.end <= WINDOW)) continue;
+          all.push({ user: ev.user, ch: ev.ch, first: ev.t, signals: [ev.t], baseline: false, member: true, partOnly: true, open: false, parted: true, end: ev.t, closedAt: ev.t });
+          continue;
+        }
         p.open = false;
         p.parted = true;
         p.end = ev.t;
@@ -154,7 +164,7 @@ function reference(evs: Ev[]): string[] {
         p.signals.push(ev.t);
         if (member) p.member = true;
       } else {
-        p = { user: ev.user, ch: ev.ch, first: ev.t, signals: [ev.t], baseline: ev.t - w < WARMUP, member, open: true, parted: false, end: 0, closedAt: 0 };
+        p = { user: ev.user, ch: ev.ch, first: ev.t, signals: [ev.t], baseline: ev.t - w < WARMUP, member, partOnly: false, open: true, parted: false, end: 0, closedAt: 0 };
         open.set(key, p);
         all.push(p);
       }
@@ -178,17 +188,57 @@ function reference(evs: Ev[]): string[] {
   // arrivals in time order; a departure is taken by one arrival at a time
   const consumed = new Set<RefPresence>();
   const reservedUntil = new Map<RefPresence, number>();
+  /** departures whose PART settled an arrival's pending move (confirmed or withdrawn it) */
+  const pendingAtClose = new Set<RefPresence>();
+  /** how each arrival's move was settled, and when: a withdrawn one may still take a late PART */
+  const settled = new Map<RefPresence, { confirmed: boolean; at: number }>();
   const moves: string[] = [];
-  const arrivals = all.filter((p) => !p.baseline).sort((a, b) => a.first - b.first);
-  for (const b of arrivals) {
+  const record = (a: RefPresence, b: RefPresence, leftAt: number) => {
+    consumed.add(a);
+    let raid: (typeof raids)[number] | undefined;
+    for (const r of raids) {
+      if (r.from !== a.ch || r.to !== b.ch || r.at > b.first || b.first - r.at > WINDOW) continue;
+      if ((a.first > r.at && !a.partOnly) || a.closedAt < r.at - RAID_SLACK) continue;
+      if (!raid || r.at > raid.at) raid = r;
+    }
+    moves.push(`${b.user} ${a.ch}>${b.ch} ${leftAt}..${b.first} ${raid ? `raid@${Math.floor(raid.at / 1000)}` : 'organic'}`);
+  };
+  // arrivals and PARTs in time order (the generator's PART in the same instant as an arrival comes first)
+  const steps: { t: number; arrival: boolean; p: RefPresence }[] = [
+    ...all.filter((p) => !p.baseline && !p.partOnly).map((p) => ({ t: p.first, arrival: true, p })),
+    ...all.filter((p) => p.parted).map((p) => ({ t: p.closedAt, arrival: false, p })),
+  ].sort((x, y) => x.t - y.t || (x.arrival === y.arrival ? 0 : x.arrival ? 1 : -1));
+  for (const step of steps) {
+    if (!step.arrival) {
+      // a PART with no arrival pending on it: an arrival elsewhere at most MEMBERSHIP_LAG before it
+      // (no move in yet, the user not seen in A since) is the same switch, read late
+      const a = step.p;
+      if (consumed.has(a) || pendingAtClose.has(a)) continue;
+      const lastA = a.partOnly ? Number.NEGATIVE_INFINITY : Math.max(...a.signals);
+      let q: RefPresence | undefined;
+      for (const b of all) {
+        if (b.user !== a.user || b.ch === a.ch || b.baseline || b.partOnly || b.first < step.t - MEMBERSHIP_LAG || b.first >= step.t) continue;
+        if (!b.open && b.closedAt <= step.t) continue;
+        if (lastA >= b.first) continue;
+        const st = settled.get(b);
+        if (st && (st.confirmed || st.at > step.t)) continue;
+        if (!q || b.first < q.first) q = b;
+      }
+      if (!q) continue;
+      settled.set(q, { confirmed: true, at: step.t });
+      record(a, q, q.first);
+      continue;
+    }
+    const b = step.p;
     let best: RefPresence | undefined;
     let bestEnd = -Infinity;
     for (const a of all) {
-      if (a.user !== b.user || a.ch === b.ch || a.first >= b.first || consumed.has(a)) continue;
+      if (a.user !== b.user || a.ch === b.ch || a.first > b.first || (a.first === b.first && !a.partOnly) || consumed.has(a)) continue;
       if ((reservedUntil.get(a) ?? -Infinity) > b.first) continue;
       const closedBefore = a.closedAt <= b.first;
       const known = closedBefore ? a.end : Math.max(...a.signals.filter((t) => t < b.first));
-      if (known < b.first && b.first - known <= WINDOW && known > bestEnd) {
+      // a PART in the same instant as the arrival came first: the same switch
+      if ((known < b.first || (known === b.first && a.parted && closedBefore)) && b.first - known <= WINDOW && known > bestEnd) {
         best = a;
         bestEnd = known;
       }
@@ -197,30 +247,29 @@ function reference(evs: Ev[]): string[] {
     const a = best;
     let confirmed: boolean;
     let leftAt = a.end;
-    if (a.closedAt <= b.first) confirmed = true;
-    else {
+    let at = a.closedAt;
+    if (a.closedAt <= b.first) {
+      confirmed = true;
+      at = b.first;
+    } else {
       const again = a.signals.find((t) => t >= b.first);
       if (again !== undefined) {
         confirmed = false;
         reservedUntil.set(a, again);
+        at = again;
       } else if (a.parted && a.closedAt - b.first <= MEMBERSHIP_LAG) {
         // a late PART: the same switch, left when B began
         confirmed = true;
         leftAt = b.first;
+        pendingAtClose.add(a);
       } else if (a.parted) {
         confirmed = false;
         reservedUntil.set(a, a.closedAt);
+        pendingAtClose.add(a);
       } else confirmed = a.end < b.first && b.first - a.end <= WINDOW;
     }
-    if (!confirmed) continue;
-    consumed.add(a);
-    let raid: (typeof raids)[number] | undefined;
-    for (const r of raids) {
-      if (r.from !== a.ch || r.to !== b.ch || r.at > b.first || b.first - r.at > WINDOW) continue;
-      if (a.first > r.at || a.closedAt < r.at - RAID_SLACK) continue;
-      if (!raid || r.at > raid.at) raid = r;
-    }
-    moves.push(`${b.user} ${a.ch}>${b.ch} ${leftAt}..${b.first} ${raid ? `raid@${Math.floor(raid.at / 1000)}` : 'organic'}`);
+    settled.set(b, { confirmed, at });
+    if (confirmed) record(a, b, leftAt);
   }
   return moves.sort();
 }

@@ -131,7 +131,7 @@ test('beyond the window it is no move; at the window it is', () => {
   const e = engine();
   e.watch('a', s(0));
   e.watch('b', s(0));
-  e.part('a', 'x', s(199)); // no presence: ignored
+  e.part('a', 'x', s(199)); // x's only sign: a departure with no arrival after it
   e.signal('a', 'kim', 'join', s(200));
   e.part('a', 'kim', s(300));
   e.signal('b', 'kim', 'join', s(300 + 601));
@@ -328,6 +328,65 @@ test('an arrival kept for a pending move outlives neither its departure nor a re
     moves.push(...e.tick(s(t)).moves);
   }
   assert.deepEqual(moves.map(brief), ['u a>b 200..300 organic']);
+});
+
+test('a PART of a user never seen in A (a room past 1,000 sent no NAMES; its PARTs resume below) is a departure from A', () => {
+  const e = engine();
+  for (const c of ['a', 'b', 'c']) e.watch(c, s(0));
+  e.part('a', 'kim', s(300)); // kim's first and only sign in a
+  e.signal('b', 'kim', 'join', s(302));
+  // a raid out of a big room: its raiders' PARTs (never seen before) come just after the report
+  e.raid({ from: 'a', to: 'c', at: s(400), viewers: 1200, source: 'eventsub' });
+  e.part('a', 'r1', s(403));
+  e.signal('c', 'r1', 'raid', s(405));
+  // a second PART of a user who already left a (a reconnect repeats it) is no second departure
+  e.signal('a', 'lee', 'join', s(200));
+  e.part('a', 'lee', s(300));
+  e.signal('b', 'lee', 'join', s(301));
+  e.part('a', 'lee', s(305));
+  e.signal('c', 'lee', 'chat', s(400));
+  // (lee, JOINed in b and chatting in c, is taken to watch both while b sends membership)
+  assert.deepEqual(run(e, 0, 3000).moves.map(brief).sort(), ['kim a>b 300..302 organic', 'lee a>b 300..301 organic', 'r1 a>c 403..405 raid']);
+  // b and c stop sending membership: their JOIN presences linger out (lee's b one ends at its last
+  // signal, before c began: the move the definitions make of it), and everything is freed
+  e.membership('b', false);
+  e.membership('c', false);
+  assert.deepEqual(run(e, 3005, 5000).moves.map(brief), ['lee b>c 301..400 organic']);
+  assert.equal(e.memory().presences, 0, 'PART-only presences are freed too');
+});
+
+test('a PART in A and a JOIN in B read in the same instant (one batch) are a move, in either order', () => {
+  const e = engine();
+  e.watch('a', s(0));
+  e.watch('b', s(0));
+  e.signal('a', 'kim', 'names', s(1));
+  e.signal('a', 'lee', 'names', s(1));
+  e.part('a', 'kim', s(300));
+  e.signal('b', 'kim', 'join', s(300));
+  e.signal('b', 'lee', 'join', s(300));
+  e.part('a', 'lee', s(300));
+  assert.deepEqual(run(e, 0, 400).moves.map(brief).sort(), ['kim a>b 300..300 organic', 'lee a>b 300..300 organic']);
+});
+
+test('a PART in A read just after the JOIN in B is the same switch even when B found no departure to wait on', () => {
+  const e = engine();
+  for (const c of ['a', 'b', 'c']) e.watch(c, s(0));
+  // kim: a silent member of a, last seen more than the window before she shows up in b
+  e.signal('a', 'kim', 'names', s(1));
+  e.signal('b', 'kim', 'join', s(1000));
+  e.part('a', 'kim', s(1010));
+  // lee: known in a only by the PART, read after the JOIN in b
+  e.signal('b', 'lee', 'join', s(1000));
+  e.part('a', 'lee', s(1020));
+  // max: the PART comes 40 s after, more than membership lines lag: in both, no switch
+  e.signal('a', 'max', 'names', s(1));
+  e.signal('b', 'max', 'join', s(1000));
+  e.part('a', 'max', s(1040));
+  // ann: already moved into b (from c); a PART in a just after is not a second move into b
+  e.part('c', 'ann', s(990));
+  e.signal('b', 'ann', 'join', s(1000));
+  e.part('a', 'ann', s(1010));
+  assert.deepEqual(run(e, 0, 1100).moves.map(brief).sort(), ['ann c>b 990..1000 organic', 'kim a>b 1000..1000 organic', 'lee a>b 1000..1000 organic']);
 });
 
 test('present and activeChatters', () => {
