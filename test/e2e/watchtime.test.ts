@@ -254,7 +254,8 @@ test('a new install opens on Today and says why; the hours before recording bega
   const firstHour = o.first_hour!;
   const hourly = await api<{ points: { t: string; hours_watched: number }[] }>(`/api/watchtime/series?from=${o.today}&to=${o.today}&granularity=hour`);
   const before = hourly.points.filter((p) => p.t < firstHour);
-  assert.ok(before.length >= 3, `the day began ${before.length} hours before recording`);
+  // three hours by DAY_START; two when an hour boundary fell between this file's start and Lurk's first record
+  assert.ok(before.length >= 2, `the day began ${before.length} hours before recording`);
   assert.ok(
     before.every((p) => p.hours_watched === 0),
     'the API reads those hours as zeros',
