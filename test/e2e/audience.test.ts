@@ -86,7 +86,8 @@ async function csvLinksWork(page: Page): Promise<number> {
 test('with no channel watched the page says how to watch one, and how the map comes to be', async () => {
   const { page, errors } = await e.openPage();
   await page.goto(`${e.base}/audience`);
-  assert.equal(await page.title(), 'Audience · Lurk');
+  // the app names the page once it has rendered it
+  await page.waitForFunction(() => document.title === 'Audience · Lurk');
   assert.equal(await page.locator('nav a[aria-current="page"]').textContent(), 'Audience');
   assert.deepEqual(await page.locator('nav a').allTextContents(), ['Discover', 'Watch time', 'Mood', 'Audience', 'Status']);
   const empty = page.locator('[data-field="empty"]');
