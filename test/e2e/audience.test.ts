@@ -87,7 +87,7 @@ test('with no channel watched the page says how to watch one, and how the map co
   const { page, errors } = await e.openPage();
   await page.goto(`${e.base}/audience`);
   // the app names the page once it has rendered it
-  await page.waitForFunction(() => document.title === 'Audience · Lurk');
+  await page.waitForFunction("document.title === 'Audience · Lurk'");
   assert.equal(await page.locator('nav a[aria-current="page"]').textContent(), 'Audience');
   assert.deepEqual(await page.locator('nav a').allTextContents(), ['Discover', 'Watch time', 'Mood', 'Audience', 'Status']);
   const empty = page.locator('[data-field="empty"]');
