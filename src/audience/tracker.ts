@@ -397,6 +397,13 @@ class Tracker implements AudienceEngine {
     this.touched.push(p);
     this.hB[(p << 5) + 29] = PART;
     this.hB[(p << 5) + 30] = PART;
+    this.link(p, u, c);
+    this.enqueue(p, this.freeDue(p));
+    return p;
+  }
+
+  /** a new presence, with no move pending, at the head of its user's list and its channel's */
+  private link(p: number, u: number, c: number): void {
     this.hI[(p << 3) + 6] = NONE;
     this.pFrom[p] = NONE;
     this.hI[(p << 3) + 5] = this.uI[u << 3]!;
@@ -406,8 +413,6 @@ class Tracker implements AudienceEngine {
     this.pPrevC[p] = NONE;
     if (head !== NONE) this.pPrevC[head] = p;
     this.chHead[c] = p;
-    this.enqueue(p, this.freeDue(p));
-    return p;
   }
 
   private begin(u: number, c: number, k: number, at: number): void {
@@ -425,15 +430,7 @@ class Tracker implements AudienceEngine {
     this.touched.push(p);
     this.hB[(p << 5) + 29] = k;
     this.hB[(p << 5) + 30] = k;
-    this.hI[(p << 3) + 6] = NONE;
-    this.pFrom[p] = NONE;
-    this.hI[(p << 3) + 5] = this.uI[u << 3]!;
-    this.uI[u << 3] = p;
-    const head = this.chHead[c]!;
-    this.pNextC[p] = head;
-    this.pPrevC[p] = NONE;
-    if (head !== NONE) this.pPrevC[head] = p;
-    this.chHead[c] = p;
+    this.link(p, u, c);
     this.chOpen[c]!++;
     this.enqueue(p, at + this.linger);
     if (!baseline) this.matchArrival(u, p, c, at);
