@@ -10,6 +10,7 @@ import { Scheduler } from './core/scheduler.js';
 import { discoverCapability } from './discover/module.js';
 import { audienceCapability } from './audience/module.js';
 import type { AudienceService } from './audience/service.js';
+import { liveCapability, type LiveApi } from './live/module.js';
 import { moodCapability } from './mood/module.js';
 import type { MoodService } from './mood/service.js';
 import { watchSpeed } from './discover/pace.js';
@@ -55,6 +56,8 @@ export interface Lurk {
   readonly watchtime: WatchtimeService;
   readonly mood: MoodService;
   readonly audience: AudienceService;
+  /** Live events: sessions, accounts, the event socket hub and the feed */
+  readonly live: LiveApi;
   /** EventSub's intake (declare subscriptions through twitch.eventsub) */
   readonly intake: IntakeApi;
   /** Twitch access: Helix, chat and EventSub, as capabilities see it */
@@ -165,6 +168,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
   intakeApi = intake;
   const mood = await register(moodCapability);
   const audience = await register(audienceCapability);
+  const live = await register(liveCapability({ masterKey }));
   const discover = await register(discoverCapability);
   const watchtime = await register(watchtimeCapability);
   await serveUi(web, options.uiDir ?? DEFAULT_UI_DIR, UI_PAGE_PATHS);
@@ -184,6 +188,7 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
     watchtime,
     mood,
     audience,
+    live,
     intake,
     twitchAccess: twitch,
     budget: twitch.budget,

@@ -30,6 +30,7 @@ export interface LurkConfig {
   chat: { channelsPerConnection: number };
   mood: MoodConfig;
   audience: AudienceConfig;
+  live: LiveConfig;
   watchtime: WatchtimeConfig;
   publish: PublishConfig;
   /** the built-in Twitch simulator, used when no Twitch credentials are set */
@@ -83,6 +84,16 @@ export interface AudienceConfig {
   perUser: boolean;
   /** per-user move rows and per-user activity are kept this many days */
   perUserDays: number;
+}
+
+/** Live events (README, "Live events") */
+export interface LiveConfig {
+  /** events are kept this many days per channel (0: for good) */
+  retentionDays: number;
+  /** a login lasts this many days without a visit; each visit extends it */
+  sessionDays: number;
+  /** live event sockets at most (pages and overlays together) */
+  maxClients: number;
 }
 
 /** each publisher is present when its keys are set */
@@ -832,6 +843,30 @@ export const settings = {
     help: 'audience: per-user move rows and per-user activity (what overlap is counted from) are kept this many days (at least 7: overlap looks back 7)',
     default: 7,
     parse: integer(7, 365, 'days'),
+  }),
+  liveRetentionDays: define({
+    env: 'LURK_LIVE_RETENTION_DAYS',
+    key: 'liveRetentionDays',
+    at: 'live.retentionDays',
+    help: "live: keep each channel's events (follows, subs, cheers, raids …) this many days (0: for good)",
+    default: 90,
+    parse: integer(0, 36_500, 'days'),
+  }),
+  liveSessionDays: define({
+    env: 'LURK_LIVE_SESSION_DAYS',
+    key: 'liveSessionDays',
+    at: 'live.sessionDays',
+    help: 'live: a login to Lurk lasts this many days after the last visit (the Twitch token is refreshed meanwhile)',
+    default: 30,
+    parse: integer(1, 365, 'days'),
+  }),
+  liveMaxClients: define({
+    env: 'LURK_LIVE_MAX_CLIENTS',
+    key: 'liveMaxClients',
+    at: 'live.maxClients',
+    help: 'live: event sockets (stream pages and overlays) served at once; one more is refused with 1013 (try again later)',
+    default: 20_000,
+    parse: integer(1, 1_000_000, 'a client count'),
   }),
   watchtimeChatChannels: define({
     env: 'LURK_WATCHTIME_CHAT_CHANNELS',

@@ -329,6 +329,68 @@ export interface AudienceMapsTable {
   computed_at: number;
 }
 
+/** an account logged in with Twitch; its tokens sealed (src/core/sealed.ts) */
+export interface LiveAccountsTable {
+  user_id: string;
+  login: string;
+  display_name: string;
+  scopes: string;
+  access_token: string;
+  refresh_token: string;
+  expires_at: number;
+  validated_at: number;
+  moderates: string | null;
+  moderates_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** a browser session: id is the SHA-256 of the cookie's secret */
+export interface LiveSessionsTable {
+  id: string;
+  user_id: string;
+  csrf: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+/** a login in flight: the OAuth state, bound to the browser that started it */
+export interface LiveLoginStatesTable {
+  state: string;
+  browser: string;
+  scopes: string;
+  return_to: string;
+  expires_at: number;
+}
+
+export interface LiveFavouritesTable {
+  user_id: string;
+  channel_id: string;
+  login: string;
+  display_name: string;
+  position: number;
+  added_at: number;
+  cleared_before: Generated<number>;
+  overlay_generation: Generated<number>;
+}
+
+export interface LiveEventsTable {
+  id: Generated<number>;
+  channel_id: string;
+  channel_login: string;
+  type: string;
+  at: number;
+  user_id: string | null;
+  user_login: string | null;
+  user_name: string | null;
+  details: string;
+  sources: string;
+  dedup_key: string;
+  read_at: number | null;
+  read_by: string | null;
+}
+
 export interface Database {
   lurk_meta: LurkMetaTable;
   job_runs: JobRunsTable;
@@ -360,4 +422,9 @@ export interface Database {
   audience_activity: AudienceActivityTable;
   audience_similar: AudienceSimilarTable;
   audience_maps: AudienceMapsTable;
+  live_accounts: LiveAccountsTable;
+  live_sessions: LiveSessionsTable;
+  live_login_states: LiveLoginStatesTable;
+  live_favourites: LiveFavouritesTable;
+  live_events: LiveEventsTable;
 }

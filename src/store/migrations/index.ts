@@ -7,6 +7,7 @@ import { outbox } from './0004_outbox.js';
 import { eventsub } from './0005_eventsub.js';
 import { mood } from './0006_mood.js';
 import { audience } from './0007_audience.js';
+import { live } from './0008_live.js';
 
 // Schema migrations in order. Names sort lexically; never rename or edit a landed one,
 // add a new one instead.
@@ -19,6 +20,7 @@ export function schemaMigrations(facts: DialectFacts): Record<string, Migration>
     '0005_eventsub': eventsub(facts),
     '0006_mood': mood(facts),
     '0007_audience': audience(facts),
+    '0008_live': live(facts),
   };
 }
 
