@@ -63,8 +63,15 @@ export class Accounts implements LiveAccounts {
   async token(userId: string): Promise<string | undefined> {
     const row = await this.o.store.get(userId);
     if (!row) return undefined;
-    if (row.expires_at - this.o.clock.now() > REFRESH_ON_DEMAND_MS) return this.o.sealer.open(row.access_token);
-    return this.refresh(userId);
+    const now = this.o.clock.now();
+    if (row.expires_at - now > REFRESH_ON_DEMAND_MS) return this.o.sealer.open(row.access_token);
+    try {
+      return await this.refresh(userId);
+    } catch (err) {
+      // Twitch did not answer: the current token serves until it really expires
+      if (row.expires_at > now) return this.o.sealer.open(row.access_token);
+      throw err;
+    }
   }
 
   eventSubUser(userId: string): EventSubUser {

@@ -107,6 +107,22 @@ describe('login with Twitch (simulator)', () => {
     assert.equal(((await reused.json()) as { error: { code: string } }).error.code, 'bad_state');
   });
 
+  test('a state older than 10 minutes on the simulated clock is refused with bad_state', async () => {
+    const jar = new CookieJar();
+    const callback = await consent(await startLogin(base, jar, 'follows'), broadcaster(1));
+    const advance = await fetch(`${lurk.simulator!.address.httpUrl}/_sim/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advance_seconds: 11 * 60 }),
+    });
+    assert.equal(advance.status, 200);
+    const res = await finishLogin(callback, jar);
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'bad_state');
+    assert.match(body.error.message, /expired/);
+  });
+
   test('a refusal on the consent page comes back as /live?login_error=access_denied', async () => {
     const jar = new CookieJar();
     const callback = await consent(await startLogin(base, jar, 'subs'), broadcaster(2), 'deny');
@@ -204,6 +220,23 @@ describe('login with Twitch (simulator)', () => {
     assert.notEqual(after, before);
     assert.equal(await simValidate(lurk, after), 200);
     assert.ok(await lurk.live.accounts.get(userId));
+  });
+
+  test('token() refreshes on demand a token within 5 minutes of its expiry', async () => {
+    await loginThroughSimulator(base, broadcaster(8), 'follows');
+    const userId = lurk.simulator!.world.userId(8);
+    const first = (await lurk.live.accounts.token(userId))!;
+    assert.equal(await lurk.live.accounts.token(userId), first, 'a fresh token is handed out as it is');
+    await lurk.store.db
+      .updateTable('live_accounts')
+      .set({ expires_at: lurk.clock.now() + 60_000 })
+      .where('user_id', '=', userId)
+      .execute();
+    const renewed = (await lurk.live.accounts.token(userId))!;
+    assert.notEqual(renewed, first);
+    assert.equal(await simValidate(lurk, renewed), 200);
+    // Twitch rotates refresh tokens: the old access token is gone with the old grant
+    assert.equal(await simValidate(lurk, first), 401);
   });
 
   test('moderated channels are read at login with user:read:moderated_channels', async () => {
