@@ -133,6 +133,16 @@ describe('login with Twitch (simulator)', () => {
     assert.equal(jar.get('lurk_session'), undefined);
   });
 
+  test('a code Twitch refuses is a 400 login_failed, and no session', async () => {
+    const jar = new CookieJar();
+    const callback = await consent(await startLogin(base, jar, 'follows'), broadcaster(1));
+    callback.searchParams.set('code', 'notacodetwitchissued');
+    const res = await finishLogin(callback, jar);
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'login_failed');
+    assert.equal(jar.get('lurk_session'), undefined);
+  });
+
   test('bad login parameters are 400s naming them', async () => {
     for (const [query, name] of [
       ['features=nope', 'features'],
@@ -242,7 +252,11 @@ describe('login with Twitch (simulator)', () => {
   test('moderated channels are read at login with user:read:moderated_channels', async () => {
     const world = lurk.simulator!.world;
     const moderator = moderatorsOf(world, 7)[0]!;
+    const changed: string[] = [];
+    const off = lurk.live.accounts.onChange((id) => changed.push(id));
     await loginThroughSimulator(base, world.login(moderator), 'moderation');
+    off();
+    assert.deepEqual(changed, [world.userId(moderator)]);
     const account = await lurk.live.accounts.get(world.userId(moderator));
     assert.ok(account?.moderates.includes(world.userId(7)), `moderates ${JSON.stringify(account?.moderates)}`);
   });
