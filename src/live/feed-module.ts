@@ -24,6 +24,8 @@ export interface LiveFeedApi {
   chat(channel: string): LiveChatLine[];
   /** forgets events older than the retention; how many */
   prune(): Promise<number>;
+  /** what the hub asks of the feed for each socket (for tests and benchmarks without a socket) */
+  sockets: LiveSocketSource;
 }
 
 export interface FeedPart {
@@ -111,6 +113,7 @@ export async function registerFeed(ctx: CapabilityContext, deps: { sessions: Ses
       },
       chat: (channel) => feed.chatLines(channel.toLowerCase()),
       prune,
+      sockets: socketSource,
     },
     socketSource,
     async start() {

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Lurk } from '../../src/app.js';
+import { LiveStore } from '../../src/live/store.js';
 import type { LiveEvent } from '../../src/live/types.js';
 import { waitFor } from '../helpers/app.js';
 import { type TestDatabase, tempSqlite } from '../helpers/db.js';
-import { type LiveLogin, liveLogin } from '../helpers/live-session.js';
+import { insertAccount, type LiveLogin, liveLogin } from '../helpers/live-session.js';
 import { deliver, eventSubLurk, MASTER_KEY, simPost } from '../intake/helpers.js';
 
 let db: TestDatabase;
@@ -18,6 +19,8 @@ let me: LiveLogin;
 /** the favourite: a live channel with viewers; the raider: another live channel */
 let channel: { index: number; id: string; login: string };
 let raider: { index: number; id: string; login: string };
+/** whether the accounts part reads the streamer's account (once login has landed): then follows, subs and cheers come from EventSub too */
+let authorised = false;
 
 async function get(path: string, login: LiveLogin | null = me, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}${path}`, { headers: { ...(login ? { cookie: login.cookie } : {}), ...headers } });
@@ -52,6 +55,9 @@ before(async () => {
   channel = { index: live[0]!, id: world.userId(live[0]!), login: world.login(live[0]!) };
   raider = { index: live[1]!, id: world.userId(live[1]!), login: world.login(live[1]!) };
   me = await liveLogin(lurk, MASTER_KEY, { id: '990000001', login: 'feed_tester' });
+  // the streamer logged in with every feature: the simulator takes webhook subscriptions of these types on trust for the app token
+  await insertAccount(lurk, MASTER_KEY, { id: channel.id, login: channel.login, scopes: ['moderator:read:followers', 'channel:read:subscriptions', 'bits:read'] });
+  authorised = (await lurk.live.accounts.list()).some((a) => a.userId === channel.id);
 });
 
 after(async () => {
@@ -85,7 +91,7 @@ describe('a favourited channel', () => {
     );
     await waitFor('the public subscriptions enabled', () => {
       const mine = lurk.twitchAccess.eventsub.subscriptions().filter((s) => s.owners.includes('live'));
-      return mine.length === 4 && mine.every((s) => s.state === 'enabled') ? mine : undefined;
+      return mine.length === (authorised ? 9 : 4) && mine.every((s) => s.state === 'enabled') ? mine : undefined;
     });
     const r = await waitFor('availability', async () => {
       const c = await get(`/api/live/channels/${channel.login.toUpperCase()}`);
@@ -94,10 +100,15 @@ describe('a favourited channel', () => {
     const by = Object.fromEntries(r.body.availability.map((a: { type: string }) => [a.type, a]));
     assert.deepEqual(by.raid, { type: 'raid', available: true, via: ['eventsub', 'chat'], reason: null });
     assert.deepEqual(by.online.via, ['eventsub']);
-    assert.equal(by.follow.available, false);
-    assert.match(by.follow.reason, /streamer or a moderator/);
-    assert.deepEqual(by.sub.via, ['chat']);
-    assert.match(by.cheer.reason, /streamer/);
+    if (authorised) {
+      assert.deepEqual(by.follow, { type: 'follow', available: true, via: ['eventsub'], reason: null });
+      assert.deepEqual(by.sub.via, ['eventsub', 'chat']);
+    } else {
+      assert.equal(by.follow.available, false);
+      assert.match(by.follow.reason, /streamer or a moderator/);
+      assert.deepEqual(by.sub.via, ['chat']);
+      assert.match(by.cheer.reason, /streamer/);
+    }
     assert.equal(r.body.channel.live, true);
   });
 
@@ -105,6 +116,7 @@ describe('a favourited channel', () => {
     const world = lurk.simulator!.world;
     const seenBefore = new Set(world.eventsBetween(0, Number.MAX_SAFE_INTEGER).map((e) => e.id));
     const trigger = (type: string, extra: Record<string, string> = {}) => simPost(lurk, '/_sim/trigger', { type, broadcaster_user_id: channel.id, ...extra });
+    await trigger('channel.follow');
     await trigger('channel.cheer');
     await trigger('channel.cheer');
     // a trigger draws a sub, a resub or (one time in ten) a gift bomb: enough of them to see a bomb
@@ -114,7 +126,8 @@ describe('a favourited channel', () => {
     }
     await simPost(lurk, '/_sim/trigger', { type: 'channel.raid', broadcaster_user_id: raider.id, to_broadcaster_user_id: channel.id });
     const truth = world.eventsBetween(0, Number.MAX_SAFE_INTEGER).filter((e) => !seenBefore.has(e.id) && (e.channel === channel.index || e.toChannel === channel.index));
-    const shown = truth.filter((e) => !(e.type === 'channel.subscribe' && e.isGift) && e.type !== 'channel.follow' && e.type !== 'channel.update');
+    // without the streamer's login follows are not read at all
+    const shown = truth.filter((e) => !(e.type === 'channel.subscribe' && e.isGift) && (authorised || e.type !== 'channel.follow') && e.type !== 'channel.update');
     assert.ok(
       shown.some((e) => e.type === 'channel.subscription.gift'),
       'the world drew a gift bomb',
@@ -143,7 +156,8 @@ describe('a favourited channel', () => {
     const gift = settled.find((e) => e.type === 'gift')!;
     assert.equal(gift.count, bomb.total);
     assert.equal(gift.anonymous, !!bomb.anonymous);
-    assert.deepEqual(gift.sources, ['chat']);
+    assert.deepEqual(gift.sources, authorised ? ['chat', 'eventsub'] : ['chat']);
+    assert.equal(count('follow'), authorised ? 1 : 0);
     const raid = settled.find((e) => e.type === 'raid')!;
     assert.deepEqual(raid.sources, ['chat', 'eventsub']);
     assert.equal(raid.user_login, raider.login);
@@ -154,6 +168,33 @@ describe('a favourited channel', () => {
       settled.map((e) => e.id),
       [...settled.map((e) => e.id)].sort((a, b) => b - a),
     );
+  });
+
+  test('the sockets: a session that favourites the channel (any case) or a valid overlay key opens one; hello has the recent events and chat', async () => {
+    const sockets = lurk.live.feed.sockets;
+    const request = (query: Record<string, string>, cookie?: string) => ({ query, headers: cookie ? { cookie } : {} }) as never;
+    assert.equal(await sockets.authorize(request({ channel: channel.login.toUpperCase() }, me.cookie)), channel.login);
+    await assert.rejects(sockets.authorize(request({ channel: channel.login })), { statusCode: 401 });
+    await assert.rejects(sockets.authorize(request({ channel: raider.login }, me.cookie)), { statusCode: 404 });
+    await assert.rejects(sockets.authorize(request({ channel: 'bad login' }, me.cookie)), { statusCode: 400 });
+    const page = await get(`/api/live/channels/${channel.login}`);
+    const key = new URL(page.body.overlay_url, base).searchParams.get('key')!;
+    assert.equal(await sockets.authorize(request({ overlay: key, channel: channel.login })), channel.login);
+    await assert.rejects(sockets.authorize(request({ overlay: `${key}x`, channel: channel.login })), { statusCode: 401 });
+    const hello = await sockets.hello(channel.login);
+    assert.equal(hello.type, 'hello');
+    const events = await feed();
+    if (hello.type !== 'hello') return;
+    assert.deepEqual(
+      hello.events.map((e) => e.id),
+      events.slice(0, 50).map((e) => e.id),
+    );
+    // the cheers' PRIVMSGs are chat lines too
+    assert.ok(
+      hello.chat.some((l) => l.text.startsWith('Cheer')),
+      JSON.stringify(hello.chat),
+    );
+    assert.ok(hello.chat.length <= 50);
   });
 
   test('a redelivered EventSub message id and a forged signature change nothing in the feed', async () => {
@@ -270,6 +311,39 @@ describe('the routes', () => {
     const newKey = new URL(rotated.body.overlay_url, base).searchParams.get('key')!;
     assert.equal((await get(`/api/live/overlay?channel=${LOGIN}&key=${encodeURIComponent(newKey)}`, null)).status, 200);
     assert.equal((await get(`/api/live/overlay?channel=${LOGIN}&key=${encodeURIComponent(`${me.userId}.forged`)}`, null)).status, 401);
+  });
+
+  test('the hourly prune forgets events older than LURK_LIVE_RETENTION_DAYS (90 by default) and keeps the others', async () => {
+    assert.ok(lurk.scheduler.get('live.prune'), 'the prune is a job');
+    const store = new LiveStore(lurk.store.db);
+    const before = (await feed()).length;
+    const now = lurk.clock.now();
+    const old = {
+      channel: channel.login,
+      channel_id: channel.id,
+      type: 'follow' as const,
+      user_id: '5',
+      user_login: 'old',
+      user_name: 'Old',
+      anonymous: false,
+      tier: null,
+      months: null,
+      streak: null,
+      count: null,
+      bits: null,
+      viewers: null,
+      message: '',
+      title: null,
+      category: null,
+      source: 'eventsub' as const,
+    };
+    await store.record({ ...old, at: now - 91 * 86_400_000, dedupKey: 'follow:old1' }, 60_000);
+    await store.record({ ...old, at: now - 89 * 86_400_000, dedupKey: 'follow:old2' }, 60_000);
+    assert.equal((await feed()).length, before + 2);
+    assert.equal(await lurk.live.feed.prune(), 1);
+    const left = await feed();
+    assert.equal(left.length, before + 1);
+    assert.ok(left.some((e) => e.user_login === 'old'));
   });
 
   test('reorder and remove favourites; nobody favouriting a channel any more drops its subscriptions and chat', async () => {
