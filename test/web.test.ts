@@ -282,6 +282,7 @@ describe('status', () => {
       'discover.sweep',
       'eventsub.prune',
       'eventsub.reconcile',
+      'live.prune',
       'mood.prune',
       'status.sample',
       'store.maintenance',
