@@ -83,11 +83,11 @@ export class LiveStore {
 
   /**
    * Stores a report: merged into the event of the same key within `windowMs` that this source
-   * has not reported yet, else a new event. In one transaction, so a second process reading the
-   * same report finds the first's row once it committed.
+   * has not reported yet, else a new event. A second process reading the other source's report
+   * finds this row once it committed; one that inserted at the same time is settled after.
    */
   async record(e: ReadEvent, windowMs: number): Promise<{ event: LiveEvent; created: boolean }> {
-    return this.db.transaction().execute(async (tx) => {
+    const recorded = await this.db.transaction().execute(async (tx) => {
       const candidates = (await tx
         .selectFrom('live_events')
         .selectAll()
@@ -100,11 +100,7 @@ export class LiveStore {
       const match = candidates.map(toEvent).find((c) => !c.sources.includes(e.source));
       if (match) {
         const merged = merge(match, e);
-        await tx
-          .updateTable('live_events')
-          .set({ type: merged.type, user_id: merged.user_id, user_login: merged.user_login, user_name: merged.user_name, details: detailsOf(merged), sources: JSON.stringify(merged.sources) })
-          .where('id', '=', match.id)
-          .execute();
+        await this.update(tx, merged);
         return { event: merged, created: false };
       }
       const row = {
@@ -124,6 +120,41 @@ export class LiveStore {
       const inserted = await tx.insertInto('live_events').values(row).returning('id').executeTakeFirstOrThrow();
       return { event: toEvent({ ...row, id: Number(inserted.id) }), created: true };
     });
+    return recorded.created ? this.settle(recorded.event, e, windowMs) : recorded;
+  }
+
+  /**
+   * Another process may have inserted the other source's report at the same time (neither saw
+   * the other's uncommitted row): the newer row then folds into the older, so the two settle on
+   * one event whichever process looks last.
+   */
+  private async settle(mine: LiveEvent, e: ReadEvent, windowMs: number): Promise<{ event: LiveEvent; created: boolean }> {
+    return this.db.transaction().execute(async (tx) => {
+      const older = (await tx
+        .selectFrom('live_events')
+        .selectAll()
+        .where('channel_id', '=', e.channel_id)
+        .where('dedup_key', '=', e.dedupKey)
+        .where('id', '<', mine.id)
+        .where('at', '>=', e.at - windowMs)
+        .where('at', '<=', e.at + windowMs)
+        .orderBy('id', 'asc')
+        .execute()) as EventRow[];
+      const match = older.map(toEvent).find((c) => !c.sources.includes(e.source));
+      if (!match) return { event: mine, created: true };
+      const merged = merge(match, e);
+      await this.update(tx, merged);
+      await tx.deleteFrom('live_events').where('id', '=', mine.id).execute();
+      return { event: merged, created: false };
+    });
+  }
+
+  private async update(tx: Db, merged: LiveEvent): Promise<void> {
+    await tx
+      .updateTable('live_events')
+      .set({ type: merged.type, user_id: merged.user_id, user_login: merged.user_login, user_name: merged.user_name, details: detailsOf(merged), sources: JSON.stringify(merged.sources) })
+      .where('id', '=', merged.id)
+      .execute();
   }
 
   /** newest first */

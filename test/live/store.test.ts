@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import type { ReadEvent } from '../../src/live/normalize.js';
 import { LiveStore } from '../../src/live/store.js';
 import { openStore } from '../../src/store/database.js';
-import { withEachDialect } from '../helpers/db.js';
+import { tempPostgres, withEachDialect } from '../helpers/db.js';
 
 const T = Date.UTC(2026, 11, 1, 18, 0);
 const MIN = 60_000;
@@ -165,4 +165,27 @@ test('the prune forgets events older than the cut, in batches, and keeps the res
     assert.ok(left.every((e) => Date.parse(e.at) >= T - 5 * 86_400_000));
     assert.equal(await s.prune(T - 5 * 86_400_000), 0);
   });
+});
+
+test('two processes (scale-out: PostgreSQL) storing the two sources of the same events at once settle on one event each', async () => {
+  const db = await tempPostgres();
+  const { url } = db;
+  {
+    const a = await openStore({ url });
+    const b = await openStore({ url });
+    try {
+      await a.migrate();
+      const sa = new LiveStore(a.db);
+      const sb = new LiveStore(b.db);
+      const keys = Array.from({ length: 20 }, (_, i) => `cheer:${i}:100`);
+      await Promise.all(keys.flatMap((k) => [sa.record(report({ type: 'cheer', dedupKey: k }), WINDOW), sb.record(report({ type: 'cheer', dedupKey: k, source: 'chat' }), WINDOW)]));
+      const events = await sa.events('100', { limit: 100 });
+      assert.equal(events.length, keys.length);
+      assert.ok(events.every((e) => e.sources.join() === 'chat,eventsub'));
+    } finally {
+      await b.close();
+      await a.close();
+      await db.drop();
+    }
+  }
 });
