@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Lurk } from '../../src/app.js';
 import { LiveStore } from '../../src/live/store.js';
-import type { LiveEvent } from '../../src/live/types.js';
+import type { LiveEvent, LivePush } from '../../src/live/types.js';
 import { waitFor } from '../helpers/app.js';
 import { type TestDatabase, tempSqlite } from '../helpers/db.js';
 import { insertAccount, type LiveLogin, liveLogin } from '../helpers/live-session.js';
@@ -21,6 +21,8 @@ let channel: { index: number; id: string; login: string };
 let raider: { index: number; id: string; login: string };
 /** whether the accounts part reads the streamer's account (once login has landed): then follows, subs and cheers come from EventSub too */
 let authorised = false;
+/** what the feed handed the hub, by channel (the hub's own sockets are tested with the hub) */
+const pushes: { channel: string; push: LivePush }[] = [];
 
 async function get(path: string, login: LiveLogin | null = me, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}${path}`, { headers: { ...(login ? { cookie: login.cookie } : {}), ...headers } });
@@ -50,6 +52,12 @@ before(async () => {
   db = await tempSqlite();
   ({ lurk } = await eventSubLurk({ DATABASE_URL: db.url, LURK_SIM_SPEED: '0' }));
   base = await lurk.start();
+  const hub = lurk.live.hub;
+  const publish = hub.publish.bind(hub);
+  hub.publish = (channel, push) => {
+    pushes.push({ channel, push });
+    publish(channel, push);
+  };
   const world = lurk.simulator!.world;
   const live = [...world.liveChannelList()].filter((c) => world.viewersNow(c) > 0).sort((a, b) => world.viewersNow(b) - world.viewersNow(a));
   channel = { index: live[0]!, id: world.userId(live[0]!), login: world.login(live[0]!) };
@@ -163,6 +171,20 @@ describe('a favourited channel', () => {
     assert.equal(raid.user_login, raider.login);
     assert.equal(raid.viewers, truth.find((e) => e.type === 'channel.raid')!.viewers);
     for (const e of settled.filter((x) => x.type === 'cheer')) assert.ok((e.bits ?? 0) > 0);
+    // each event was pushed when first read, and the raid again (same id) when its second source completed it
+    const pushed = pushes.filter((p) => p.channel === channel.login && p.push.type === 'event').map((p) => (p.push as { event: LiveEvent }).event);
+    for (const e of settled)
+      assert.ok(
+        pushed.some((p) => p.id === e.id),
+        `${e.type} ${e.id} pushed`,
+      );
+    const raidPushes = pushed.filter((p) => p.id === raid.id);
+    assert.equal(raidPushes.length, 2);
+    assert.equal(raidPushes[0]!.sources.length, 1);
+    assert.deepEqual(raidPushes[1]!.sources, ['chat', 'eventsub']);
+    assert.equal(new Set(pushed.map((p) => p.id)).size, settled.length, 'no event pushed that is not in the feed');
+    // the chat lines went out in batches, the cheers' among them
+    await waitFor('a chat frame', () => pushes.some((p) => p.push.type === 'chat' && p.push.lines.some((l) => l.text.startsWith('Cheer'))) || undefined);
     // newest first
     assert.deepEqual(
       settled.map((e) => e.id),
@@ -288,6 +310,18 @@ describe('the routes', () => {
 
     const replay = await send('POST', `/api/live/channels/${LOGIN}/events/${first.id}/replay`);
     assert.equal(replay.status, 202);
+    const replayed = pushes.filter((p) => p.push.type === 'replay').at(-1)!;
+    assert.equal(replayed.channel, channel.login);
+    assert.equal((replayed.push as { event: LiveEvent }).event.id, first.id);
+    const reads = pushes.filter((p) => p.push.type === 'read').map((p) => p.push);
+    assert.deepEqual(
+      reads.map((r) => r.type === 'read' && [r.ids, r.up_to, r.read_by]),
+      [
+        [[first.id], null, me.login],
+        [[], upTo, me.login],
+        [[], events[0]!.id, me.login],
+      ],
+    );
     assert.equal((await feed()).length, events.length, 'a replay stores nothing');
 
     const cleared = await send('POST', `/api/live/channels/${LOGIN}/clear`);
