@@ -5,11 +5,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, HttpError, notFound } from '../core/errors.js';
 import { LOGIN, type LookupUsers, usersByLogin } from '../twitch/users.js';
 import { sendCsv } from '../web/csv.js';
+import { wireSchema } from '../web/schema-type.js';
 import type { SessionUser, Sessions } from '../web/sessions.js';
 import type { LiveFeed } from './feed.js';
 import type { OverlayKeys } from './overlay.js';
 import type { FavouriteRecord, LiveStore } from './store.js';
-import { LIVE_EVENT_TYPES, type LiveEvent, type LiveFavourite, type LivePush } from './types.js';
+import { LIVE_EVENT_TYPES, type LiveAvailability, type LiveEvent, type LiveFavourite, type LivePush } from './types.js';
 
 export const MAX_FAVOURITES = 100;
 const OVERLAY_EVENTS = 10;
@@ -28,7 +29,7 @@ const LOGIN_PARAM = { type: 'string', maxLength: 64, description: 'a Twitch logi
 const NULLABLE_STRING = { type: ['string', 'null'] } as const;
 const NULLABLE_INT = { type: ['integer', 'null'] } as const;
 
-const eventSchema = {
+const eventSchema = wireSchema<LiveEvent>()({
   type: 'object',
   properties: {
     id: { type: 'integer' },
@@ -53,9 +54,9 @@ const eventSchema = {
     read_at: NULLABLE_STRING,
     read_by: NULLABLE_STRING,
   },
-} as const;
+});
 
-const availabilitySchema = {
+const availabilitySchema = wireSchema<LiveAvailability>()({
   type: 'object',
   properties: {
     type: { type: 'string', enum: [...LIVE_EVENT_TYPES] },
@@ -63,9 +64,9 @@ const availabilitySchema = {
     via: { type: 'array', items: { type: 'string', enum: ['eventsub', 'chat'] } },
     reason: NULLABLE_STRING,
   },
-} as const;
+});
 
-const favouriteSchema = {
+const favouriteSchema = wireSchema<LiveFavourite>()({
   type: 'object',
   properties: {
     login: { type: 'string' },
@@ -77,7 +78,7 @@ const favouriteSchema = {
     availability: { type: 'array', items: availabilitySchema },
     cleared_before: { type: 'integer' },
   },
-} as const;
+});
 
 const channelSchema = {
   type: 'object',
