@@ -249,6 +249,26 @@ describe('a favourited channel', () => {
     assert.deepEqual(raids[0]!.sources, ['eventsub']);
     assert.equal(raids[0]!.viewers, 77);
   });
+
+  test('live state follows stream.offline and stream.online, pushed as availability frames', async () => {
+    const trigger = (type: string) => simPost(lurk, '/_sim/trigger', { type, broadcaster_user_id: channel.id });
+    await trigger('stream.offline');
+    await waitFor('the offline event', async () => {
+      await lurk.live.feed.idle();
+      return (await get(`/api/live/channels/${channel.login}`)).body.channel.live === false || undefined;
+    });
+    assert.equal((await feed())[0]!.type, 'offline');
+    assert.ok(pushes.some((p) => p.push.type === 'availability' && p.push.channel === channel.login && p.push.live === false));
+    await trigger('stream.online');
+    await waitFor('the online event', async () => {
+      await lurk.live.feed.idle();
+      return (await get(`/api/live/channels/${channel.login}`)).body.channel.live === true || undefined;
+    });
+    const online = (await feed())[0]!;
+    assert.equal(online.type, 'online');
+    assert.deepEqual(online.sources, ['eventsub']);
+    assert.equal((await get('/api/live/favourites')).body.favourites[0].live, true);
+  });
 });
 
 describe('the routes', () => {
