@@ -85,10 +85,8 @@ export class LiveFeed {
     this.stopped = true;
     clearInterval(this.availabilityTimer);
     clearTimeout(this.flushTimer);
+    // the subscriptions stay declared: a restart finds them at Twitch instead of making them again
     await this.idle();
-    this.o.eventsub.declare(OWNER, []);
-    const logins = [...this.byLogin.keys()];
-    if (logins.length > 0) this.o.chat.release(OWNER, logins);
   }
 
   /** resolves once every report read so far is stored and pushed */
