@@ -19,7 +19,7 @@ let me: LiveLogin;
 /** the favourite: a live channel with viewers; the raider: another live channel */
 let channel: { index: number; id: string; login: string };
 let raider: { index: number; id: string; login: string };
-/** whether the accounts part reads the streamer's account (once login has landed): then follows, subs and cheers come from EventSub too */
+/** the streamer's account is one the accounts part lists: follows, subs and cheers come from EventSub too */
 let authorised = false;
 /** what the feed handed the hub, by channel (the hub's own sockets are tested with the hub) */
 const pushes: { channel: string; push: LivePush }[] = [];
@@ -66,6 +66,7 @@ before(async () => {
   // the streamer logged in with every feature: the simulator takes webhook subscriptions of these types on trust for the app token
   await insertAccount(lurk, MASTER_KEY, { id: channel.id, login: channel.login, scopes: ['moderator:read:followers', 'channel:read:subscriptions', 'bits:read'] });
   authorised = (await lurk.live.accounts.list()).some((a) => a.userId === channel.id);
+  assert.ok(authorised, "the accounts part lists the streamer's account");
 });
 
 after(async () => {
