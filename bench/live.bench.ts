@@ -76,7 +76,7 @@ async function serverSide(mode: 'hub' | 'bare', clients: number, messages: numbe
       memory: () => server.ask('memory', { cmd: 'memory' }),
       async send(i) {
         const sent = await server.ask('sent', { cmd: 'send', push: cheer(i + 1) });
-        return { at: sent.at, id: i + 1 };
+        return { at: sent.at, id: i + 1, tookMs: sent.tookMs };
       },
     };
     return await deliver(target, { clients, messages, warmup: WARMUP, log: ctx.log });
@@ -216,7 +216,7 @@ export default async function live(ctx: BenchContext) {
         anchor: anchor(n),
         anchorValue: ms(b[p]),
         better: 'lower',
-        note: `${h.messages} pushes, ${us(h.connected)} of ${us(n)} connected, ${h.missing} frames missing, max ${ms(h.max)} ms (bare: max ${ms(b.max)} ms)`,
+        note: `${h.messages} pushes, ${us(h.connected)} of ${us(n)} connected (${h.processes} client processes), ${h.missing} frames missing, max ${ms(h.max)} ms, publish() ${ms(h.sendMs ?? Number.NaN)} ms (bare: max ${ms(b.max)} ms, send loop ${ms(b.sendMs ?? Number.NaN)} ms)`,
       });
     }
     const server = f ?? h;

@@ -15,11 +15,12 @@ export interface DeliveryTarget {
   headers?: Record<string, string>;
   memory(): Promise<ServerMemory>;
   /** sends (or triggers) message `i`; resolves with the time it was sent (performance.timeOrigin + performance.now()) and the id of the event the clients will get */
-  send(i: number): Promise<{ at: number; id: number }>;
+  send(i: number): Promise<{ at: number; id: number; tookMs?: number }>;
 }
 
 export interface DeliveryRun {
   clients: number;
+  processes: number;
   connected: number;
   connectSeconds: number;
   messages: number;
@@ -29,6 +30,8 @@ export interface DeliveryRun {
   max: number;
   /** frames that never arrived within the wait */
   missing: number;
+  /** the server's own time in its send call (hub.publish, the bare broadcast loop), median ms; null when the send is a trigger */
+  sendMs: number | null;
   /** growth with the clients connected, after full collections, per client */
   rssPerClient: number;
   heapPerClient: number;
@@ -40,20 +43,35 @@ export interface DeliveryOptions {
   messages: number;
   /** first messages not measured */
   warmup: number;
+  /** client processes (default: one per 5,000 clients) */
+  processes?: number;
   /** per message: how long to wait for every client to have it */
   waitMs?: number;
   log(message: string): void;
 }
 
+/**
+ * Clients one process holds by default. One process reading 10,000 frames in turn adds its own
+ * time per frame to every later client's latency, which clients on their own machines would not.
+ */
+const CLIENTS_PER_PROCESS = 5000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function deliver(target: DeliveryTarget, o: DeliveryOptions): Promise<DeliveryRun> {
   const before = await target.memory();
-  const options: LiveClientsOptions = { url: target.url, clients: o.clients, ...(target.headers ? { headers: target.headers } : {}) };
+  const processes = o.processes ?? Math.max(1, Math.ceil(o.clients / CLIENTS_PER_PROCESS));
   const started = performance.now();
-  const clients = startChild<LiveClientsCommand, LiveClientsMessage>('live-clients.ts', [JSON.stringify(options)], o.log);
+  const children = Array.from({ length: processes }, (_, k) => {
+    const share = Math.floor(o.clients / processes) + (k < o.clients % processes ? 1 : 0);
+    const options: LiveClientsOptions = { url: target.url, clients: share, ...(target.headers ? { headers: target.headers } : {}) };
+    return startChild<LiveClientsCommand, LiveClientsMessage>('live-clients.ts', [JSON.stringify(options)], o.log);
+  });
+  // every child's answer to the same question, summed or concatenated
+  const all = <T extends LiveClientsMessage['type']>(type: T, command?: LiveClientsCommand) => Promise.all(children.map((c) => c.ask(type, command)));
   try {
-    const connected = await clients.ask('connected');
+    const each = await all('connected');
+    const connected = { clients: each.reduce((n, c) => n + c.clients, 0), failed: each.reduce((n, c) => n + c.failed, 0), firstError: each.find((c) => c.firstError)?.firstError ?? null };
     const connectSeconds = (performance.now() - started) / 1000;
     if (connected.failed > 0) o.log(`${connected.failed} of ${o.clients} clients failed to connect (first: ${connected.firstError})`);
     if (connected.clients === 0) throw new Error(`no client connected to ${target.url}: ${connected.firstError}`);
@@ -61,14 +79,19 @@ export async function deliver(target: DeliveryTarget, o: DeliveryOptions): Promi
     const after = await target.memory();
     const total = o.warmup + o.messages;
     const sentAt = new Map<number, number>();
+    const sendMs: number[] = [];
     let missing = 0;
     const waitMs = o.waitMs ?? 10_000;
     for (let i = 0; i < total; i++) {
-      const { at, id } = await target.send(i);
-      if (i >= o.warmup) sentAt.set(id, at);
+      const { at, id, tookMs } = await target.send(i);
+      if (i >= o.warmup) {
+        sentAt.set(id, at);
+        if (tookMs !== undefined) sendMs.push(tookMs);
+      }
       const deadline = performance.now() + waitMs;
       for (;;) {
-        const count = await clients.ask('count', { cmd: 'count', id });
+        const counts = await all('count', { cmd: 'count', id });
+        const count = { clients: counts.reduce((n, c) => n + c.clients, 0), open: counts.reduce((n, c) => n + c.open, 0) };
         if (count.clients >= connected.clients) break;
         if (performance.now() > deadline) {
           missing += connected.clients - count.clients;
@@ -79,7 +102,7 @@ export async function deliver(target: DeliveryTarget, o: DeliveryOptions): Promi
       }
       await sleep(30);
     }
-    const { arrivals } = await clients.ask('report', { cmd: 'report' });
+    const arrivals = (await all('report', { cmd: 'report' })).flatMap((r) => r.arrivals);
     const latencies: number[] = [];
     for (const mine of arrivals) {
       for (let k = 0; k < mine.length; k += 2) {
@@ -91,6 +114,7 @@ export async function deliver(target: DeliveryTarget, o: DeliveryOptions): Promi
     const n = connected.clients;
     return {
       clients: o.clients,
+      processes,
       connected: n,
       connectSeconds,
       messages: o.messages,
@@ -98,11 +122,18 @@ export async function deliver(target: DeliveryTarget, o: DeliveryOptions): Promi
       p99: percentile(latencies, 99),
       max: latencies.at(-1) ?? Number.NaN,
       missing,
+      sendMs:
+        sendMs.length > 0
+          ? percentile(
+              sendMs.sort((a, b) => a - b),
+              50,
+            )
+          : null,
       rssPerClient: (after.rss - before.rss) / n,
       heapPerClient: (after.heapUsed - before.heapUsed) / n,
       externalPerClient: (after.external - before.external) / n,
     };
   } finally {
-    await clients.stop({ cmd: 'close' });
+    await Promise.all(children.map((c) => c.stop({ cmd: 'close' })));
   }
 }

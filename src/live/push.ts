@@ -49,6 +49,17 @@ interface Client {
   early: Buffer[] | undefined;
 }
 
+const CLIENT = Symbol('live client');
+type TaggedSocket = WebSocket & { [CLIENT]: Client };
+
+function onPong(this: WebSocket): void {
+  (this as TaggedSocket)[CLIENT].alive = true;
+}
+
+function onSocketError(this: WebSocket): void {
+  this.terminate();
+}
+
 const PONG = Buffer.from(JSON.stringify({ type: 'pong' } satisfies LivePush));
 const TEXT = { binary: false } as const;
 
@@ -61,7 +72,19 @@ export class LiveHub {
   private pinger: NodeJS.Timeout | undefined;
   private closing = false;
 
-  constructor(readonly options: LiveHubOptions) {}
+  // one listener of each kind for every socket (the client is found on the socket): nothing per client but the Client
+  private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  private readonly onClose: (this: WebSocket) => void;
+
+  constructor(readonly options: LiveHubOptions) {
+    const hub = this;
+    this.onMessage = function (data, isBinary) {
+      hub.message((this as TaggedSocket)[CLIENT], data, isBinary);
+    };
+    this.onClose = function () {
+      hub.remove((this as TaggedSocket)[CLIENT]);
+    };
+  }
 
   /** registers the socket route; sockets are authorised and greeted through `source` */
   async register(web: FastifyInstance, source: LiveSocketSource): Promise<void> {
@@ -94,6 +117,7 @@ export class LiveHub {
       },
       (socket, request) => {
         const channel = this.authorized.get(request);
+        this.authorized.delete(request);
         if (channel === undefined) return socket.close(1011, 'not authorised');
         this.add(socket, channel, source);
       },
@@ -174,11 +198,17 @@ export class LiveHub {
     clients.add(client);
     this.setCount(this.count + 1);
     this.startPinging();
-    socket.on('message', (data: RawData, isBinary: boolean) => this.message(client, data, isBinary));
-    socket.on('pong', () => {
-      client.alive = true;
-    });
-    socket.once('close', () => this.remove(client));
+    (socket as TaggedSocket)[CLIENT] = client;
+    // @fastify/websocket's error listener closes over the request and reply, holding both for the
+    // socket's life (several KB a client): a socket error means the socket is gone anyway
+    socket.removeAllListeners('error');
+    socket.on('error', onSocketError);
+    // and the response it made for the handshake stays attached to the TCP socket, with its request
+    const tcp = (socket as unknown as { _socket?: { _httpMessage?: { detachSocket(s: unknown): void } | null } })._socket;
+    if (tcp?._httpMessage) tcp._httpMessage.detachSocket(tcp);
+    socket.on('message', this.onMessage);
+    socket.on('pong', onPong);
+    socket.once('close', this.onClose);
     source.hello(channel).then(
       (hello) => this.greet(client, hello),
       (err: unknown) => {
