@@ -85,7 +85,7 @@ async function serverSide(mode: 'hub' | 'bare', clients: number, messages: numbe
   }
 }
 
-type LoginHelper = (lurkBase: string, login: string, features?: string[]) => Promise<{ cookie: string; csrf: string }>;
+type LoginHelper = (lurkBase: string, login: string, features?: string) => Promise<{ cookie: string; csrf: string }>;
 
 async function loginHelper(): Promise<LoginHelper | string> {
   try {
@@ -106,7 +106,7 @@ async function fullPath(ns: number[], messages: number, ctx: BenchContext): Prom
     const ready = await lurk.ask('ready', undefined, 120_000);
     const channel = ready.live[0];
     if (!channel) return { skipped: 'the simulated world has no live channel' };
-    const features = ['cheers', 'follows', 'subs'];
+    const features = 'cheers,follows,subs';
     const session = await login(ready.base, channel.login, features);
     const headers = { cookie: session.cookie };
     const added = await fetch(`${ready.base}/api/live/favourites`, {

@@ -19,6 +19,8 @@ type Frame = LivePush & { [key: string]: unknown };
 
 class Source implements LiveSocketSource {
   hellos = 0;
+  /** while set, hellos wait for it */
+  gate: Promise<void> | undefined;
   async authorize(request: FastifyRequest): Promise<string> {
     const { channel } = request.query as { channel?: string };
     if (channel === undefined) throw new HttpError(401, 'not_logged_in', 'log in first');
@@ -27,6 +29,7 @@ class Source implements LiveSocketSource {
   }
   async hello(channel: string): Promise<LivePush> {
     this.hellos++;
+    await this.gate;
     return { type: 'hello', channel, events: [], chat: [] };
   }
 }
@@ -130,6 +133,22 @@ test('the first frame is the hello; pushes reach the sockets of their channel on
   a1.ws.close();
   await waitFor('the hub to forget the closed socket', () => hub.size === 2 || undefined);
   assert.equal((await metrics.liveSocketClients.get()).values[0]?.value, 2);
+});
+
+test('pushes published while the hello is being read follow it, none lost', async (t) => {
+  const { hub, source, connect, serverSockets } = await hubServer(t);
+  let open!: () => void;
+  source.gate = new Promise((r) => (open = r));
+  const c = connect('?channel=a');
+  await waitFor('the socket to be accepted', () => (serverSockets.length === 1 && hub.size === 1) || undefined);
+  hub.publish('a', { type: 'event', event: event(1, 'a') });
+  hub.publish('a', { type: 'event', event: event(2, 'a') });
+  open();
+  await waitFor('three frames', () => c.frames.length === 3 || undefined);
+  assert.deepEqual(
+    c.frames.map((f) => (f.type === 'event' ? f.event.id : f.type)),
+    ['hello', 1, 2],
+  );
 });
 
 for (const [query, status, code] of [
