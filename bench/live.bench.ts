@@ -12,12 +12,15 @@
 //    simulated channel, that channel a favourite; the N clients open /api/live/socket?channel= with
 //    the session cookie; each event is a POST /_sim/trigger (channel.cheer unless
 //    LURK_BENCH_LIVE_EVENT says another), latency from just before the POST to the event frame's
-//    arrival (simulator → EventSub/chat → Lurk's feed → store → hub → client). The world's own
+//    arrival (simulator → EventSub/chat → Lurk's feed → store → hub → client); an event pushed
+//    again when its second source reads it counts at its first arrival. The world's own
 //    events of the channel are told apart by Lurk's event id: an observer socket in this process
 //    names the id of the first event after each trigger (the quietest live channel is used).
 //    Anchor: the bare ws broadcast at the same N.
-// Memory per client: growth of the server process's RSS (and heap) after full collections with the
-// N clients connected, divided by N; the bare ws server's beside it.
+// Memory per client: growth of the server process's heap and buffers (external, array buffers)
+// after full collections with the N clients connected, divided by N; the bare ws server's beside
+// it. RSS growth is in the note: a process's RSS keeps pages that earlier work freed (Lurk's
+// start, the simulator), so it says little per client.
 //   LURK_BENCH_LIVE_CLIENTS=1000,10000 (default), LURK_BENCH_LIVE_MESSAGES=20 (measured, after 3 warm-up)
 import WebSocket from 'ws';
 import type { LiveEvent, LivePush } from '../src/live/types.js';
@@ -220,14 +223,15 @@ export default async function live(ctx: BenchContext) {
       });
     }
     const server = f ?? h;
+    const held = (r: DeliveryRun) => r.heapPerClient + r.externalPerClient;
     figures.push({
-      name: `live: memory per connected client, ${f ? 'Lurk' : 'hub server'} RSS growth, ${us(n)} clients`,
-      value: Math.round(server.rssPerClient),
+      name: `live: memory per connected client, ${f ? 'Lurk' : 'hub server'} heap and buffers, ${us(n)} clients`,
+      value: Math.round(held(server)),
       unit: 'bytes',
       anchor: 'bare ws server, same clients',
-      anchorValue: Math.round(b.rssPerClient),
+      anchorValue: Math.round(held(b)),
       better: 'lower',
-      note: `heap ${us(server.heapPerClient)} B + buffers ${us(server.externalPerClient)} B per client (bare: heap ${us(b.heapPerClient)} B + buffers ${us(b.externalPerClient)} B)`,
+      note: `growth after full collections ÷ clients; RSS growth ${us(server.rssPerClient)} B per client (bare ${us(b.rssPerClient)} B), RSS keeps what earlier work freed${f ? `; the hub alone: ${us(held(h))} B` : ''}`,
     });
   }
   return {

@@ -50,11 +50,15 @@ function connect(index: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const ws = new WebSocket(options.url, { headers: options.headers ?? {}, perMessageDeflate: false });
     const mine: number[] = [];
+    let last = -1;
     arrivals[index] = mine;
     ws.on('message', (data: Buffer) => {
       if (!isEvent(data)) return;
       const at = now();
       const id = eventId(data);
+      // an event pushed again (its second source read it) is not a new arrival: ids only grow
+      if (id <= last) return;
+      last = id;
       mine.push(id, at);
       counts.set(id, (counts.get(id) ?? 0) + 1);
     });
