@@ -1,6 +1,7 @@
 // The event socket hub (GET /api/live/socket): sockets grouped by channel; each push is
 // serialised once and sent to every socket watching that channel. publish() takes plain JSON
 // values, so a bus between web processes (Redis) can later hand each process the same pushes.
+import { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../core/logger.js';
@@ -47,6 +48,8 @@ interface Client {
   alive: boolean;
   /** pushes that arrived while the hello was being built, sent right after it; undefined once greeted */
   early: Buffer[] | undefined;
+  /** the TCP socket, when frames can be written to it directly (no extension negotiated) */
+  tcp: Socket | undefined;
 }
 
 const CLIENT = Symbol('live client');
@@ -129,6 +132,7 @@ export class LiveHub {
     const clients = this.channels.get(channel);
     if (clients === undefined) return;
     const data = Buffer.from(JSON.stringify(push));
+    const frame = textFrame(data);
     const skippable = push.type === 'chat';
     for (const c of clients) {
       if (c.early !== undefined) {
@@ -144,7 +148,9 @@ export class LiveHub {
         this.skippedChat++;
         continue;
       }
-      c.socket.send(data, TEXT);
+      // the frame built once, written as is: ws would build a header and make two writes per client
+      if (c.tcp !== undefined && c.socket.readyState === OPEN) c.tcp.write(frame);
+      else c.socket.send(data, TEXT);
     }
   }
 
@@ -192,7 +198,7 @@ export class LiveHub {
   private add(socket: WebSocket, channel: string, source: LiveSocketSource): void {
     if (this.closing) return socket.close(1001, 'Lurk is stopping');
     if (this.count >= this.options.maxClients) return socket.close(1013, `more than ${this.options.maxClients} live sockets: try again later`);
-    const client: Client = { socket, channel, alive: true, early: [] };
+    const client: Client = { socket, channel, alive: true, early: [], tcp: directSocket(socket) };
     let clients = this.channels.get(channel);
     if (clients === undefined) this.channels.set(channel, (clients = new Set()));
     clients.add(client);
@@ -282,6 +288,37 @@ export class LiveHub {
       }
     }
   }
+}
+
+const OPEN = 1;
+
+/**
+ * The TCP socket under a server-side ws socket, to write whole frames to: only without an
+ * extension (permessage-deflate would compress frames in a queue of ws's own, and order matters).
+ * ws keeps it in `_socket`; undefined if a later ws does not, and sends go through ws again.
+ */
+function directSocket(socket: WebSocket): Socket | undefined {
+  if (socket.extensions !== '') return undefined;
+  const tcp = (socket as unknown as { _socket?: unknown })._socket;
+  return tcp instanceof Socket ? tcp : undefined;
+}
+
+/** one unmasked, final text frame (RFC 6455 5.2) around `data` */
+export function textFrame(data: Buffer): Buffer {
+  const n = data.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x81;
+  if (n < 126) frame[1] = n;
+  else if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  data.copy(frame, head);
+  return frame;
 }
 
 /**
