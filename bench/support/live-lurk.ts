@@ -40,8 +40,10 @@ const lurk = await createLurk(config, { log: createLogger('warn', process.stderr
 const base = await lurk.start();
 const sim = lurk.simulator!;
 const world = sim.world;
+// quietest first (its chat pushes least between the measured events), with someone there to cheer
 const live = [...world.liveChannelList()]
-  .sort((a, b) => a - b)
+  .filter((c) => world.viewersNow(c) > 0)
+  .sort((a, b) => world.viewersNow(a) - world.viewersNow(b) || a - b)
   .slice(0, 20)
   .map((c) => ({ login: world.login(c), userId: world.userId(c) }));
 
