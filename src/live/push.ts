@@ -44,6 +44,8 @@ export interface LiveHubStats {
 interface Client {
   socket: WebSocket;
   channel: string;
+  /** asked for the channel's chat (`?chat=1`: the stream page in simulator mode, where no Twitch chat embed exists) */
+  chat: boolean;
   /** a pong (or any message) arrived since the last ping */
   alive: boolean;
   /** pushes that arrived while the hello was being built, sent right after it; undefined once greeted */
@@ -68,6 +70,8 @@ const TEXT = { binary: false } as const;
 
 export class LiveHub {
   private readonly channels = new Map<string, Set<Client>>();
+  /** sockets per channel that asked for chat: chat pushes to a channel nobody reads chat of cost nothing */
+  private readonly chatClients = new Map<string, number>();
   private readonly authorized = new WeakMap<FastifyRequest, string>();
   private count = 0;
   private skippedChat = 0;
@@ -114,7 +118,11 @@ export class LiveHub {
             "WebSocket: a channel's live pushes. ?channel=<login> (a favourite, with a session) or ?overlay=<key>. First {type:'hello'}, then {type:'event'|'read'|'replay'|'chat'|'availability'}; send {\"type\":\"ping\"} for {type:'pong'}",
           querystring: {
             type: 'object',
-            properties: { channel: { type: 'string', maxLength: 64 }, overlay: { type: 'string', maxLength: 256 } },
+            properties: {
+              channel: { type: 'string', maxLength: 64 },
+              overlay: { type: 'string', maxLength: 256 },
+              chat: { type: 'string', enum: ['0', '1'], description: "1: also push the channel's chat lines ({type:'chat'})" },
+            },
           },
         },
       },
@@ -122,7 +130,7 @@ export class LiveHub {
         const channel = this.authorized.get(request);
         this.authorized.delete(request);
         if (channel === undefined) return socket.close(1011, 'not authorised');
-        this.add(socket, channel, source);
+        this.add(socket, channel, source, (request.query as { chat?: string }).chat === '1');
       },
     );
   }
@@ -134,7 +142,9 @@ export class LiveHub {
     const data = Buffer.from(JSON.stringify(push));
     const frame = textFrame(data);
     const skippable = push.type === 'chat';
+    if (skippable && (this.chatClients.get(channel) ?? 0) === 0) return;
     for (const c of clients) {
+      if (skippable && !c.chat) continue;
       if (c.early !== undefined) {
         c.early.push(data);
         continue;
@@ -190,15 +200,17 @@ export class LiveHub {
     const sockets: WebSocket[] = [];
     for (const clients of this.channels.values()) for (const c of clients) sockets.push(c.socket);
     this.channels.clear();
+    this.chatClients.clear();
     this.setCount(0);
     for (const s of sockets) s.close(1001, 'Lurk is stopping');
     return sockets;
   }
 
-  private add(socket: WebSocket, channel: string, source: LiveSocketSource): void {
+  private add(socket: WebSocket, channel: string, source: LiveSocketSource, chat: boolean): void {
     if (this.closing) return socket.close(1001, 'Lurk is stopping');
     if (this.count >= this.options.maxClients) return socket.close(1013, `more than ${this.options.maxClients} live sockets: try again later`);
-    const client: Client = { socket, channel, alive: true, early: [], tcp: directSocket(socket) };
+    const client: Client = { socket, channel, chat, alive: true, early: [], tcp: directSocket(socket) };
+    if (chat) this.chatClients.set(channel, (this.chatClients.get(channel) ?? 0) + 1);
     let clients = this.channels.get(channel);
     if (clients === undefined) this.channels.set(channel, (clients = new Set()));
     clients.add(client);
@@ -250,6 +262,11 @@ export class LiveHub {
     const clients = this.channels.get(client.channel);
     if (clients === undefined || !clients.delete(client)) return;
     if (clients.size === 0) this.channels.delete(client.channel);
+    if (client.chat) {
+      const n = (this.chatClients.get(client.channel) ?? 1) - 1;
+      if (n > 0) this.chatClients.set(client.channel, n);
+      else this.chatClients.delete(client.channel);
+    }
     this.setCount(this.count - 1);
   }
 

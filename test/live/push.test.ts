@@ -105,6 +105,32 @@ async function hubServer(t: { after(fn: () => Promise<void> | void): void }, opt
 
 const turn = () => new Promise((r) => setImmediate(r));
 
+test('chat lines reach only the sockets that asked for them (?chat=1); events reach every socket of the channel', async (t) => {
+  const { hub, open } = await hubServer(t);
+  const plain = await open('?channel=a');
+  const withChat = await open('?channel=a&chat=1');
+  const line = { id: 'l1', user_login: 'u', user_name: 'U', color: '', text: 'hi', at: '2026-12-01T12:00:00.000Z' };
+  hub.publish('a', { type: 'chat', channel: 'a', lines: [line] });
+  hub.publish('a', { type: 'event', event: event(1, 'a') });
+  await waitFor('the event at both', () => (plain.frames.some((f) => f.type === 'event') && withChat.frames.some((f) => f.type === 'event')) || undefined);
+  assert.deepEqual(
+    withChat.frames.map((f) => f.type),
+    ['hello', 'chat', 'event'],
+  );
+  assert.deepEqual(
+    plain.frames.map((f) => f.type),
+    ['hello', 'event'],
+    'no chat for a socket that did not ask',
+  );
+  withChat.ws.close();
+  await withChat.closed;
+  await waitFor('the chat socket gone', () => hub.size === 1 || undefined);
+  hub.publish('a', { type: 'chat', channel: 'a', lines: [line] });
+  hub.publish('a', { type: 'event', event: event(2, 'a') });
+  await waitFor('the second event', () => plain.frames.filter((f) => f.type === 'event').length === 2 || undefined);
+  assert.equal(plain.frames.filter((f) => f.type === 'chat').length, 0);
+});
+
 test('the first frame is the hello; pushes reach the sockets of their channel only, in order', async (t) => {
   const { hub, open, metrics } = await hubServer(t);
   const a1 = await open('?channel=a');
@@ -236,8 +262,8 @@ test('a client that does not answer protocol pings is terminated; one that answe
 
 test('a client that stops reading skips chat past 1 MB while events still queue, and is terminated before it holds 8 MB', async (t) => {
   const { hub, open, lines } = await hubServer(t);
-  const reader = await open('?channel=a');
-  const slow = await open('?channel=a');
+  const reader = await open('?channel=a&chat=1');
+  const slow = await open('?channel=a&chat=1');
   slow.pause();
   const pad = 'x'.repeat(64 * 1024);
   const chat = { type: 'chat', channel: 'a', lines: [{ id: 'l', user_login: 'u', user_name: 'U', color: '', text: pad, at: '2026-12-01T12:00:00.000Z' }] } satisfies LivePush;
