@@ -125,6 +125,7 @@ export function Feed({ login, channelName, csrf, me, feed, clearedBefore, onClea
                 class={`live-event ${e.type}${e.read_at ? ' read' : ' unread'}${replays ? ' replayed' : ''}`}
                 data-event-id={e.id}
                 data-type={e.type}
+                data-user={e.user_login ?? ''}
                 data-read={e.read_at ? 'true' : 'false'}
                 data-replays={replays}
               >

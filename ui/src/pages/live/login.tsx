@@ -1,11 +1,14 @@
-import { loginHref } from '../../lib/live';
+import { useState } from 'preact/hooks';
+import { FEATURES, loginHref, type LiveFeature } from '../../lib/live';
 
 const LOGIN_ERRORS: Record<string, string> = {
-  access_denied: 'Twitch said you cancelled the login; nothing was shared with Lurk.',
+  access_denied: 'You cancelled the login at Twitch; nothing was shared with Lurk.',
 };
 
-/** what a visitor who is not logged in sees: what Live does and the way in */
+/** what a visitor who is not logged in sees: what Live does and the way in, with what to allow at once for their own channel */
 export function LoggedOut({ mode, returnTo, loginError }: { mode: 'simulator' | 'twitch'; returnTo: string; loginError?: string | null }) {
+  const [features, setFeatures] = useState<LiveFeature[]>([]);
+  const toggle = (feature: LiveFeature, on: boolean) => setFeatures((list) => (on ? [...list, feature] : list.filter((f) => f !== feature)));
   return (
     <section class="live-login" data-field="logged-out" aria-labelledby="live-login-title">
       <h2 id="live-login-title">Log in to follow your favourite streamers live</h2>
@@ -18,15 +21,31 @@ export function LoggedOut({ mode, returnTo, loginError }: { mode: 'simulator' | 
           {LOGIN_ERRORS[loginError] ?? `The login did not work (${loginError}).`}
         </p>
       )}
+      <fieldset class="live-login-features">
+        <legend>Streamer? Also let Lurk read these events of your own channel (you can allow them later):</legend>
+        {FEATURES.map((f) => (
+          <label key={f.feature} class="live-check" title={f.needs}>
+            <input type="checkbox" data-feature={f.feature} checked={features.includes(f.feature)} onChange={(e) => toggle(f.feature, (e.target as HTMLInputElement).checked)} />
+            <span>{f.label}</span>
+          </label>
+        ))}
+      </fieldset>
       <p>
-        <a class="live-button primary" href={loginHref(returnTo)} data-field="login">
+        <a
+          class="live-button primary"
+          href={loginHref(
+            returnTo,
+            FEATURES.map((f) => f.feature).filter((f) => features.includes(f)),
+          )}
+          data-field="login"
+        >
           Log in with Twitch
         </a>
       </p>
       <p class="small muted" data-field="login-note">
         {mode === 'simulator'
           ? 'Lurk runs its built-in Twitch simulator: the login goes to the simulator’s consent page, where you pick one of its users. Nothing leaves this machine.'
-          : 'Twitch asks you to allow Lurk to know who you are; nothing more until you allow a feature below.'}
+          : 'Twitch asks whether Lurk may know who you are, and for each event you ticked, read it for your channel.'}
       </p>
     </section>
   );

@@ -43,7 +43,7 @@ export function LiveOverlay() {
     <section class="live-overlay" data-connection={connection} aria-label="Live events">
       <ol>
         {items.map((s) => (
-          <li key={s.key} class={`live-ov-item ${s.event.type}`} data-event-id={s.event.id} data-type={s.event.type}>
+          <li key={s.key} class={`live-ov-item ${s.event.type}`} data-event-id={s.event.id} data-type={s.event.type} data-user={s.event.user_login ?? ''}>
             <span class="live-ov-what">{eventText(s.event)}</span>
             {s.event.message && <span class="live-ov-message">{s.event.message}</span>}
           </li>
