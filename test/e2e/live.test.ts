@@ -168,9 +168,9 @@ test('logged out, /live says what Live does and offers the login, through the si
 
 test('a live broadcaster logs in through the consent page allowing follows, subs and cheers, and adds their channel typed in capitals', async () => {
   [ours, raider] = await twoLiveChannels();
-  const opened = await e.openPage();
-  page = opened.page;
-  context = page.context();
+  // a context of its own: a second tab shares its session (a page from browser.newPage() cannot have one)
+  context = await e.browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  page = await context.newPage();
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto(`${e.base}/live`);
   for (const f of ['follows', 'subs', 'cheers']) await page.locator(`input[data-feature="${f}"]`).check();

@@ -123,9 +123,15 @@ export const clearView = (csrf: string | null, login: string) => send<{ cleared_
 export const rotateOverlay = (csrf: string | null, login: string) => send<{ overlay_url: string }>('POST', `${base(login)}/overlay/rotate`, csrf);
 
 /** the socket's address on this page's host: wss when the page came over HTTPS */
-export function socketUrl(params: { channel: string } | { overlay: string }): string {
-  const q = 'channel' in params ? query({ channel: params.channel }) : query({ overlay: params.overlay });
+export function socketUrl(params: SocketParams): string {
+  const q = query({ channel: params.channel, overlay: params.overlay });
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live/socket?${q}`;
+}
+
+/** a page's socket: `channel` with the session, or with `overlay` (the overlay URL's key) without one */
+export interface SocketParams {
+  channel: string;
+  overlay?: string;
 }
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
@@ -140,7 +146,7 @@ const PING_MS = 30_000;
  * goes to `onPush`; a closed socket (Lurk restarting) is opened again with backoff, and the new
  * hello brings what was missed.
  */
-export function useLiveSocket(params: { channel: string } | { overlay: string } | undefined, onPush: (push: LivePush) => void): Connection {
+export function useLiveSocket(params: SocketParams | undefined, onPush: (push: LivePush) => void): Connection {
   const [connection, setConnection] = useState<Connection>('connecting');
   const handler = useRef(onPush);
   handler.current = onPush;

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { useApi } from '../../lib/api';
+import { query, useApi } from '../../lib/api';
 import { eventText, useLiveSocket, type LiveEvent } from '../../lib/live';
 import { liveError } from './errors';
 
@@ -16,8 +16,8 @@ interface Shown {
 export function LiveOverlay() {
   const params = new URLSearchParams(window.location.search);
   const key = params.get('key')?.trim() || undefined;
-  // the key alone names the channel; ?channel= is there for the person reading the URL
-  const check = useApi<{ channel: unknown; events: LiveEvent[] }>(key ? `/api/live/overlay?key=${encodeURIComponent(key)}` : undefined);
+  const channel = params.get('channel')?.trim().toLowerCase() || undefined;
+  const check = useApi<{ channel: unknown; events: LiveEvent[] }>(key && channel ? `/api/live/overlay?${query({ channel, key })}` : undefined);
   const [items, setItems] = useState<Shown[]>([]);
   const counter = useRef(0);
   const add = (events: readonly LiveEvent[], replay = false) =>
@@ -27,12 +27,12 @@ export function LiveOverlay() {
       // events come newest first: on top
       return [...fresh, ...list].slice(0, KEEP);
     });
-  const connection = useLiveSocket(key && check.data ? { overlay: key } : undefined, (push) => {
+  const connection = useLiveSocket(key && channel && check.data ? { channel, overlay: key } : undefined, (push) => {
     if (push.type === 'hello') add(push.events.slice(0, 3));
     else if (push.type === 'event') add([push.event]);
     else if (push.type === 'replay') add([push.event], true);
   });
-  if (!key) return <div class="live-overlay-message">Add ?key= to this address: copy the overlay URL from the stream page on Lurk.</div>;
+  if (!key || !channel) return <div class="live-overlay-message">This address lacks its channel or key: copy the overlay URL from the stream page on Lurk.</div>;
   if (check.error)
     return (
       <div class="live-overlay-message" data-field="error">
