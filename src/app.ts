@@ -217,6 +217,8 @@ export async function createLurk(config: LurkConfig, options: LurkOptions = {}):
         throw listenError(err, 'PORT', 'HOST');
       });
       intake.listening(address);
+      // the simulator accepts Lurk's login callback on the port it really got (PORT=0 picks one)
+      if (simulator) simulator.auth.addRedirectUris(simulator.lurkClient().clientId, lurkRedirectUris((web.server.address() as { port: number }).port));
       scheduler.start();
       log.info({ url: address, mode: config.mode, database: store.label }, 'Lurk is up');
       return address;

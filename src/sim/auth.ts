@@ -102,6 +102,20 @@ export class SimAuth {
     return clientId ? this.clients.get(clientId) : undefined;
   }
 
+  /**
+   * Registers more redirect URLs for a client (Lurk learns its port only once it listens), as a
+   * developer adds them in Twitch's console; authorize still matches each exactly.
+   */
+  addRedirectUris(clientId: string, uris: string[]): void {
+    const client = this.clients.get(clientId);
+    if (!client) throw new Error(`no client ${clientId}`);
+    for (const uri of uris) {
+      const problem = redirectUriProblem(uri);
+      if (problem) throw new Error(`redirect URI ${JSON.stringify(uri.slice(0, 100))} of client ${clientId}: ${problem}`);
+      if (!client.redirectUris!.includes(uri)) client.redirectUris!.push(uri);
+    }
+  }
+
   /** exact string match, as Twitch compares them: no normalising, no prefix or wildcard */
   redirectRegistered(clientId: string, redirectUri: string): boolean {
     return this.clients.get(clientId)?.redirectUris?.includes(redirectUri) ?? false;

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Simulator } from '../../src/sim/index.js';
+import { moderatorsOf } from '../../src/sim/protocols/helix.js';
 import { parseStreamsPage, type HelixStream } from '../../src/twitch/helix.external.js';
 import { freePort, waitFor } from '../helpers/app.js';
 import { ROOT } from '../helpers/process.js';
@@ -221,6 +222,12 @@ describe('Helix shapes', () => {
       assert.equal(res.status, 200, `${url}: ${JSON.stringify(res.body)}`);
       assertConforms(schemaPath, res.body);
     }
+    const moderator = moderatorsOf(sim.world, channel)[0]!;
+    const modToken = sim.auth.issueUser(clientId, moderator, ['user:read:moderated_channels']).accessToken;
+    const moderated = await get(`/helix/moderation/channels?user_id=${sim.world.userId(moderator)}&first=100`, { 'client-id': clientId, authorization: `Bearer ${modToken}` });
+    assert.equal(moderated.status, 200, JSON.stringify(moderated.body));
+    assertConforms('/moderation/channels', moderated.body);
+    assert.ok(moderated.body.data.some((c: { broadcaster_id: string }) => c.broadcaster_id === id));
     const chatters = await get(`/helix/chat/chatters?broadcaster_id=${id}&moderator_id=${id}&first=1000`, asUser);
     assert.equal(chatters.body.total, sim.world.viewersNow(channel));
     // without started_at Twitch documents empty strings, which its own schema's date-time format rejects

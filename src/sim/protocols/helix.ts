@@ -106,6 +106,14 @@ function moderatorsOf(world: World, channel: number): number[] {
   return [0, 1, 2].map((k) => world.channelCount + (hash32(channel, k, 0x30d) % world.viewerCount));
 }
 
+/** the channels `user` moderates (not their own), in channel order: the inverse of moderatorsOf */
+function moderatedBy(world: World, user: number): number[] {
+  if (user < world.channelCount) return [];
+  const out: number[] = [];
+  for (let c = 0; c < world.channelCount; c++) if (moderatorsOf(world, c).includes(user)) out.push(c);
+  return out;
+}
+
 interface Page {
   start: number;
   size: number;
@@ -382,6 +390,17 @@ export function helixProtocol(): SimProtocol {
           return { data, date_range: range, total: data.length };
         },
 
+        'moderation/channels'(q, token, reply) {
+          if (q.user_id === undefined || q.user_id === '') return twitchError(reply, 400, 'Missing required parameter "user_id"');
+          if (!requireUserToken(reply, token, 'user:read:moderated_channels')) return reply;
+          if (world.userIndex(String(q.user_id)) !== token.user) return twitchError(reply, 401, 'The ID in user_id must match the user ID in the user access token');
+          const page = readPage(q, reply, { max: 100, default: 20 });
+          if (!page) return reply;
+          const channels = moderatedBy(world, token.user!);
+          const data = channels.slice(page.start, page.start + page.size).map((c) => ({ broadcaster_id: world.userId(c), broadcaster_login: world.login(c), broadcaster_name: world.displayName(c) }));
+          return { data, pagination: pagination(page, channels.length) };
+        },
+
         channels(q, _token, reply) {
           const ids = many(q.broadcaster_id);
           if (ids.length === 0) return twitchError(reply, 400, 'Missing required parameter "broadcaster_id"');
@@ -426,4 +445,4 @@ function follower(world: World, f: { user: number; at: number }) {
   return { user_id: world.userId(f.user), user_login: world.login(f.user), user_name: world.displayName(f.user), followed_at: rfc3339(f.at) };
 }
 
-export { moderatorsOf };
+export { moderatedBy, moderatorsOf };
