@@ -96,28 +96,39 @@ async function twoLiveChannels(): Promise<[Channel, Channel]> {
   );
 }
 
-/** makes `type` happen in the simulator; the world events it made (a sub may come out as a resub or a gift bomb) */
-async function trigger(type: string, broadcaster: Channel, to?: Channel): Promise<TruthEvent[]> {
+/**
+ * Makes `type` happen in the simulator; the event it made as the simulator's truth lists it, or
+ * undefined when it made another kind (a sub trigger may come out as a resub or a gift bomb, and
+ * the trigger then names an older event). The world's clock moves in whole seconds, so the
+ * event is told from others of the same instant by its id.
+ */
+async function trigger(type: string, broadcaster: Channel, to?: Channel): Promise<TruthEvent | undefined> {
   const res = await fetch(`${sim}/trigger`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ type, broadcaster_user_id: broadcaster.id, ...(to ? { to_broadcaster_user_id: to.id } : {}) }),
   });
   assert.equal(res.status, 200, await res.clone().text());
-  const { at } = (await res.json()) as { at: string };
-  // everything the trigger made happened at that world instant
-  const to_ = new Date(Date.parse(at) + 1).toISOString();
-  const truth = (await (await fetch(`${sim}/truth/events?from=${encodeURIComponent(at)}&to=${encodeURIComponent(to_)}&limit=100000`)).json()) as { events: TruthEvent[] };
-  return truth.events.filter((x) => x.broadcaster.id === broadcaster.id);
+  const { at, event_id } = (await res.json()) as { at: string; event_id: string | null };
+  const until = new Date(Date.parse(at) + 1).toISOString();
+  const truth = (await (await fetch(`${sim}/truth/events?from=${encodeURIComponent(at)}&to=${encodeURIComponent(until)}&limit=100000`)).json()) as { events: TruthEvent[] };
+  return truth.events.find((x) => x.id === event_id && x.type === type && x.broadcaster.id === broadcaster.id && (!to || x.to_broadcaster?.id === to.id));
+}
+
+/** a trigger that must make its own kind of event (follows, cheers and raids always do) */
+async function triggered(type: string, broadcaster: Channel, to?: Channel): Promise<TruthEvent & { user: NonNullable<TruthEvent['user']> }> {
+  const made = await trigger(type, broadcaster, to);
+  assert.ok(made?.user, `${type} made an event with its user`);
+  return made as TruthEvent & { user: NonNullable<TruthEvent['user']> };
 }
 
 /** triggers `type` until it makes an event `wanted` picks (the simulator draws sub, resub or gift bomb at random) */
-async function triggerUntil(type: string, wanted: (x: TruthEvent) => boolean): Promise<TruthEvent> {
-  for (let i = 0; i < 120; i++) {
-    const made = (await trigger(type, ours)).find(wanted);
-    if (made) return made;
+async function triggerUntil(type: string, wanted: (x: TruthEvent) => boolean): Promise<TruthEvent & { user: NonNullable<TruthEvent['user']> }> {
+  for (let i = 0; i < 150; i++) {
+    const made = await trigger(type, ours);
+    if (made?.user && wanted(made)) return made as TruthEvent & { user: NonNullable<TruthEvent['user']> };
   }
-  throw new Error(`120 ${type} triggers made no event of the kind wanted`);
+  throw new Error(`150 ${type} triggers made no event of the kind wanted`);
 }
 
 /** the feed's items of one type by one user (the user's login; '' for none) */
@@ -134,7 +145,19 @@ async function count(p: Page, type: string, user: string): Promise<number> {
 
 /** waits until the feed shows exactly `n` such items */
 async function shows(p: Page, type: string, user: string, n = 1): Promise<void> {
-  await waitFor(`${n} ${type} of ${user || 'nobody'} in the feed`, async () => ((await count(p, type, user)) === n ? true : undefined), 60_000, 100);
+  try {
+    await waitFor(`${n} ${type} of ${user || 'nobody'} in the feed`, async () => ((await count(p, type, user)) === n ? true : undefined), 60_000, 100);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; the feed shows ${await feedText(p)}`);
+  }
+}
+
+/** what the feed shows, for a failure's message */
+async function feedText(p: Page): Promise<string> {
+  const listed = await p
+    .locator('ol[data-field="events"] li')
+    .evaluateAll((els) => els.map((el) => `#${el.getAttribute('data-event-id')} ${el.getAttribute('data-type')} ${el.getAttribute('data-user')}`));
+  return JSON.stringify(listed);
 }
 
 /** the simulator's clock (world time is not the machine's) */
@@ -245,25 +268,25 @@ test('its stream page: the simulator panel, what the feed can show, and each tri
   assert.equal(await page.locator('[data-field="availability"] li[data-type="raid"]').getAttribute('data-available'), 'true');
   loads = 0;
 
-  const followed = (await trigger('channel.follow', ours)).find((x) => x.type === 'channel.follow')!;
+  const followed = await triggered('channel.follow', ours);
   assert.ok(followed?.user, 'the follow has a follower');
   await shows(page, 'follow', followed.user.login);
   seen.push({ type: 'follow', user: followed.user.login, text: new RegExp(`^${literal(followed.user.name)} followed`) });
 
-  const sub = await triggerUntil('channel.subscribe', (x) => x.type === 'channel.subscribe' && !x.is_gift);
-  await shows(page, 'sub', sub.user!.login);
-  seen.push({ type: 'sub', user: sub.user!.login, text: new RegExp(`^${literal(sub.user!.name)} subscribed \\(Tier ${Number(sub.tier) / 1000}\\)`) });
+  const sub = await triggerUntil('channel.subscribe', (x) => !x.is_gift);
+  await shows(page, 'sub', sub.user.login);
+  seen.push({ type: 'sub', user: sub.user.login, text: new RegExp(`^${literal(sub.user.name)} subscribed \\(Tier ${Number(sub.tier) / 1000}\\)`) });
 
-  const gift = await triggerUntil('channel.subscription.gift', (x) => x.type === 'channel.subscription.gift' && !x.anonymous);
-  await shows(page, 'gift', gift.user!.login);
-  seen.push({ type: 'gift', user: gift.user!.login, text: new RegExp(`^${literal(gift.user!.name)} gifted ${gift.total} subs?`) });
+  const gift = await triggerUntil('channel.subscription.gift', (x) => !x.anonymous);
+  await shows(page, 'gift', gift.user.login);
+  seen.push({ type: 'gift', user: gift.user.login, text: new RegExp(`^${literal(gift.user.name)} gifted ${gift.total} subs?`) });
 
-  const cheer = await triggerUntil('channel.cheer', (x) => x.type === 'channel.cheer' && !x.anonymous);
-  await shows(page, 'cheer', cheer.user!.login);
-  seen.push({ type: 'cheer', user: cheer.user!.login, text: new RegExp(`^${literal(cheer.user!.name)} cheered ${cheer.bits!.toLocaleString('en-US')} bits?`) });
+  const cheer = await triggerUntil('channel.cheer', (x) => !x.anonymous);
+  await shows(page, 'cheer', cheer.user.login);
+  seen.push({ type: 'cheer', user: cheer.user.login, text: new RegExp(`^${literal(cheer.user.name)} cheered ${cheer.bits!.toLocaleString('en-US')} bits?`) });
 
   // the raid comes from the other live channel, into ours
-  const raid = (await trigger('channel.raid', raider, ours)).find((x) => x.type === 'channel.raid');
+  const raid = await trigger('channel.raid', raider, ours);
   assert.ok(raid, 'the raid happened');
   await shows(page, 'raid', raider.login);
   seen.push({ type: 'raid', user: raider.login, text: new RegExp(`^${literal(raider.name)} raided with ${raid.viewers!.toLocaleString('en-US')} viewers?`) });
@@ -275,7 +298,7 @@ test('its stream page: the simulator panel, what the feed can show, and each tri
     assert.match((await item.locator('[data-field="what"]').textContent()) ?? '', s.text);
     assert.match((await item.locator('[data-field="sources"]').textContent()) ?? '', /EventSub|chat/);
   }
-  const cheerMessage = (await items(page, 'cheer', cheer.user!.login).locator('[data-field="message"]').textContent()) ?? '';
+  const cheerMessage = (await items(page, 'cheer', cheer.user.login).locator('[data-field="message"]').textContent()) ?? '';
   assert.match(cheerMessage, /Cheer\d+/);
   assert.equal(loads, 0, 'the events came over the socket, no reload');
   assert.deepEqual(errors, []);
@@ -295,20 +318,20 @@ test('filters hide and show a type; pause keeps new events aside behind "N new" 
   await waiting.waitFor();
   assert.equal(await waiting.textContent(), 'Paused: nothing new');
   const pausedAt = await worldNow();
-  const followed = (await trigger('channel.follow', ours)).find((x) => x.type === 'channel.follow')!;
+  const followed = await triggered('channel.follow', ours);
   await waitFor('the new follow counted while paused', async () => (Number(await waiting.getAttribute('data-count')) >= 1 ? true : undefined), 60_000, 100);
-  assert.equal(await count(page, 'follow', followed.user!.login), 0, 'not shown while paused');
+  assert.equal(await count(page, 'follow', followed.user.login), 0, `not shown while paused; the feed shows ${await feedText(page)}`);
   const n = Number(await waiting.getAttribute('data-count'));
   assert.equal(await waiting.textContent(), `${n} new`);
   // exactly one, unless the simulated channel had events of its own meanwhile
   const meanwhile = (await (await fetch(`${sim}/truth/events?from=${new Date(pausedAt).toISOString()}&limit=100000`)).json()) as { events: TruthEvent[] };
-  const others = meanwhile.events.filter((x) => (x.broadcaster.id === ours.id || x.to_broadcaster?.id === ours.id) && x.user?.login !== followed.user!.login);
+  const others = meanwhile.events.filter((x) => (x.broadcaster.id === ours.id || x.to_broadcaster?.id === ours.id) && x.user?.login !== followed.user.login);
   if (others.length === 0) assert.equal(n, 1);
   await waiting.click();
-  await shows(page, 'follow', followed.user!.login);
+  await shows(page, 'follow', followed.user.login);
   assert.equal(await page.locator('[data-field="new-count"]').count(), 0);
   assert.equal(await page.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed'), 'false');
-  seen.push({ type: 'follow', user: followed.user!.login, text: new RegExp(`^${literal(followed.user!.name)} followed`) });
+  seen.push({ type: 'follow', user: followed.user.login, text: new RegExp(`^${literal(followed.user.name)} followed`) });
   assert.equal(loads, 0);
 });
 
@@ -371,12 +394,12 @@ test('the CSV of the feed, and the overlay: transparent, showing a new event; a 
   const backgrounds = await overlay.page.evaluate<string[]>('[getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.body).backgroundColor]');
   assert.deepEqual(backgrounds, ['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)']);
   assert.equal(await overlay.page.locator('nav').count(), 0);
-  const followed = (await trigger('channel.follow', ours)).find((x) => x.type === 'channel.follow')!;
-  const shown = overlay.page.locator(`li.live-ov-item[data-type="follow"][data-user="${followed.user!.login}"]`);
+  const followed = await triggered('channel.follow', ours);
+  const shown = overlay.page.locator(`li.live-ov-item[data-type="follow"][data-user="${followed.user.login}"]`);
   await shown.waitFor();
-  assert.match((await shown.textContent()) ?? '', new RegExp(`^${literal(followed.user!.name)} followed`));
-  await shows(page, 'follow', followed.user!.login);
-  seen.push({ type: 'follow', user: followed.user!.login, text: /followed/ });
+  assert.match((await shown.textContent()) ?? '', new RegExp(`^${literal(followed.user.name)} followed`));
+  await shows(page, 'follow', followed.user.login);
+  seen.push({ type: 'follow', user: followed.user.login, text: /followed/ });
   assert.deepEqual(overlay.errors, []);
 
   await page.getByRole('button', { name: 'New URL' }).click();
@@ -401,8 +424,8 @@ test('clear view empties the feed and stays cleared over a reload; newer events 
     [],
     'still cleared after a reload',
   );
-  const followed = (await trigger('channel.follow', ours)).find((x) => x.type === 'channel.follow')!;
-  await shows(page, 'follow', followed.user!.login);
+  const followed = await triggered('channel.follow', ours);
+  await shows(page, 'follow', followed.user.login);
   for (const s of seen) assert.equal(await count(page, s.type, s.user), 0, `${s.type} of ${s.user} stays cleared`);
   assert.deepEqual(errors, []);
 });
