@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { createLurk, type Lurk } from '../src/app.js';
 import { hostAllowed, hostPolicy } from '../src/web/origin.js';
+import { loggedUrl } from '../src/web/server.js';
 import { tempSqlite, type TestDatabase } from './helpers/db.js';
 import { memoryLogger, testConfig, waitFor } from './helpers/app.js';
 import { ROOT } from './helpers/process.js';
@@ -292,4 +293,11 @@ describe('security headers', () => {
     assert.equal((await raw('GET', `/api/docs/${init}`)).status, 200);
     assert.equal(docs.headers['x-content-type-options'], 'nosniff');
   });
+});
+
+test('request logs never carry an OAuth code or state, an overlay key or a token from the query', () => {
+  assert.equal(loggedUrl('/auth/callback?code=abc123&scope=bits%3Aread&state=s3cr3t'), '/auth/callback?code=****&scope=bits%3Aread&state=****');
+  assert.equal(loggedUrl('/api/live/socket?overlay=42.sig'), '/api/live/socket?overlay=****');
+  assert.equal(loggedUrl('/api/live/overlay?channel=foo&key=42.sig'), '/api/live/overlay?channel=foo&key=****');
+  assert.equal(loggedUrl('/api/discover/random?language=en'), '/api/discover/random?language=en', 'other parameters stay readable');
 });

@@ -282,6 +282,7 @@ describe('status', () => {
       'discover.sweep',
       'eventsub.prune',
       'eventsub.reconcile',
+      'live.prune',
       'live.refresh',
       'live.sessions.prune',
       'live.validate',

@@ -13,6 +13,14 @@ import { docsPolicy, installSecurityHeaders } from './headers.js';
 import { finiteNumbers } from './numbers.js';
 import { installOriginGuard } from './origin.js';
 
+/** query parameters that are credentials (an OAuth code and state, an overlay key): never logged */
+const SECRET_PARAMS = /([?&](?:code|state|key|overlay|token)=)[^&#]*/gi;
+
+/** the request URL as logs show it, credentials in the query replaced */
+export function loggedUrl(url: string): string {
+  return url.includes('?') ? url.replace(SECRET_PARAMS, '$1****') : url;
+}
+
 export const DEFAULT_UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/ui');
 
 export interface ReadinessCheck {
@@ -73,8 +81,8 @@ export async function createWebServer(options: WebServerOptions): Promise<Fastif
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     options.metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    if (reply.statusCode >= 500) request.log.warn({ method: request.method, url: request.url, status: reply.statusCode }, 'server error');
-    else if (debugEnabled) request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    if (reply.statusCode >= 500) request.log.warn({ method: request.method, url: loggedUrl(request.url), status: reply.statusCode }, 'server error');
+    else if (debugEnabled) request.log.debug({ method: request.method, url: loggedUrl(request.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
     done();
   });
 
