@@ -378,7 +378,18 @@ test('acknowledging one is seen by a second tab; mark all read; replay re-animat
   assert.deepEqual(errors, []);
 });
 
-test('the CSV of the feed, and the overlay: transparent, showing a new event; a new URL retires the old one', async () => {
+test('older events page in; the CSV of the feed; the overlay: transparent, showing a new event; a new URL retires the old one', async () => {
+  // the page opened with the newest 50; "Older events" brings the rest, a page at a time, then goes
+  const stored = (await (await context.request.get(`${e.base}/api/live/channels/${ours.login}/events?limit=500`)).json()) as { events: { id: number }[] };
+  const older = page.locator('[data-field="older"]');
+  while (await older.isVisible()) {
+    const before = (await ids(page)).length;
+    await older.click();
+    await waitFor('an older page, or none left', async () => ((await ids(page)).length > before || !(await older.isVisible()) ? true : undefined), 30_000, 100);
+  }
+  const listed = await ids(page);
+  for (const { id } of stored.events) assert.ok(listed.includes(id), `event #${id} is on the page once every older page is in`);
+  assert.equal(new Set(listed).size, listed.length, 'no event twice');
   const csvHref = (await page.locator('a[data-format="csv"]').getAttribute('href')) ?? '';
   const csv = await context.request.get(`${e.base}${csvHref}`);
   assert.equal(csv.status(), 200, csvHref);
