@@ -37,6 +37,7 @@ export interface Metrics {
   chatMalformed: Counter<never>;
   chatReconnects: Counter<never>;
   chatDrops: Counter<never>;
+  liveSocketClients: Gauge<never>;
 }
 
 export function createMetrics(): Metrics {
@@ -155,5 +156,6 @@ export function createMetrics(): Metrics {
     chatMalformed: new Counter({ name: 'lurk_chat_malformed_lines_total', help: 'IRC lines the chat pool could not read (skipped)', registers: [registry] }),
     chatReconnects: new Counter({ name: 'lurk_chat_reconnects_total', help: 'Chat connections opened again after a drop or a RECONNECT', registers: [registry] }),
     chatDrops: new Counter({ name: 'lurk_chat_drops_total', help: 'Chat connections lost without being asked to', registers: [registry] }),
+    liveSocketClients: new Gauge({ name: 'lurk_live_socket_clients', help: 'Live event sockets connected (stream pages and overlays)', registers: [registry] }),
   };
 }

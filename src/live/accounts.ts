@@ -121,6 +121,8 @@ export class Accounts implements LiveAccounts {
       updated_at: now,
     });
     this.o.log.info({ userId: info.userId, login: info.login, scopes: info.scopes }, 'a Twitch account logged in');
+    // what Twitch revoked when this user withdrew Lurk's access is theirs to grant again now
+    this.o.twitch.eventsub.reauthorised(info.userId);
     await this.readModerates(info.userId, false).catch((err: unknown) => this.o.log.warn({ err: String(err), userId: info.userId }, 'could not read the channels the user moderates'));
     this.changed(info.userId);
     return (await this.get(info.userId))!;

@@ -21,7 +21,7 @@ export const liveCapability = (options: { masterKey: Buffer }): Capability<LiveA
   async register(ctx) {
     const { config, clock, log, metrics, web } = ctx;
     const sessions = new Sessions({ store: new SqlSessionStore(ctx.store.db), masterKey: options.masterKey, now: () => clock.now(), days: config.live.sessionDays, publicUrl: config.http.publicUrl });
-    const hub = new LiveHub({ maxClients: config.live.maxClients, log: log.child({ component: 'live-push' }), metrics });
+    const hub = new LiveHub({ maxClients: config.live.maxClients, rateLimitPerMinute: config.api.rateLimitPerMinute, log: log.child({ component: 'live-push' }), metrics });
     const auth: AuthPart = await registerAuth(ctx, { sessions, masterKey: options.masterKey });
     const feed: FeedPart = await registerFeed(ctx, { sessions, accounts: auth.accounts, hub, masterKey: options.masterKey });
     await hub.register(web, feed.socketSource);

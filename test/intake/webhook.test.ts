@@ -160,6 +160,49 @@ describe('revocations', () => {
       await db.drop();
     }
   });
+  test('a subscription Twitch revoked for good stays revoked until its user authorises Lurk again; then it is made anew, once', async () => {
+    const db = await tempSqlite();
+    const { lurk } = await eventSubLurk({ DATABASE_URL: db.url });
+    try {
+      const base = await lurk.start();
+      const channel = liveChannel(lurk);
+      const manager = lurk.twitchAccess.eventsub;
+      manager.declare('test', [{ type: 'channel.update', condition: { broadcaster_user_id: channel.id } }]);
+      await manager.reconcile();
+      const made = await waitFor('the subscription enabled', () => manager.subscriptions().find((s) => s.state === 'enabled'));
+      const sim = lurk.simulator!.address.httpUrl;
+      const revoke = await fetch(`${sim}/_sim/eventsub/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ subscription_id: made.subscription_id, status: 'authorization_revoked' }),
+      });
+      assert.equal(revoke.status, 200, await revoke.text());
+      await waitFor('the revocation read', () => manager.subscriptions().find((s) => s.state === 'revoked'));
+      await manager.reconcile();
+      assert.equal(manager.subscriptions()[0]!.state, 'revoked', 'declaring again or reconciling does not bring it back');
+      manager.declare('test', [{ type: 'channel.update', condition: { broadcaster_user_id: channel.id } }]);
+      await manager.reconcile();
+      assert.equal(manager.subscriptions()[0]!.state, 'revoked');
+
+      // the user was logged out meanwhile (nobody declares it), then logs in again and it is declared anew
+      manager.release('test');
+      manager.reauthorised(channel.id);
+      manager.declare('test', [{ type: 'channel.update', condition: { broadcaster_user_id: channel.id } }]);
+      await manager.reconcile();
+      const renewed = await waitFor('made anew', () => manager.subscriptions().find((s) => s.state === 'enabled'));
+      assert.notEqual(renewed.subscription_id, made.subscription_id);
+      const listed = (await simSubscriptions(lurk)).filter((s) => s.type === 'channel.update');
+      assert.deepEqual(
+        listed.map((s) => s.id),
+        [renewed.subscription_id],
+        "the revoked one is gone from Twitch's list, one live one is left",
+      );
+      assert.ok(base);
+    } finally {
+      await lurk.stop();
+      await db.drop();
+    }
+  });
 });
 
 describe("the simulator's webhook deliveries", () => {

@@ -120,6 +120,8 @@ interface Want {
   subscription?: EventSubSubscription;
   /** a creation refused for a reason that will not pass by itself: not tried again until its owner declares again */
   stuck?: boolean;
+  /** its authorising user granted access again since Twitch revoked it: the revoked subscription is replaced */
+  renew?: boolean;
 }
 
 interface UserSockets {
@@ -134,7 +136,9 @@ export class EventSubManager {
   private readonly declared = new Map<string, SubscriptionWant[]>();
   private wants = new Map<string, Want>();
   /** topics Twitch revoked for good, by want key: kept across re-declarations for this process's life */
-  private readonly revoked = new Map<string, EventSubStatus>();
+  private readonly revoked = new Map<string, { status: EventSubStatus; users: string[] }>();
+  /** want keys whose user authorised Lurk again after a revocation: their revoked subscription is replaced */
+  private readonly renewing = new Set<string>();
   private readonly users = new Map<string, UserSockets>();
   private callback?: string;
   private wiring?: EventSubWiring;
@@ -228,7 +232,7 @@ export class EventSubManager {
     if (!want) return;
     want.subscription = subscription;
     if (PERMANENT.has(subscription.status)) {
-      this.revoked.set(want.key, subscription.status);
+      this.revoked.set(want.key, { status: subscription.status, users: usersOf(want) });
       want.state = 'revoked';
       want.reason = subscription.status;
       this.o.log.warn({ type: want.type, condition: want.condition, status: subscription.status }, 'eventsub subscription revoked for good; not re-created');
@@ -237,6 +241,30 @@ export class EventSubManager {
     want.state = 'pending';
     want.reason = subscription.status;
     this.kick();
+  }
+
+  /**
+   * `userId` authorised Lurk again (logged in anew after Twitch revoked its grant): the wants that
+   * user authorises, or names in their condition, are no longer revoked and are made again at the
+   * next reconcile, the revoked subscriptions Twitch still lists replaced.
+   */
+  reauthorised(userId: string): void {
+    // the revocations remembered, including those of wants not declared right now (the user was logged out)
+    for (const [key, r] of this.revoked) {
+      if (!r.users.includes(userId)) continue;
+      this.revoked.delete(key);
+      this.renewing.add(key);
+    }
+    let any = false;
+    for (const w of this.wants.values()) {
+      if (!this.renewing.has(w.key) && !(w.stuck && usersOf(w).includes(userId))) continue;
+      w.state = 'pending';
+      delete w.reason;
+      w.stuck = false;
+      w.renew = true;
+      any = true;
+    }
+    if (any) this.kick();
   }
 
   /** runs a reconcile soon (after the one under way, if any) */
@@ -295,7 +323,8 @@ export class EventSubManager {
         if (w.user) want.user = w.user;
         if (!next.has(key)) want.owners = new Set();
         want.owners.add(owner);
-        const gone = this.revoked.get(key);
+        const gone = this.revoked.get(key)?.status;
+        if (this.renewing.has(key)) want.renew = true;
         if (gone) {
           want.state = 'revoked';
           want.reason = gone;
@@ -391,9 +420,14 @@ export class EventSubManager {
       for (const s of matches) claimed.add(s.id);
       const live = matches.filter((s) => s.status === 'enabled' || s.status === 'webhook_callback_verification_pending');
       const dead = matches.filter((s) => !live.includes(s));
-      const permanent = dead.find((s) => PERMANENT.has(s.status));
+      let permanent = dead.find((s) => PERMANENT.has(s.status));
+      if (permanent && w.renew) {
+        // granted again: the revoked one goes and a new one is made
+        for (const s of dead) if (PERMANENT.has(s.status)) await this.remove(s, call, report);
+        permanent = undefined;
+      }
       if (permanent) {
-        this.revoked.set(w.key, permanent.status);
+        this.revoked.set(w.key, { status: permanent.status, users: usersOf(w) });
         w.state = 'revoked';
         w.reason = permanent.status;
         w.subscription = permanent;
@@ -410,6 +444,10 @@ export class EventSubManager {
       if (w.state === 'revoked' || w.stuck) continue;
       delete w.subscription;
       await create(w);
+      if (w.subscription) {
+        delete w.renew;
+        this.renewing.delete(w.key);
+      }
     }
     for (const s of ours) if (!claimed.has(s.id)) await this.remove(s, call, report);
   }
@@ -561,6 +599,11 @@ export class EventSubManager {
       }
     }
   }
+}
+
+/** the users a want's grant rests on: its authorising user and those its condition names */
+function usersOf(w: Want): string[] {
+  return [...(w.user ? [w.user.id] : []), ...Object.values(w.condition).filter(Boolean)];
 }
 
 /**
