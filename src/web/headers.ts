@@ -9,14 +9,14 @@ export const OVERLAY_PREFIX = '/overlay/';
 // The UI is a Vite bundle: one module script and one stylesheet from /assets, no inline script.
 // Styles set from script (Preact's style={{…}}, uPlot) go through the CSSOM, which style-src
 // does not restrict, so no 'unsafe-inline' is needed. The Twitch player is an iframe from
-// player.twitch.tv (real-Twitch mode only) and thumbnails come from static-cdn.jtvnw.net.
+// player.twitch.tv and Live's chat one from www.twitch.tv/embed (real-Twitch mode only) and thumbnails come from static-cdn.jtvnw.net.
 // connect-src 'self' also covers ws:/wss: to the same host and port (CSP level 3).
 const POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data: https://static-cdn.jtvnw.net",
-  'frame-src https://player.twitch.tv',
+  'frame-src https://player.twitch.tv https://www.twitch.tv',
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

@@ -18,6 +18,7 @@ export const UI_PAGE_LIST = [
   { path: '/watchtime', title: 'Watch time', queryViews: true },
   { path: '/mood', title: 'Mood', queryViews: true },
   { path: '/audience', title: 'Audience', subPaths: true },
+  { path: '/live', title: 'Live', subPaths: true },
   { path: '/status', title: 'Status' },
 ] as const satisfies readonly UiPage[];
 
@@ -27,7 +28,10 @@ export type UiPagePath = (typeof UI_PAGE_LIST)[number]['path'];
  * Pages drawn without the navigation, for OBS browser sources and embedding: under /overlay/
  * (web/headers.ts OVERLAY_PREFIX), so they may be framed. Served with the same index.html.
  */
-export const UI_OVERLAY_LIST = [{ path: '/overlay/mood', title: 'Mood overlay' }] as const satisfies readonly UiPage[];
+export const UI_OVERLAY_LIST = [
+  { path: '/overlay/mood', title: 'Mood overlay' },
+  { path: '/overlay/live', title: 'Live overlay' },
+] as const satisfies readonly UiPage[];
 
 export type UiOverlayPath = (typeof UI_OVERLAY_LIST)[number]['path'];
 

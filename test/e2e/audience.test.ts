@@ -89,7 +89,7 @@ test('with no channel watched the page says how to watch one, and how the map co
   // the app names the page once it has rendered it
   await page.waitForFunction("document.title === 'Audience · Lurk'");
   assert.equal(await page.locator('nav a[aria-current="page"]').textContent(), 'Audience');
-  assert.deepEqual(await page.locator('nav a').allTextContents(), ['Discover', 'Watch time', 'Mood', 'Audience', 'Status']);
+  assert.deepEqual(await page.locator('nav a').allTextContents(), ['Discover', 'Watch time', 'Mood', 'Audience', 'Live', 'Status']);
   const empty = page.locator('[data-field="empty"]');
   await empty.waitFor();
   assert.match((await empty.textContent()) ?? '', /No channels watched yet/);

@@ -66,7 +66,7 @@ test('with no channel tracked the page says how to track one', async () => {
   assert.equal(await page.title(), 'Mood · Lurk');
   assert.equal(await page.locator('nav a[aria-current="page"]').textContent(), 'Mood');
   // after Watch time in the navigation
-  assert.deepEqual(await page.locator('nav a').allTextContents(), ['Discover', 'Watch time', 'Mood', 'Audience', 'Status']);
+  assert.deepEqual(await page.locator('nav a').allTextContents(), ['Discover', 'Watch time', 'Mood', 'Audience', 'Live', 'Status']);
   const empty = page.locator('[data-field="empty"]');
   await empty.waitFor();
   assert.match((await empty.textContent()) ?? '', /No channels tracked yet/);

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
 import { AudiencePage } from './pages/audience';
 import { DiscoverPage } from './pages/discover';
+import { LivePage } from './pages/live';
+import { LiveOverlay } from './pages/live/overlay';
 import { MoodPage } from './pages/mood';
 import { MoodOverlay } from './pages/mood/overlay';
 import { StatusPage } from './pages/status';
@@ -19,11 +21,18 @@ interface Page extends UiPage {
 }
 
 // the pages the server serves (src/web/pages.ts), each with what draws it
-const components: Record<UiPagePath, ComponentType> = { '/discover': DiscoverPage, '/watchtime': WatchTimePage, '/mood': MoodPage, '/audience': AudiencePage, '/status': StatusPage };
+const components: Record<UiPagePath, ComponentType> = {
+  '/discover': DiscoverPage,
+  '/watchtime': WatchTimePage,
+  '/mood': MoodPage,
+  '/audience': AudiencePage,
+  '/live': LivePage,
+  '/status': StatusPage,
+};
 const pages: Page[] = __LURK_UI_PAGES__.map((p) => ({ ...p, component: components[p.path] }));
 
 // pages drawn alone, without the navigation (OBS browser sources)
-const overlayComponents: Record<UiOverlayPath, ComponentType> = { '/overlay/mood': MoodOverlay };
+const overlayComponents: Record<UiOverlayPath, ComponentType> = { '/overlay/mood': MoodOverlay, '/overlay/live': LiveOverlay };
 
 /** the overlay at `path`, with its title, or undefined for the app's own pages */
 export function overlayAt(path: string): { title: string; component: ComponentType } | undefined {
