@@ -124,7 +124,7 @@ export const rotateOverlay = (csrf: string | null, login: string) => send<{ over
 
 /** the socket's address on this page's host: wss when the page came over HTTPS */
 export function socketUrl(params: SocketParams): string {
-  const q = query({ channel: params.channel, overlay: params.overlay });
+  const q = query({ channel: params.channel, overlay: params.overlay, chat: params.chat ? '1' : undefined });
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live/socket?${q}`;
 }
 
@@ -132,6 +132,8 @@ export function socketUrl(params: SocketParams): string {
 export interface SocketParams {
   channel: string;
   overlay?: string;
+  /** also the channel's chat lines (the stream page in simulator mode) */
+  chat?: boolean;
 }
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';

@@ -68,7 +68,8 @@ export function StreamPage({ login }: { login: string }) {
 }
 
 function Stream({ login, me, view }: { login: string; me: Me; view: LiveChannelView }) {
-  const feed = useFeed(login);
+  // chat comes over the socket only in simulator mode: on Twitch the chat embed shows it
+  const feed = useFeed(login, me.mode === 'simulator');
   const [clearedBefore, setClearedBefore] = useState(view.cleared_before);
   const [overlayUrl, setOverlayUrl] = useState(view.overlay_url);
   useEffect(() => setClearedBefore(view.cleared_before), [view.cleared_before]);

@@ -27,7 +27,7 @@ export interface FeedState {
 }
 
 /** a channel's feed: the socket's hello and pushes, pause with the arrivals kept aside, replays, read marks, older pages */
-export function useFeed(login: string): FeedState {
+export function useFeed(login: string, withChat: boolean): FeedState {
   const [events, setEvents] = useState<LiveEvent[]>([]);
   const [pending, setPending] = useState<LiveEvent[]>([]);
   const [paused, setPausedState] = useState(false);
@@ -57,7 +57,7 @@ export function useFeed(login: string): FeedState {
     if (fresh.length) changePending((l) => mergeEvents(l, fresh));
   };
 
-  const connection = useLiveSocket({ channel: login }, (push) => {
+  const connection = useLiveSocket({ channel: login, chat: withChat }, (push) => {
     switch (push.type) {
       case 'hello':
         arrive(push.events);
