@@ -264,12 +264,17 @@ export class ChatNoticeReader {
     this.pending.set(channelId, list);
   }
 
-  /** whether this recipient's notice belongs to a mystery gift seen before (by origin id, else by its gifter) */
+  /**
+   * Whether this recipient's notice belongs to a mystery gift seen before: by origin id; by its
+   * gifter only where an origin id is missing (on the notice or the bomb), since a notice naming
+   * another origin is the same gifter's lone gift while their bomb is still being handed out.
+   */
   private absorb(channelId: string, originId: string | undefined, gifter: string, at: number): boolean {
     const list = this.pending.get(channelId);
     if (!list) return false;
     const live = list.filter((g) => g.remaining > 0 && g.until >= at);
-    const gift = (originId ? live.find((g) => g.originId === originId) : undefined) ?? live.find((g) => g.gifter === gifter);
+    const byGifter = (g: PendingGift) => g.gifter === gifter && (!originId || !g.originId);
+    const gift = (originId ? live.find((g) => g.originId === originId) : undefined) ?? live.find(byGifter);
     if (live.length === 0) this.pending.delete(channelId);
     if (!gift) return false;
     gift.remaining--;
