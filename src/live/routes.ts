@@ -345,11 +345,11 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
     async (request) => {
       const user = await sessions.require(request);
       const f = await favouriteOf(user, parseLogin(request.params.login, 'login'));
-      const upTo = request.body?.up_to;
+      // the newest id first: an event stored while this runs stays unread, and the push says so
+      const upTo = request.body?.up_to ?? (await store.newestId(f.channelId));
       const at = o.now();
       const read = await store.markAllRead(f.channelId, upTo, user.login, at);
-      const pushUpTo = upTo ?? (await store.newestId(f.channelId));
-      o.publish(f.login, { type: 'read', channel: f.login, ids: [], up_to: pushUpTo, read_by: user.login, read_at: new Date(at).toISOString() });
+      o.publish(f.login, { type: 'read', channel: f.login, ids: [], up_to: upTo, read_by: user.login, read_at: new Date(at).toISOString() });
       return { read };
     },
   );
