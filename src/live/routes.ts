@@ -161,7 +161,7 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
     return { login: f.login, user_id: f.channelId, display_name: f.displayName, live: c?.live ?? null, title: c?.title ?? null, category: c?.category ?? null };
   };
 
-  const overlayUrl = (f: FavouriteRecord) => keys.url(f.login, keys.key(f.userId, f.channelId, f.overlayGeneration));
+  const overlayUrl = (f: FavouriteRecord) => keys.url(f.login, keys.key(f.userId, f.channelId, f.overlaySalt));
 
   app.get(
     '/api/live/favourites',
@@ -410,8 +410,7 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
     async (request) => {
       const user = await sessions.require(request);
       const f = await favouriteOf(user, parseLogin(request.params.login, 'login'));
-      const generation = await store.bumpOverlay(user.userId, f.channelId);
-      return { overlay_url: overlayUrl({ ...f, overlayGeneration: generation }) };
+      return { overlay_url: overlayUrl(await store.rotateOverlay(user.userId, f.channelId)) };
     },
   );
 
@@ -439,7 +438,7 @@ export async function overlayFavourite(store: LiveStore, keys: OverlayKeys, chan
   if (typeof key !== 'string' || !key) throw new HttpError(401, 'bad_overlay_key', 'key is missing: use the overlay URL from the channel page');
   const userId = keys.userOf(key);
   const f = userId ? await store.favourite(userId, login) : undefined;
-  if (!f || !keys.verify(key, f.channelId, f.overlayGeneration))
+  if (!f || !keys.verify(key, f.channelId, f.overlaySalt))
     throw new HttpError(401, 'bad_overlay_key', 'this overlay key is not (or no longer) valid: copy the overlay URL again from the channel page');
   return f;
 }

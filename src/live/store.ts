@@ -1,5 +1,6 @@
 // Live events' SQL: each user's favourites (their order, clear view, overlay generation) and each
 // channel's event feed (kept LURK_LIVE_RETENTION_DAYS).
+import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, LiveEventsTable } from '../store/schema.js';
 import type { ReadEvent } from './normalize.js';
@@ -19,13 +20,18 @@ export interface FavouriteRecord {
   addedAt: number;
   clearedBefore: number;
   overlayGeneration: number;
+  /** signed into the overlay key (src/live/overlay.ts) */
+  overlaySalt: string;
 }
+
+const newSalt = () => randomBytes(18).toString('base64url');
 
 /** the fields of an event kept in `details` */
 const DETAIL_FIELDS = ['anonymous', 'tier', 'months', 'streak', 'count', 'bits', 'viewers', 'message', 'title', 'category'] as const;
 type Details = Pick<LiveEvent, (typeof DETAIL_FIELDS)[number]>;
 
 type EventRow = Omit<LiveEventsTable, 'id'> & { id: number };
+
 
 function toEvent(r: EventRow): LiveEvent {
   const d = JSON.parse(r.details) as Details;
@@ -254,7 +260,10 @@ export class LiveStore {
         .where('user_id', '=', f.userId)
         .executeTakeFirst();
       const position = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
-      await tx.insertInto('live_favourites').values({ user_id: f.userId, channel_id: f.channelId, login: f.login, display_name: f.displayName, position, added_at: f.addedAt }).execute();
+      await tx
+        .insertInto('live_favourites')
+        .values({ user_id: f.userId, channel_id: f.channelId, login: f.login, display_name: f.displayName, position, added_at: f.addedAt, overlay_salt: newSalt() })
+        .execute();
       return true;
     });
   }
@@ -284,12 +293,17 @@ export class LiveStore {
     await this.db.updateTable('live_favourites').set({ cleared_before: id }).where('user_id', '=', userId).where('channel_id', '=', channelId).execute();
   }
 
-  async bumpOverlay(userId: string, channelId: string): Promise<number> {
+  /** a new overlay salt (the old key stops working), the generation counting rotations; the favourite after */
+  async rotateOverlay(userId: string, channelId: string): Promise<FavouriteRecord> {
     return this.db.transaction().execute(async (tx) => {
       const row = await tx.selectFrom('live_favourites').select('overlay_generation').where('user_id', '=', userId).where('channel_id', '=', channelId).executeTakeFirstOrThrow();
-      const next = Number(row.overlay_generation) + 1;
-      await tx.updateTable('live_favourites').set({ overlay_generation: next }).where('user_id', '=', userId).where('channel_id', '=', channelId).execute();
-      return next;
+      await tx
+        .updateTable('live_favourites')
+        .set({ overlay_generation: Number(row.overlay_generation) + 1, overlay_salt: newSalt() })
+        .where('user_id', '=', userId)
+        .where('channel_id', '=', channelId)
+        .execute();
+      return toFavourite(await tx.selectFrom('live_favourites').selectAll().where('user_id', '=', userId).where('channel_id', '=', channelId).executeTakeFirstOrThrow());
     });
   }
 
@@ -317,6 +331,7 @@ function toFavourite(r: {
   added_at: number;
   cleared_before: number;
   overlay_generation: number;
+  overlay_salt: string;
 }): FavouriteRecord {
   return {
     userId: r.user_id,
@@ -327,5 +342,6 @@ function toFavourite(r: {
     addedAt: Number(r.added_at),
     clearedBefore: Number(r.cleared_before),
     overlayGeneration: Number(r.overlay_generation),
+    overlaySalt: r.overlay_salt,
   };
 }

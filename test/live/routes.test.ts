@@ -116,3 +116,26 @@ test('read-all without up_to: an event stored while it runs is either read or pa
   assert.equal(events.length, 2);
   for (const e of events) if (e.id <= push.up_to!) assert.notEqual(e.read_at, null, `event ${e.id} is within the pushed up_to but unread`);
 });
+
+test('overlay keys never come back: rotated, then the favourite removed and added again, both old keys are 401', async (t) => {
+  const h = await withRoutes(t);
+  h.users.set('streamer', { id: '100', login: 'streamer', display_name: 'Streamer' });
+  const overlay = async (url: string) => call(h, 'GET', `/api/live/overlay?${new URL(url, 'http://x').searchParams}`);
+  const urlNow = async () => (await call(h, 'GET', '/api/live/channels/streamer')).body.overlay_url as string;
+  assert.equal((await call(h, 'POST', '/api/live/favourites', { login: 'streamer' })).status, 201);
+  const first = await urlNow();
+  assert.equal((await overlay(first)).status, 200);
+  const rotated = (await call(h, 'POST', '/api/live/channels/streamer/overlay/rotate', {})).body.overlay_url as string;
+  assert.notEqual(rotated, first);
+  assert.equal((await overlay(first)).status, 401);
+  assert.equal((await overlay(rotated)).status, 200);
+  assert.equal((await call(h, 'DELETE', '/api/live/favourites/streamer', {})).status, 204);
+  assert.equal((await call(h, 'POST', '/api/live/favourites', { login: 'streamer' })).status, 201);
+  const again = await urlNow();
+  for (const old of [first, rotated]) {
+    const r = await overlay(old);
+    assert.equal(r.status, 401, old);
+    assert.equal(r.body.error.code, 'bad_overlay_key');
+  }
+  assert.equal((await overlay(again)).status, 200);
+});

@@ -144,9 +144,12 @@ test('favourites: added at the end once, reordered, cleared, the overlay generat
     await s.setClearedBefore('u1', '100', 42);
     assert.equal((await s.favourite('u1', 'xqcow'))!.clearedBefore, 42);
     assert.equal((await s.favourite('u2', 'other'))!.clearedBefore, 0);
-    assert.equal(await s.bumpOverlay('u1', '100'), 1);
-    assert.equal(await s.bumpOverlay('u1', '100'), 2);
-    assert.equal((await s.favouriteById('u1', '100'))!.overlayGeneration, 2);
+    const salt = (await s.favouriteById('u1', '100'))!.overlaySalt;
+    assert.equal((await s.rotateOverlay('u1', '100')).overlayGeneration, 1);
+    const rotated = await s.rotateOverlay('u1', '100');
+    assert.equal(rotated.overlayGeneration, 2);
+    assert.deepEqual(await s.favouriteById('u1', '100'), rotated);
+    assert.ok(salt.length >= 20 && rotated.overlaySalt.length >= 20 && rotated.overlaySalt !== salt);
     assert.equal(await s.removeFavourite('u1', 'xqcow'), true);
     assert.equal(await s.removeFavourite('u1', 'xqcow'), false);
     assert.deepEqual(
