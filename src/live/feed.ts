@@ -205,6 +205,9 @@ export class LiveFeed {
   // ------------------------------------------------------------------ intake
 
   onEventSub(n: DeepReadonly<EventSubNotification>): void {
+    // a raid reaches the bus through every subscription naming either end (Audience follows the
+    // raids out of the channels it watches): the raided channel's feed takes the one into it
+    if (n.type === 'channel.raid' && n.condition.to_broadcaster_user_id !== n.event.to_broadcaster_user_id) return;
     const e = fromEventSub(n);
     if (e) this.ingest(e);
   }
@@ -254,7 +257,8 @@ export class LiveFeed {
     const previous = this.queues.get(c.channelId) ?? Promise.resolve();
     const run = previous.then(async () => {
       try {
-        const { event } = await this.o.store.record(e, DEDUP_WINDOW_MS);
+        const { event, duplicate } = await this.o.store.record(e, DEDUP_WINDOW_MS);
+        if (duplicate) return;
         this.o.publish(c.login, { type: 'event', event });
         this.apply(c, event);
       } catch (err) {

@@ -32,6 +32,8 @@ type Details = Pick<LiveEvent, (typeof DETAIL_FIELDS)[number]>;
 
 type EventRow = Omit<LiveEventsTable, 'id'> & { id: number };
 
+/** types one source reporting twice within the window is one event of (the rule: src/live/normalize.ts) */
+const SINGULAR_TYPES: ReadonlySet<LiveEventType> = new Set(['follow', 'sub', 'resub', 'raid', 'online', 'offline', 'update']);
 
 function toEvent(r: EventRow): LiveEvent {
   const d = JSON.parse(r.details) as Details;
@@ -92,7 +94,7 @@ export class LiveStore {
    * has not reported yet, else a new event. A second process reading the other source's report
    * finds this row once it committed; one that inserted at the same time is settled after.
    */
-  async record(e: ReadEvent, windowMs: number): Promise<{ event: LiveEvent; created: boolean }> {
+  async record(e: ReadEvent, windowMs: number): Promise<{ event: LiveEvent; created: boolean; duplicate?: true }> {
     const recorded = await this.db.transaction().execute(async (tx) => {
       const candidates = (await tx
         .selectFrom('live_events')
@@ -103,12 +105,15 @@ export class LiveStore {
         .where('at', '<=', e.at + windowMs)
         .orderBy('id', 'asc')
         .execute()) as EventRow[];
-      const match = candidates.map(toEvent).find((c) => !c.sources.includes(e.source));
+      const events = candidates.map(toEvent);
+      const match = events.find((c) => !c.sources.includes(e.source));
       if (match) {
         const merged = merge(match, e);
         await this.update(tx, merged);
         return { event: merged, created: false };
       }
+      const same = SINGULAR_TYPES.has(e.type) ? events.find((c) => c.sources.includes(e.source)) : undefined;
+      if (same) return { event: same, created: false, duplicate: true as const };
       const row = {
         channel_id: e.channel_id,
         channel_login: e.channel,

@@ -50,7 +50,7 @@ async function withStore(t: Parameters<typeof withEachDialect>[0], fn: (s: LiveS
   });
 }
 
-test('two sources within the window are one event; one source twice, or outside the window, two', async (t) => {
+test('two sources within the window are one event; one source twice, or outside the window, two (but for a sub, raid or follow: one)', async (t) => {
   await withStore(t, async (s) => {
     const a = await s.record(report({}), WINDOW);
     assert.equal(a.created, true);
@@ -63,11 +63,20 @@ test('two sources within the window are one event; one source twice, or outside 
     assert.equal(b.event.message, 'hi');
     const stored = await s.event('100', a.event.id);
     assert.deepEqual(stored, b.event);
-    // the same source again: a second sub (say, after a lapse) is its own event
-    const c = await s.record(report({ at: T + 30_000 }), WINDOW);
+    // the same source again: a sub (a raid, a follow) cannot be twice in minutes, so it is the same one delivered twice
+    const again = await s.record(report({ at: T + 30_000 }), WINDOW);
+    assert.deepEqual(again, { event: b.event, created: false, duplicate: true });
+    // but two cheers of the same bits by one user are two events
+    const cheer = (patch: Partial<ReadEvent>) => report({ type: 'cheer', bits: 100, tier: null, dedupKey: 'cheer:1:100', ...patch });
+    const c1 = await s.record(cheer({ at: T + 30_000 }), WINDOW);
+    const c = await s.record(cheer({ at: T + 35_000 }), WINDOW);
+    assert.equal(c1.created, true);
     assert.equal(c.created, true);
-    // chat's report of it merges into that one, not the first (which has both already)
-    const d = await s.record(report({ source: 'chat', at: T + 40_000 }), WINDOW);
+    assert.notEqual(c.event.id, c1.event.id);
+    // chat's reports of them merge into each once
+    const d1 = await s.record(cheer({ source: 'chat', at: T + 40_000 }), WINDOW);
+    const d = await s.record(cheer({ source: 'chat', at: T + 40_000 }), WINDOW);
+    assert.equal(d1.event.id, c1.event.id);
     assert.equal(d.event.id, c.event.id);
     // outside the window
     const e = await s.record(report({ source: 'chat', at: T + 10 * MIN }), WINDOW);
@@ -75,7 +84,7 @@ test('two sources within the window are one event; one source twice, or outside 
     // another channel's same key
     const f = await s.record(report({ channel_id: '200', channel: 'other', source: 'chat' }), WINDOW);
     assert.equal(f.created, true);
-    assert.equal((await s.events('100', { limit: 50 })).length, 3);
+    assert.equal((await s.events('100', { limit: 50 })).length, 4);
     assert.equal((await s.events('200', { limit: 50 })).length, 1);
   });
 });
