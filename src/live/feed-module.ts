@@ -1,5 +1,6 @@
 // Favourites and each channel's event feed: EventSub and chat read into one feed per channel,
 // stored, pushed through the hub; the routes under /api/live.
+import type { FastifyRequest } from 'fastify';
 import type { CapabilityContext } from '../capability.js';
 import { HttpError } from '../core/errors.js';
 import { helixUsers } from '../twitch/users.js';
@@ -9,7 +10,7 @@ import { overlayKeys } from './overlay.js';
 import type { LiveAccounts, LiveSocketSource } from './parts.js';
 import type { LiveHub } from './push.js';
 import { liveRoutes, overlayFavourite, parseLogin } from './routes.js';
-import { LiveStore } from './store.js';
+import { type FavouriteRecord, LiveStore } from './store.js';
 import type { LiveChatLine, LiveEvent } from './types.js';
 
 const DAY = 86_400_000;
@@ -84,19 +85,29 @@ export async function registerFeed(ctx: CapabilityContext, deps: { sessions: Ses
     now: () => clock.now(),
   });
 
+  // the favourite an overlay socket's key opened, for its hello
+  const overlays = new WeakMap<FastifyRequest, FavouriteRecord>();
   const socketSource: LiveSocketSource = {
     async authorize(request) {
       const query = request.query as Record<string, unknown>;
-      if (query.overlay !== undefined) return (await overlayFavourite(store, keys, query.channel, query.overlay)).login;
+      if (query.overlay !== undefined) {
+        const f = await overlayFavourite(store, keys, query.channel, query.overlay);
+        overlays.set(request, f);
+        return f.login;
+      }
       const user = await deps.sessions.user(request);
       if (!user) throw new HttpError(401, 'not_logged_in', 'log in with Twitch first (GET /auth/login)');
       const login = parseLogin(query.channel, 'channel');
       if (!(await store.favourite(user.userId, login))) throw new HttpError(404, 'not_found', `${login} is not one of your favourites`);
       return login;
     },
-    async hello(channel) {
+    async hello(channel, request) {
       const c = feed.channel(channel);
-      const events = c ? await store.events(c.channelId, { limit: HELLO_EVENTS }) : [];
+      const opened = request && overlays.get(request);
+      // the owner may have cleared the view since the key was checked
+      const owner = opened && (await store.favouriteById(opened.userId, opened.channelId));
+      const after = owner ? { after: owner.clearedBefore } : {};
+      const events = c && (!opened || owner) ? await store.events(c.channelId, { limit: HELLO_EVENTS, ...after }) : [];
       return { type: 'hello', channel, events, chat: feed.chatLines(channel) };
     },
   };
