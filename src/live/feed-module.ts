@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { CapabilityContext } from '../capability.js';
 import { HttpError } from '../core/errors.js';
-import { helixUsers } from '../twitch/users.js';
+import { helixUsers, MAX_LOGINS_PER_CALL, type TwitchUser } from '../twitch/users.js';
 import type { Sessions } from '../web/sessions.js';
 import { HELLO_EVENTS, LiveFeed, type LiveStream } from './feed.js';
 import { overlayKeys } from './overlay.js';
@@ -65,13 +65,32 @@ export async function registerFeed(ctx: CapabilityContext, deps: { sessions: Ses
     if (config.live.retentionDays <= 0) return 0;
     return store.prune(clock.now() - config.live.retentionDays * DAY);
   };
+  /** favourites follow their channels' renames at Twitch (Helix users by id); how many changed */
+  const renames = async () => {
+    const channels = await store.favouritedChannels();
+    let changed = 0;
+    for (let i = 0; i < channels.length; i += MAX_LOGINS_PER_CALL) {
+      const part = channels.slice(i, i + MAX_LOGINS_PER_CALL);
+      const users = (await twitch.helix().get<{ data: TwitchUser[] }>('users', { id: part.map((c) => c.channelId) }, { priority: 'background' })).data;
+      for (const u of users) {
+        const c = part.find((p) => p.channelId === u.id);
+        if (!c || (c.login === u.login.toLowerCase() && c.displayName === u.display_name)) continue;
+        await store.renameChannel(u.id, u.login.toLowerCase(), u.display_name);
+        changed++;
+      }
+    }
+    if (changed > 0) await feed.refresh();
+    return changed;
+  };
   scheduler.register({
     name: 'live.prune',
-    description: `Forgets live events older than ${config.live.retentionDays} days (0: keeps them)`,
+    description: `Forgets live events older than ${config.live.retentionDays} days (0: keeps them); favourites follow their channels' renames`,
     schedule: { everyMs: 3_600_000 },
     run: async () => {
       const pruned = await prune();
       if (pruned > 0) log.info({ pruned }, 'live events pruned');
+      const renamed = await renames();
+      if (renamed > 0) log.info({ renamed }, 'live favourites renamed');
     },
   });
 

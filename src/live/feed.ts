@@ -119,19 +119,29 @@ export class LiveFeed {
         gone.map((c) => c.login),
       );
     const added: ChannelState[] = [];
+    const renamed: { from: string; to: string }[] = [];
     for (const c of wanted) {
       const known = this.channels.get(c.channelId);
+      if (known && known.login !== c.login) {
+        renamed.push({ from: known.login, to: c.login });
+        this.byLogin.delete(known.login);
+        this.byLogin.set(c.login, c.channelId);
+        known.login = c.login;
+      }
+      if (known) known.displayName = c.displayName;
       if (known) continue;
       const state: ChannelState = { ...c, live: null, title: null, category: null, chat: [], pendingChat: [], availability: [], availabilityKey: '' };
       this.channels.set(c.channelId, state);
       this.byLogin.set(c.login, c.channelId);
       added.push(state);
     }
-    if (added.length > 0)
-      this.o.chat.want(
+    // chat is joined by login: a renamed channel's is left and joined again under the new one
+    if (renamed.length > 0)
+      this.o.chat.release(
         OWNER,
-        added.map((c) => c.login),
+        renamed.map((r) => r.from),
       );
+    if (added.length > 0 || renamed.length > 0) this.o.chat.want(OWNER, [...added.map((c) => c.login), ...renamed.map((r) => r.to)]);
     await this.declare();
     if (added.length > 0) await this.readLive(added);
     this.updateAvailability();

@@ -136,10 +136,25 @@ function parseId(value: unknown, name: string): number {
 export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Promise<void> {
   const { sessions, store, feed, keys } = o;
 
+  /** the user's favourite of the channel Helix knows by `user`, renamed to its login now; undefined if none */
+  const renamed = async (userId: string, found: { id: string; login: string; display_name: string }): Promise<FavouriteRecord | undefined> => {
+    const f = await store.favouriteById(userId, found.id);
+    if (!f) return undefined;
+    const login = found.login.toLowerCase();
+    if (f.login === login && f.displayName === found.display_name) return f;
+    await store.renameChannel(found.id, login, found.display_name);
+    await feed.refresh();
+    return { ...f, login, displayName: found.display_name };
+  };
+
+  /** by login; a login none of them has is asked of Helix: it may be a favourite's new name */
   const favouriteOf = async (user: SessionUser, login: string): Promise<FavouriteRecord> => {
     const f = await store.favourite(user.userId, login);
-    if (!f) throw notFound(`${login} is not one of your favourites`);
-    return f;
+    if (f) return f;
+    const found = (await usersByLogin(o.lookupUsers, [login])).get(login);
+    const r = found && (await renamed(user.userId, found));
+    if (!r) throw notFound(`${login} is not one of your favourites`);
+    return r;
   };
 
   const wire = async (favs: FavouriteRecord[]): Promise<LiveFavourite[]> => {
@@ -190,6 +205,9 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
       if ((await store.countFavourites(user.userId)) >= MAX_FAVOURITES) throw new HttpError(409, 'too_many_favourites', `at most ${MAX_FAVOURITES} favourites: remove one first`);
       const found = (await usersByLogin(o.lookupUsers, [login])).get(login);
       if (!found) throw notFound(`Twitch has no user ${login}`);
+      // a favourite under its old name
+      const known = await renamed(user.userId, found);
+      if (known) return { favourite: (await wire([known]))[0] };
       await store.addFavourite({ userId: user.userId, channelId: found.id, login, displayName: found.display_name, addedAt: o.now() });
       await feed.refresh();
       const added = await favouriteOf(user, login);
@@ -203,15 +221,15 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
     {
       schema: {
         tags: ['live'],
-        summary: 'Remove a favourite (its events stay while someone else favourites it; your clear view and overlay key go)',
+        summary: 'Remove a favourite (its events stay while someone else favourites it; your clear view and overlay key go); 404 unless it is one',
         params: loginParams,
         response: { 204: { type: 'null' }, ...errors },
       },
     },
     async (request, reply) => {
       const user = await sessions.require(request);
-      const login = parseLogin(request.params.login, 'login');
-      if (await store.removeFavourite(user.userId, login)) await feed.refresh();
+      const f = await favouriteOf(user, parseLogin(request.params.login, 'login'));
+      if (await store.removeFavourite(user.userId, f.login)) await feed.refresh();
       return reply.code(204).send();
     },
   );
@@ -437,7 +455,9 @@ export async function overlayFavourite(store: LiveStore, keys: OverlayKeys, chan
   const login = parseLogin(channel, 'channel');
   if (typeof key !== 'string' || !key) throw new HttpError(401, 'bad_overlay_key', 'key is missing: use the overlay URL from the channel page');
   const userId = keys.userOf(key);
-  const f = userId ? await store.favourite(userId, login) : undefined;
+  const named = userId ? await store.favourite(userId, login) : undefined;
+  // the URL names the channel as it was called when copied: a renamed channel's key still opens it
+  const f = named ?? (userId ? (await store.favourites(userId)).find((c) => keys.verify(key, c.channelId, c.overlaySalt)) : undefined);
   if (!f || !keys.verify(key, f.channelId, f.overlaySalt))
     throw new HttpError(401, 'bad_overlay_key', 'this overlay key is not (or no longer) valid: copy the overlay URL again from the channel page');
   return f;

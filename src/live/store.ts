@@ -318,6 +318,11 @@ export class LiveStore {
     return row ? toFavourite(row) : undefined;
   }
 
+  /** a channel renamed at Twitch: every favourite of it follows (its events keep the login they were stored under) */
+  async renameChannel(channelId: string, login: string, displayName: string): Promise<void> {
+    await this.db.updateTable('live_favourites').set({ login, display_name: displayName }).where('channel_id', '=', channelId).execute();
+  }
+
   /** every channel someone favourites, once each */
   async favouritedChannels(): Promise<{ channelId: string; login: string; displayName: string }[]> {
     const rows = await this.db.selectFrom('live_favourites').select(['channel_id', 'login', 'display_name']).orderBy('channel_id').execute();

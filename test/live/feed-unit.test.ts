@@ -15,21 +15,23 @@ import { tempSqlite } from '../helpers/db.js';
 
 const T = Date.UTC(2026, 11, 1, 18, 0);
 
-export interface FeedHarness {
+interface FeedHarness {
   feed: LiveFeed;
   store: LiveStore;
   pushes: { channel: string; push: LivePush }[];
   states: SubscriptionState[];
   calls: { subscriptions: number };
+  /** the chat wants and releases, in order */
+  chat: string[];
 }
 
-export async function withFeed(t: { after(fn: () => Promise<void>): void }, favourites: { channelId: string; login: string }[]): Promise<FeedHarness> {
+async function withFeed(t: { after(fn: () => Promise<void>): void }, favourites: { channelId: string; login: string }[]): Promise<FeedHarness> {
   const db = await tempSqlite();
   const opened = await openStore({ url: db.url });
   await opened.migrate();
   const store = new LiveStore(opened.db);
   for (const f of favourites) await store.addFavourite({ userId: '900', channelId: f.channelId, login: f.login, displayName: f.login, addedAt: T });
-  const h: FeedHarness = { feed: undefined as unknown as LiveFeed, store, pushes: [], states: [], calls: { subscriptions: 0 } };
+  const h: FeedHarness = { feed: undefined as unknown as LiveFeed, store, pushes: [], states: [], calls: { subscriptions: 0 }, chat: [] };
   const eventsub: FeedEventSub = {
     declare: () => {},
     kick: () => {},
@@ -38,7 +40,11 @@ export async function withFeed(t: { after(fn: () => Promise<void>): void }, favo
       return h.states;
     },
   };
-  const chat: ChatWants = { want: () => {}, release: () => {}, channels: () => [] };
+  const chat: ChatWants = {
+    want: (_owner, logins) => h.chat.push(...logins.map((l) => `want ${l}`)),
+    release: (_owner, logins) => h.chat.push(...logins.map((l) => `release ${l}`)),
+    channels: () => [],
+  };
   const accounts = { list: async () => [], eventSubUser: () => ({}), onChange: () => () => {} } as unknown as LiveAccounts;
   h.feed = new LiveFeed({
     store,
@@ -96,4 +102,16 @@ test("a raid from a watched channel into a favourite, read through Audience's su
   assert.equal(events[0]!.viewers, 42);
   assert.deepEqual(await h.store.events('200', { limit: 10 }), [], 'the raider is favourited too: the raid is not in its feed');
   assert.equal(h.pushes.filter((p) => p.push.type === 'event').length, 1);
+});
+
+test('a favourite renamed in the store: the feed knows the channel by its new login and reads its chat under it', async (t) => {
+  const h = await withFeed(t, [{ channelId: '100', login: 'oldname' }]);
+  assert.deepEqual(h.chat, ['want oldname']);
+  await h.store.renameChannel('100', 'newname', 'NewName');
+  await h.feed.refresh();
+  assert.deepEqual(h.chat, ['want oldname', 'release oldname', 'want newname']);
+  assert.equal(h.feed.channel('newname')?.channelId, '100');
+  assert.equal(h.feed.channel('newname')?.displayName, 'NewName');
+  assert.equal(h.feed.channel('oldname'), undefined);
+  assert.equal((await h.store.favourite('900', 'newname'))?.displayName, 'NewName');
 });

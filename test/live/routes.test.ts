@@ -139,3 +139,44 @@ test('overlay keys never come back: rotated, then the favourite removed and adde
   }
   assert.equal((await overlay(again)).status, 200);
 });
+
+test('a channel renamed at Twitch: found by its new login (the favourite follows), added again under it as the same favourite; its overlay key still opens it', async (t) => {
+  const h = await withRoutes(t);
+  h.users.set('oldname', { id: '100', login: 'oldname', display_name: 'OldName' });
+  assert.equal((await call(h, 'POST', '/api/live/favourites', { login: 'oldname' })).status, 201);
+  const overlayUrl = (await call(h, 'GET', '/api/live/channels/oldname')).body.overlay_url as string;
+  h.users.delete('oldname');
+  h.users.set('newname', { id: '100', login: 'newname', display_name: 'NewName' });
+  const refreshes = h.refreshes;
+  const page = await call(h, 'GET', '/api/live/channels/NewName');
+  assert.equal(page.status, 200, JSON.stringify(page.body));
+  assert.deepEqual([page.body.channel.login, page.body.channel.display_name, page.body.channel.user_id], ['newname', 'NewName', '100']);
+  assert.ok(h.refreshes > refreshes, 'the feed reads the favourites again (chat under the new login)');
+  assert.deepEqual(
+    (await call(h, 'GET', '/api/live/favourites')).body.favourites.map((f: { login: string }) => f.login),
+    ['newname'],
+  );
+  assert.equal((await call(h, 'GET', '/api/live/channels/oldname')).status, 404);
+  // renamed back while nobody looked: adding it under that name is the same favourite
+  h.users.delete('newname');
+  h.users.set('oldname', { id: '100', login: 'oldname', display_name: 'OldName' });
+  const again = await call(h, 'POST', '/api/live/favourites', { login: 'oldname' });
+  assert.equal(again.status, 200);
+  assert.equal(again.body.favourite.login, 'oldname');
+  assert.equal((await call(h, 'GET', '/api/live/favourites')).body.favourites.length, 1);
+  const overlay = await call(h, 'GET', `/api/live/overlay?${new URL(overlayUrl, 'http://x').searchParams}`);
+  assert.equal(overlay.status, 200);
+  h.users.delete('oldname');
+  h.users.set('third', { id: '100', login: 'third', display_name: 'Third' });
+  assert.equal((await call(h, 'GET', '/api/live/channels/third')).status, 200);
+  assert.equal((await call(h, 'GET', `/api/live/overlay?${new URL(overlayUrl, 'http://x').searchParams}`)).status, 200, 'the URL names the old login');
+});
+
+test('removing a login that is not a favourite is a 404 naming it', async (t) => {
+  const h = await withRoutes(t);
+  h.users.set('someone', { id: '300', login: 'someone', display_name: 'Someone' });
+  const r = await call(h, 'DELETE', '/api/live/favourites/Someone', {});
+  assert.equal(r.status, 404);
+  assert.match(r.body.error.message, /someone/);
+  assert.equal((await call(h, 'DELETE', '/api/live/favourites/nobody_at_all', {})).status, 404);
+});
