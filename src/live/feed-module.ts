@@ -38,7 +38,7 @@ export interface FeedPart {
 
 export async function registerFeed(ctx: CapabilityContext, deps: { sessions: Sessions; accounts: LiveAccounts; hub: LiveHub; masterKey: Buffer }): Promise<FeedPart> {
   const { config, clock, log, bus, scheduler, twitch, web } = ctx;
-  const store = new LiveStore(ctx.store.db);
+  const store = new LiveStore(ctx.store.db, ctx.store.kind);
   const keys = overlayKeys(deps.masterKey);
   const publish = (channel: string, push: Parameters<LiveHub['publish']>[1]) => deps.hub.publish(channel, push);
   const feed = new LiveFeed({

@@ -13,7 +13,7 @@ import type { SubscriptionState, SubscriptionWant } from '../twitch/eventsub/man
 import { ChatNoticeReader, fromCheerMessage, fromEventSub, type ReadEvent } from './normalize.js';
 import type { LiveAccounts } from './parts.js';
 import type { LiveStore } from './store.js';
-import { availability, type FeedChannel, liveWants, OWNER } from './subscriptions.js';
+import { availability, type FeedChannel, liveWants, OWNER, statesByChannel } from './subscriptions.js';
 import type { LiveAvailability, LiveChatLine, LiveEvent, LivePush } from './types.js';
 
 /** two reports of one event are this far apart at most (chat and EventSub differ by seconds) */
@@ -195,10 +195,10 @@ export class LiveFeed {
 
   private updateAvailability(): void {
     if (this.stopped) return;
-    const states = this.o.eventsub.subscriptions();
+    const states = statesByChannel(this.o.eventsub.subscriptions());
     const chat = new Map(this.o.chat.channels().map((c) => [c.channel, c]));
     for (const c of this.channels.values()) {
-      const list = availability(c, states, chat.get(c.login));
+      const list = availability(c, states.get(c.channelId) ?? [], chat.get(c.login));
       const key = JSON.stringify([list, c.live]);
       if (key === c.availabilityKey) continue;
       const first = c.availabilityKey === '';

@@ -2,6 +2,7 @@
 // channel's event feed (kept LURK_LIVE_RETENTION_DAYS).
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import type { DatabaseKind } from '../store/dialect.js';
 import type { Database, LiveEventsTable } from '../store/schema.js';
 import type { ReadEvent } from './normalize.js';
 import type { LiveEvent, LiveEventType, LiveSource } from './types.js';
@@ -85,7 +86,11 @@ function merge(into: LiveEvent, e: ReadEvent): LiveEvent {
 }
 
 export class LiveStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `kind`: on SQLite one process writes, so no other can have inserted at the same time */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly kind?: DatabaseKind,
+  ) {}
 
   // ------------------------------------------------------------------ events
 
@@ -131,7 +136,7 @@ export class LiveStore {
       const inserted = await tx.insertInto('live_events').values(row).returning('id').executeTakeFirstOrThrow();
       return { event: toEvent({ ...row, id: Number(inserted.id) }), created: true };
     });
-    return recorded.created ? this.settle(recorded.event, e, windowMs) : recorded;
+    return recorded.created && this.kind !== 'sqlite' ? this.settle(recorded.event, e, windowMs) : recorded;
   }
 
   /**
@@ -199,17 +204,16 @@ export class LiveStore {
 
   /** unread events after `after` (a user's cleared_before), per channel id */
   async unread(channels: readonly { channelId: string; after: number }[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for (const c of channels) {
-      const r = await this.db
-        .selectFrom('live_events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('channel_id', '=', c.channelId)
-        .where('id', '>', c.after)
-        .where('read_at', 'is', null)
-        .executeTakeFirstOrThrow();
-      out.set(c.channelId, Number(r.n));
-    }
+    const out = new Map(channels.map((c) => [c.channelId, 0]));
+    if (channels.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('live_events')
+      .select((eb) => ['channel_id', eb.fn.countAll<number>().as('n')])
+      .where('read_at', 'is', null)
+      .where((eb) => eb.or(channels.map((c) => eb.and([eb('channel_id', '=', c.channelId), eb('id', '>', c.after)]))))
+      .groupBy('channel_id')
+      .execute();
+    for (const r of rows) out.set(r.channel_id, Number(r.n));
     return out;
   }
 

@@ -43,7 +43,7 @@ async function withStore(t: Parameters<typeof withEachDialect>[0], fn: (s: LiveS
     const store = await openStore({ url });
     try {
       await store.migrate();
-      await fn(new LiveStore(store.db));
+      await fn(new LiveStore(store.db, store.kind));
     } finally {
       await store.close();
     }
@@ -119,6 +119,21 @@ test('listing newest first with type, before and limit; read, read-all, unread a
     assert.equal(await s.markRead('100', 999_999, 'someone', T), undefined);
     assert.deepEqual(await s.unread([{ channelId: '100', after: 0 }]), new Map([['100', 5]]));
     assert.deepEqual(await s.unread([{ channelId: '100', after: ids[3]! }]), new Map([['100', 2]]));
+    // one query for many channels, each after its own clear view; a channel without events has 0
+    await s.record(report({ channel_id: '200', channel: 'other', type: 'follow', dedupKey: 'follow:9' }), WINDOW);
+    assert.deepEqual(
+      await s.unread([
+        { channelId: '100', after: ids[3]! },
+        { channelId: '200', after: 0 },
+        { channelId: '300', after: 0 },
+      ]),
+      new Map([
+        ['100', 2],
+        ['200', 1],
+        ['300', 0],
+      ]),
+    );
+    assert.deepEqual(await s.unread([]), new Map());
     assert.equal(await s.markAllRead('100', ids[2], 'other', T + 6000), 2);
     assert.equal(await s.markAllRead('100', undefined, 'other', T + 7000), 3);
     assert.deepEqual(await s.unread([{ channelId: '100', after: 0 }]), new Map([['100', 0]]));
