@@ -13,7 +13,7 @@ import type { SubscriptionState, SubscriptionWant } from '../twitch/eventsub/man
 import { ChatNoticeReader, fromCheerMessage, fromEventSub, type ReadEvent } from './normalize.js';
 import type { LiveAccounts } from './parts.js';
 import type { LiveStore } from './store.js';
-import { availability, type FeedChannel, liveWants, OWNER } from './subscriptions.js';
+import { availability, type FeedChannel, liveWants, OWNER, statesByChannel } from './subscriptions.js';
 import type { LiveAvailability, LiveChatLine, LiveEvent, LivePush } from './types.js';
 
 /** two reports of one event are this far apart at most (chat and EventSub differ by seconds) */
@@ -119,19 +119,29 @@ export class LiveFeed {
         gone.map((c) => c.login),
       );
     const added: ChannelState[] = [];
+    const renamed: { from: string; to: string }[] = [];
     for (const c of wanted) {
       const known = this.channels.get(c.channelId);
+      if (known && known.login !== c.login) {
+        renamed.push({ from: known.login, to: c.login });
+        this.byLogin.delete(known.login);
+        this.byLogin.set(c.login, c.channelId);
+        known.login = c.login;
+      }
+      if (known) known.displayName = c.displayName;
       if (known) continue;
       const state: ChannelState = { ...c, live: null, title: null, category: null, chat: [], pendingChat: [], availability: [], availabilityKey: '' };
       this.channels.set(c.channelId, state);
       this.byLogin.set(c.login, c.channelId);
       added.push(state);
     }
-    if (added.length > 0)
-      this.o.chat.want(
+    // chat is joined by login: a renamed channel's is left and joined again under the new one
+    if (renamed.length > 0)
+      this.o.chat.release(
         OWNER,
-        added.map((c) => c.login),
+        renamed.map((r) => r.from),
       );
+    if (added.length > 0 || renamed.length > 0) this.o.chat.want(OWNER, [...added.map((c) => c.login), ...renamed.map((r) => r.to)]);
     await this.declare();
     if (added.length > 0) await this.readLive(added);
     this.updateAvailability();
@@ -185,10 +195,10 @@ export class LiveFeed {
 
   private updateAvailability(): void {
     if (this.stopped) return;
-    const states = this.o.eventsub.subscriptions();
+    const states = statesByChannel(this.o.eventsub.subscriptions());
     const chat = new Map(this.o.chat.channels().map((c) => [c.channel, c]));
     for (const c of this.channels.values()) {
-      const list = availability(c, states, chat.get(c.login));
+      const list = availability(c, states.get(c.channelId) ?? [], chat.get(c.login));
       const key = JSON.stringify([list, c.live]);
       if (key === c.availabilityKey) continue;
       const first = c.availabilityKey === '';
@@ -205,6 +215,9 @@ export class LiveFeed {
   // ------------------------------------------------------------------ intake
 
   onEventSub(n: DeepReadonly<EventSubNotification>): void {
+    // a raid reaches the bus through every subscription naming either end (Audience follows the
+    // raids out of the channels it watches): the raided channel's feed takes the one into it
+    if (n.type === 'channel.raid' && n.condition.to_broadcaster_user_id !== n.event.to_broadcaster_user_id) return;
     const e = fromEventSub(n);
     if (e) this.ingest(e);
   }
@@ -254,7 +267,8 @@ export class LiveFeed {
     const previous = this.queues.get(c.channelId) ?? Promise.resolve();
     const run = previous.then(async () => {
       try {
-        const { event } = await this.o.store.record(e, DEDUP_WINDOW_MS);
+        const { event, duplicate } = await this.o.store.record(e, DEDUP_WINDOW_MS);
+        if (duplicate) return;
         this.o.publish(c.login, { type: 'event', event });
         this.apply(c, event);
       } catch (err) {

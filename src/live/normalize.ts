@@ -59,7 +59,20 @@ function blank(channel: string, channelId: string, type: LiveEvent['type'], at: 
 
 const who = (e: Pick<ReadEvent, 'anonymous' | 'user_id'>) => (e.anonymous || !e.user_id ? 'anon' : e.user_id);
 
-/** the key two reports of one event share; online and offline without a stream id fall back to the minute */
+/**
+ * The key two reports of one event share; online and offline without a stream id fall back to the minute.
+ *
+ * Within the dedup window (src/live/feed.ts) a report folds into an event of the same key that
+ * its source has not reported yet: EventSub and chat each tell of it once. A second report from
+ * the same source folds too, into the event it reported, for the types Twitch cannot have twice
+ * in minutes (follow, sub, resub, raid, online, offline, update: one follow, one sub a month, a
+ * raid is one per raider and its cooldown is longer): those are the same event delivered twice,
+ * e.g. a raid read through two subscriptions (Audience's from_broadcaster and Live's
+ * to_broadcaster), each with its own message id, which is why no message id can tell them
+ * apart. Gifts and cheers are never folded on the same source: two cheers of the same bits or
+ * two bombs of the same count by one user within minutes are real, and neither source sends one
+ * twice (EventSub redeliveries are dropped by message id before the feed).
+ */
 export function dedupKey(e: Omit<ReadEvent, 'dedupKey'>): string {
   switch (e.type) {
     case 'follow':
@@ -264,12 +277,17 @@ export class ChatNoticeReader {
     this.pending.set(channelId, list);
   }
 
-  /** whether this recipient's notice belongs to a mystery gift seen before (by origin id, else by its gifter) */
+  /**
+   * Whether this recipient's notice belongs to a mystery gift seen before: by origin id; by its
+   * gifter only where an origin id is missing (on the notice or the bomb), since a notice naming
+   * another origin is the same gifter's lone gift while their bomb is still being handed out.
+   */
   private absorb(channelId: string, originId: string | undefined, gifter: string, at: number): boolean {
     const list = this.pending.get(channelId);
     if (!list) return false;
     const live = list.filter((g) => g.remaining > 0 && g.until >= at);
-    const gift = (originId ? live.find((g) => g.originId === originId) : undefined) ?? live.find((g) => g.gifter === gifter);
+    const byGifter = (g: PendingGift) => g.gifter === gifter && (!originId || !g.originId);
+    const gift = (originId ? live.find((g) => g.originId === originId) : undefined) ?? live.find(byGifter);
     if (live.length === 0) this.pending.delete(channelId);
     if (!gift) return false;
     gift.remaining--;

@@ -36,6 +36,9 @@ export interface LiveSocketSource {
    * `?overlay=` with an overlay key. Throws an HttpError (401/403/404) to refuse the upgrade.
    */
   authorize(request: FastifyRequest): Promise<string>;
-  /** the first frame a new socket gets: the channel's recent events and chat */
-  hello(channel: string): Promise<LivePush>;
+  /**
+   * The first frame a new socket gets: the channel's recent events and chat. Pass the request
+   * `authorize` took: an overlay's socket then gets only the events after its owner's clear view.
+   */
+  hello(channel: string, request?: FastifyRequest): Promise<LivePush>;
 }

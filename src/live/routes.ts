@@ -136,10 +136,25 @@ function parseId(value: unknown, name: string): number {
 export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Promise<void> {
   const { sessions, store, feed, keys } = o;
 
+  /** the user's favourite of the channel Helix knows by `user`, renamed to its login now; undefined if none */
+  const renamed = async (userId: string, found: { id: string; login: string; display_name: string }): Promise<FavouriteRecord | undefined> => {
+    const f = await store.favouriteById(userId, found.id);
+    if (!f) return undefined;
+    const login = found.login.toLowerCase();
+    if (f.login === login && f.displayName === found.display_name) return f;
+    await store.renameChannel(found.id, login, found.display_name);
+    await feed.refresh();
+    return { ...f, login, displayName: found.display_name };
+  };
+
+  /** by login; a login none of them has is asked of Helix: it may be a favourite's new name */
   const favouriteOf = async (user: SessionUser, login: string): Promise<FavouriteRecord> => {
     const f = await store.favourite(user.userId, login);
-    if (!f) throw notFound(`${login} is not one of your favourites`);
-    return f;
+    if (f) return f;
+    const found = (await usersByLogin(o.lookupUsers, [login])).get(login);
+    const r = found && (await renamed(user.userId, found));
+    if (!r) throw notFound(`${login} is not one of your favourites`);
+    return r;
   };
 
   const wire = async (favs: FavouriteRecord[]): Promise<LiveFavourite[]> => {
@@ -161,7 +176,7 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
     return { login: f.login, user_id: f.channelId, display_name: f.displayName, live: c?.live ?? null, title: c?.title ?? null, category: c?.category ?? null };
   };
 
-  const overlayUrl = (f: FavouriteRecord) => keys.url(f.login, keys.key(f.userId, f.channelId, f.overlayGeneration));
+  const overlayUrl = (f: FavouriteRecord) => keys.url(f.login, keys.key(f.userId, f.channelId, f.overlaySalt));
 
   app.get(
     '/api/live/favourites',
@@ -190,6 +205,9 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
       if ((await store.countFavourites(user.userId)) >= MAX_FAVOURITES) throw new HttpError(409, 'too_many_favourites', `at most ${MAX_FAVOURITES} favourites: remove one first`);
       const found = (await usersByLogin(o.lookupUsers, [login])).get(login);
       if (!found) throw notFound(`Twitch has no user ${login}`);
+      // a favourite under its old name
+      const known = await renamed(user.userId, found);
+      if (known) return { favourite: (await wire([known]))[0] };
       await store.addFavourite({ userId: user.userId, channelId: found.id, login, displayName: found.display_name, addedAt: o.now() });
       await feed.refresh();
       const added = await favouriteOf(user, login);
@@ -203,15 +221,15 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
     {
       schema: {
         tags: ['live'],
-        summary: 'Remove a favourite (its events stay while someone else favourites it; your clear view and overlay key go)',
+        summary: 'Remove a favourite (its events stay while someone else favourites it; your clear view and overlay key go); 404 unless it is one',
         params: loginParams,
         response: { 204: { type: 'null' }, ...errors },
       },
     },
     async (request, reply) => {
       const user = await sessions.require(request);
-      const login = parseLogin(request.params.login, 'login');
-      if (await store.removeFavourite(user.userId, login)) await feed.refresh();
+      const f = await favouriteOf(user, parseLogin(request.params.login, 'login'));
+      if (await store.removeFavourite(user.userId, f.login)) await feed.refresh();
       return reply.code(204).send();
     },
   );
@@ -345,11 +363,11 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
     async (request) => {
       const user = await sessions.require(request);
       const f = await favouriteOf(user, parseLogin(request.params.login, 'login'));
-      const upTo = request.body?.up_to;
+      // the newest id first: an event stored while this runs stays unread, and the push says so
+      const upTo = request.body?.up_to ?? (await store.newestId(f.channelId));
       const at = o.now();
       const read = await store.markAllRead(f.channelId, upTo, user.login, at);
-      const pushUpTo = upTo ?? (await store.newestId(f.channelId));
-      o.publish(f.login, { type: 'read', channel: f.login, ids: [], up_to: pushUpTo, read_by: user.login, read_at: new Date(at).toISOString() });
+      o.publish(f.login, { type: 'read', channel: f.login, ids: [], up_to: upTo, read_by: user.login, read_at: new Date(at).toISOString() });
       return { read };
     },
   );
@@ -410,8 +428,7 @@ export async function liveRoutes(app: FastifyInstance, o: LiveRoutesOptions): Pr
     async (request) => {
       const user = await sessions.require(request);
       const f = await favouriteOf(user, parseLogin(request.params.login, 'login'));
-      const generation = await store.bumpOverlay(user.userId, f.channelId);
-      return { overlay_url: overlayUrl({ ...f, overlayGeneration: generation }) };
+      return { overlay_url: overlayUrl(await store.rotateOverlay(user.userId, f.channelId)) };
     },
   );
 
@@ -438,8 +455,10 @@ export async function overlayFavourite(store: LiveStore, keys: OverlayKeys, chan
   const login = parseLogin(channel, 'channel');
   if (typeof key !== 'string' || !key) throw new HttpError(401, 'bad_overlay_key', 'key is missing: use the overlay URL from the channel page');
   const userId = keys.userOf(key);
-  const f = userId ? await store.favourite(userId, login) : undefined;
-  if (!f || !keys.verify(key, f.channelId, f.overlayGeneration))
+  const named = userId ? await store.favourite(userId, login) : undefined;
+  // the URL names the channel as it was called when copied: a renamed channel's key still opens it
+  const f = named ?? (userId ? (await store.favourites(userId)).find((c) => keys.verify(key, c.channelId, c.overlaySalt)) : undefined);
+  if (!f || !keys.verify(key, f.channelId, f.overlaySalt))
     throw new HttpError(401, 'bad_overlay_key', 'this overlay key is not (or no longer) valid: copy the overlay URL again from the channel page');
   return f;
 }

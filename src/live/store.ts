@@ -1,6 +1,8 @@
 // Live events' SQL: each user's favourites (their order, clear view, overlay generation) and each
 // channel's event feed (kept LURK_LIVE_RETENTION_DAYS).
+import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import type { DatabaseKind } from '../store/dialect.js';
 import type { Database, LiveEventsTable } from '../store/schema.js';
 import type { ReadEvent } from './normalize.js';
 import type { LiveEvent, LiveEventType, LiveSource } from './types.js';
@@ -19,13 +21,20 @@ export interface FavouriteRecord {
   addedAt: number;
   clearedBefore: number;
   overlayGeneration: number;
+  /** signed into the overlay key (src/live/overlay.ts) */
+  overlaySalt: string;
 }
+
+const newSalt = () => randomBytes(18).toString('base64url');
 
 /** the fields of an event kept in `details` */
 const DETAIL_FIELDS = ['anonymous', 'tier', 'months', 'streak', 'count', 'bits', 'viewers', 'message', 'title', 'category'] as const;
 type Details = Pick<LiveEvent, (typeof DETAIL_FIELDS)[number]>;
 
 type EventRow = Omit<LiveEventsTable, 'id'> & { id: number };
+
+/** types one source reporting twice within the window is one event of (the rule: src/live/normalize.ts) */
+const SINGULAR_TYPES: ReadonlySet<LiveEventType> = new Set(['follow', 'sub', 'resub', 'raid', 'online', 'offline', 'update']);
 
 function toEvent(r: EventRow): LiveEvent {
   const d = JSON.parse(r.details) as Details;
@@ -77,7 +86,11 @@ function merge(into: LiveEvent, e: ReadEvent): LiveEvent {
 }
 
 export class LiveStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `kind`: on SQLite one process writes, so no other can have inserted at the same time */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly kind?: DatabaseKind,
+  ) {}
 
   // ------------------------------------------------------------------ events
 
@@ -86,7 +99,7 @@ export class LiveStore {
    * has not reported yet, else a new event. A second process reading the other source's report
    * finds this row once it committed; one that inserted at the same time is settled after.
    */
-  async record(e: ReadEvent, windowMs: number): Promise<{ event: LiveEvent; created: boolean }> {
+  async record(e: ReadEvent, windowMs: number): Promise<{ event: LiveEvent; created: boolean; duplicate?: true }> {
     const recorded = await this.db.transaction().execute(async (tx) => {
       const candidates = (await tx
         .selectFrom('live_events')
@@ -97,12 +110,15 @@ export class LiveStore {
         .where('at', '<=', e.at + windowMs)
         .orderBy('id', 'asc')
         .execute()) as EventRow[];
-      const match = candidates.map(toEvent).find((c) => !c.sources.includes(e.source));
+      const events = candidates.map(toEvent);
+      const match = events.find((c) => !c.sources.includes(e.source));
       if (match) {
         const merged = merge(match, e);
         await this.update(tx, merged);
         return { event: merged, created: false };
       }
+      const same = SINGULAR_TYPES.has(e.type) ? events.find((c) => c.sources.includes(e.source)) : undefined;
+      if (same) return { event: same, created: false, duplicate: true as const };
       const row = {
         channel_id: e.channel_id,
         channel_login: e.channel,
@@ -120,7 +136,7 @@ export class LiveStore {
       const inserted = await tx.insertInto('live_events').values(row).returning('id').executeTakeFirstOrThrow();
       return { event: toEvent({ ...row, id: Number(inserted.id) }), created: true };
     });
-    return recorded.created ? this.settle(recorded.event, e, windowMs) : recorded;
+    return recorded.created && this.kind !== 'sqlite' ? this.settle(recorded.event, e, windowMs) : recorded;
   }
 
   /**
@@ -188,17 +204,16 @@ export class LiveStore {
 
   /** unread events after `after` (a user's cleared_before), per channel id */
   async unread(channels: readonly { channelId: string; after: number }[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for (const c of channels) {
-      const r = await this.db
-        .selectFrom('live_events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('channel_id', '=', c.channelId)
-        .where('id', '>', c.after)
-        .where('read_at', 'is', null)
-        .executeTakeFirstOrThrow();
-      out.set(c.channelId, Number(r.n));
-    }
+    const out = new Map(channels.map((c) => [c.channelId, 0]));
+    if (channels.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('live_events')
+      .select((eb) => ['channel_id', eb.fn.countAll<number>().as('n')])
+      .where('read_at', 'is', null)
+      .where((eb) => eb.or(channels.map((c) => eb.and([eb('channel_id', '=', c.channelId), eb('id', '>', c.after)]))))
+      .groupBy('channel_id')
+      .execute();
+    for (const r of rows) out.set(r.channel_id, Number(r.n));
     return out;
   }
 
@@ -254,7 +269,10 @@ export class LiveStore {
         .where('user_id', '=', f.userId)
         .executeTakeFirst();
       const position = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
-      await tx.insertInto('live_favourites').values({ user_id: f.userId, channel_id: f.channelId, login: f.login, display_name: f.displayName, position, added_at: f.addedAt }).execute();
+      await tx
+        .insertInto('live_favourites')
+        .values({ user_id: f.userId, channel_id: f.channelId, login: f.login, display_name: f.displayName, position, added_at: f.addedAt, overlay_salt: newSalt() })
+        .execute();
       return true;
     });
   }
@@ -284,12 +302,17 @@ export class LiveStore {
     await this.db.updateTable('live_favourites').set({ cleared_before: id }).where('user_id', '=', userId).where('channel_id', '=', channelId).execute();
   }
 
-  async bumpOverlay(userId: string, channelId: string): Promise<number> {
+  /** a new overlay salt (the old key stops working), the generation counting rotations; the favourite after */
+  async rotateOverlay(userId: string, channelId: string): Promise<FavouriteRecord> {
     return this.db.transaction().execute(async (tx) => {
       const row = await tx.selectFrom('live_favourites').select('overlay_generation').where('user_id', '=', userId).where('channel_id', '=', channelId).executeTakeFirstOrThrow();
-      const next = Number(row.overlay_generation) + 1;
-      await tx.updateTable('live_favourites').set({ overlay_generation: next }).where('user_id', '=', userId).where('channel_id', '=', channelId).execute();
-      return next;
+      await tx
+        .updateTable('live_favourites')
+        .set({ overlay_generation: Number(row.overlay_generation) + 1, overlay_salt: newSalt() })
+        .where('user_id', '=', userId)
+        .where('channel_id', '=', channelId)
+        .execute();
+      return toFavourite(await tx.selectFrom('live_favourites').selectAll().where('user_id', '=', userId).where('channel_id', '=', channelId).executeTakeFirstOrThrow());
     });
   }
 
@@ -297,6 +320,11 @@ export class LiveStore {
   async favouriteById(userId: string, channelId: string): Promise<FavouriteRecord | undefined> {
     const row = await this.db.selectFrom('live_favourites').selectAll().where('user_id', '=', userId).where('channel_id', '=', channelId).executeTakeFirst();
     return row ? toFavourite(row) : undefined;
+  }
+
+  /** a channel renamed at Twitch: every favourite of it follows (its events keep the login they were stored under) */
+  async renameChannel(channelId: string, login: string, displayName: string): Promise<void> {
+    await this.db.updateTable('live_favourites').set({ login, display_name: displayName }).where('channel_id', '=', channelId).execute();
   }
 
   /** every channel someone favourites, once each */
@@ -317,6 +345,7 @@ function toFavourite(r: {
   added_at: number;
   cleared_before: number;
   overlay_generation: number;
+  overlay_salt: string;
 }): FavouriteRecord {
   return {
     userId: r.user_id,
@@ -327,5 +356,6 @@ function toFavourite(r: {
     addedAt: Number(r.added_at),
     clearedBefore: Number(r.cleared_before),
     overlayGeneration: Number(r.overlay_generation),
+    overlaySalt: r.overlay_salt,
   };
 }

@@ -82,7 +82,20 @@ function channelOf(s: SubscriptionState): string | undefined {
   return s.condition.to_broadcaster_user_id ?? s.condition.broadcaster_user_id;
 }
 
-/** per type, how the channel's feed reads it now */
+/** Live's subscription states by the channel they feed, read once for every channel */
+export function statesByChannel(states: readonly SubscriptionState[]): Map<string, SubscriptionState[]> {
+  const out = new Map<string, SubscriptionState[]>();
+  for (const s of states) {
+    const id = channelOf(s);
+    if (id === undefined || !s.owners.includes(OWNER)) continue;
+    const list = out.get(id);
+    if (list) list.push(s);
+    else out.set(id, [s]);
+  }
+  return out;
+}
+
+/** per type, how the channel's feed reads it now (`states`: any, or the channel's from statesByChannel) */
 export function availability(channel: FeedChannel, states: readonly SubscriptionState[], chat: ChatChannelInfo | undefined): LiveAvailability[] {
   const mine = states.filter((s) => s.owners.includes(OWNER) && channelOf(s) === channel.channelId);
   const chatOk = !!chat && chat.state !== 'failed';

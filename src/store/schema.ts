@@ -373,6 +373,7 @@ export interface LiveFavouritesTable {
   added_at: number;
   cleared_before: Generated<number>;
   overlay_generation: Generated<number>;
+  overlay_salt: string;
 }
 
 export interface LiveEventsTable {

@@ -358,8 +358,16 @@ describe('the routes', () => {
     const overlay = await get(`/api/live/overlay?channel=${LOGIN}&key=${encodeURIComponent(key)}`, null);
     assert.equal(overlay.status, 200, overlay.text);
     assert.equal(overlay.body.channel.login, channel.login);
-    // cleared: the overlay starts empty
+    // cleared: the overlay starts empty, and so does its socket's hello (a session's has the events)
     assert.deepEqual(overlay.body.events, []);
+    const sockets = lurk.live.feed.sockets;
+    const overlaySocket = { query: { overlay: key, channel: LOGIN }, headers: {} } as never;
+    assert.equal(await sockets.authorize(overlaySocket), channel.login);
+    const overlayHello = await sockets.hello(channel.login, overlaySocket);
+    assert.ok(overlayHello.type === 'hello');
+    assert.deepEqual(overlayHello.events, []);
+    const sessionHello = await sockets.hello(channel.login);
+    assert.ok(sessionHello.type === 'hello' && sessionHello.events.length > 0);
     const rotated = await send('POST', `/api/live/channels/${LOGIN}/overlay/rotate`);
     assert.notEqual(rotated.body.overlay_url, page.body.overlay_url);
     assert.equal((await get(`/api/live/overlay?channel=${LOGIN}&key=${encodeURIComponent(key)}`, null)).status, 401);

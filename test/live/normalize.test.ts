@@ -144,6 +144,19 @@ describe('chat notices', () => {
     });
   });
 
+  test('a lone gift by a gifter whose bomb is still being handed out is a gift of one (its origin id is another)', () => {
+    const r = new ChatNoticeReader();
+    const gifter = user('4444', 'gifter', 'Gifter');
+    assert.equal(r.read(notice(`id=b0;msg-id=submysterygift;msg-param-mass-gift-count=3;msg-param-origin-id=bomb;msg-param-sub-plan=1000;${gifter}`))?.count, 3);
+    assert.equal(r.read(notice(`id=b1;msg-id=subgift;msg-param-origin-id=bomb;msg-param-recipient-id=1;msg-param-sub-plan=1000;${gifter}`)), undefined);
+    const lone = r.read(notice(`id=l1;msg-id=subgift;msg-param-origin-id=lone;msg-param-recipient-id=9;msg-param-sub-plan=1000;${gifter}`));
+    assert.equal(lone?.count, 1);
+    // the bomb still takes its own two recipients, and a notice without an origin id falls back to the gifter
+    assert.equal(r.read(notice(`id=b2;msg-id=subgift;msg-param-origin-id=bomb;msg-param-recipient-id=2;msg-param-sub-plan=1000;${gifter}`)), undefined);
+    assert.equal(r.read(notice(`id=b3;msg-id=subgift;msg-param-recipient-id=3;msg-param-sub-plan=1000;${gifter}`)), undefined);
+    assert.equal(r.read(notice(`id=l2;msg-id=subgift;msg-param-origin-id=bomb;msg-param-recipient-id=4;msg-param-sub-plan=1000;${gifter}`))?.count, 1);
+  });
+
   test('anonymous gifts: ananonymousgifter and the anon* msg-ids have no user', () => {
     const r = new ChatNoticeReader();
     const bomb = r.read(notice(`id=x1;msg-id=submysterygift;msg-param-mass-gift-count=3;msg-param-origin-id=o1;msg-param-sub-plan=1000;${ANON}`));

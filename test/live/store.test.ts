@@ -43,14 +43,14 @@ async function withStore(t: Parameters<typeof withEachDialect>[0], fn: (s: LiveS
     const store = await openStore({ url });
     try {
       await store.migrate();
-      await fn(new LiveStore(store.db));
+      await fn(new LiveStore(store.db, store.kind));
     } finally {
       await store.close();
     }
   });
 }
 
-test('two sources within the window are one event; one source twice, or outside the window, two', async (t) => {
+test('two sources within the window are one event; one source twice, or outside the window, two (but for a sub, raid or follow: one)', async (t) => {
   await withStore(t, async (s) => {
     const a = await s.record(report({}), WINDOW);
     assert.equal(a.created, true);
@@ -63,11 +63,20 @@ test('two sources within the window are one event; one source twice, or outside 
     assert.equal(b.event.message, 'hi');
     const stored = await s.event('100', a.event.id);
     assert.deepEqual(stored, b.event);
-    // the same source again: a second sub (say, after a lapse) is its own event
-    const c = await s.record(report({ at: T + 30_000 }), WINDOW);
+    // the same source again: a sub (a raid, a follow) cannot be twice in minutes, so it is the same one delivered twice
+    const again = await s.record(report({ at: T + 30_000 }), WINDOW);
+    assert.deepEqual(again, { event: b.event, created: false, duplicate: true });
+    // but two cheers of the same bits by one user are two events
+    const cheer = (patch: Partial<ReadEvent>) => report({ type: 'cheer', bits: 100, tier: null, dedupKey: 'cheer:1:100', ...patch });
+    const c1 = await s.record(cheer({ at: T + 30_000 }), WINDOW);
+    const c = await s.record(cheer({ at: T + 35_000 }), WINDOW);
+    assert.equal(c1.created, true);
     assert.equal(c.created, true);
-    // chat's report of it merges into that one, not the first (which has both already)
-    const d = await s.record(report({ source: 'chat', at: T + 40_000 }), WINDOW);
+    assert.notEqual(c.event.id, c1.event.id);
+    // chat's reports of them merge into each once
+    const d1 = await s.record(cheer({ source: 'chat', at: T + 40_000 }), WINDOW);
+    const d = await s.record(cheer({ source: 'chat', at: T + 40_000 }), WINDOW);
+    assert.equal(d1.event.id, c1.event.id);
     assert.equal(d.event.id, c.event.id);
     // outside the window
     const e = await s.record(report({ source: 'chat', at: T + 10 * MIN }), WINDOW);
@@ -75,7 +84,7 @@ test('two sources within the window are one event; one source twice, or outside 
     // another channel's same key
     const f = await s.record(report({ channel_id: '200', channel: 'other', source: 'chat' }), WINDOW);
     assert.equal(f.created, true);
-    assert.equal((await s.events('100', { limit: 50 })).length, 3);
+    assert.equal((await s.events('100', { limit: 50 })).length, 4);
     assert.equal((await s.events('200', { limit: 50 })).length, 1);
   });
 });
@@ -110,6 +119,21 @@ test('listing newest first with type, before and limit; read, read-all, unread a
     assert.equal(await s.markRead('100', 999_999, 'someone', T), undefined);
     assert.deepEqual(await s.unread([{ channelId: '100', after: 0 }]), new Map([['100', 5]]));
     assert.deepEqual(await s.unread([{ channelId: '100', after: ids[3]! }]), new Map([['100', 2]]));
+    // one query for many channels, each after its own clear view; a channel without events has 0
+    await s.record(report({ channel_id: '200', channel: 'other', type: 'follow', dedupKey: 'follow:9' }), WINDOW);
+    assert.deepEqual(
+      await s.unread([
+        { channelId: '100', after: ids[3]! },
+        { channelId: '200', after: 0 },
+        { channelId: '300', after: 0 },
+      ]),
+      new Map([
+        ['100', 2],
+        ['200', 1],
+        ['300', 0],
+      ]),
+    );
+    assert.deepEqual(await s.unread([]), new Map());
     assert.equal(await s.markAllRead('100', ids[2], 'other', T + 6000), 2);
     assert.equal(await s.markAllRead('100', undefined, 'other', T + 7000), 3);
     assert.deepEqual(await s.unread([{ channelId: '100', after: 0 }]), new Map([['100', 0]]));
@@ -144,9 +168,12 @@ test('favourites: added at the end once, reordered, cleared, the overlay generat
     await s.setClearedBefore('u1', '100', 42);
     assert.equal((await s.favourite('u1', 'xqcow'))!.clearedBefore, 42);
     assert.equal((await s.favourite('u2', 'other'))!.clearedBefore, 0);
-    assert.equal(await s.bumpOverlay('u1', '100'), 1);
-    assert.equal(await s.bumpOverlay('u1', '100'), 2);
-    assert.equal((await s.favouriteById('u1', '100'))!.overlayGeneration, 2);
+    const salt = (await s.favouriteById('u1', '100'))!.overlaySalt;
+    assert.equal((await s.rotateOverlay('u1', '100')).overlayGeneration, 1);
+    const rotated = await s.rotateOverlay('u1', '100');
+    assert.equal(rotated.overlayGeneration, 2);
+    assert.deepEqual(await s.favouriteById('u1', '100'), rotated);
+    assert.ok(salt.length >= 20 && rotated.overlaySalt.length >= 20 && rotated.overlaySalt !== salt);
     assert.equal(await s.removeFavourite('u1', 'xqcow'), true);
     assert.equal(await s.removeFavourite('u1', 'xqcow'), false);
     assert.deepEqual(

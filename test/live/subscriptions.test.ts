@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LiveAccount } from '../../src/live/parts.js';
 import type { LiveAvailability } from '../../src/live/types.js';
-import { availability, FOLLOWS_REASON, liveWants } from '../../src/live/subscriptions.js';
+import { availability, FOLLOWS_REASON, liveWants, statesByChannel } from '../../src/live/subscriptions.js';
 import type { SubscriptionState } from '../../src/twitch/eventsub/manager.js';
 
 const channels = [
@@ -88,4 +88,10 @@ test("availability: what is read and from where, the manager's revocations with 
   assert.equal(off.sub!.available, false);
   assert.match(off.sub!.reason!, /msg_channel_suspended/);
   assert.deepEqual(off.raid!.via, ['eventsub']);
+
+  // grouped once per tick: each channel's own states, Live's only, give the same answer
+  const grouped = statesByChannel(states);
+  assert.deepEqual([...grouped.keys()].sort(), ['100', '200']);
+  assert.equal(grouped.get('100')!.length, 5);
+  assert.deepEqual(availability(c, grouped.get('100')!, joined), availability(c, states, joined));
 });

@@ -65,6 +65,9 @@ export function live(facts: DialectFacts) {
         .addColumn('cleared_before', facts.bigint, (c) => c.notNull().defaultTo(0))
         // bumped to make a new overlay URL (the old one stops working)
         .addColumn('overlay_generation', 'integer', (c) => c.notNull().defaultTo(0))
+        // random, signed into the overlay key and replaced on rotate: a favourite removed and added
+        // again (generation 0 again) never brings an old key back
+        .addColumn('overlay_salt', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('live_favourites_pk', ['user_id', 'channel_id'])
         .execute();
       await db.schema.createIndex('live_favourites_channel').ifNotExists().on('live_favourites').column('channel_id').execute();
