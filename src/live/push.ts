@@ -130,7 +130,7 @@ export class LiveHub {
         const channel = this.authorized.get(request);
         this.authorized.delete(request);
         if (channel === undefined) return socket.close(1011, 'not authorised');
-        this.add(socket, channel, source, (request.query as { chat?: string }).chat === '1');
+        this.add(socket, channel, source, request, (request.query as { chat?: string }).chat === '1');
       },
     );
   }
@@ -206,7 +206,7 @@ export class LiveHub {
     return sockets;
   }
 
-  private add(socket: WebSocket, channel: string, source: LiveSocketSource, chat: boolean): void {
+  private add(socket: WebSocket, channel: string, source: LiveSocketSource, request: FastifyRequest, chat: boolean): void {
     if (this.closing) return socket.close(1001, 'Lurk is stopping');
     if (this.count >= this.options.maxClients) return socket.close(1013, `more than ${this.options.maxClients} live sockets: try again later`);
     const client: Client = { socket, channel, chat, alive: true, early: [], tcp: directSocket(socket) };
@@ -227,7 +227,8 @@ export class LiveHub {
     socket.on('message', this.onMessage);
     socket.on('pong', onPong);
     socket.once('close', this.onClose);
-    source.hello(channel).then(
+    // the request once more, for what authorize() learnt of it (an overlay's owner and clear view)
+    source.hello(channel, request).then(
       (hello) => this.greet(client, hello),
       (err: unknown) => {
         this.options.log.warn({ err, channel }, 'live socket: the hello failed');
