@@ -5,7 +5,7 @@
 // has a CSRF token every state-changing request must send as `x-csrf-token` (on top of the
 // origin guard, src/web/origin.ts). A second cookie binds a login in flight (the OAuth state) to
 // the browser that started it.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../core/errors.js';
 import { signer } from '../core/sealed.js';
@@ -68,6 +68,14 @@ export interface SessionsOptions {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
+/** a secret compared without leaking through timing how much of it a guess got right */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  // the lengths differ only for a wrong guess, and the length of a CSRF token is no secret
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** `a=1; b=2` → the value of `name`, or undefined */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
@@ -117,7 +125,7 @@ export class Sessions {
     if (!user) throw new HttpError(401, 'not_logged_in', 'log in with Twitch first (GET /auth/login)');
     if (!SAFE_METHODS.has(request.method)) {
       const token = request.headers[CSRF_HEADER];
-      if (typeof token !== 'string' || token !== user.csrf) throw new HttpError(403, 'csrf', `missing or wrong ${CSRF_HEADER} header: send the csrf value of GET /api/live/me`);
+      if (typeof token !== 'string' || !sameSecret(token, user.csrf)) throw new HttpError(403, 'csrf', `missing or wrong ${CSRF_HEADER} header: send the csrf value of GET /api/live/me`);
     }
     return user;
   }

@@ -12,6 +12,7 @@ import { USER_TOKEN_SECONDS } from '../../src/sim/auth.js';
 import { moderatorsOf } from '../../src/sim/protocols/helix.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
 import { tempSqlite, type TestDatabase } from '../helpers/db.js';
+import { sameSecret } from '../../src/web/sessions.js';
 import { consent, CookieJar, finishLogin, loginThroughSimulator, startLogin } from '../helpers/live.js';
 
 const me = async (base: string, cookie?: string): Promise<LiveMe> => (await fetch(`${base}/api/live/me`, { headers: cookie ? { cookie } : {} })).json() as Promise<LiveMe>;
@@ -187,6 +188,23 @@ describe('login with Twitch (simulator)', () => {
     assert.equal(await lurk.live.accounts.token(userId), undefined);
     assert.deepEqual(changed, [userId]);
     await assert.rejects(async () => lurk.live.accounts.eventSubUser(userId).token());
+  });
+
+  test('a wrong CSRF token of any length or alphabet is a 403, never a crash; the right one passes', async () => {
+    const { cookie, csrf } = await loginThroughSimulator(base, broadcaster(9), 'follows');
+    const headers = { cookie, origin: base, 'content-type': 'application/json' };
+    const wrongSameLength = `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`;
+    // as many characters as the token, more bytes: a compare of buffers sized by the string would throw
+    const multiByte = 'é'.repeat(csrf.length);
+    for (const token of [wrongSameLength, csrf.slice(1), `${csrf}x`, multiByte]) {
+      const res = await fetch(`${base}/auth/logout`, { method: 'POST', headers: { ...headers, 'x-csrf-token': token }, body: '{}' });
+      assert.equal(res.status, 403, token);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'csrf');
+    }
+    assert.ok((await me(base, cookie)).user);
+    assert.equal(sameSecret(csrf, csrf), true);
+    assert.equal(sameSecret(wrongSameLength, csrf), false);
+    assert.equal(sameSecret(multiByte, csrf), false);
   });
 
   test('a token revoked at Twitch: the validate job logs the account out', async () => {
