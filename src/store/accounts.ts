@@ -54,8 +54,13 @@ export class SqlAccountStore {
       .execute();
   }
 
-  async setTokens(userId: string, tokens: { access_token: string; refresh_token: string; expires_at: number; scopes: string; updated_at: number }): Promise<void> {
-    await this.db.updateTable('live_accounts').set(tokens).where('user_id', '=', userId).execute();
+  /**
+   * Stores a refresh's tokens only while the row still holds the (sealed) refresh token that was
+   * used: a login or another process's refresh that landed meanwhile wins. Whether it was stored.
+   */
+  async replaceTokens(userId: string, usedRefreshToken: string, tokens: { access_token: string; refresh_token: string; expires_at: number; scopes: string; updated_at: number }): Promise<boolean> {
+    const result = await this.db.updateTable('live_accounts').set(tokens).where('user_id', '=', userId).where('refresh_token', '=', usedRefreshToken).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async setValidated(userId: string, at: number): Promise<void> {

@@ -34,7 +34,11 @@ describe('the live accounts store', () => {
         const one = await accounts.get('1');
         assert.deepEqual(one, { ...account('1', 6_000_000_000_000), display_name: 'Renamed', access_token: 'v1.sealed-b', moderates: '["77","88"]', moderates_at: 3_000 });
         assert.deepEqual(await accounts.expiringBefore(10_000), ['2']);
-        await accounts.setTokens('2', { access_token: 'v1.x', refresh_token: 'v1.y', expires_at: 20_000, scopes: 'bits:read', updated_at: 4_000 });
+        const refreshed = { access_token: 'v1.x', refresh_token: 'v1.y', expires_at: 20_000, scopes: 'bits:read', updated_at: 4_000 };
+        assert.equal(await accounts.replaceTokens('2', 'v1.not-the-stored-one', refreshed), false, 'a refresh token replaced meanwhile wins');
+        assert.equal((await accounts.get('2'))?.access_token, 'v1.sealed-a');
+        assert.equal(await accounts.replaceTokens('2', 'v1.sealed-r', refreshed), true);
+        assert.equal((await accounts.get('2'))?.refresh_token, 'v1.y');
         assert.deepEqual(await accounts.expiringBefore(10_000), []);
         assert.deepEqual(
           (await accounts.list()).map((a) => a.user_id),
