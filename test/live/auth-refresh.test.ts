@@ -4,12 +4,15 @@
 // account must end up with the newest tokens and never be logged out for it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createLurk, type Lurk } from '../../src/app.js';
 import { createSealer } from '../../src/core/sealed.js';
 import { Accounts } from '../../src/live/accounts.js';
 import type { LiveMe } from '../../src/live/types.js';
 import { type AccountRow, SqlAccountStore } from '../../src/store/accounts.js';
+import type { TwitchAccess } from '../../src/twitch/access.js';
 import { memoryLogger, testConfig } from '../helpers/app.js';
 import { tempSqlite, type TestDatabase } from '../helpers/db.js';
 import { loginThroughSimulator } from '../helpers/live.js';
@@ -90,5 +93,49 @@ describe('refresh races', () => {
     assert.deepEqual(await validate(token), ['moderator:read:followers']);
     assert.equal(await lurk.live.accounts.token(userId), token);
     assert.equal((await me(cookie))?.id, userId, 'the sessions are kept');
+  });
+
+  test('only "Invalid refresh token" logs an account out: a 429 or another refusal passes and the current token serves', async (t) => {
+    const world = lurk.simulator!.world;
+    const { cookie } = await loginThroughSimulator(base, world.login(2), 'follows');
+    const userId = world.userId(2);
+    const current = (await lurk.live.accounts.token(userId))!;
+    // Twitch's id server, answering each refresh with the next of these
+    const answers = [
+      { status: 429, body: { status: 429, message: 'Too Many Requests' } },
+      { status: 400, body: { error: 'Bad Request', status: 400, message: 'Invalid client id' } },
+      { status: 400, body: { error: 'Bad Request', status: 400, message: 'Invalid refresh token' } },
+    ];
+    const server = createServer((req, res) => {
+      req.resume();
+      const answer = answers.shift() ?? { status: 500, body: { message: 'no more answers' } };
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const oauth = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2`;
+    const twitch = { target: () => ({ ...lurk.twitchAccess.target(), endpoints: { ...lurk.twitchAccess.target().endpoints, oauth } }) } as unknown as TwitchAccess;
+    const accounts = new Accounts({
+      store: new SqlAccountStore(lurk.store.db),
+      sealer: createSealer(Buffer.from(SECRET_KEY, 'utf8'), 'twitch-tokens'),
+      sessions: lurk.live.sessions,
+      twitch,
+      clock: lurk.clock,
+      log: logs.log,
+    });
+    // due for a refresh on demand, not expired yet
+    await lurk.store.db
+      .updateTable('live_accounts')
+      .set({ expires_at: lurk.clock.now() + 60_000 })
+      .where('user_id', '=', userId)
+      .execute();
+
+    assert.equal(await accounts.token(userId), current, '429: the current token serves');
+    await assert.rejects(accounts.refresh(userId), /HTTP 400: Invalid client id/);
+    assert.ok(await accounts.get(userId), 'a refusal that is not about the refresh token keeps the account');
+    assert.equal((await me(cookie))?.id, userId, 'and its sessions');
+    assert.equal(await accounts.refresh(userId), undefined);
+    assert.equal(await accounts.get(userId), undefined, '"Invalid refresh token": the account is gone');
+    assert.equal(await me(cookie), null);
   });
 });
