@@ -28,7 +28,7 @@ export async function registerAuth(ctx: CapabilityContext, deps: { sessions: Ses
       accounts,
       store,
       sessions: deps.sessions,
-      clock,
+      now: Date.now,
       mode: config.mode,
       publicUrl: config.http.publicUrl,
       port: config.http.port,

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, HttpError } from '../core/errors.js';
-import type { Clock } from '../core/clock.js';
 import type { SqlAccountStore } from '../store/accounts.js';
 import type { Sessions } from '../web/sessions.js';
 import type { Accounts } from './accounts.js';
@@ -21,7 +20,11 @@ export interface AuthRoutesDeps {
   accounts: Accounts;
   store: SqlAccountStore;
   sessions: Sessions;
-  clock: Clock;
+  /**
+   * People's time, epoch ms: a login state waits on a person reading Twitch's consent page, so it
+   * must not shrink when the simulated world runs fast (Twitch's tokens keep the Twitch clock).
+   */
+  now: () => number;
   mode: 'simulator' | 'twitch';
   publicUrl: string | undefined;
   /** the port Lurk listens on in its settings (0: any; the real one is read from the server) */
@@ -82,7 +85,7 @@ const meSchema = {
 } as const;
 
 export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Promise<void> {
-  const { accounts, store, sessions, clock } = deps;
+  const { accounts, store, sessions, now } = deps;
 
   const redirectUri = (request: FastifyRequest): string => {
     if (deps.publicUrl) return `${deps.publicUrl.replace(/\/+$/, '')}/auth/callback`;
@@ -114,7 +117,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Pr
       const current = await sessions.user(request);
       const scopes = [...new Set([...(current?.scopes ?? []), ...wanted])].sort();
       const state = randomBytes(32).toString('base64url');
-      await store.insertLoginState({ state, browser: sessions.browser(request, reply), scopes: scopes.join(' '), return_to: returnTo, expires_at: clock.now() + LOGIN_STATE_MS });
+      await store.insertLoginState({ state, browser: sessions.browser(request, reply), scopes: scopes.join(' '), return_to: returnTo, expires_at: now() + LOGIN_STATE_MS });
       const twitch = deps.twitch();
       const url = new URL(`${twitch.oauth}/authorize`);
       url.search = new URLSearchParams({ response_type: 'code', client_id: twitch.clientId, redirect_uri: redirectUri(request), scope: scopes.join(' '), state }).toString();
@@ -148,7 +151,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Pr
       if (!state) throw badState('state: missing; start again at /auth/login');
       const row = await store.takeLoginState(state);
       if (!row) throw badState('state: unknown or already used; start again at /auth/login');
-      if (row.expires_at <= clock.now()) throw badState('state: expired; start again at /auth/login');
+      if (row.expires_at <= now()) throw badState('state: expired; start again at /auth/login');
       if (row.browser !== sessions.browserOf(request)) throw badState('state: made for another browser; start again at /auth/login');
       if (error) {
         const reason = /^[a-z_]{1,64}$/.test(error) ? error : 'error';

@@ -58,7 +58,7 @@ export interface SessionsOptions {
   store: SessionStore;
   /** Lurk's master key: the cookie signatures' key is derived from it */
   masterKey: Buffer;
-  /** Lurk's clock, epoch ms */
+  /** people's time, epoch ms (wall time: a session lasts days of a person's life, whatever the simulator's speed) */
   now: () => number;
   /** a session lasts this long after the last visit */
   days: number;
