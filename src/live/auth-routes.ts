@@ -57,7 +57,9 @@ const hasControl = (text: string) => [...text].some((c) => c.charCodeAt(0) < 0x2
 function returnPath(text: string | undefined): string {
   if (text === undefined || text === '') return DEFAULT_RETURN;
   if (!text.startsWith('/') || text.startsWith('//') || text.startsWith('/\\') || hasControl(text)) throw badRequest('return: expected a path on this site, starting with / (not //)');
-  return text;
+  // the Location header takes ASCII only: anything else goes percent-encoded, as a browser sends it
+  // (the query string was UTF-8-decoded, so no lone surrogate reaches encodeURIComponent)
+  return text.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
 }
 
 const badState = (message: string) => new HttpError(400, 'bad_state', message);

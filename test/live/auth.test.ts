@@ -156,6 +156,15 @@ describe('login with Twitch (simulator)', () => {
     }
   });
 
+  test('a return path beyond ASCII is sent back percent-encoded, not a 500 after the login', async () => {
+    const jar = new CookieJar();
+    const callback = await consent(await startLogin(base, jar, 'follows', '/live/€ x?tab=ü'), broadcaster(1));
+    const res = await finishLogin(callback, jar);
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), '/live/%E2%82%AC%20x?tab=%C3%BC');
+    assert.ok(jar.get('lurk_session'));
+  });
+
   test('incremental scopes: a second login asks for what was granted and the new feature', async () => {
     const { cookie } = await loginThroughSimulator(base, broadcaster(3), 'follows');
     const jar = new CookieJar(cookie);
