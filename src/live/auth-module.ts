@@ -23,6 +23,11 @@ export async function registerAuth(ctx: CapabilityContext, deps: { sessions: Ses
   const store = new SqlAccountStore(ctx.store.db);
   const accounts = new Accounts({ store, sealer: createSealer(deps.masterKey, 'twitch-tokens'), sessions: deps.sessions, twitch, clock, log });
 
+  // on the root, before the login and feed routes exist, so every live route's response slides the cookie
+  web.addHook('onSend', async (request, reply, payload) => {
+    deps.sessions.renewCookie(request, reply);
+    return payload;
+  });
   await web.register(async (app) =>
     authRoutes(app, {
       accounts,

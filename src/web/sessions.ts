@@ -98,6 +98,8 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 export class Sessions {
   private readonly sign;
   private readonly maxAgeMs: number;
+  /** requests that moved their session's expiry: their response carries the cookie again (renewCookie) */
+  private readonly touched = new WeakSet<FastifyRequest>();
 
   constructor(private readonly o: SessionsOptions) {
     this.sign = signer(o.masterKey, 'session-cookie');
@@ -112,7 +114,10 @@ export class Sessions {
     const row = await this.o.store.find(id);
     const now = this.o.now();
     if (!row || row.expiresAt <= now) return undefined;
-    if (now - row.lastSeenAt >= TOUCH_MS) await this.o.store.touch(id, now, now + this.maxAgeMs);
+    if (now - row.lastSeenAt >= TOUCH_MS) {
+      await this.o.store.touch(id, now, now + this.maxAgeMs);
+      this.touched.add(request);
+    }
     return { sessionId: id, userId: row.userId, login: row.login, displayName: row.displayName, scopes: row.scopes, csrf: row.csrf };
   }
 
@@ -130,8 +135,21 @@ export class Sessions {
     return user;
   }
 
+  /**
+   * For an onSend hook: when the request moved its session's expiry, the cookie is sent again
+   * (same value, a full Max-Age), so the browser keeps it as long as the row lives. Other
+   * requests cost a WeakSet lookup.
+   */
+  renewCookie(request: FastifyRequest, reply: FastifyReply): void {
+    if (!this.touched.has(request)) return;
+    this.touched.delete(request);
+    const value = readCookie(request, SESSION_COOKIE);
+    if (value) this.setCookie(request, reply, SESSION_COOKIE, value, Math.floor(this.maxAgeMs / 1000));
+  }
+
   /** a new session for `userId` (an account row must exist), its cookie set on the reply */
   async create(request: FastifyRequest, reply: FastifyReply, userId: string): Promise<{ sessionId: string; csrf: string }> {
+    this.touched.delete(request);
     const secret = randomBytes(32).toString('base64url');
     const now = this.o.now();
     const row = { id: sha256(secret), userId, csrf: randomBytes(24).toString('base64url'), createdAt: now, expiresAt: now + this.maxAgeMs };
@@ -142,6 +160,7 @@ export class Sessions {
 
   /** ends the request's session and clears its cookie; the user id it belonged to, if any */
   async destroy(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
+    this.touched.delete(request);
     this.setCookie(request, reply, SESSION_COOKIE, '', 0);
     const secret = this.cookieSecret(request, SESSION_COOKIE);
     if (!secret) return undefined;

@@ -165,6 +165,30 @@ describe('login with Twitch (simulator)', () => {
     assert.ok(jar.get('lurk_session'));
   });
 
+  test('the session slides: a request that moves its expiry sends the cookie again with a full Max-Age', async () => {
+    const { cookie } = await loginThroughSimulator(base, broadcaster(10), 'follows');
+    const userId = lurk.simulator!.world.userId(10);
+    const sessionCookie = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith('lurk_session='));
+    assert.equal(sessionCookie(await fetch(`${base}/api/live/me`, { headers: { cookie } })), undefined, 'a fresh session is not touched again');
+    for (const path of ['/api/live/me', '/api/live/favourites']) {
+      // last seen 11 minutes ago, an hour left
+      await lurk.store.db
+        .updateTable('live_sessions')
+        .set({ last_seen_at: Date.now() - 11 * 60_000, expires_at: Date.now() + 3_600_000 })
+        .where('user_id', '=', userId)
+        .execute();
+      const res = await fetch(`${base}${path}`, { headers: { cookie } });
+      assert.equal(res.status, 200, path);
+      const line = sessionCookie(res);
+      assert.ok(line, `${path} re-issues the cookie`);
+      assert.equal(line.split(';')[0], cookie, 'the same session');
+      assert.match(line, /Max-Age=2592000/);
+      assert.match(line, /HttpOnly/);
+      const row = await lurk.store.db.selectFrom('live_sessions').select('expires_at').where('user_id', '=', userId).executeTakeFirstOrThrow();
+      assert.ok(Number(row.expires_at) > Date.now() + 29 * 86_400_000);
+    }
+  });
+
   test('incremental scopes: a second login asks for what was granted and the new feature', async () => {
     const { cookie } = await loginThroughSimulator(base, broadcaster(3), 'follows');
     const jar = new CookieJar(cookie);
