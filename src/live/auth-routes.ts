@@ -13,6 +13,10 @@ import { OAuthRefusedError } from './oauth-client.js';
 import { LIVE_FEATURES, type LiveFeature, type LiveMe } from './types.js';
 
 export const LOGIN_STATE_MS = 10 * 60_000;
+/** a browser's logins in flight (tabs): older ones stop working */
+export const LOGIN_STATES_PER_BROWSER = 5;
+/** logins in flight across all browsers; beyond, /auth/login answers 429 until some expire */
+export const MAX_LOGIN_STATES = 10_000;
 const DEFAULT_RETURN = '/live';
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1']);
 
@@ -64,7 +68,7 @@ function returnPath(text: string | undefined): string {
 
 const badState = (message: string) => new HttpError(400, 'bad_state', message);
 
-const errorResponses = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 502: { $ref: 'Error#' } };
+const errorResponses = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 429: { $ref: 'Error#' }, 502: { $ref: 'Error#' } };
 
 const meSchema = {
   type: 'object',
@@ -119,7 +123,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Pr
       const current = await sessions.user(request);
       const scopes = [...new Set([...(current?.scopes ?? []), ...wanted])].sort();
       const state = randomBytes(32).toString('base64url');
-      await store.insertLoginState({ state, browser: sessions.browser(request, reply), scopes: scopes.join(' '), return_to: returnTo, expires_at: now() + LOGIN_STATE_MS });
+      const at = now();
+      const row = { state, browser: sessions.browser(request, reply), scopes: scopes.join(' '), return_to: returnTo, expires_at: at + LOGIN_STATE_MS };
+      if (!(await store.insertLoginState(row, { now: at, perBrowser: LOGIN_STATES_PER_BROWSER, maxLive: MAX_LOGIN_STATES }))) {
+        reply.header('retry-after', '60');
+        throw new HttpError(429, 'too_many_logins', 'too many logins in flight; try again in a minute');
+      }
       const twitch = deps.twitch();
       const url = new URL(`${twitch.oauth}/authorize`);
       url.search = new URLSearchParams({ response_type: 'code', client_id: twitch.clientId, redirect_uri: redirectUri(request), scope: scopes.join(' '), state }).toString();

@@ -189,6 +189,19 @@ describe('login with Twitch (simulator)', () => {
     }
   });
 
+  test("a browser's logins in flight are capped at its newest 5: GETs do not grow the table", async () => {
+    const jar = new CookieJar();
+    const states: string[] = [];
+    for (let i = 0; i < 8; i++) states.push((await startLogin(base, jar, 'follows')).searchParams.get('state')!);
+    const kept = (await lurk.store.db.selectFrom('live_login_states').select('state').where('state', 'in', states).execute()).map((r) => r.state);
+    assert.equal(kept.length, 5);
+    assert.ok(kept.includes(states.at(-1)!), 'the newest is kept');
+    const dropped = states.find((s) => !kept.includes(s))!;
+    const oldest = await fetch(`${base}/auth/callback?code=abc&state=${dropped}`, { redirect: 'manual', headers: { cookie: jar.header() } });
+    assert.equal(oldest.status, 400);
+    assert.equal(((await oldest.json()) as { error: { code: string } }).error.code, 'bad_state');
+  });
+
   test('incremental scopes: a second login asks for what was granted and the new feature', async () => {
     const { cookie } = await loginThroughSimulator(base, broadcaster(3), 'follows');
     const jar = new CookieJar(cookie);
