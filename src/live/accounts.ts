@@ -9,7 +9,7 @@ import type { AccountRow, SqlAccountStore } from '../store/accounts.js';
 import type { TwitchAccess } from '../twitch/access.js';
 import type { EventSubUser } from '../twitch/eventsub/manager.js';
 import type { Sessions } from '../web/sessions.js';
-import { exchangeCode, OAuthRefusedError, type OAuthApp, refreshToken, revokeToken, type TokenGrant, validateToken } from './oauth-client.js';
+import { exchangeCode, OAuthRefusedError, type OAuthApp, refreshToken, refreshTokenRejected, revokeToken, type TokenGrant, validateToken } from './oauth-client.js';
 import type { LiveAccount, LiveAccounts } from './parts.js';
 
 /** token() refreshes a token this close to its expiry */
@@ -156,7 +156,7 @@ export class Accounts implements LiveAccounts {
     }
   }
 
-  /** a fresh access token, or undefined once Twitch refuses the refresh token (the account is then gone) */
+  /** a fresh access token, or undefined once Twitch says the refresh token is invalid (the account is then gone); throws on a passing failure */
   refresh(userId: string): Promise<string | undefined> {
     let pending = this.refreshing.get(userId);
     if (!pending) {
@@ -174,18 +174,29 @@ export class Accounts implements LiveAccounts {
       grant = await refreshToken(this.app(), this.o.sealer.open(row.refresh_token));
     } catch (err) {
       if (!(err instanceof OAuthRefusedError)) throw err;
+      // Another process (PostgreSQL has no lock across them) or a login may have rotated the
+      // refresh token since it was read: Twitch then refuses the old one, and the new one is good.
+      const current = await this.o.store.get(userId);
+      if (current && current.refresh_token !== row.refresh_token) return this.o.sealer.open(current.access_token);
+      // a 429 or any other refusal passes: the current token serves until it really expires
+      if (!refreshTokenRejected(err)) throw err;
       await this.forget(userId, 'refresh refused');
       return undefined;
     }
     const now = this.o.clock.now();
     const scopes = grant.scopes.length ? grant.scopes.join(' ') : row.scopes;
-    await this.o.store.setTokens(userId, {
+    const stored = await this.o.store.replaceTokens(userId, row.refresh_token, {
       access_token: this.o.sealer.seal(grant.accessToken),
       refresh_token: this.o.sealer.seal(grant.refreshToken),
       expires_at: now + grant.expiresInS * 1000,
       scopes,
       updated_at: now,
     });
+    if (!stored) {
+      // a login (perhaps with more scopes) or another refresh landed meanwhile: its tokens stand
+      const current = await this.o.store.get(userId);
+      return current ? this.o.sealer.open(current.access_token) : undefined;
+    }
     if (scopes !== row.scopes) this.changed(userId);
     return grant.accessToken;
   }

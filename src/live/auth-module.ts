@@ -23,12 +23,17 @@ export async function registerAuth(ctx: CapabilityContext, deps: { sessions: Ses
   const store = new SqlAccountStore(ctx.store.db);
   const accounts = new Accounts({ store, sealer: createSealer(deps.masterKey, 'twitch-tokens'), sessions: deps.sessions, twitch, clock, log });
 
+  // on the root, before the login and feed routes exist, so every live route's response slides the cookie
+  web.addHook('onSend', async (request, reply, payload) => {
+    deps.sessions.renewCookie(request, reply);
+    return payload;
+  });
   await web.register(async (app) =>
     authRoutes(app, {
       accounts,
       store,
       sessions: deps.sessions,
-      clock,
+      now: Date.now,
       mode: config.mode,
       publicUrl: config.http.publicUrl,
       port: config.http.port,

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, HttpError } from '../core/errors.js';
-import type { Clock } from '../core/clock.js';
 import type { SqlAccountStore } from '../store/accounts.js';
 import type { Sessions } from '../web/sessions.js';
 import type { Accounts } from './accounts.js';
@@ -14,6 +13,10 @@ import { OAuthRefusedError } from './oauth-client.js';
 import { LIVE_FEATURES, type LiveFeature, type LiveMe } from './types.js';
 
 export const LOGIN_STATE_MS = 10 * 60_000;
+/** a browser's logins in flight (tabs): older ones stop working */
+export const LOGIN_STATES_PER_BROWSER = 5;
+/** logins in flight across all browsers; beyond, /auth/login answers 429 until some expire */
+export const MAX_LOGIN_STATES = 10_000;
 const DEFAULT_RETURN = '/live';
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1']);
 
@@ -21,7 +24,11 @@ export interface AuthRoutesDeps {
   accounts: Accounts;
   store: SqlAccountStore;
   sessions: Sessions;
-  clock: Clock;
+  /**
+   * People's time, epoch ms: a login state waits on a person reading Twitch's consent page, so it
+   * must not shrink when the simulated world runs fast (Twitch's tokens keep the Twitch clock).
+   */
+  now: () => number;
   mode: 'simulator' | 'twitch';
   publicUrl: string | undefined;
   /** the port Lurk listens on in its settings (0: any; the real one is read from the server) */
@@ -54,12 +61,14 @@ const hasControl = (text: string) => [...text].some((c) => c.charCodeAt(0) < 0x2
 function returnPath(text: string | undefined): string {
   if (text === undefined || text === '') return DEFAULT_RETURN;
   if (!text.startsWith('/') || text.startsWith('//') || text.startsWith('/\\') || hasControl(text)) throw badRequest('return: expected a path on this site, starting with / (not //)');
-  return text;
+  // the Location header takes ASCII only: anything else goes percent-encoded, as a browser sends it
+  // (the query string was UTF-8-decoded, so no lone surrogate reaches encodeURIComponent)
+  return text.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
 }
 
 const badState = (message: string) => new HttpError(400, 'bad_state', message);
 
-const errorResponses = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 502: { $ref: 'Error#' } };
+const errorResponses = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' }, 429: { $ref: 'Error#' }, 502: { $ref: 'Error#' } };
 
 const meSchema = {
   type: 'object',
@@ -82,7 +91,7 @@ const meSchema = {
 } as const;
 
 export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Promise<void> {
-  const { accounts, store, sessions, clock } = deps;
+  const { accounts, store, sessions, now } = deps;
 
   const redirectUri = (request: FastifyRequest): string => {
     if (deps.publicUrl) return `${deps.publicUrl.replace(/\/+$/, '')}/auth/callback`;
@@ -114,7 +123,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Pr
       const current = await sessions.user(request);
       const scopes = [...new Set([...(current?.scopes ?? []), ...wanted])].sort();
       const state = randomBytes(32).toString('base64url');
-      await store.insertLoginState({ state, browser: sessions.browser(request, reply), scopes: scopes.join(' '), return_to: returnTo, expires_at: clock.now() + LOGIN_STATE_MS });
+      const at = now();
+      const row = { state, browser: sessions.browser(request, reply), scopes: scopes.join(' '), return_to: returnTo, expires_at: at + LOGIN_STATE_MS };
+      if (!(await store.insertLoginState(row, { now: at, perBrowser: LOGIN_STATES_PER_BROWSER, maxLive: MAX_LOGIN_STATES }))) {
+        reply.header('retry-after', '60');
+        throw new HttpError(429, 'too_many_logins', 'too many logins in flight; try again in a minute');
+      }
       const twitch = deps.twitch();
       const url = new URL(`${twitch.oauth}/authorize`);
       url.search = new URLSearchParams({ response_type: 'code', client_id: twitch.clientId, redirect_uri: redirectUri(request), scope: scopes.join(' '), state }).toString();
@@ -148,7 +162,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): Pr
       if (!state) throw badState('state: missing; start again at /auth/login');
       const row = await store.takeLoginState(state);
       if (!row) throw badState('state: unknown or already used; start again at /auth/login');
-      if (row.expires_at <= clock.now()) throw badState('state: expired; start again at /auth/login');
+      if (row.expires_at <= now()) throw badState('state: expired; start again at /auth/login');
       if (row.browser !== sessions.browserOf(request)) throw badState('state: made for another browser; start again at /auth/login');
       if (error) {
         const reason = /^[a-z_]{1,64}$/.test(error) ? error : 'error';

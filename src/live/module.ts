@@ -19,8 +19,8 @@ export interface LiveApi {
 export const liveCapability = (options: { masterKey: Buffer }): Capability<LiveApi> => ({
   name: 'live',
   async register(ctx) {
-    const { config, clock, log, metrics, web } = ctx;
-    const sessions = new Sessions({ store: new SqlSessionStore(ctx.store.db), masterKey: options.masterKey, now: () => clock.now(), days: config.live.sessionDays, publicUrl: config.http.publicUrl });
+    const { config, log, metrics, web } = ctx;
+    const sessions = new Sessions({ store: new SqlSessionStore(ctx.store.db), masterKey: options.masterKey, now: Date.now, days: config.live.sessionDays, publicUrl: config.http.publicUrl });
     const hub = new LiveHub({ maxClients: config.live.maxClients, rateLimitPerMinute: config.api.rateLimitPerMinute, log: log.child({ component: 'live-push' }), metrics });
     const auth: AuthPart = await registerAuth(ctx, { sessions, masterKey: options.masterKey });
     const feed: FeedPart = await registerFeed(ctx, { sessions, accounts: auth.accounts, hub, masterKey: options.masterKey });

@@ -27,11 +27,20 @@ export class OAuthRefusedError extends Error {
   constructor(
     readonly status: number,
     what: string,
-    message: string | undefined,
+    /** Twitch's own message, e.g. "Invalid refresh token" */
+    readonly reason: string | undefined,
   ) {
-    super(`Twitch refused the ${what} (HTTP ${status}${message ? `: ${message}` : ''})`);
+    super(`Twitch refused the ${what} (HTTP ${status}${reason ? `: ${reason}` : ''})`);
     this.name = 'OAuthRefusedError';
   }
+}
+
+/**
+ * Twitch says the refresh token itself is no good (revoked, rotated, the password changed), as
+ * opposed to a refusal that passes (429, a client or request problem) and must not log anyone out.
+ */
+export function refreshTokenRejected(err: unknown): boolean {
+  return err instanceof OAuthRefusedError && (err.status === 400 || err.status === 401) && /invalid refresh token/i.test(err.reason ?? '');
 }
 
 const TIMEOUT_MS = 10_000;

@@ -54,8 +54,13 @@ export class SqlAccountStore {
       .execute();
   }
 
-  async setTokens(userId: string, tokens: { access_token: string; refresh_token: string; expires_at: number; scopes: string; updated_at: number }): Promise<void> {
-    await this.db.updateTable('live_accounts').set(tokens).where('user_id', '=', userId).execute();
+  /**
+   * Stores a refresh's tokens only while the row still holds the (sealed) refresh token that was
+   * used: a login or another process's refresh that landed meanwhile wins. Whether it was stored.
+   */
+  async replaceTokens(userId: string, usedRefreshToken: string, tokens: { access_token: string; refresh_token: string; expires_at: number; scopes: string; updated_at: number }): Promise<boolean> {
+    const result = await this.db.updateTable('live_accounts').set(tokens).where('user_id', '=', userId).where('refresh_token', '=', usedRefreshToken).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async setValidated(userId: string, at: number): Promise<void> {
@@ -80,8 +85,31 @@ export class SqlAccountStore {
     return (await this.db.selectFrom('live_accounts').select('user_id').where('expires_at', '<', at).execute()).map((r) => r.user_id);
   }
 
-  async insertLoginState(row: LoginStateRow): Promise<void> {
-    await this.db.insertInto('live_login_states').values(row).execute();
+  /**
+   * Stores a login in flight, keeping only the browser's newest `perBrowser` states (older tabs'
+   * logins stop working), unless `maxLive` states are live already (then false, nothing stored):
+   * anonymous GETs must not grow the table at request rate until the hourly prune.
+   */
+  async insertLoginState(row: LoginStateRow, limits: { now: number; perBrowser: number; maxLive: number }): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const live = await tx
+        .selectFrom('live_login_states')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('expires_at', '>', limits.now)
+        .executeTakeFirst();
+      if (Number(live?.n ?? 0) >= limits.maxLive) return false;
+      await tx.insertInto('live_login_states').values(row).execute();
+      // the new state always stays (states made in the same millisecond tie on expires_at)
+      const others = tx
+        .selectFrom('live_login_states')
+        .select('state')
+        .where('browser', '=', row.browser)
+        .where('state', '!=', row.state)
+        .orderBy('expires_at', 'desc')
+        .limit(Math.max(0, limits.perBrowser - 1));
+      await tx.deleteFrom('live_login_states').where('browser', '=', row.browser).where('state', '!=', row.state).where('state', 'not in', others).execute();
+      return true;
+    });
   }
 
   /** the state's row, deleted in the same statement so a state is good once */

@@ -5,7 +5,7 @@
 // has a CSRF token every state-changing request must send as `x-csrf-token` (on top of the
 // origin guard, src/web/origin.ts). A second cookie binds a login in flight (the OAuth state) to
 // the browser that started it.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../core/errors.js';
 import { signer } from '../core/sealed.js';
@@ -58,7 +58,7 @@ export interface SessionsOptions {
   store: SessionStore;
   /** Lurk's master key: the cookie signatures' key is derived from it */
   masterKey: Buffer;
-  /** Lurk's clock, epoch ms */
+  /** people's time, epoch ms (wall time: a session lasts days of a person's life, whatever the simulator's speed) */
   now: () => number;
   /** a session lasts this long after the last visit */
   days: number;
@@ -67,6 +67,14 @@ export interface SessionsOptions {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+/** a secret compared without leaking through timing how much of it a guess got right */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  // the lengths differ only for a wrong guess, and the length of a CSRF token is no secret
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /** `a=1; b=2` → the value of `name`, or undefined */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
@@ -90,6 +98,8 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 export class Sessions {
   private readonly sign;
   private readonly maxAgeMs: number;
+  /** requests that moved their session's expiry: their response carries the cookie again (renewCookie) */
+  private readonly touched = new WeakSet<FastifyRequest>();
 
   constructor(private readonly o: SessionsOptions) {
     this.sign = signer(o.masterKey, 'session-cookie');
@@ -104,7 +114,10 @@ export class Sessions {
     const row = await this.o.store.find(id);
     const now = this.o.now();
     if (!row || row.expiresAt <= now) return undefined;
-    if (now - row.lastSeenAt >= TOUCH_MS) await this.o.store.touch(id, now, now + this.maxAgeMs);
+    if (now - row.lastSeenAt >= TOUCH_MS) {
+      await this.o.store.touch(id, now, now + this.maxAgeMs);
+      this.touched.add(request);
+    }
     return { sessionId: id, userId: row.userId, login: row.login, displayName: row.displayName, scopes: row.scopes, csrf: row.csrf };
   }
 
@@ -117,13 +130,26 @@ export class Sessions {
     if (!user) throw new HttpError(401, 'not_logged_in', 'log in with Twitch first (GET /auth/login)');
     if (!SAFE_METHODS.has(request.method)) {
       const token = request.headers[CSRF_HEADER];
-      if (typeof token !== 'string' || token !== user.csrf) throw new HttpError(403, 'csrf', `missing or wrong ${CSRF_HEADER} header: send the csrf value of GET /api/live/me`);
+      if (typeof token !== 'string' || !sameSecret(token, user.csrf)) throw new HttpError(403, 'csrf', `missing or wrong ${CSRF_HEADER} header: send the csrf value of GET /api/live/me`);
     }
     return user;
   }
 
+  /**
+   * For an onSend hook: when the request moved its session's expiry, the cookie is sent again
+   * (same value, a full Max-Age), so the browser keeps it as long as the row lives. Other
+   * requests cost a WeakSet lookup.
+   */
+  renewCookie(request: FastifyRequest, reply: FastifyReply): void {
+    if (!this.touched.has(request)) return;
+    this.touched.delete(request);
+    const value = readCookie(request, SESSION_COOKIE);
+    if (value) this.setCookie(request, reply, SESSION_COOKIE, value, Math.floor(this.maxAgeMs / 1000));
+  }
+
   /** a new session for `userId` (an account row must exist), its cookie set on the reply */
   async create(request: FastifyRequest, reply: FastifyReply, userId: string): Promise<{ sessionId: string; csrf: string }> {
+    this.touched.delete(request);
     const secret = randomBytes(32).toString('base64url');
     const now = this.o.now();
     const row = { id: sha256(secret), userId, csrf: randomBytes(24).toString('base64url'), createdAt: now, expiresAt: now + this.maxAgeMs };
@@ -134,6 +160,7 @@ export class Sessions {
 
   /** ends the request's session and clears its cookie; the user id it belonged to, if any */
   async destroy(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
+    this.touched.delete(request);
     this.setCookie(request, reply, SESSION_COOKIE, '', 0);
     const secret = this.cookieSecret(request, SESSION_COOKIE);
     if (!secret) return undefined;

@@ -12,6 +12,7 @@ import { USER_TOKEN_SECONDS } from '../../src/sim/auth.js';
 import { moderatorsOf } from '../../src/sim/protocols/helix.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
 import { tempSqlite, type TestDatabase } from '../helpers/db.js';
+import { sameSecret } from '../../src/web/sessions.js';
 import { consent, CookieJar, finishLogin, loginThroughSimulator, startLogin } from '../helpers/live.js';
 
 const me = async (base: string, cookie?: string): Promise<LiveMe> => (await fetch(`${base}/api/live/me`, { headers: cookie ? { cookie } : {} })).json() as Promise<LiveMe>;
@@ -107,15 +108,15 @@ describe('login with Twitch (simulator)', () => {
     assert.equal(((await reused.json()) as { error: { code: string } }).error.code, 'bad_state');
   });
 
-  test('a state older than 10 minutes on the simulated clock is refused with bad_state', async () => {
+  test('a state older than 10 minutes of wall time is refused with bad_state', async () => {
     const jar = new CookieJar();
     const callback = await consent(await startLogin(base, jar, 'follows'), broadcaster(1));
-    const advance = await fetch(`${lurk.simulator!.address.httpUrl}/_sim/clock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ advance_seconds: 11 * 60 }),
-    });
-    assert.equal(advance.status, 200);
+    // ten minutes cannot pass in a test: the state is made to have been issued 11 minutes ago
+    await lurk.store.db
+      .updateTable('live_login_states')
+      .set({ expires_at: Date.now() - 60_000 })
+      .where('state', '=', callback.searchParams.get('state')!)
+      .execute();
     const res = await finishLogin(callback, jar);
     assert.equal(res.status, 400);
     const body = (await res.json()) as { error: { code: string; message: string } };
@@ -155,6 +156,52 @@ describe('login with Twitch (simulator)', () => {
     }
   });
 
+  test('a return path beyond ASCII is sent back percent-encoded, not a 500 after the login', async () => {
+    const jar = new CookieJar();
+    const callback = await consent(await startLogin(base, jar, 'follows', '/live/€ x?tab=ü'), broadcaster(1));
+    const res = await finishLogin(callback, jar);
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), '/live/%E2%82%AC%20x?tab=%C3%BC');
+    assert.ok(jar.get('lurk_session'));
+  });
+
+  test('the session slides: a request that moves its expiry sends the cookie again with a full Max-Age', async () => {
+    const { cookie } = await loginThroughSimulator(base, broadcaster(10), 'follows');
+    const userId = lurk.simulator!.world.userId(10);
+    const sessionCookie = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith('lurk_session='));
+    assert.equal(sessionCookie(await fetch(`${base}/api/live/me`, { headers: { cookie } })), undefined, 'a fresh session is not touched again');
+    for (const path of ['/api/live/me', '/api/live/favourites']) {
+      // last seen 11 minutes ago, an hour left
+      await lurk.store.db
+        .updateTable('live_sessions')
+        .set({ last_seen_at: Date.now() - 11 * 60_000, expires_at: Date.now() + 3_600_000 })
+        .where('user_id', '=', userId)
+        .execute();
+      const res = await fetch(`${base}${path}`, { headers: { cookie } });
+      assert.equal(res.status, 200, path);
+      const line = sessionCookie(res);
+      assert.ok(line, `${path} re-issues the cookie`);
+      assert.equal(line.split(';')[0], cookie, 'the same session');
+      assert.match(line, /Max-Age=2592000/);
+      assert.match(line, /HttpOnly/);
+      const row = await lurk.store.db.selectFrom('live_sessions').select('expires_at').where('user_id', '=', userId).executeTakeFirstOrThrow();
+      assert.ok(Number(row.expires_at) > Date.now() + 29 * 86_400_000);
+    }
+  });
+
+  test("a browser's logins in flight are capped at its newest 5: GETs do not grow the table", async () => {
+    const jar = new CookieJar();
+    const states: string[] = [];
+    for (let i = 0; i < 8; i++) states.push((await startLogin(base, jar, 'follows')).searchParams.get('state')!);
+    const kept = (await lurk.store.db.selectFrom('live_login_states').select('state').where('state', 'in', states).execute()).map((r) => r.state);
+    assert.equal(kept.length, 5);
+    assert.ok(kept.includes(states.at(-1)!), 'the newest is kept');
+    const dropped = states.find((s) => !kept.includes(s))!;
+    const oldest = await fetch(`${base}/auth/callback?code=abc&state=${dropped}`, { redirect: 'manual', headers: { cookie: jar.header() } });
+    assert.equal(oldest.status, 400);
+    assert.equal(((await oldest.json()) as { error: { code: string } }).error.code, 'bad_state');
+  });
+
   test('incremental scopes: a second login asks for what was granted and the new feature', async () => {
     const { cookie } = await loginThroughSimulator(base, broadcaster(3), 'follows');
     const jar = new CookieJar(cookie);
@@ -187,6 +234,23 @@ describe('login with Twitch (simulator)', () => {
     assert.equal(await lurk.live.accounts.token(userId), undefined);
     assert.deepEqual(changed, [userId]);
     await assert.rejects(async () => lurk.live.accounts.eventSubUser(userId).token());
+  });
+
+  test('a wrong CSRF token of any length or alphabet is a 403, never a crash; the right one passes', async () => {
+    const { cookie, csrf } = await loginThroughSimulator(base, broadcaster(9), 'follows');
+    const headers = { cookie, origin: base, 'content-type': 'application/json' };
+    const wrongSameLength = `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`;
+    // as many characters as the token, more bytes: a compare of buffers sized by the string would throw
+    const multiByte = 'é'.repeat(csrf.length);
+    for (const token of [wrongSameLength, csrf.slice(1), `${csrf}x`, multiByte]) {
+      const res = await fetch(`${base}/auth/logout`, { method: 'POST', headers: { ...headers, 'x-csrf-token': token }, body: '{}' });
+      assert.equal(res.status, 403, token);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'csrf');
+    }
+    assert.ok((await me(base, cookie)).user);
+    assert.equal(sameSecret(csrf, csrf), true);
+    assert.equal(sameSecret(wrongSameLength, csrf), false);
+    assert.equal(sameSecret(multiByte, csrf), false);
   });
 
   test('a token revoked at Twitch: the validate job logs the account out', async () => {
@@ -297,5 +361,29 @@ describe('a session outlives a restart on the same database', () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe("people's time: a fast simulator does not shorten logins and sessions", () => {
+  test('a login state outlives 11 simulated minutes and a one-day session outlives 25 simulated hours', async (t) => {
+    const db = await tempSqlite();
+    t.after(() => db.drop());
+    const lurk = await createLurk(testConfig({ DATABASE_URL: db.url, LURK_SIM_SPEED: '60', LURK_LIVE_SESSION_DAYS: '1' }), { log: memoryLogger('warn').log, sweep: false });
+    t.after(() => lurk.stop());
+    const base = await lurk.start();
+    const advance = async (seconds: number) => {
+      const res = await fetch(`${lurk.simulator!.address.httpUrl}/_sim/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance_seconds: seconds }) });
+      assert.equal(res.status, 200);
+    };
+    const jar = new CookieJar();
+    const authorize = await startLogin(base, jar, 'follows');
+    // the person reads the consent page for a while; Twitch's code is then exchanged at once
+    await advance(11 * 60);
+    const callback = await consent(authorize, lurk.simulator!.world.login(0));
+    const res = await finishLogin(callback, jar);
+    assert.equal(res.status, 302, await res.clone().text());
+    const cookie = `lurk_session=${jar.get('lurk_session')}`;
+    await advance(25 * 3600);
+    assert.equal((await me(base, cookie)).user?.id, lurk.simulator!.world.userId(0));
   });
 });

@@ -52,6 +52,8 @@ export function live(facts: DialectFacts) {
         .addColumn('return_to', 'text', (c) => c.notNull())
         .addColumn('expires_at', facts.bigint, (c) => c.notNull())
         .execute();
+      // a browser's states are capped at each login (src/store/accounts.ts insertLoginState)
+      await db.schema.createIndex('live_login_states_browser').ifNotExists().on('live_login_states').columns(['browser', 'expires_at']).execute();
       await db.schema
         .createTable('live_favourites')
         .ifNotExists()
