@@ -33,7 +33,8 @@ export interface ReadEvent {
 /** the logins Twitch's chat names anonymous gifters and cheerers with */
 const ANONYMOUS_LOGINS = new Set(['ananonymousgifter', 'ananonymouscheerer']);
 
-function blank(channel: string, channelId: string, type: LiveEvent['type'], at: number, source: LiveSource): ReadEvent {
+/** a report of `type` with every field empty, for the readers below to fill */
+export function blank(channel: string, channelId: string, type: LiveEvent['type'], at: number, source: LiveSource): ReadEvent {
   return {
     channel: channel.toLowerCase(),
     channel_id: channelId,

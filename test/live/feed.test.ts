@@ -8,6 +8,7 @@ import type { Lurk } from '../../src/app.js';
 import { LiveStore } from '../../src/live/store.js';
 import type { LiveEvent, LivePush } from '../../src/live/types.js';
 import { waitFor } from '../helpers/app.js';
+import { blank } from '../../src/live/normalize.js';
 import { type TestDatabase, tempSqlite } from '../helpers/db.js';
 import { insertAccount, type LiveLogin, liveLogin } from '../helpers/live-session.js';
 import { deliver, eventSubLurk, MASTER_KEY, simPost } from '../intake/helpers.js';
@@ -381,25 +382,7 @@ describe('the routes', () => {
     const store = new LiveStore(lurk.store.db);
     const before = (await feed()).length;
     const now = lurk.clock.now();
-    const old = {
-      channel: channel.login,
-      channel_id: channel.id,
-      type: 'follow' as const,
-      user_id: '5',
-      user_login: 'old',
-      user_name: 'Old',
-      anonymous: false,
-      tier: null,
-      months: null,
-      streak: null,
-      count: null,
-      bits: null,
-      viewers: null,
-      message: '',
-      title: null,
-      category: null,
-      source: 'eventsub' as const,
-    };
+    const old = { ...blank(channel.login, channel.id, 'follow', 0, 'eventsub'), user_id: '5', user_login: 'old', user_name: 'Old' };
     await store.record({ ...old, at: now - 91 * 86_400_000, dedupKey: 'follow:old1' }, 60_000);
     await store.record({ ...old, at: now - 89 * 86_400_000, dedupKey: 'follow:old2' }, 60_000);
     assert.equal((await feed()).length, before + 2);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LiveFeed } from '../../src/live/feed.js';
-import type { ReadEvent } from '../../src/live/normalize.js';
+import { blank, type ReadEvent } from '../../src/live/normalize.js';
 import { overlayKeys } from '../../src/live/overlay.js';
 import { liveRoutes } from '../../src/live/routes.js';
 import { LiveStore } from '../../src/live/store.js';
@@ -67,27 +67,7 @@ const call = async (h: Harness, method: 'GET' | 'POST' | 'DELETE', url: string, 
 };
 
 function report(channelId: string, login: string, userId: string): ReadEvent {
-  return {
-    channel: login,
-    channel_id: channelId,
-    type: 'follow',
-    at: T,
-    user_id: userId,
-    user_login: `u${userId}`,
-    user_name: `U${userId}`,
-    anonymous: false,
-    tier: null,
-    months: null,
-    streak: null,
-    count: null,
-    bits: null,
-    viewers: null,
-    message: '',
-    title: null,
-    category: null,
-    source: 'eventsub',
-    dedupKey: `follow:${userId}`,
-  };
+  return { ...blank(login, channelId, 'follow', T, 'eventsub'), user_id: userId, user_login: `u${userId}`, user_name: `U${userId}`, dedupKey: `follow:${userId}` };
 }
 
 test('read-all without up_to: an event stored while it runs is either read or past the pushed up_to', async (t) => {

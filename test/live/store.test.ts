@@ -4,7 +4,7 @@
 // and the retention prune.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ReadEvent } from '../../src/live/normalize.js';
+import { blank, type ReadEvent } from '../../src/live/normalize.js';
 import { LiveStore } from '../../src/live/store.js';
 import { openStore } from '../../src/store/database.js';
 import { tempPostgres, withEachDialect } from '../helpers/db.js';
@@ -14,28 +14,7 @@ const MIN = 60_000;
 const WINDOW = 3 * MIN;
 
 function report(patch: Partial<ReadEvent>): ReadEvent {
-  return {
-    channel: 'xqcow',
-    channel_id: '100',
-    type: 'sub',
-    at: T,
-    user_id: '1',
-    user_login: 'fan',
-    user_name: 'Fan',
-    anonymous: false,
-    tier: '1000',
-    months: null,
-    streak: null,
-    count: null,
-    bits: null,
-    viewers: null,
-    message: '',
-    title: null,
-    category: null,
-    source: 'eventsub',
-    dedupKey: 'sub:1',
-    ...patch,
-  };
+  return { ...blank('xqcow', '100', 'sub', T, 'eventsub'), user_id: '1', user_login: 'fan', user_name: 'Fan', tier: '1000', dedupKey: 'sub:1', ...patch };
 }
 
 async function withStore(t: Parameters<typeof withEachDialect>[0], fn: (s: LiveStore) => Promise<void>) {
