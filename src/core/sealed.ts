@@ -36,16 +36,20 @@ export function createSealer(masterKey: Buffer, purpose: string): Sealer {
   };
 }
 
+/** a secret compared without leaking through timing how much of it a guess got right */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  // the lengths differ only for a wrong guess, and the length of a token or signature is no secret
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** HMAC-SHA256 of `text` under the key for `purpose`, base64url (cookie signatures, overlay keys) */
 export function signer(masterKey: Buffer, purpose: string): { sign(text: string): string; verify(text: string, signature: string): boolean } {
   const key = deriveKey(masterKey, purpose);
   const sign = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
   return {
     sign,
-    verify(text, signature) {
-      const want = Buffer.from(sign(text));
-      const got = Buffer.from(signature);
-      return want.length === got.length && timingSafeEqual(want, got);
-    },
+    verify: (text, signature) => sameSecret(signature, sign(text)),
   };
 }

@@ -5,10 +5,10 @@
 // has a CSRF token every state-changing request must send as `x-csrf-token` (on top of the
 // origin guard, src/web/origin.ts). A second cookie binds a login in flight (the OAuth state) to
 // the browser that started it.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../core/errors.js';
-import { signer } from '../core/sealed.js';
+import { sameSecret, signer } from '../core/sealed.js';
 
 export const SESSION_COOKIE = 'lurk_session';
 /** the browser's login nonce: a state is good only in the browser whose nonce it was made with */
@@ -67,14 +67,6 @@ export interface SessionsOptions {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
-
-/** a secret compared without leaking through timing how much of it a guess got right */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  // the lengths differ only for a wrong guess, and the length of a CSRF token is no secret
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** `a=1; b=2` → the value of `name`, or undefined */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {

@@ -12,7 +12,7 @@ import { USER_TOKEN_SECONDS } from '../../src/sim/auth.js';
 import { moderatorsOf } from '../../src/sim/protocols/helix.js';
 import { memoryLogger, testConfig, waitFor } from '../helpers/app.js';
 import { tempSqlite, type TestDatabase } from '../helpers/db.js';
-import { sameSecret } from '../../src/web/sessions.js';
+import { sameSecret } from '../../src/core/sealed.js';
 import { consent, CookieJar, finishLogin, loginThroughSimulator, startLogin } from '../helpers/live.js';
 
 const me = async (base: string, cookie?: string): Promise<LiveMe> => (await fetch(`${base}/api/live/me`, { headers: cookie ? { cookie } : {} })).json() as Promise<LiveMe>;

@@ -1,7 +1,8 @@
 // Webhook signatures and secrets (twitch-protocol.md §3.3, §3.5). Each subscription's secret is
 // derived from Lurk's master key and what the subscription is, so no secret is stored and a
 // restart still verifies what it subscribed before.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../core/sealed.js';
 import type { EventSubCondition } from '../eventsub.external.js';
 
 /** Twitch refuses messages older than this as replays, and so does Lurk */
@@ -35,10 +36,8 @@ export function signMessage(secret: string, messageId: string, timestamp: string
 
 /** true when `signature` is the message's, compared in constant time */
 export function verifySignature(secret: string, messageId: string, timestamp: string, body: Buffer | string, signature: string): boolean {
-  const expected = Buffer.from(signMessage(secret, messageId, timestamp, body));
-  const given = Buffer.from(signature);
   // a length mismatch says nothing about the secret (every valid signature has the same length)
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameSecret(signature, signMessage(secret, messageId, timestamp, body));
 }
 
 /** RFC 3339 (nanoseconds allowed) to epoch ms; NaN when it is not a time */
