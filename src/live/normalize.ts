@@ -6,29 +6,16 @@ import type { ChatMessage, ChatNotice } from '../twitch/chat/events.js';
 import type { EventSubNotification } from '../twitch/eventsub/events.js';
 import type { LiveEvent, LiveSource } from './types.js';
 
-/** an event as read, before it is stored */
-export interface ReadEvent {
-  channel: string;
-  channel_id: string;
-  type: LiveEvent['type'];
-  /** epoch ms */
+/**
+ * An event as read, before it is stored: the wire event's fields without those the store gives it
+ * (id, read state, the sources merged), with its time as epoch ms, the one source it came from and
+ * the key that folds a second report into it.
+ */
+export type ReadEvent = Omit<LiveEvent, 'id' | 'at' | 'sources' | 'read_at' | 'read_by'> & {
   at: number;
-  user_id: string | null;
-  user_login: string | null;
-  user_name: string | null;
-  anonymous: boolean;
-  tier: string | null;
-  months: number | null;
-  streak: number | null;
-  count: number | null;
-  bits: number | null;
-  viewers: number | null;
-  message: string;
-  title: string | null;
-  category: string | null;
   source: LiveSource;
   dedupKey: string;
-}
+};
 
 /** the logins Twitch's chat names anonymous gifters and cheerers with */
 const ANONYMOUS_LOGINS = new Set(['ananonymousgifter', 'ananonymouscheerer']);
